@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "gracesim",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "GraceSim", targets: ["GraceSim"]),
+        .executable(name: "gracesim", targets: ["GraceSimCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // The simulation library: no SQLite, no CLI; reads its inputs (YAML, CSV, JSONL) and nothing else.
+        .target(
+            name: "GraceSim",
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // The `gracesim` command-line tool.
+        .executableTarget(
+            name: "GraceSimCLI",
+            dependencies: [
+                "GraceSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "GraceSimTests",
+            dependencies: [
+                "GraceSim",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "GraceSimCLITests",
+            dependencies: ["GraceSimCLI"]
+        ),
+    ]
+)

@@ -1,0 +1,42 @@
+/// A point in simulated time, or a span of it, in integer nanoseconds.
+///
+/// The simulator never stores time as floating-point seconds: conversion happens only at the edges
+/// (configs in, reports out), so equal inputs give equal event orders on every machine.
+public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Nanoseconds since the start of the simulation (or the length of a span).
+    public var ns: Int64
+
+    @inlinable public init(ns: Int64) { self.ns = ns }
+
+    public static let zero = SimTime(ns: 0)
+    public static let infinity = SimTime(ns: .max)
+
+    /// The nearest whole nanosecond to `seconds`.
+    @inlinable public static func seconds(_ seconds: Double) -> SimTime {
+        SimTime(ns: Int64((seconds * 1e9).rounded()))
+    }
+
+    @inlinable public static func milliseconds(_ ms: Double) -> SimTime {
+        SimTime(ns: Int64((ms * 1e6).rounded()))
+    }
+
+    @inlinable public static func microseconds(_ us: Double) -> SimTime {
+        SimTime(ns: Int64((us * 1e3).rounded()))
+    }
+
+    /// This time in seconds, for reports.
+    @inlinable public var seconds: Double { Double(ns) / 1e9 }
+    /// This time in milliseconds, for reports.
+    @inlinable public var milliseconds: Double { Double(ns) / 1e6 }
+
+    @inlinable public static func < (a: SimTime, b: SimTime) -> Bool { a.ns < b.ns }
+    @inlinable public static func + (a: SimTime, b: SimTime) -> SimTime { SimTime(ns: a.ns + b.ns) }
+    @inlinable public static func - (a: SimTime, b: SimTime) -> SimTime { SimTime(ns: a.ns - b.ns) }
+    @inlinable public static func += (a: inout SimTime, b: SimTime) { a.ns += b.ns }
+
+    public var description: String {
+        if ns >= 1_000_000_000 { return "\(seconds) s" }
+        if ns >= 1_000_000 { return "\(milliseconds) ms" }
+        return "\(ns) ns"
+    }
+}

@@ -1,0 +1,77 @@
+/// One CPU–GPU machine: the GPU's memory and compute, the CPU's memory, and the link between them.
+///
+/// Loaded from a preset in `Configs/hardware/` where every number carries its source. Bytes are
+/// bytes (not GB), bandwidths bytes per second, compute FLOP per second.
+public struct HardwareSpec: Sendable, Hashable {
+    public var name: String
+    /// One line a person can read: "GH200 Grace Hopper, 96 GB HBM3".
+    public var summary: String
+    public var gpu: GPUSpec
+    public var cpu: CPUSpec
+    public var link: LinkSpec
+
+    public init(name: String, summary: String, gpu: GPUSpec, cpu: CPUSpec, link: LinkSpec) {
+        self.name = name
+        self.summary = summary
+        self.gpu = gpu
+        self.cpu = cpu
+        self.link = link
+    }
+}
+
+/// The GPU of a machine.
+public struct GPUSpec: Sendable, Hashable {
+    /// HBM capacity in bytes as the driver reports it (what vLLM's `gpu_memory_utilization` is a fraction of).
+    public var hbmBytes: Int64
+    /// Peak HBM bandwidth in bytes per second.
+    public var hbmBytesPerSecond: Double
+    /// Peak dense FP16/BF16 tensor-core throughput in FLOP per second.
+    public var peakFlopsPerSecond: Double
+    /// Streaming multiprocessors (for MIG and MPS slicing).
+    public var smCount: Int
+
+    public init(hbmBytes: Int64, hbmBytesPerSecond: Double, peakFlopsPerSecond: Double, smCount: Int) {
+        self.hbmBytes = hbmBytes
+        self.hbmBytesPerSecond = hbmBytesPerSecond
+        self.peakFlopsPerSecond = peakFlopsPerSecond
+        self.smCount = smCount
+    }
+}
+
+/// The host CPU and its memory.
+public struct CPUSpec: Sendable, Hashable {
+    public var cores: Int
+    /// Host memory (LPDDR5X on Grace, DDR5 on x86) capacity in bytes.
+    public var memoryBytes: Int64
+    /// Host memory bandwidth in bytes per second.
+    public var memoryBytesPerSecond: Double
+
+    public init(cores: Int, memoryBytes: Int64, memoryBytesPerSecond: Double) {
+        self.cores = cores
+        self.memoryBytes = memoryBytes
+        self.memoryBytesPerSecond = memoryBytesPerSecond
+    }
+}
+
+/// The CPU–GPU link (NVLink-C2C or PCIe): two directional channels that share a total when both are busy.
+public struct LinkSpec: Sendable, Hashable {
+    /// "nvlink-c2c", "pcie5-x16", ...
+    public var kind: String
+    /// Sustained host-to-device bandwidth with no traffic the other way, bytes per second.
+    public var hostToDeviceBytesPerSecond: Double
+    /// Sustained device-to-host bandwidth with no traffic the other way, bytes per second.
+    public var deviceToHostBytesPerSecond: Double
+    /// Sustained total of both directions when both carry traffic, bytes per second.
+    public var mixedTotalBytesPerSecond: Double
+    /// Fixed start-up latency of one transfer, in nanoseconds.
+    public var latencyNs: Int64
+
+    public init(kind: String, hostToDeviceBytesPerSecond: Double, deviceToHostBytesPerSecond: Double,
+                mixedTotalBytesPerSecond: Double, latencyNs: Int64) {
+        self.kind = kind
+        self.hostToDeviceBytesPerSecond = hostToDeviceBytesPerSecond
+        self.deviceToHostBytesPerSecond = deviceToHostBytesPerSecond
+        self.mixedTotalBytesPerSecond = mixedTotalBytesPerSecond
+        self.latencyNs = latencyNs
+    }
+}

@@ -1,0 +1,59 @@
+/// The shape of one decoder-only transformer served in fp16/bf16: everything the simulator derives
+/// bytes and FLOPs from.
+///
+/// Two families are modelled: OPT (learned positions, biases, LayerNorm, two-matrix ReLU MLP, LM head
+/// tied to the token embedding) and Llama-style (RoPE, RMSNorm, no biases, gated SiLU MLP, separate
+/// LM head unless tied). Byte counts are in bytes, FLOPs are multiply-adds × 2.
+public struct ModelSpec: Sendable, Hashable {
+    /// The MLP block of a decoder layer.
+    public enum MLPKind: String, Sendable, Hashable, CaseIterable {
+        /// Up and down projections with a ReLU/GELU between them (OPT).
+        case twoMatrix = "two-matrix"
+        /// Gate, up and down projections with SiLU (Llama, Mistral, Qwen).
+        case gated
+    }
+
+    /// The architecture family, which decides biases, norms and position embeddings.
+    public enum Family: String, Sendable, Hashable, CaseIterable {
+        case opt
+        case llama
+    }
+
+    public var name: String
+    public var family: Family
+    public var layers: Int
+    public var hiddenSize: Int
+    public var attentionHeads: Int
+    public var kvHeads: Int
+    public var headDim: Int
+    public var ffnSize: Int
+    public var vocabSize: Int
+    public var mlp: MLPKind
+    /// Longest sequence (prompt + output) the model accepts, in tokens.
+    public var maxContextTokens: Int
+    /// Whether the LM head shares the token-embedding matrix (OPT: yes; Llama-2/3: no).
+    public var tiedEmbeddings: Bool
+    /// Whether the attention QKV projections carry biases (OPT: all linears; Qwen2: QKV only).
+    public var attentionBias: Bool
+    /// Bytes per parameter and per KV element (2 for fp16/bf16).
+    public var bytesPerElement: Int
+
+    public init(name: String, family: Family, layers: Int, hiddenSize: Int, attentionHeads: Int, kvHeads: Int,
+                headDim: Int, ffnSize: Int, vocabSize: Int, mlp: MLPKind, maxContextTokens: Int,
+                tiedEmbeddings: Bool, attentionBias: Bool = false, bytesPerElement: Int = 2) {
+        self.name = name
+        self.family = family
+        self.layers = layers
+        self.hiddenSize = hiddenSize
+        self.attentionHeads = attentionHeads
+        self.kvHeads = kvHeads
+        self.headDim = headDim
+        self.ffnSize = ffnSize
+        self.vocabSize = vocabSize
+        self.mlp = mlp
+        self.maxContextTokens = maxContextTokens
+        self.tiedEmbeddings = tiedEmbeddings
+        self.attentionBias = attentionBias
+        self.bytesPerElement = bytesPerElement
+    }
+}

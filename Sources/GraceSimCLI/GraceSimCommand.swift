@@ -1,0 +1,3 @@
+import ArgumentParser
+import GraceSim
+@main struct GraceSimCommand: ParsableCommand {}

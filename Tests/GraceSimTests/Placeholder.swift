@@ -1,0 +1,3 @@
+import Testing
+@testable import GraceSim
+@Test func placeholder() {}
