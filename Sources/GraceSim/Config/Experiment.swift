@@ -1,0 +1,22 @@
+/// One fully resolved experiment: the machine, the model instances on it, how they share it, the memory
+/// strategy and the workload. Built by ``Experiment/load(path:overrides:catalog:)`` from a YAML file.
+public struct Experiment: Sendable {
+    public var name: String
+    /// The file the experiment was read from.
+    public var file: String
+    public var description: String
+    /// Seed of every random stream in the run.
+    public var seed: UInt64
+    public var hardware: HardwareSpec
+    public var instances: [InstanceSpec]
+    /// Which instance runs next when the GPU is shared in time.
+    public var gpuScheduler: GPUSchedulerKind
+    public var strategy: StrategyKind
+    public var workload: WorkloadSpec
+    /// Simulated time after which the run stops, in nanoseconds (nil: run until every request is done).
+    public var maxTimeNs: Int64?
+    /// Interval of the KV-utilisation time series, in nanoseconds.
+    public var sampleIntervalNs: Int64
+    /// Check the invariants after every event (slow; for tests and debugging).
+    public var checkInvariants: Bool
+}

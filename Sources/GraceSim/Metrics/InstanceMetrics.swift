@@ -1,0 +1,61 @@
+/// Everything one instance records while it serves: latencies, token counts, preemptions and KV use.
+///
+/// Per-request latencies (TTFT, end-to-end) are kept exactly, 8 bytes each; token gaps go to a histogram.
+public struct InstanceMetrics: Sendable {
+    public var ttftNs: [Int64] = []
+    public var endToEndNs: [Int64] = []
+    public var tokenGaps = TokenGapHistogram()
+    public var arrived = 0
+    public var finished = 0
+    public var rejected: [RejectionReason: Int] = [:]
+    /// Requests whose output was cut to fit the model's context.
+    public var truncated = 0
+    public var preemptions = 0
+    public var promptTokens = 0
+    public var outputTokens = 0
+    /// Prompt and generated tokens computed again after recompute preemptions.
+    public var recomputedTokens = 0
+    public var iterations = 0
+    public var busyNs: Int64 = 0
+    public var kvUsage: KVUsageSeries
+
+    public init(sampleIntervalNs: Int64) {
+        kvUsage = KVUsageSeries(intervalNs: sampleIntervalNs)
+    }
+}
+
+/// KV pool use over time: the time-weighted mean, the peak and one sample per interval.
+public struct KVUsageSeries: Sendable {
+    /// Width of one sample interval in nanoseconds.
+    public let intervalNs: Int64
+    /// One point per interval with activity: (interval start ns, used blocks at the last update, capacity blocks).
+    public private(set) var points: [(timeNs: Int64, usedBlocks: Int, capacityBlocks: Int)] = []
+    private var lastUpdateNs: Int64 = 0
+    private var lastUsedFraction = 0.0
+    private var weightedSum = 0.0
+    public private(set) var peakFraction = 0.0
+
+    public init(intervalNs: Int64) {
+        self.intervalNs = max(intervalNs, 1)
+    }
+
+    /// Notes that from `nowNs` on, `used` of `capacity` blocks are in use.
+    public mutating func update(nowNs: Int64, used: Int, capacity: Int) {
+        weightedSum += lastUsedFraction * Double(nowNs - lastUpdateNs)
+        lastUpdateNs = nowNs
+        lastUsedFraction = capacity > 0 ? Double(used) / Double(capacity) : 0
+        peakFraction = max(peakFraction, lastUsedFraction)
+        let bucket = nowNs / intervalNs * intervalNs
+        if let last = points.last, last.timeNs == bucket {
+            points[points.count - 1] = (bucket, used, capacity)
+        } else {
+            points.append((bucket, used, capacity))
+        }
+    }
+
+    /// Time-weighted mean fraction of the pool in use over [0, endNs].
+    public func meanFraction(endNs: Int64) -> Double {
+        guard endNs > 0 else { return 0 }
+        return (weightedSum + lastUsedFraction * Double(max(endNs - lastUpdateNs, 0))) / Double(endNs)
+    }
+}

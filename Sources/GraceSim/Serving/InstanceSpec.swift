@@ -1,0 +1,54 @@
+/// One model instance as an experiment configures it: the model, its share of GPU memory and the
+/// vLLM scheduler limits.
+public struct InstanceSpec: Sendable {
+    /// Display name (defaults to the model's name; made unique by the loader).
+    public var name: String
+    public var model: ModelSpec
+    /// vLLM's `gpu_memory_utilization`: the fraction of HBM this instance may use for weights, activations and KV.
+    public var memoryFraction: Double
+    /// vLLM's `max_num_seqs`: sequences in one step.
+    public var maxNumSeqs: Int
+    /// vLLM's `max_num_batched_tokens`: tokens in one step.
+    public var maxNumBatchedTokens: Int
+    /// Whether prompts may be split across steps and mixed with decodes (vLLM `enable_chunked_prefill`).
+    public var chunkedPrefill: Bool
+    /// Tokens per KV block (vLLM's `block_size`, 16).
+    public var blockTokens: Int
+    /// Fraction of the pool kept free when admitting a new prefill (vLLM's watermark, 0.01).
+    public var watermark: Double
+    /// Bytes reserved for activations and the sampler's logits, which vLLM measures in a profiling run
+    /// before sizing the KV cache.
+    public var activationReserveBytes: Int64
+
+    public init(name: String, model: ModelSpec, memoryFraction: Double, maxNumSeqs: Int = 256,
+                maxNumBatchedTokens: Int? = nil, chunkedPrefill: Bool = false, blockTokens: Int = 16,
+                watermark: Double = 0.01, activationReserveBytes: Int64? = nil) {
+        self.name = name
+        self.model = model
+        self.memoryFraction = memoryFraction
+        self.maxNumSeqs = maxNumSeqs
+        let budget = maxNumBatchedTokens ?? InstanceSpec.defaultBatchedTokens(model: model, chunkedPrefill: chunkedPrefill)
+        self.maxNumBatchedTokens = budget
+        self.chunkedPrefill = chunkedPrefill
+        self.blockTokens = blockTokens
+        self.watermark = watermark
+        self.activationReserveBytes = activationReserveBytes
+            ?? InstanceSpec.estimatedActivationBytes(model: model, batchedTokens: budget, sequences: maxNumSeqs)
+    }
+
+    /// vLLM V0's default token budget: max(max_model_len, 2048) without chunked prefill, 2048 with it.
+    public static func defaultBatchedTokens(model: ModelSpec, chunkedPrefill: Bool) -> Int {
+        chunkedPrefill ? 2048 : max(model.maxContextTokens, 2048)
+    }
+
+    /// An estimate [E] of the peak activation memory vLLM's profiling run finds: the widest per-token
+    /// intermediate tensors of one layer (QKV, the MLP's up projection and its output, the residual stream,
+    /// in fp16) for a full token budget, plus fp32 logits for every sequence.
+    public static func estimatedActivationBytes(model: ModelSpec, batchedTokens: Int, sequences: Int) -> Int64 {
+        let mlpWidth = model.mlp == .gated ? 2 * model.ffnSize : model.ffnSize
+        let perTokenElements = model.queryWidth + 2 * model.kvWidth + mlpWidth + model.ffnSize + 2 * model.hiddenSize
+        let activations = Int64(batchedTokens) * Int64(perTokenElements) * Int64(model.bytesPerElement)
+        let logits = Int64(sequences) * Int64(model.vocabSize) * 4
+        return activations + logits
+    }
+}

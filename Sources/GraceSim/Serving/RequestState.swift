@@ -1,0 +1,56 @@
+/// Where a request is in its life.
+public enum RequestPhase: UInt8, Sendable {
+    /// Queued for its first prefill, or for a re-prefill after preemption.
+    case waiting
+    /// Holding KV blocks, its prompt (or re-prefill) partly computed: only with chunked prefill.
+    case prefilling
+    /// Holding KV blocks and generating one token per step.
+    case decoding
+    /// Every output token generated.
+    case finished
+    /// Refused at arrival; see ``RejectionReason``.
+    case rejected
+}
+
+/// Why a request was refused at arrival.
+public enum RejectionReason: String, Sendable, CaseIterable, Codable {
+    /// Its prompt is longer than the model's context, or than one step's token budget without chunked prefill.
+    case promptTooLong = "prompt-too-long"
+    /// Its full sequence would need more KV blocks than the instance can ever hold.
+    case exceedsKVPool = "exceeds-kv-pool"
+}
+
+/// The mutable state of one request, kept compact (56 bytes) because a run may hold millions.
+///
+/// Token counts are Int32; times are nanoseconds (`-1` when the event has not happened yet).
+public struct RequestState: Sendable {
+    public var arrivalNs: Int64
+    public var firstTokenNs: Int64 = -1
+    public var lastTokenNs: Int64 = -1
+    public var finishNs: Int64 = -1
+    /// Prompt length in tokens.
+    public var promptTokens: Int32
+    /// Output tokens to generate (after truncation to the model's context).
+    public var outputTokens: Int32
+    /// Output tokens generated so far.
+    public var generatedTokens: Int32 = 0
+    /// Tokens whose KV has been computed in the current residency (prefill progress); reset by recompute.
+    public var computedTokens: Int32 = 0
+    /// KV blocks held on the GPU.
+    public var blocks: Int32 = 0
+    public var preemptions: Int32 = 0
+    public var instance: Int16
+    public var phase: RequestPhase = .waiting
+
+    public init(arrivalNs: Int64, instance: Int16, promptTokens: Int32, outputTokens: Int32) {
+        self.arrivalNs = arrivalNs
+        self.instance = instance
+        self.promptTokens = promptTokens
+        self.outputTokens = outputTokens
+    }
+
+    /// Prompt plus generated tokens. A (re-)prefill computes KV for exactly this many tokens and then
+    /// samples the next token; a decode step writes the KV of the newest token, after which the
+    /// sequence's KV occupies exactly this many slots.
+    @inlinable public var sequenceTokens: Int32 { promptTokens + generatedTokens }
+}

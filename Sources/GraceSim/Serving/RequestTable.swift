@@ -1,0 +1,19 @@
+/// Every request of a run, indexed by request id (arrival order), shared by all instances.
+///
+/// A class so that instances and the simulator mutate one array in place without copies.
+public final class RequestTable {
+    /// Request states; `states[Int(id)]` is request `id`.
+    public var states: ContiguousArray<RequestState> = []
+
+    public init(reservingCapacity capacity: Int = 0) {
+        states.reserveCapacity(capacity)
+    }
+
+    /// Adds a request and returns its id.
+    public func append(_ state: RequestState) -> Int32 {
+        states.append(state)
+        return Int32(states.count - 1)
+    }
+
+    public var count: Int { states.count }
+}

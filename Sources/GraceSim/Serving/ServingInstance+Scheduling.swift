@@ -1,0 +1,164 @@
+/// vLLM V0's scheduler (REFERENCE.md §2), one step at a time.
+///
+/// Without chunked prefill a step is all-prefill (waiting requests in FCFS order while the token budget,
+/// `max_num_seqs` and the KV watermark allow) or, when no prefill could be admitted, all-decode (every
+/// running request, preempting the latest-arrived when a block is missing). With chunked prefill,
+/// decodes go first, then unfinished prefills, then new prompts, each chunk cut to the budget left.
+extension ServingInstance {
+    /// Fills ``batch`` for an iteration starting at `now`.
+    /// - Returns: false when there is nothing to run.
+    public func scheduleIteration(now: SimTime) -> Bool {
+        batch.removeAll()
+        if spec.chunkedPrefill {
+            scheduleChunked(now: now)
+        } else if !schedulePrefills(now: now) {
+            scheduleDecodes(now: now, tokenBudget: Int.max)
+        }
+        noteKVUsage(now: now)
+        return !batch.isEmpty
+    }
+
+    /// Admits waiting requests as whole prefills. Returns whether any was admitted.
+    private func schedulePrefills(now: SimTime) -> Bool {
+        var tokens = 0
+        while let id = waiting.first, running.count < spec.maxNumSeqs {
+            let sequence = requests.states[Int(id)].sequenceTokens
+            // A re-prefill may exceed the budget; it then runs alone rather than never.
+            if tokens + Int(sequence) > spec.maxNumBatchedTokens && !batch.isEmpty { break }
+            guard admit(id, now: now) else { break }
+            tokens += Int(sequence)
+            batch.addPrefill(id, chunk: sequence, priorTokens: 0, samples: true)
+        }
+        return !batch.isEmpty
+    }
+
+    /// Moves `id` from the front of waiting to running with blocks for its whole sequence, if the pool
+    /// keeps its watermark afterwards.
+    private func admit(_ id: Int32, now: SimTime) -> Bool {
+        let needed = Int(pool.blocks(forTokens: requests.states[Int(id)].sequenceTokens))
+        if pool.freeBlocks - needed < watermarkBlocks {
+            let short = needed + watermarkBlocks - pool.freeBlocks
+            _ = strategy.makeRoom(blocks: short, instance: self, now: now)
+            if pool.freeBlocks - needed < watermarkBlocks { return false }
+        }
+        waiting.removeFirst()
+        pool.allocate(needed)
+        requests.states[Int(id)].blocks = Int32(needed)
+        requests.states[Int(id)].phase = spec.chunkedPrefill ? .prefilling : .decoding
+        insertRunning(id)
+        return true
+    }
+
+    /// Inserts into `running`, keeping arrival (id) order.
+    private func insertRunning(_ id: Int32) {
+        if let last = running.last, last > id {
+            let position = running.firstIndex { $0 > id } ?? running.count
+            running.insert(id, at: position)
+        } else {
+            running.append(id)
+        }
+    }
+
+    /// Adds a decode step for every decoding request in `running` order, within `tokenBudget`.
+    /// Returns the budget left.
+    @discardableResult
+    private func scheduleDecodes(now: SimTime, tokenBudget: Int) -> Int {
+        var budget = tokenBudget
+        var i = 0
+        while i < running.count && budget > 0 {
+            let id = running[i]
+            let state = requests.states[Int(id)]
+            guard state.phase == .decoding else { i += 1; continue }
+            let needed = Int(pool.blocks(forTokens: state.sequenceTokens) - state.blocks)
+            if needed > 0 {
+                guard makeFree(needed, for: id, now: now) else { break }
+                pool.allocate(needed)
+                requests.states[Int(id)].blocks += Int32(needed)
+            }
+            batch.addDecode(id, contextTokens: state.sequenceTokens)
+            budget -= 1
+            i += 1
+        }
+        return budget
+    }
+
+    /// vLLM V0 with chunked prefill: decodes first, then running prefills, then new prompts.
+    private func scheduleChunked(now: SimTime) {
+        var budget = scheduleDecodes(now: now, tokenBudget: spec.maxNumBatchedTokens)
+        for id in running where budget > 0 {
+            let state = requests.states[Int(id)]
+            guard state.phase == .prefilling else { continue }
+            budget -= addChunk(id, state: state, budget: budget)
+        }
+        while budget > 0, let id = waiting.first, running.count < spec.maxNumSeqs {
+            guard admit(id, now: now) else { break }
+            budget -= addChunk(id, state: requests.states[Int(id)], budget: budget)
+        }
+    }
+
+    /// Adds the next prefill chunk of `id` (at most `budget` tokens); returns its size.
+    private func addChunk(_ id: Int32, state: RequestState, budget: Int) -> Int {
+        let remaining = state.sequenceTokens - state.computedTokens
+        let chunk = Int32(min(Int(remaining), budget))
+        batch.addPrefill(id, chunk: chunk, priorTokens: state.computedTokens, samples: chunk == remaining)
+        return Int(chunk)
+    }
+
+    // MARK: Completion
+
+    /// Applies the batch that ran until `now`: computes KV, emits tokens, finishes requests.
+    public func completeIteration(now: SimTime, startedAt start: SimTime) {
+        metrics.iterations += 1
+        metrics.busyNs += now.ns - start.ns
+        lastRunNs = now.ns
+        var anyFinished = false
+        for k in 0..<batch.count {
+            let id = Int(batch.ids[k])
+            let chunk = batch.prefillChunks[k]
+            var state = requests.states[id]
+            if chunk == 0 {
+                state.computedTokens += 1
+            } else {
+                if state.generatedTokens == 0 && state.preemptions == 0 { metrics.promptTokens += Int(chunk) }
+                state.computedTokens += chunk
+                guard state.computedTokens == state.sequenceTokens else {
+                    requests.states[id] = state
+                    continue
+                }
+                state.phase = .decoding
+            }
+            emitToken(&state, now: now)
+            if state.generatedTokens == state.outputTokens {
+                finish(&state, now: now)
+                anyFinished = true
+            }
+            requests.states[id] = state
+        }
+        if anyFinished {
+            running.removeAll { requests.states[Int($0)].phase == .finished }
+        }
+        batch.removeAll()
+        noteKVUsage(now: now)
+    }
+
+    private func emitToken(_ state: inout RequestState, now: SimTime) {
+        state.generatedTokens += 1
+        metrics.outputTokens += 1
+        if state.firstTokenNs < 0 {
+            state.firstTokenNs = now.ns
+            metrics.ttftNs.append(now.ns - state.arrivalNs)
+        } else {
+            metrics.tokenGaps.record(now.ns - state.lastTokenNs)
+        }
+        state.lastTokenNs = now.ns
+    }
+
+    private func finish(_ state: inout RequestState, now: SimTime) {
+        pool.release(Int(state.blocks))
+        state.blocks = 0
+        state.phase = .finished
+        state.finishNs = now.ns
+        metrics.finished += 1
+        metrics.endToEndNs.append(now.ns - state.arrivalNs)
+    }
+}

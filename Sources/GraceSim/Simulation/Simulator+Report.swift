@@ -1,0 +1,70 @@
+extension Simulator {
+    /// The metrics of the run so far.
+    public func report() -> RunReport {
+        let endNs = now.ns
+        let perInstance = instances.map { instanceReport($0, endNs: endNs) }
+        return RunReport(
+            experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.rawValue,
+            hardware: experiment.hardware.name, sharing: "temporal/\(experiment.gpuScheduler.rawValue)",
+            simulatedSeconds: Double(endNs) / 1e9, instances: perInstance, overall: overallReport(endNs: endNs))
+    }
+
+    private func instanceReport(_ instance: ServingInstance, endNs: Int64) -> InstanceReport {
+        let m = instance.metrics
+        let pool = instance.pool
+        let kv = KVReport(
+            capacityBlocks: pool.capacityBlocks, capacityTokens: pool.capacityBlocks * Int(pool.blockTokens),
+            meanUtilization: m.kvUsage.meanFraction(endNs: endNs), peakUtilization: m.kvUsage.peakFraction,
+            series: m.kvUsage.points.map { [Double($0.timeNs) / 1e9, $0.capacityBlocks > 0 ? Double($0.usedBlocks) / Double($0.capacityBlocks) : 0] })
+        return makeReport(name: instance.spec.name, model: instance.spec.model.name, metrics: [m], kv: kv, endNs: endNs)
+    }
+
+    private func overallReport(endNs: Int64) -> InstanceReport {
+        let metrics = instances.map(\.metrics)
+        let capacity = instances.reduce(0) { $0 + $1.pool.capacityBlocks }
+        let tokens = instances.reduce(0) { $0 + $1.pool.capacityBlocks * Int($1.pool.blockTokens) }
+        let weights = instances.map { Double($0.pool.capacityBlocks) / Double(max(capacity, 1)) }
+        let mean = zip(metrics, weights).reduce(0) { $0 + $1.0.kvUsage.meanFraction(endNs: endNs) * $1.1 }
+        let peak = metrics.map(\.kvUsage.peakFraction).max() ?? 0
+        let kv = KVReport(capacityBlocks: capacity, capacityTokens: tokens, meanUtilization: mean, peakUtilization: peak, series: [])
+        let models = instances.map(\.spec.model.name).joined(separator: "+")
+        return makeReport(name: "overall", model: models, metrics: metrics, kv: kv, endNs: endNs)
+    }
+
+    private func makeReport(name: String, model: String, metrics: [InstanceMetrics], kv: KVReport, endNs: Int64) -> InstanceReport {
+        var gaps = TokenGapHistogram()
+        var ttft: [Int64] = []
+        var e2e: [Int64] = []
+        var rejectedByReason: [String: Int] = [:]
+        var arrived = 0, finished = 0, truncated = 0, preemptions = 0, recomputed = 0, iterations = 0
+        var outputTokens = 0, promptTokens = 0
+        var busyNs: Int64 = 0
+        for m in metrics {
+            gaps.merge(m.tokenGaps)
+            ttft += m.ttftNs
+            e2e += m.endToEndNs
+            for (reason, count) in m.rejected { rejectedByReason[reason.rawValue, default: 0] += count }
+            arrived += m.arrived
+            finished += m.finished
+            truncated += m.truncated
+            preemptions += m.preemptions
+            recomputed += m.recomputedTokens
+            iterations += m.iterations
+            outputTokens += m.outputTokens
+            promptTokens += m.promptTokens
+            busyNs += m.busyNs
+        }
+        let rejected = rejectedByReason.values.reduce(0, +)
+        let seconds = Double(endNs) / 1e9
+        let perSecond = { (x: Int) in seconds > 0 ? Double(x) / seconds : 0 }
+        return InstanceReport(
+            name: name, model: model,
+            requests: RequestCounts(arrived: arrived, finished: finished, rejected: rejected, rejectedByReason: rejectedByReason,
+                                    unfinished: arrived - finished - rejected, truncated: truncated),
+            ttft: LatencySummary(exactNs: ttft), tbt: LatencySummary(histogram: gaps), endToEnd: LatencySummary(exactNs: e2e),
+            throughput: Throughput(outputTokensPerSecond: perSecond(outputTokens), totalTokensPerSecond: perSecond(outputTokens + promptTokens),
+                                   requestsPerSecond: perSecond(finished)),
+            preemptions: preemptions, recomputedTokens: recomputed, iterations: iterations,
+            gpuBusyFraction: endNs > 0 ? Double(busyNs) / Double(endNs) : 0, kv: kv)
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import GraceSim
+
+/// `gracesim bench`: how fast the simulator runs the reference scenario (build with `-c release`).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the simulator on a benchmark experiment and print wall time, simulated requests and iterations per wall-second, and peak memory.",
+        discussion: "The default is the reference scenario: Llama-2-7B on x86-h100-sxm-pcie5, vLLM with 128 sequences and 4096 batched tokens, Poisson arrivals at 8 requests/s, Azure conversation lengths, 10,000 requests."
+    )
+
+    @Argument(help: "The benchmark experiment.")
+    var experiment = "Configs/experiments/bench-reference.yaml"
+
+    @Option(help: "Requests to simulate (sets workload.max_requests).")
+    var requests = 10_000
+
+    @Option(help: "Runs; the median is reported.")
+    var runs = 5
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a key of the experiment file.", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    func validate() throws {
+        guard requests > 0 else { throw ValidationError("--requests must be positive") }
+        guard runs > 0 else { throw ValidationError("--runs must be positive") }
+    }
+
+    func run() throws {
+        let loaded = try InputFailure.guarding {
+            var all = try overrides.map(ConfigOverride.init(parsing:))
+            all.append(try ConfigOverride(parsing: "workload.max_requests=\(requests)"))
+            return try Experiment.load(path: experiment, overrides: all)
+        }
+        var walls: [Double] = []
+        var iterations = 0
+        var simulated = 0.0
+        var finished = 0
+        for run in 1...runs {
+            let simulator = try InputFailure.guarding { try Simulator(experiment: loaded) }
+            let start = DispatchTime.now().uptimeNanoseconds
+            let report = simulator.run()
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            walls.append(wall)
+            iterations = report.overall.iterations
+            simulated = report.simulatedSeconds
+            finished = report.overall.requests.finished
+            InputFailure.printError(String(format: "run %d: %.3f s", run, wall))
+        }
+        let median = walls.sorted()[walls.count / 2]
+        print("benchmark: \(loaded.name) (\(requests) requests, \(runs) runs, median)")
+        print(String(format: "  wall time               %.3f s", median))
+        print(String(format: "  simulated               %.1f s, %d requests finished, %d iterations", simulated, finished, iterations))
+        print(String(format: "  requests per wall-second  %.0f", Double(requests) / median))
+        print(String(format: "  iterations per wall-second %.0f", Double(iterations) / median))
+        print(String(format: "  peak memory             %.1f MiB", Double(PeakMemory.residentBytes()) / 1_048_576))
+    }
+}
+
+/// The process's peak resident set size.
+enum PeakMemory {
+    static func residentBytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return usage.ru_maxrss
+        #endif
+    }
+}

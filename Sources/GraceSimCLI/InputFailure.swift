@@ -1,0 +1,30 @@
+import ArgumentParser
+import GraceSim
+
+/// Turns bad input into one line on standard error and exit status 2, instead of a stack trace.
+enum InputFailure {
+    /// Runs `body`; a ``ConfigError`` (or a partition problem) becomes a message and `ExitCode(2)`.
+    static func guarding<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ConfigError {
+            printError("error: \(error.description)")
+            throw ExitCode(2)
+        } catch let error as MemoryPartition.Problem {
+            printError("error: \(error.message)")
+            throw ExitCode(2)
+        }
+    }
+
+    static func printError(_ text: String) {
+        var stderr = StandardError()
+        print(text, to: &stderr)
+    }
+}
+
+/// Standard error as a `TextOutputStream`.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandleWriter.writeToStandardError(string)
+    }
+}

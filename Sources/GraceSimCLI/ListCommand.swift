@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import GraceSim
+
+/// `gracesim list`: the presets and strategies a configuration can name.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the model presets, hardware presets or memory strategies."
+    )
+
+    enum Subject: String, ExpressibleByArgument, CaseIterable {
+        case models, hardware, strategies
+    }
+
+    @Argument(help: "What to list: models, hardware or strategies.")
+    var subject: Subject
+
+    func run() throws {
+        if subject == .strategies {
+            print(SummaryTable.table(header: ["strategy", "what it does"],
+                                     rows: StrategyKind.allCases.map { [$0.rawValue, $0.summary] }), terminator: "")
+            return
+        }
+        let catalog = try InputFailure.guarding { () throws -> PresetCatalog in
+            let executableDirectory = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+            guard let catalog = PresetCatalog.locate(startingAt: [FileManager.default.currentDirectoryPath, executableDirectory]) else {
+                throw ConfigError(file: "Configs", key: "", "cannot find the Configs folder (run from the project, or set GRACESIM_CONFIGS)")
+            }
+            return catalog
+        }
+        try InputFailure.guarding {
+            switch subject {
+            case .models:
+                let rows = try catalog.modelNames().map { name -> [String] in
+                    let m = try catalog.model(named: name, file: "Configs/models", key: name)
+                    return [name, "\(m.layers)", "\(m.hiddenSize)", "\(m.attentionHeads)/\(m.kvHeads)",
+                            String(format: "%.2f", Double(m.totalParameters) / 1e9), String(format: "%.1f", Double(m.totalWeightBytes) / 1e9),
+                            "\(m.kvBytesPerToken)", "\(m.maxContextTokens)"]
+                }
+                print(SummaryTable.table(header: ["model", "layers", "hidden", "heads/kv", "params (B)", "weights GB", "KV B/token", "context"],
+                                         rows: rows), terminator: "")
+            case .hardware:
+                let rows = try catalog.hardwareNames().map { name -> [String] in
+                    let h = try catalog.hardware(named: name, file: "Configs/hardware", key: name)
+                    return [name, String(format: "%.1f", Double(h.gpu.hbmBytes) / 1e9), String(format: "%.2f", h.gpu.hbmBytesPerSecond / 1e12),
+                            String(format: "%.0f", h.gpu.peakFlopsPerSecond / 1e12), h.link.kind,
+                            String(format: "%.0f", h.link.hostToDeviceBytesPerSecond / 1e9), String(format: "%.0f", h.link.mixedTotalBytesPerSecond / 1e9),
+                            h.summary]
+                }
+                print(SummaryTable.table(header: ["hardware", "HBM GB", "HBM TB/s", "TFLOP/s", "link", "H2D GB/s", "mixed GB/s", "summary"],
+                                         rows: rows), terminator: "")
+            case .strategies:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GraceSim
+
+/// The human-readable summary `gracesim run` prints: one row per instance and one for all of them.
+enum SummaryTable {
+    static func render(_ report: RunReport) -> String {
+        var out = "\(report.experiment): \(report.overall.model) on \(report.hardware), strategy \(report.strategy), "
+        out += "\(report.sharing) sharing, seed \(report.seed), \(format(report.simulatedSeconds, 1)) s simulated\n\n"
+        let rows = report.instances.count > 1 ? report.instances + [report.overall] : report.instances
+        out += table(
+            header: ["instance", "arrived", "done", "rejected", "unfinished", "preempt", "out tok/s", "req/s", "KV mean", "KV peak", "KV tokens"],
+            rows: rows.map { r in
+                [r.name, "\(r.requests.arrived)", "\(r.requests.finished)", "\(r.requests.rejected)", "\(r.requests.unfinished)",
+                 "\(r.preemptions)", format(r.throughput.outputTokensPerSecond, 1), format(r.throughput.requestsPerSecond, 2),
+                 percent(r.kv.meanUtilization), percent(r.kv.peakUtilization), "\(r.kv.capacityTokens)"]
+            })
+        out += "\nlatency (ms)\n"
+        var latencyRows: [[String]] = []
+        for r in rows {
+            for (metric, s) in [("TTFT", r.ttft), ("TBT", r.tbt), ("E2E", r.endToEnd)] {
+                latencyRows.append([r.name, metric, format(s.meanMs, 2), format(s.p50Ms, 2), format(s.p90Ms, 2),
+                                    format(s.p99Ms, 2), format(s.p999Ms, 2), format(s.maxMs, 2)])
+            }
+        }
+        out += table(header: ["instance", "metric", "mean", "P50", "P90", "P99", "P99.9", "max"], rows: latencyRows)
+        return out
+    }
+
+    static func table(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                return column == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ") + "\n"
+        }
+        return line(header) + all.dropFirst().map(line).joined()
+    }
+
+    static func format(_ value: Double, _ digits: Int) -> String {
+        String(format: "%.\(digits)f", value)
+    }
+
+    static func percent(_ fraction: Double) -> String {
+        String(format: "%.1f%%", fraction * 100)
+    }
+}
