@@ -1,0 +1,46 @@
+/// The work of one iteration of one model instance, summarised so its time is O(1) to compute.
+///
+/// Counts are tokens or sequences; `prefillAttentionPairs` is a count of query–key pairs.
+public struct BatchShape: Sendable, Equatable {
+    /// New prompt tokens processed this iteration, over all prefill chunks.
+    public var prefillTokens: Int
+    /// Σ over prefill chunks of chunk × (priorContext + (chunk + 1) / 2): the query–key pairs under causal masking.
+    public var prefillAttentionPairs: Double
+    /// Sequences decoding one token.
+    public var decodeSequences: Int
+    /// Σ of the decode sequences' context lengths: the tokens whose KV is read.
+    public var decodeContextTokens: Int
+    /// Sequences that produce a token: decodes plus prefills that finish their prompt.
+    public var sampledSequences: Int
+
+    public init(prefillTokens: Int = 0, prefillAttentionPairs: Double = 0, decodeSequences: Int = 0,
+                decodeContextTokens: Int = 0, sampledSequences: Int = 0) {
+        self.prefillTokens = prefillTokens
+        self.prefillAttentionPairs = prefillAttentionPairs
+        self.decodeSequences = decodeSequences
+        self.decodeContextTokens = decodeContextTokens
+        self.sampledSequences = sampledSequences
+    }
+
+    /// Tokens that run through the layers this iteration.
+    public var totalTokens: Int { prefillTokens + decodeSequences }
+
+    /// Query–key pairs of one prefill chunk of `chunkTokens` new tokens after `priorContextTokens` already cached,
+    /// under causal masking: chunk × (prior + (chunk + 1) / 2).
+    @inlinable public static func attentionPairs(chunkTokens: Int, priorContextTokens: Int) -> Double {
+        Double(chunkTokens) * (Double(priorContextTokens) + Double(chunkTokens + 1) / 2)
+    }
+
+    /// A batch of decodes only: `sequences` each reading `contextTokens` tokens of KV, each sampling one token.
+    public static func decode(sequences: Int, contextTokens: Int) -> BatchShape {
+        BatchShape(decodeSequences: sequences, decodeContextTokens: sequences * contextTokens,
+                   sampledSequences: sequences)
+    }
+
+    /// One whole prompt of `tokens` tokens prefilled from empty, sampling its first token.
+    public static func prefill(tokens: Int) -> BatchShape {
+        BatchShape(prefillTokens: tokens,
+                   prefillAttentionPairs: attentionPairs(chunkTokens: tokens, priorContextTokens: 0),
+                   sampledSequences: tokens > 0 ? 1 : 0)
+    }
+}
