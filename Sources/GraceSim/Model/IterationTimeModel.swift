@@ -1,0 +1,180 @@
+/// The time one iteration of one model instance takes on one GPU: a per-layer roofline plus the LM head and the
+/// serving engine's CPU overhead. See `docs/time-model.md` for the formula and each assumption.
+///
+/// Seconds inside, `SimTime` out. `duration(of:)` is O(1) in the batch (it loops over the four matrices of a
+/// layer, never over sequences) and allocates nothing; everything that depends only on the model and the GPU is
+/// computed once in `init`.
+public struct IterationTimeModel: Sendable {
+    public let model: ModelSpec
+    public let gpu: GPUSpec
+    public let efficiency: ComputeEfficiency
+    public let engineOverhead: EngineOverhead
+
+    /// The matrices of one decoder layer (input features, output features) as Doubles.
+    private let matrices: [Matrix]
+    /// Bytes the elementwise kernels of one layer move per token (norms, RoPE, activation, residual adds).
+    private let elementwiseBytesPerToken: Double
+    /// Elementwise kernels launched per layer.
+    private let elementwiseKernels: Double
+    /// KV bytes of one token in one layer.
+    private let kvBytesPerTokenPerLayer: Double
+    /// FP16 elements: bytes per element.
+    private let elementBytes: Double
+    private let lmHead: Matrix
+    /// Bytes per token of the embedding lookup and of the final norm (read and write one hidden vector each).
+    private let hiddenReadWriteBytesPerToken: Double
+
+    struct Matrix: Sendable {
+        var inputs: Double
+        var outputs: Double
+    }
+
+    public init(model: ModelSpec, gpu: GPUSpec, engineOverhead: EngineOverhead = .vllmV0,
+                efficiency: ComputeEfficiency = .fitted) {
+        self.model = model
+        self.gpu = gpu
+        self.efficiency = efficiency
+        self.engineOverhead = engineOverhead
+        matrices = model.linearShapesPerLayer.map { Matrix(inputs: Double($0.inputs), outputs: Double($0.outputs)) }
+        let e = Double(model.bytesPerElement)
+        let h = Double(model.hiddenSize)
+        let f = Double(model.ffnSize)
+        let norm = 2 * h * e  // read and write one hidden vector
+        let residualAdd = 3 * h * e  // read two hidden vectors, write one
+        switch model.family {
+        case .llama:
+            // Two RMSNorms, RoPE on Q and K (read and write), one residual add: vLLM fuses the other residual
+            // add into the RMSNorm, and Vidur's table has one `add` per layer.
+            let rope = 2 * Double(model.queryWidth + model.kvWidth) * e
+            let activation = model.mlp == .gated ? 3 * f * e : 2 * f * e
+            elementwiseBytesPerToken = 2 * norm + rope + activation + residualAdd
+            elementwiseKernels = 5
+        case .opt:
+            // Two LayerNorms, the activation, two unfused residual adds; no RoPE (learned positions).
+            let activation = model.mlp == .gated ? 3 * f * e : 2 * f * e
+            elementwiseBytesPerToken = 2 * norm + activation + 2 * residualAdd
+            elementwiseKernels = 5
+        }
+        kvBytesPerTokenPerLayer = Double(model.kvBytesPerTokenPerLayer)
+        elementBytes = e
+        lmHead = Matrix(inputs: h, outputs: Double(model.vocabSize))
+        hiddenReadWriteBytesPerToken = 2 * h * e
+    }
+
+    // MARK: - Public queries
+
+    /// Wall time of one iteration: the GPU's work plus the engine's CPU overhead. Zero for an empty batch.
+    public func duration(of batch: BatchShape) -> SimTime {
+        if batch.totalTokens == 0 && batch.sampledSequences == 0 { return .zero }
+        let gpuNs = Int64((computeSeconds(of: batch) * 1e9).rounded())
+        return SimTime(ns: gpuNs + engineOverhead.ns(sampledSequences: batch.sampledSequences))
+    }
+
+    /// Seconds of GPU work of one forward pass over `batch`: all decoder layers, the embedding lookup, the final
+    /// norm and the LM head; no engine overhead.
+    public func computeSeconds(of batch: BatchShape) -> Double {
+        let n = Double(batch.totalTokens)
+        let layers = Double(model.layers) * layerComputeSeconds(of: batch)
+        var outside = 0.0
+        if n > 0 {
+            // Embedding lookup and final norm: memory-bound, one hidden vector read and written per token.
+            outside += 2 * (n * hiddenReadWriteBytesPerToken / elementwiseBandwidth + efficiency.kernelFixedSeconds)
+        }
+        if batch.sampledSequences > 0 {
+            outside += linearSeconds(lmHead, tokens: Double(batch.sampledSequences))
+        }
+        return layers + outside
+    }
+
+    /// Seconds of GPU work of one decoder layer over `batch`: linear, elementwise and attention kernels.
+    /// A memory strategy compares this with the time to load one layer over the CPU–GPU link.
+    public func layerComputeSeconds(of batch: BatchShape) -> Double {
+        layerBreakdown(of: batch).totalSeconds
+    }
+
+    /// Seconds of one decoder layer over `batch`, split by kind of kernel.
+    public func layerBreakdown(of batch: BatchShape) -> LayerTimes {
+        let n = Double(batch.totalTokens)
+        return LayerTimes(linearSeconds: matrixSeconds(tokens: n),
+                          elementwiseSeconds: elementwiseSeconds(tokens: n),
+                          attentionSeconds: attentionSeconds(of: batch))
+    }
+
+    /// Seconds of one decoder layer's work that Vidur's calibration table measures, for `tokens` tokens: the four
+    /// matrix multiplications plus the norms, RoPE, activation and residual add. No attention.
+    public func linearLayerSeconds(tokens: Int) -> Double {
+        let n = Double(tokens)
+        return matrixSeconds(tokens: n) + elementwiseSeconds(tokens: n)
+    }
+
+    // MARK: - Pieces of the roofline
+
+    private var matrixBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.memoryFraction }
+    private var elementwiseBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.elementwiseMemoryFraction }
+
+    /// One GEMM of `tokens` rows: the slower of its FLOPs at η_c(n) of peak and its bytes (weights once,
+    /// activations in and out) at η_m of peak bandwidth, plus the fixed kernel cost.
+    private func linearSeconds(_ m: Matrix, tokens n: Double) -> Double {
+        if n <= 0 { return 0 }
+        let flops = 2 * n * m.inputs * m.outputs
+        let bytes = elementBytes * (m.inputs * m.outputs + n * (m.inputs + m.outputs))
+        let compute = flops / (gpu.peakFlopsPerSecond * efficiency.computeFraction(tokens: n))
+        let memory = bytes / matrixBandwidth
+        return max(compute, memory) + efficiency.kernelFixedSeconds
+    }
+
+    private func matrixSeconds(tokens n: Double) -> Double {
+        var total = 0.0
+        for m in matrices { total += linearSeconds(m, tokens: n) }
+        return total
+    }
+
+    private func elementwiseSeconds(tokens n: Double) -> Double {
+        if n <= 0 { return 0 }
+        return n * elementwiseBytesPerToken / elementwiseBandwidth + elementwiseKernels * efficiency.kernelFixedSeconds
+    }
+
+    /// Attention of one layer: writing the new tokens' K and V into the cache, prefill attention (compute-bound on
+    /// the causal query–key pairs) and decode attention (memory-bound on the KV it reads).
+    private func attentionSeconds(of batch: BatchShape) -> Double {
+        let n = Double(batch.totalTokens)
+        if n <= 0 { return 0 }
+        let fixed = efficiency.kernelFixedSeconds
+        let peak = gpu.peakFlopsPerSecond * efficiency.attentionPeakFraction
+        let queryBytesPerToken = 2 * Double(model.queryWidth) * elementBytes  // query in, output out
+        // KV-cache write: read the new K and V from the QKV output, write them into their blocks.
+        var total = 2 * n * kvBytesPerTokenPerLayer / elementwiseBandwidth + fixed
+        if batch.prefillTokens > 0 {
+            let p = Double(batch.prefillTokens)
+            let flops = model.attentionFlopsPerLayer(contextTokens: batch.prefillAttentionPairs)
+            let bytes = p * (queryBytesPerToken + kvBytesPerTokenPerLayer)
+            total += max(flops / peak, bytes / matrixBandwidth) + fixed
+        }
+        if batch.decodeSequences > 0 {
+            let context = Double(batch.decodeContextTokens)
+            let flops = model.attentionFlopsPerLayer(contextTokens: context)
+            let bytes = context * kvBytesPerTokenPerLayer + Double(batch.decodeSequences) * queryBytesPerToken
+            total += max(flops / peak, bytes / matrixBandwidth) + fixed
+        }
+        return total
+    }
+}
+
+/// Seconds one decoder layer spends in each kind of kernel.
+public struct LayerTimes: Sendable, Equatable {
+    /// The four matrix multiplications (QKV, output projection, MLP up and down), in seconds.
+    public var linearSeconds: Double
+    /// Norms, RoPE, activation and residual adds, in seconds.
+    public var elementwiseSeconds: Double
+    /// KV-cache write, prefill attention and decode attention, in seconds.
+    public var attentionSeconds: Double
+
+    public init(linearSeconds: Double, elementwiseSeconds: Double, attentionSeconds: Double) {
+        self.linearSeconds = linearSeconds
+        self.elementwiseSeconds = elementwiseSeconds
+        self.attentionSeconds = attentionSeconds
+    }
+
+    /// The whole layer, in seconds.
+    public var totalSeconds: Double { linearSeconds + elementwiseSeconds + attentionSeconds }
+}
