@@ -1,0 +1,125 @@
+import Foundation
+
+/// The project's `Configs` folder: the hardware presets and the model catalog, looked up by name.
+///
+/// A name is either a preset (`gh200-96gb`, `llama-3-8b`: a file basename in `hardware/` or `models/`)
+/// or a path to a file (`.yaml`/`.yml`, or for models a Hugging Face `config.json`).
+public struct PresetCatalog: Sendable, Equatable {
+    /// Path to the project's `Configs` folder (the one holding `hardware/` and `models/`).
+    public let configsDirectory: String
+
+    public init(configsDirectory: String) {
+        self.configsDirectory = configsDirectory
+    }
+
+    /// The environment variable that, when set, names the `Configs` folder to use.
+    public static let environmentVariable = "GRACESIM_CONFIGS"
+
+    /// The folder that holds `Configs` (the project root).
+    public var projectRoot: String {
+        URL(fileURLWithPath: configsDirectory).deletingLastPathComponent().path
+    }
+
+    /// Folder of the hardware presets.
+    public var hardwareDirectory: String { configsDirectory + "/hardware" }
+    /// Folder of the model catalog.
+    public var modelsDirectory: String { configsDirectory + "/models" }
+
+    /// The catalog named by `GRACESIM_CONFIGS` when set, else the first `Configs` folder (with
+    /// `hardware/` and `models/`) found in one of `directories` or one of their ancestors; nil when
+    /// there is none, or when `GRACESIM_CONFIGS` names a folder without those two subfolders.
+    public static func locate(startingAt directories: [String],
+                              environment: [String: String] = ProcessInfo.processInfo.environment) -> PresetCatalog? {
+        if let configured = environment[environmentVariable], !configured.isEmpty {
+            return isCatalog(configured) ? PresetCatalog(configsDirectory: standardized(configured)) : nil
+        }
+        for start in directories {
+            var directory = URL(fileURLWithPath: start).standardizedFileURL
+            while true {
+                let candidate = directory.appendingPathComponent("Configs").path
+                if isCatalog(candidate) { return PresetCatalog(configsDirectory: candidate) }
+                let parent = directory.deletingLastPathComponent()
+                if parent.path == directory.path { break }
+                directory = parent
+            }
+        }
+        return nil
+    }
+
+    private static func isCatalog(_ path: String) -> Bool {
+        isDirectory(path + "/hardware") && isDirectory(path + "/models")
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var flag: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+    }
+
+    private static func standardized(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    // MARK: Listing
+
+    /// Names of the model presets, sorted.
+    public func modelNames() throws -> [String] { try presetNames(in: modelsDirectory) }
+
+    /// Names of the hardware presets, sorted.
+    public func hardwareNames() throws -> [String] { try presetNames(in: hardwareDirectory) }
+
+    private func presetNames(in directory: String) throws -> [String] {
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw ConfigError(file: directory, key: "", "cannot list the folder")
+        }
+        return entries.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    // MARK: Lookup
+
+    /// The model called `named` (a preset name or a file path); errors are reported against `file`
+    /// and `key`, the place where the name was written.
+    public func model(named name: String, file: String, key: String) throws -> ModelSpec {
+        let path = try resolve(name, kind: "model", directory: modelsDirectory, known: modelNames, file: file, key: key)
+        let node = try ConfigNode.load(path: path)
+        if path.lowercased().hasSuffix(".json") {
+            // "opt-13b/config.json" is called opt-13b; "opt-13b.json" too.
+            let url = URL(fileURLWithPath: path)
+            let stem = url.deletingPathExtension().lastPathComponent
+            let name = stem == "config" ? url.deletingLastPathComponent().lastPathComponent : stem
+            return try ModelSpec.fromHuggingFaceConfig(node, name: name)
+        }
+        return try ModelSpec.load(from: node)
+    }
+
+    /// The hardware called `named` (a preset name or a YAML file path); errors are reported against
+    /// `file` and `key`.
+    public func hardware(named name: String, file: String, key: String) throws -> HardwareSpec {
+        let path = try resolve(name, kind: "hardware", directory: hardwareDirectory, known: hardwareNames, file: file, key: key)
+        return try HardwareSpec.load(from: try ConfigNode.load(path: path))
+    }
+
+    /// The file a name refers to: a path as given (relative to the folder of `file` when that exists),
+    /// or a preset in `directory`.
+    private func resolve(_ name: String, kind: String, directory: String, known: () throws -> [String],
+                         file: String, key: String) throws -> String {
+        let lower = name.lowercased()
+        let looksLikePath = name.contains("/") || [".yaml", ".yml", ".json"].contains { lower.hasSuffix($0) }
+        if looksLikePath {
+            let candidates = [ModelSpec.resolve(name, relativeTo: file), name]
+            guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                throw ConfigError(file: file, key: key, "no \(kind) file at \"\(name)\"")
+            }
+            return found
+        }
+        let preset = "\(directory)/\(name).yaml"
+        guard FileManager.default.fileExists(atPath: preset) else {
+            let names = (try? known()) ?? []
+            throw ConfigError(file: file, key: key,
+                              "unknown \(kind) \"\(name)\" (known: \(names.joined(separator: ", ")))")
+        }
+        return preset
+    }
+}

@@ -1,0 +1,95 @@
+/// Reading a ``HardwareSpec`` from a preset in `Configs/hardware/`.
+///
+/// The file states quantities in the units of data sheets (GB/s with GB = 10⁹ bytes, TFLOP/s, µs,
+/// HBM capacity in GiB, MiB or bytes); this reader converts them to bytes, bytes per second, FLOP per
+/// second and nanoseconds.
+extension HardwareSpec {
+    /// Reads a hardware preset; non-positive numbers, unknown keys and a mixed link total above the
+    /// sum of the two directions are errors naming the file and the key.
+    public static func load(from node: ConfigNode) throws -> HardwareSpec {
+        let o = try node.object()
+        let nameNode = try o.required("name")
+        let name = try nameNode.string()
+        guard !name.isEmpty else { throw nameNode.error("expected a non-empty name") }
+        let summary = try o.string("summary", default: name)
+        let gpu = try GPUSpec.load(from: try o.required("gpu"))
+        let cpu = try CPUSpec.load(from: try o.required("cpu"))
+        let link = try LinkSpec.load(from: try o.required("link"))
+        try o.finish()
+        return HardwareSpec(name: name, summary: summary, gpu: gpu, cpu: cpu, link: link)
+    }
+}
+
+/// Bytes in one decimal gigabyte, the unit of every GB and GB/s in a hardware file.
+private let bytesPerGB = 1e9
+
+extension GPUSpec {
+    /// Reads `gpu:` (`hbm_bytes`, `hbm_mib` or `hbm_gib`; `hbm_gb_per_s`, `peak_tflops`, `sm_count`).
+    static func load(from node: ConfigNode) throws -> GPUSpec {
+        let o = try node.object()
+        let hbmBytes = try hbmCapacityBytes(o)
+        let spec = GPUSpec(
+            hbmBytes: hbmBytes,
+            hbmBytesPerSecond: try o.positiveDouble("hbm_gb_per_s") * bytesPerGB,
+            peakFlopsPerSecond: try o.positiveDouble("peak_tflops") * 1e12,
+            smCount: try o.positiveInt("sm_count"))
+        try o.finish()
+        return spec
+    }
+
+    /// HBM capacity from exactly one of `hbm_bytes`, `hbm_mib` (as nvidia-smi prints it) or `hbm_gib`.
+    private static func hbmCapacityBytes(_ o: ConfigObject) throws -> Int64 {
+        let units: [(key: String, bytes: Double)] = [("hbm_bytes", 1), ("hbm_mib", 1_048_576), ("hbm_gib", 1_073_741_824)]
+        let present = units.filter { o.has($0.key) }
+        guard present.count == 1, let unit = present.first else {
+            let keys = units.map(\.key).joined(separator: ", ")
+            if present.isEmpty { throw o.missing("hbm_mib") }
+            throw o.node.error("give the HBM capacity once, as one of \(keys); found \(present.map(\.key).joined(separator: " and "))")
+        }
+        let bytes = try o.positiveDouble(unit.key) * unit.bytes
+        guard bytes < 1e18 else { throw try o.required(unit.key).error("is implausibly large") }
+        return Int64(bytes.rounded())
+    }
+}
+
+extension CPUSpec {
+    /// Reads `cpu:` (`cores`, `memory_gb`, `memory_gb_per_s`).
+    static func load(from node: ConfigNode) throws -> CPUSpec {
+        let o = try node.object()
+        let cores = try o.positiveInt("cores")
+        let memoryGB = try o.positiveDouble("memory_gb")
+        guard memoryGB < 1e9 else { throw try o.required("memory_gb").error("is implausibly large") }
+        let spec = CPUSpec(cores: cores, memoryBytes: Int64((memoryGB * bytesPerGB).rounded()),
+                           memoryBytesPerSecond: try o.positiveDouble("memory_gb_per_s") * bytesPerGB)
+        try o.finish()
+        return spec
+    }
+}
+
+extension LinkSpec {
+    /// Reads `link:` (`kind`, `h2d_gb_per_s`, `d2h_gb_per_s`, `mixed_total_gb_per_s`, `latency_us`).
+    static func load(from node: ConfigNode) throws -> LinkSpec {
+        let o = try node.object()
+        let kindNode = try o.required("kind")
+        let kind = try kindNode.string()
+        guard !kind.isEmpty else { throw kindNode.error("expected a link kind such as nvlink-c2c or pcie5-x16") }
+        let h2d = try o.positiveDouble("h2d_gb_per_s")
+        let d2h = try o.positiveDouble("d2h_gb_per_s")
+        let mixed = try o.positiveDouble("mixed_total_gb_per_s")
+        guard mixed <= h2d + d2h else {
+            throw try o.required("mixed_total_gb_per_s")
+                .error("must not exceed h2d_gb_per_s + d2h_gb_per_s (\(h2d + d2h)), found \(mixed)")
+        }
+        let latencyNode = try o.required("latency_us")
+        let latencyUs = try latencyNode.double()
+        guard latencyUs >= 0, latencyUs < 1e6 else {
+            throw latencyNode.error("expected a latency from 0 to 1000000 µs, found \(latencyUs)")
+        }
+        let spec = LinkSpec(kind: kind, hostToDeviceBytesPerSecond: h2d * bytesPerGB,
+                            deviceToHostBytesPerSecond: d2h * bytesPerGB,
+                            mixedTotalBytesPerSecond: mixed * bytesPerGB,
+                            latencyNs: Int64((latencyUs * 1000).rounded()))
+        try o.finish()
+        return spec
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import GraceSim
+
+@Suite("Hardware presets")
+struct HardwarePresetTests {
+    @Test func catalogListsTheFourPresets() throws {
+        #expect(try repositoryCatalog.hardwareNames() == ["gh200-144gb", "gh200-96gb", "x86-a100-pcie4", "x86-h100-sxm-pcie5"])
+    }
+
+    @Test func everyPresetLoadsUnderItsOwnName() throws {
+        for name in try repositoryCatalog.hardwareNames() {
+            let spec = try repositoryCatalog.hardware(named: name, file: "test", key: "hardware")
+            #expect(spec.name == name)
+            #expect(spec.link.mixedTotalBytesPerSecond <= spec.link.hostToDeviceBytesPerSecond + spec.link.deviceToHostBytesPerSecond)
+        }
+    }
+
+    /// REFERENCE.md §1 and §3: 427 GB/s CPU-to-GPU, 366 GB/s with reads and writes mixed.
+    @Test func gh200LinkIsAsTheReferenceSays() throws {
+        let gh200 = try repositoryCatalog.hardware(named: "gh200-96gb", file: "test", key: "hardware")
+        #expect(gh200.link.kind == "nvlink-c2c")
+        #expect(gh200.link.hostToDeviceBytesPerSecond == 427e9)
+        #expect(gh200.link.mixedTotalBytesPerSecond == 366e9)
+        #expect(gh200.link.deviceToHostBytesPerSecond < gh200.link.hostToDeviceBytesPerSecond)
+        #expect(gh200.gpu.hbmBytes == 97_871 * 1_048_576)
+        #expect(gh200.gpu.hbmBytesPerSecond == 4.0e12)
+        #expect(gh200.gpu.peakFlopsPerSecond == 989e12)
+        #expect(gh200.gpu.smCount == 132)
+        #expect(gh200.cpu.cores == 72)
+        #expect(gh200.link.latencyNs == 2_000)
+    }
+
+    /// REFERENCE.md §3: HBM over link bandwidth is ≈ 8 on GH200 and ≈ 60 over PCIe Gen5.
+    @Test func hbmOverLinkRatioContrast() throws {
+        func ratio(_ name: String) throws -> Double {
+            let spec = try repositoryCatalog.hardware(named: name, file: "test", key: "hardware")
+            return spec.gpu.hbmBytesPerSecond / spec.link.hostToDeviceBytesPerSecond
+        }
+        #expect((8.0...10.0).contains(try ratio("gh200-96gb")))
+        #expect((55.0...70.0).contains(try ratio("x86-h100-sxm-pcie5")))
+    }
+
+    @Test func h100AndA100CapacitiesAreWhatTheDriverReports() throws {
+        let h100 = try repositoryCatalog.hardware(named: "x86-h100-sxm-pcie5", file: "test", key: "hardware")
+        let a100 = try repositoryCatalog.hardware(named: "x86-a100-pcie4", file: "test", key: "hardware")
+        #expect(h100.gpu.hbmBytes == 81_559 * 1_048_576)
+        #expect(a100.gpu.hbmBytes == 81_920 * 1_048_576)
+    }
+
+    /// Every number in a preset carries a source tag ([P], [R], [D] or [E]) on its line.
+    @Test func everyNumberHasASourceTag() throws {
+        for name in try repositoryCatalog.hardwareNames() {
+            let path = "\(repositoryCatalog.hardwareDirectory)/\(name).yaml"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
+                let value = line.split(separator: "#", maxSplits: 1)[0].split(separator: ":", maxSplits: 1).last ?? ""
+                guard Double(value.trimmingCharacters(in: .whitespaces)) != nil else { continue }
+                let tagged = ["[P]", "[R]", "[D]", "[E]"].contains { line.contains($0) }
+                #expect(tagged, "\(name).yaml: \(line)")
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Testing
+@testable import GraceSim
+
+/// One row of REFERENCE.md §4: parameters in billions, weights in GB (10⁹ bytes), KV bytes per token.
+struct ReferenceRow: Sendable, CustomStringConvertible {
+    var preset: String
+    var billionParameters: Double
+    var weightGB: Double
+    var kvBytesPerToken: Int64
+    var description: String { preset }
+}
+
+let referenceTable: [ReferenceRow] = [
+    .init(preset: "opt-6.7b", billionParameters: 6.66, weightGB: 13.3, kvBytesPerToken: 524_288),
+    .init(preset: "opt-13b", billionParameters: 12.85, weightGB: 25.7, kvBytesPerToken: 819_200),
+    .init(preset: "opt-30b", billionParameters: 29.97, weightGB: 59.9, kvBytesPerToken: 1_376_256),
+    .init(preset: "llama-2-7b", billionParameters: 6.74, weightGB: 13.5, kvBytesPerToken: 524_288),
+    .init(preset: "llama-2-13b", billionParameters: 13.02, weightGB: 26.0, kvBytesPerToken: 819_200),
+    .init(preset: "llama-2-70b", billionParameters: 68.98, weightGB: 138.0, kvBytesPerToken: 327_680),
+    .init(preset: "llama-3-8b", billionParameters: 8.03, weightGB: 16.1, kvBytesPerToken: 131_072),
+    .init(preset: "llama-3-70b", billionParameters: 70.55, weightGB: 141.1, kvBytesPerToken: 327_680),
+    .init(preset: "mistral-7b-v0.1", billionParameters: 7.24, weightGB: 14.5, kvBytesPerToken: 131_072),
+    .init(preset: "qwen2.5-7b", billionParameters: 7.62, weightGB: 15.2, kvBytesPerToken: 57_344),
+]
+
+@Suite("Model presets against REFERENCE.md §4")
+struct ModelPresetTests {
+    @Test func catalogListsExactlyTheTenModels() throws {
+        #expect(try repositoryCatalog.modelNames() == referenceTable.map(\.preset).sorted())
+    }
+
+    @Test(arguments: referenceTable)
+    func presetMatchesReferenceRow(_ row: ReferenceRow) throws {
+        let spec = try repositoryCatalog.model(named: row.preset, file: "test", key: "model")
+        #expect(spec.name == row.preset)
+        let billions = Double(spec.totalParameters) / 1e9
+        #expect(abs(billions - row.billionParameters) / row.billionParameters < 0.005,
+                "\(row.preset): \(billions) B parameters, table says \(row.billionParameters)")
+        let gigabytes = Double(spec.totalWeightBytes) / 1e9
+        #expect(abs(gigabytes - row.weightGB) / row.weightGB < 0.005,
+                "\(row.preset): \(gigabytes) GB of weights, table says \(row.weightGB)")
+        #expect(spec.kvBytesPerToken == row.kvBytesPerToken)
+    }
+
+    @Test func familiesDecideTiesAndMLP() throws {
+        for name in try repositoryCatalog.modelNames() {
+            let spec = try repositoryCatalog.model(named: name, file: "test", key: "model")
+            #expect(spec.tiedEmbeddings == (spec.family == .opt), "\(name)")
+            #expect(spec.mlp == (spec.family == .opt ? .twoMatrix : .gated), "\(name)")
+            #expect(spec.bytesPerElement == 2, "\(name)")
+            #expect(spec.attentionBias == (spec.family == .opt || name == "qwen2.5-7b"), "\(name)")
+        }
+    }
+
+    @Test func contextLengths() throws {
+        let expected = ["opt-6.7b": 2048, "opt-13b": 2048, "opt-30b": 2048, "llama-2-7b": 4096,
+                        "llama-2-13b": 4096, "llama-2-70b": 4096, "llama-3-8b": 8192, "llama-3-70b": 8192,
+                        "mistral-7b-v0.1": 32768, "qwen2.5-7b": 32768]
+        for (name, tokens) in expected {
+            #expect(try repositoryCatalog.model(named: name, file: "test", key: "model").maxContextTokens == tokens)
+        }
+    }
+
+    /// REFERENCE.md §4: one remapped layer frees ≈ 630 MB on OPT-13b (≈ 770 tokens of KV, ≈ 1.5 ms at
+    /// 427 GB/s) and ≈ 436 MB on Llama-3-8B (≈ 3,300 tokens).
+    @Test func remappingOneLayerFreesWhatTheReferenceSays() throws {
+        let opt = try repositoryCatalog.model(named: "opt-13b", file: "test", key: "model")
+        let llama = try repositoryCatalog.model(named: "llama-3-8b", file: "test", key: "model")
+        #expect(abs(Double(opt.weightBytesPerLayer) / 1e6 - 630) < 2)
+        #expect(abs(Double(llama.weightBytesPerLayer) / 1e6 - 436) < 1)
+        let optTokens = Double(opt.weightBytesPerLayer) / Double(opt.kvBytesPerToken)
+        let llamaTokens = Double(llama.weightBytesPerLayer) / Double(llama.kvBytesPerToken)
+        #expect(abs(optTokens - 770) < 10)
+        #expect(abs(llamaTokens - 3300) < 50)
+        let loadMilliseconds = Double(opt.weightBytesPerLayer) / 427e9 * 1e3
+        #expect(abs(loadMilliseconds - 1.5) < 0.05)
+    }
+}
