@@ -18,19 +18,23 @@ import Testing
         #expect(simulator.invariantViolations.isEmpty, "\(simulator.invariantViolations.prefix(3))")
     }
 
-    /// More KV memory never hurts recompute: fewer or equal preemptions and no worse P99 TTFT.
+    /// More KV memory never hurts recompute: P99 TTFT, mean end-to-end latency and the time to drain
+    /// a burst never grow with the pool. (The preemption count itself is not monotone: a bigger pool admits
+    /// more requests at once, which can collide more often; here 96 blocks preempt 30 times and 192 blocks 34.)
     @Test func moreMemoryNeverHurtsRecompute() throws {
-        var previousPreemptions = Int.max
-        var previousTTFT = Double.infinity
+        var previous = (ttft: Double.infinity, e2e: Double.infinity, makespan: Double.infinity)
+        var preemptions: [Int] = []
         for blocks in [48, 96, 192, 384, 4096] {
             let experiment = try TestExperiments.singleInstance(blocks: blocks)
             let report = try Simulator(experiment: experiment, requests: Self.burst(60, prompt: 300, output: 200)).run()
-            #expect(report.overall.preemptions <= previousPreemptions, "blocks \(blocks)")
-            #expect(report.overall.ttft.p99Ms <= previousTTFT * 1.000001, "blocks \(blocks)")
-            previousPreemptions = report.overall.preemptions
-            previousTTFT = report.overall.ttft.p99Ms
+            #expect(report.overall.ttft.p99Ms <= previous.ttft, "blocks \(blocks)")
+            #expect(report.overall.endToEnd.meanMs <= previous.e2e, "blocks \(blocks)")
+            #expect(report.simulatedSeconds <= previous.makespan, "blocks \(blocks)")
+            previous = (report.overall.ttft.p99Ms, report.overall.endToEnd.meanMs, report.simulatedSeconds)
+            preemptions.append(report.overall.preemptions)
         }
-        #expect(previousPreemptions == 0)
+        #expect(preemptions.first! > 0)
+        #expect(preemptions.last! == 0)
     }
 
     /// With chunked prefill, prompts longer than the token budget are split and still finish.
