@@ -20,7 +20,7 @@ enum ArrivalSpec: Sendable {
 ///
 /// Synthetic arrivals accumulate integer-ns gaps (each rounded to the nearest ns, so the rounding error is
 /// at most 0.5 ns per request and never drifts in floating point). O(1) per arrival, no allocation.
-struct ArrivalProcess {
+struct ArrivalProcess: Sendable {
     private enum Kind {
         case poisson(meanGapNs: Double)
         case gamma(scaleNs: Double)

@@ -24,7 +24,7 @@ struct LengthClip: Sendable, Equatable {
 }
 
 /// Draws the lengths of one request stream. O(1) per request, no allocation.
-struct LengthSampler {
+struct LengthSampler: Sendable {
     private enum Kind {
         case fixed(prompt: Int32, output: Int32)
         case uniform(promptLow: Int32, promptWidth: Int, outputLow: Int32, outputWidth: Int)

@@ -8,7 +8,7 @@ enum InstanceChoice: Sendable {
 
 /// One source of requests (the whole workload, or one tenant): arrivals, lengths and instance choice,
 /// each from its own random stream, bounded by a request count and an end time.
-struct RequestStream {
+struct RequestStream: Sendable {
     private var arrivals: ArrivalProcess
     private var lengths: LengthSampler
     private let fixedInstance: Int

@@ -3,7 +3,7 @@
 /// Sources (tenants) are merged by arrival time; equal times go to the lower source index first, so the
 /// order is fully determined by the seed. Each call is O(sources) with no allocation; a single source
 /// runs at tens of millions of requests per second in a release build.
-public struct WorkloadGenerator {
+public struct WorkloadGenerator: Sendable {
     private var streams: [RequestStream]
     /// The next request of each stream (nil once the stream is over); unused with one stream.
     private var heads: [RequestSpec?]
