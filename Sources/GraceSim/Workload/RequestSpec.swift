@@ -1,0 +1,22 @@
+/// One request as the workload generates it: when it arrives, which model instance it goes to, and its lengths.
+///
+/// Times are simulated nanoseconds from the start of the run; token counts are already clipped to the
+/// workload's `min_*`/`max_*` bounds, so both are at least 1.
+public struct RequestSpec: Sendable, Equatable {
+    /// When the request reaches the serving system.
+    public var arrival: SimTime
+    /// Index of the model instance that serves it (`0..<instanceCount`).
+    public var instance: Int
+    /// Prompt (prefill) length in tokens.
+    public var promptTokens: Int32
+    /// Number of tokens to generate (decode steps), in tokens.
+    public var outputTokens: Int32
+
+    @inlinable
+    public init(arrival: SimTime, instance: Int, promptTokens: Int32, outputTokens: Int32) {
+        self.arrival = arrival
+        self.instance = instance
+        self.promptTokens = promptTokens
+        self.outputTokens = outputTokens
+    }
+}

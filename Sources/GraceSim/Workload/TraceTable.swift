@@ -1,0 +1,87 @@
+/// A request trace: arrival offsets and lengths of real requests, in arrival order.
+///
+/// Offsets are integer nanoseconds from the first request (or, after ``window(startNs:endNs:)``, from the
+/// window's start), nondecreasing. Memory: 16 bytes per request. Readers for the two supported formats
+/// are in `TraceTable+Azure.swift` and `TraceTable+Mooncake.swift`.
+struct TraceTable: Sendable {
+    /// The file formats a trace can be read from.
+    enum Format: String, CaseIterable, Sendable {
+        /// Azure LLM inference traces: CSV with `TIMESTAMP`, `ContextTokens`, `GeneratedTokens`.
+        case azure
+        /// Mooncake traces: JSON lines with `timestamp` (ms), `input_length`, `output_length`.
+        case mooncake
+
+        /// The format implied by a file name's extension, if any.
+        static func guess(path: String) -> Format? {
+            let lower = path.lowercased()
+            if lower.hasSuffix(".csv") { return .azure }
+            if lower.hasSuffix(".jsonl") { return .mooncake }
+            return nil
+        }
+    }
+
+    /// Arrival time of each request, in ns from the trace's start; nondecreasing.
+    var arrivalNs: [Int64]
+    /// Prompt length of each request, in tokens.
+    var promptTokens: [Int32]
+    /// Output length of each request, in tokens.
+    var outputTokens: [Int32]
+
+    var count: Int { arrivalNs.count }
+
+    /// Time from the first to the last request, in ns (0 for an empty trace).
+    var spanNs: Int64 { (arrivalNs.last ?? 0) - (arrivalNs.first ?? 0) }
+
+    init(arrivalNs: [Int64], promptTokens: [Int32], outputTokens: [Int32]) {
+        self.arrivalNs = arrivalNs
+        self.promptTokens = promptTokens
+        self.outputTokens = outputTokens
+    }
+
+    /// Parses a trace file's text in `format`.
+    init(text: String, format: Format) throws(DataFileError) {
+        switch format {
+        case .azure: self = try Self(azureCSV: text)
+        case .mooncake: self = try Self(mooncakeJSONL: text)
+        }
+    }
+
+    /// The requests arriving in `[startNs, endNs)`, with times rebased so the window's start is 0.
+    func window(startNs: Int64, endNs: Int64) -> TraceTable {
+        let low = arrivalNs.partitioningIndex { $0 >= startNs }
+        let high = max(low, arrivalNs.partitioningIndex { $0 >= endNs })
+        return TraceTable(arrivalNs: arrivalNs[low..<high].map { $0 - startNs },
+                          promptTokens: Array(promptTokens[low..<high]),
+                          outputTokens: Array(outputTokens[low..<high]))
+    }
+
+    /// The same requests replayed `rateScale` times as fast: every offset divided by `rateScale`, rounded to
+    /// the nearest ns. Nil if a scaled time would not fit in 10¹⁸ ns (about 31 years).
+    func scaled(by rateScale: Double) -> TraceTable? {
+        if rateScale == 1 { return self }
+        guard Double(arrivalNs.last ?? 0) / rateScale < 1e18 else { return nil }
+        var copy = self
+        copy.arrivalNs = arrivalNs.map { Int64((Double($0) / rateScale).rounded()) }
+        return copy
+    }
+
+    /// Checks that arrival times never decrease.
+    static func checkSorted(_ times: [Int64], lines: [Int]) throws(DataFileError) {
+        for index in times.indices.dropFirst() where times[index] < times[index - 1] {
+            throw DataFileError(line: lines[index], "timestamps must be in nondecreasing order; this one is earlier than the line before")
+        }
+    }
+}
+
+fileprivate extension Array {
+    /// The first index whose element satisfies `belongs`, assuming the array is partitioned (all
+    /// non-matching elements first). Binary search: O(log n).
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}

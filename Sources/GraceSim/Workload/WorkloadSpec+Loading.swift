@@ -1,0 +1,158 @@
+import Foundation
+
+/// Reading the `workload:` section of an experiment.
+///
+/// ```yaml
+/// workload:
+///   max_requests: 2000        # optional: stop after this many requests, over all instances
+///   duration_s: 600           # optional: drop arrivals at or after this time
+///   arrivals: {kind: poisson, rate: 2.5}     # or gamma (rate, cv) or trace (path, format, rate_scale, start_s, end_s)
+///   lengths: {kind: fixed, prompt: 512, output: 128, max_prompt: 4096}
+///   shares: [0.5, 0.3, 0.2]   # optional instance weights (default equal)
+/// ```
+/// or, instead of `arrivals`/`lengths`/`shares`, `tenants:` with one entry per instance, each with its own
+/// `arrivals`, `lengths` and optional `max_requests`/`duration_s`. Synthetic arrivals need `max_requests` or
+/// `duration_s` (at the top or in the tenant). With trace arrivals, `lengths` defaults to `{kind: trace}`.
+/// Arrival kinds are in `WorkloadSpec+Arrivals.swift`, length kinds in `WorkloadSpec+Lengths.swift`.
+extension WorkloadSpec {
+    /// Parses `node` (the value of `workload:`). Relative file paths are looked up first in `baseDirectory`
+    /// (the experiment file's folder), then in `projectRoot`.
+    public static func load(from node: ConfigNode, instanceCount: Int, projectRoot: String,
+                            baseDirectory: String) throws -> WorkloadSpec {
+        guard instanceCount >= 1 else { throw node.error("the experiment has no model instances to send requests to") }
+        var files = DataFiles(projectRoot: projectRoot, baseDirectory: baseDirectory)
+        let o = try node.object()
+        let maxRequests = try o.optional("max_requests").map { _ in try o.positiveInt("max_requests") }
+        let duration = try o.optional("duration_s").map { _ in SimTime.seconds(try o.positiveDouble("duration_s")) }
+        let globallyBounded = maxRequests != nil || duration != nil
+
+        var sources: [Source] = []
+        if let tenantsNode = o.optional("tenants") {
+            for key in ["arrivals", "lengths", "shares"] where o.has(key) {
+                throw tenantsNode.error("use either tenants or top-level arrivals/lengths/shares, not both (found \(key))")
+            }
+            try o.finish()
+            let tenants = try tenantsNode.list()
+            guard tenants.count == instanceCount else {
+                throw tenantsNode.error("expected \(instanceCount) tenants, one per instance in instance order, found \(tenants.count)")
+            }
+            for (index, tenant) in tenants.enumerated() {
+                let t = try tenant.object()
+                var source = try loadSource(t, instance: .fixed(index), prefix: "workload.tenant.\(index)", files: &files)
+                source.maxRequests = try t.optional("max_requests").map { _ in try t.positiveInt("max_requests") }
+                source.duration = try t.optional("duration_s").map { _ in SimTime.seconds(try t.positiveDouble("duration_s")) }
+                try t.finish()
+                if source.arrivals.isSynthetic && !globallyBounded && source.maxRequests == nil && source.duration == nil {
+                    throw tenant.error("synthetic arrivals never end: set max_requests or duration_s here or for the whole workload")
+                }
+                sources.append(source)
+            }
+        } else {
+            let instance = try loadShares(o.optional("shares"), instanceCount: instanceCount)
+            let source = try loadSource(o, instance: instance, prefix: "workload", files: &files)
+            try o.finish()
+            if source.arrivals.isSynthetic && !globallyBounded {
+                throw node.error("synthetic arrivals never end: set max_requests or duration_s")
+            }
+            sources.append(source)
+        }
+        return WorkloadSpec(sources: sources, maxRequests: maxRequests, duration: duration, instanceCount: instanceCount)
+    }
+
+    /// The `arrivals` and `lengths` of one source, read from `o` (the workload or a tenant).
+    private static func loadSource(_ o: ConfigObject, instance: InstanceChoice, prefix: String,
+                                   files: inout DataFiles) throws -> Source {
+        let arrivals = try loadArrivals(try o.required("arrivals"), files: &files)
+        let (lengths, clip): (LengthSpec, LengthClip)
+        if let lengthsNode = o.optional("lengths") {
+            (lengths, clip) = try loadLengths(lengthsNode, hasTrace: !arrivals.isSynthetic, files: &files)
+        } else if !arrivals.isSynthetic {
+            (lengths, clip) = (.trace, LengthClip())
+        } else {
+            throw o.missing("lengths")
+        }
+        return Source(arrivals: arrivals, lengths: lengths, clip: clip, instance: instance, maxRequests: nil,
+                      duration: nil, streamPrefix: prefix)
+    }
+
+    /// `shares:` as instance weights (equal weights when absent or with one instance).
+    private static func loadShares(_ node: ConfigNode?, instanceCount: Int) throws -> InstanceChoice {
+        guard let node else {
+            return instanceCount == 1 ? .fixed(0) : .weighted(Array(repeating: 1, count: instanceCount))
+        }
+        let items = try node.list()
+        guard items.count == instanceCount else {
+            throw node.error("expected \(instanceCount) weights, one per instance, found \(items.count)")
+        }
+        let weights = try items.map { item in
+            let weight = try item.double()
+            guard weight >= 0 else { throw item.error("expected a weight of 0 or more, found \(weight)") }
+            return weight
+        }
+        guard weights.reduce(0, +) > 0 else { throw node.error("expected at least one positive weight, found all zero") }
+        return instanceCount == 1 ? .fixed(0) : .weighted(weights)
+    }
+}
+
+/// Finds and reads the data files a workload names, each once per load.
+struct DataFiles {
+    let projectRoot: String
+    let baseDirectory: String
+    private var traces: [String: TraceTable] = [:]
+    private var lengthTables: [String: LengthTable] = [:]
+
+    init(projectRoot: String, baseDirectory: String) {
+        self.projectRoot = projectRoot
+        self.baseDirectory = baseDirectory
+    }
+
+    /// The file `node` names: absolute as given; relative, in the base directory if it exists there, else
+    /// under the project root.
+    func resolve(_ node: ConfigNode) throws -> String {
+        let path = try node.string()
+        guard !path.isEmpty else { throw node.error("expected a file path, found an empty string") }
+        if path.hasPrefix("/") { return path }
+        let inBase = Self.join(baseDirectory, path)
+        if Self.isFile(inBase) { return inBase }
+        let inRoot = Self.join(projectRoot, path)
+        if Self.isFile(inRoot) { return inRoot }
+        throw node.error("no such file: looked for \(inBase) and \(inRoot)")
+    }
+
+    /// The trace at `node`'s path, read in `format`.
+    mutating func trace(_ node: ConfigNode, path: String, format: TraceTable.Format) throws -> TraceTable {
+        let key = "\(format.rawValue):\(path)"
+        if let cached = traces[key] { return cached }
+        let text = try Self.read(path, for: node)
+        let table: TraceTable
+        do { table = try TraceTable(text: text, format: format) } catch { throw error.configError(key: node, dataPath: path) }
+        traces[key] = table
+        return table
+    }
+
+    /// The length table at `node`'s path.
+    mutating func lengthTable(_ node: ConfigNode) throws -> LengthTable {
+        let path = try resolve(node)
+        if let cached = lengthTables[path] { return cached }
+        let text = try Self.read(path, for: node)
+        let table: LengthTable
+        do { table = try LengthTable(csv: text) } catch { throw error.configError(key: node, dataPath: path) }
+        lengthTables[path] = table
+        return table
+    }
+
+    private static func read(_ path: String, for node: ConfigNode) throws -> String {
+        do { return try ConfigNode.readText(path: path) } catch let error as ConfigError {
+            throw node.error("\(path): \(error.message)")
+        }
+    }
+
+    private static func join(_ directory: String, _ path: String) -> String {
+        directory.isEmpty ? path : (directory.hasSuffix("/") ? directory + path : "\(directory)/\(path)")
+    }
+
+    private static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+}

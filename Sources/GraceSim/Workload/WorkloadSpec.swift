@@ -1,0 +1,53 @@
+/// A parsed `workload:` section of an experiment: one or more request sources and the run's bounds.
+///
+/// Trace and length files are read once by ``load(from:instanceCount:projectRoot:baseDirectory:)`` into
+/// compact arrays that every generator shares. The YAML format is described in `WorkloadSpec+Loading.swift`.
+public struct WorkloadSpec: Sendable {
+    /// One source of requests: the whole workload, or one tenant.
+    struct Source: Sendable {
+        var arrivals: ArrivalSpec
+        var lengths: LengthSpec
+        var clip: LengthClip
+        var instance: InstanceChoice
+        /// Most requests this source generates.
+        var maxRequests: Int?
+        /// Arrivals at or after this time are dropped.
+        var duration: SimTime?
+        /// Prefix of the names of this source's random streams, e.g. `workload` or `workload.tenant.2`.
+        var streamPrefix: String
+
+        /// The trace the arrivals replay, if any.
+        var trace: TraceTable? {
+            if case let .trace(table) = arrivals { return table }
+            return nil
+        }
+    }
+
+    /// The request sources, merged by arrival time (ties: lower index first).
+    var sources: [Source]
+    /// Most requests over all sources together.
+    public var maxRequests: Int?
+    /// Arrivals at or after this time are dropped (all sources).
+    public var duration: SimTime?
+    /// Number of model instances requests are spread over.
+    public let instanceCount: Int
+
+    /// Builds a fresh generator; the same seed gives the same sequence, bit for bit.
+    ///
+    /// Each source draws from its own named streams (`<prefix>.arrivals`, `<prefix>.lengths`, `<prefix>.mix`),
+    /// so adding a tenant does not change the requests of the others.
+    public func makeGenerator(seed: UInt64) -> WorkloadGenerator {
+        let streams = sources.map { source in
+            let globalEnd = duration?.ns ?? .max
+            return RequestStream(
+                arrivals: ArrivalProcess(source.arrivals, random: RandomStream(seed: seed, name: "\(source.streamPrefix).arrivals")),
+                lengths: LengthSampler(source.lengths, clip: source.clip, trace: source.trace,
+                                       random: RandomStream(seed: seed, name: "\(source.streamPrefix).lengths")),
+                instance: source.instance,
+                mixRandom: RandomStream(seed: seed, name: "\(source.streamPrefix).mix"),
+                maxRequests: source.maxRequests ?? .max,
+                endNs: min(source.duration?.ns ?? .max, globalEnd))
+        }
+        return WorkloadGenerator(streams: streams, maxRequests: maxRequests ?? .max)
+    }
+}
