@@ -1,7 +1,8 @@
 /// Prompt and output lengths of real requests, read from a CSV file, to draw rows from at random.
 ///
 /// The file needs the columns `num_prefill_tokens` and `num_decode_tokens` (the vidur/etalon format);
-/// other columns are ignored. Memory: 8 bytes per row.
+/// other columns are ignored. A request trace (Azure CSV or Mooncake JSONL) may also serve as a length
+/// file: its own prompt and output columns are used. Memory: 8 bytes per row.
 struct LengthTable: Sendable {
     /// Prompt length of each row, in tokens.
     var promptTokens: [Int32]
@@ -12,6 +13,18 @@ struct LengthTable: Sendable {
 
     static let promptColumn = "num_prefill_tokens"
     static let outputColumn = "num_decode_tokens"
+
+    init(promptTokens: [Int32], outputTokens: [Int32]) {
+        self.promptTokens = promptTokens
+        self.outputTokens = outputTokens
+    }
+
+    /// The trace format of a file given as a length file, or nil for a vidur/etalon length CSV.
+    static func traceFormat(path: String, text: String) -> TraceTable.Format? {
+        if path.lowercased().hasSuffix(".jsonl") { return .mooncake }
+        let header = text.prefix { $0 != "\n" && $0 != "\r" }
+        return header.contains("ContextTokens") && header.contains("GeneratedTokens") ? .azure : nil
+    }
 
     /// Parses the text of a length file.
     init(csv text: String) throws(DataFileError) {

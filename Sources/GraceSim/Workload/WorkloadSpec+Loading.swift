@@ -136,7 +136,15 @@ struct DataFiles {
         if let cached = lengthTables[path] { return cached }
         let text = try Self.read(path, for: node)
         let table: LengthTable
-        do { table = try LengthTable(csv: text) } catch { throw error.configError(key: node, dataPath: path) }
+        do {
+            if let format = LengthTable.traceFormat(path: path, text: text) {
+                // A trace file used only for its lengths: its own prompt and output columns.
+                let trace = try TraceTable(text: text, format: format)
+                table = LengthTable(promptTokens: trace.promptTokens, outputTokens: trace.outputTokens)
+            } else {
+                table = try LengthTable(csv: text)
+            }
+        } catch { throw error.configError(key: node, dataPath: path) }
         lengthTables[path] = table
         return table
     }
