@@ -1,9 +1,10 @@
 /// Every request of a run, indexed by request id (arrival order), shared by all instances.
 ///
-/// A class so that instances and the simulator mutate one array in place without copies.
+/// A class so that instances and the simulator mutate one array in place without copies. The array is
+/// `@exclusivity(unchecked)` because the single-threaded event loop touches it once per request per step.
 public final class RequestTable {
     /// Request states; `states[Int(id)]` is request `id`.
-    public var states: ContiguousArray<RequestState> = []
+    @exclusivity(unchecked) public var states: ContiguousArray<RequestState> = []
 
     public init(reservingCapacity capacity: Int = 0) {
         states.reserveCapacity(capacity)

@@ -65,21 +65,39 @@ extension ServingInstance {
     private func scheduleDecodes(now: SimTime, tokenBudget: Int) -> Int {
         var budget = tokenBudget
         var i = 0
-        while i < running.count && budget > 0 {
+        while true {
+            // The loop over requests runs on inout copies (no per-request exclusivity checks); it stops at a
+            // request whose next block is not free, which is handled here with the strategy and preemption.
+            let needed = Self.addDecodes(running: running, from: &i, budget: &budget, states: &requests.states,
+                                         pool: &pool, batch: &batch)
+            guard needed > 0 else { break }
             let id = running[i]
-            let state = requests.states[Int(id)]
-            guard state.phase == .decoding else { i += 1; continue }
-            let needed = Int(pool.blocks(forTokens: state.sequenceTokens) - state.blocks)
-            if needed > 0 {
-                guard makeFree(needed, for: id, now: now) else { break }
-                pool.allocate(needed)
-                requests.states[Int(id)].blocks += Int32(needed)
-            }
-            batch.addDecode(id, contextTokens: state.sequenceTokens)
-            budget -= 1
-            i += 1
+            guard makeFree(needed, for: id, now: now) else { break }
         }
         return budget
+    }
+
+    /// Adds decode steps for `running[i...]` while blocks are free; returns 0 when done, or the blocks the
+    /// request at `i` still needs.
+    private static func addDecodes(running: [Int32], from i: inout Int, budget: inout Int,
+                                   states: inout ContiguousArray<RequestState>, pool: inout KVBlockPool,
+                                   batch: inout Batch) -> Int {
+        while i < running.count && budget > 0 {
+            let id = running[i]
+            let state = states[Int(id)]
+            if state.phase == .decoding {
+                let needed = Int(pool.blocks(forTokens: state.sequenceTokens) - state.blocks)
+                if needed > 0 {
+                    if pool.freeBlocks < needed { return needed }
+                    pool.allocate(needed)
+                    states[Int(id)].blocks += Int32(needed)
+                }
+                batch.addDecode(id, contextTokens: state.sequenceTokens)
+                budget -= 1
+            }
+            i += 1
+        }
+        return 0
     }
 
     /// vLLM V0 with chunked prefill: decodes first, then running prefills, then new prompts.
@@ -111,29 +129,7 @@ extension ServingInstance {
         metrics.iterations += 1
         metrics.busyNs += now.ns - start.ns
         lastRunNs = now.ns
-        var anyFinished = false
-        for k in 0..<batch.count {
-            let id = Int(batch.ids[k])
-            let chunk = batch.prefillChunks[k]
-            var state = requests.states[id]
-            if chunk == 0 {
-                state.computedTokens += 1
-            } else {
-                if state.generatedTokens == 0 && state.preemptions == 0 { metrics.promptTokens += Int(chunk) }
-                state.computedTokens += chunk
-                guard state.computedTokens == state.sequenceTokens else {
-                    requests.states[id] = state
-                    continue
-                }
-                state.phase = .decoding
-            }
-            emitToken(&state, now: now)
-            if state.generatedTokens == state.outputTokens {
-                finish(&state, now: now)
-                anyFinished = true
-            }
-            requests.states[id] = state
-        }
+        let anyFinished = Self.applyBatch(batch, now: now, states: &requests.states, metrics: &metrics, pool: &pool)
         if anyFinished {
             running.removeAll { requests.states[Int($0)].phase == .finished }
         }
@@ -141,7 +137,37 @@ extension ServingInstance {
         noteKVUsage(now: now)
     }
 
-    private func emitToken(_ state: inout RequestState, now: SimTime) {
+    /// The per-request work of ``completeIteration(now:startedAt:)``, on inout copies so that the loop
+    /// pays no exclusivity checks. Returns whether any request finished.
+    private static func applyBatch(_ batch: Batch, now: SimTime, states: inout ContiguousArray<RequestState>,
+                                   metrics: inout InstanceMetrics, pool: inout KVBlockPool) -> Bool {
+        var anyFinished = false
+        for k in 0..<batch.count {
+            let id = Int(batch.ids[k])
+            let chunk = batch.prefillChunks[k]
+            var state = states[id]
+            if chunk == 0 {
+                state.computedTokens += 1
+            } else {
+                if state.generatedTokens == 0 && state.preemptions == 0 { metrics.promptTokens += Int(chunk) }
+                state.computedTokens += chunk
+                guard state.computedTokens == state.sequenceTokens else {
+                    states[id] = state
+                    continue
+                }
+                state.phase = .decoding
+            }
+            emitToken(&state, now: now, metrics: &metrics)
+            if state.generatedTokens == state.outputTokens {
+                finish(&state, now: now, metrics: &metrics, pool: &pool)
+                anyFinished = true
+            }
+            states[id] = state
+        }
+        return anyFinished
+    }
+
+    private static func emitToken(_ state: inout RequestState, now: SimTime, metrics: inout InstanceMetrics) {
         state.generatedTokens += 1
         metrics.outputTokens += 1
         if state.firstTokenNs < 0 {
@@ -153,7 +179,7 @@ extension ServingInstance {
         state.lastTokenNs = now.ns
     }
 
-    private func finish(_ state: inout RequestState, now: SimTime) {
+    private static func finish(_ state: inout RequestState, now: SimTime, metrics: inout InstanceMetrics, pool: inout KVBlockPool) {
         pool.release(Int(state.blocks))
         state.blocks = 0
         state.phase = .finished

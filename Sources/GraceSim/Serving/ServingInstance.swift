@@ -5,21 +5,25 @@ import DequeModule
 /// The instance decides *what* runs (``scheduleIteration(now:)``) and applies the results
 /// (``completeIteration(now:)``); the simulator decides *when*, and the memory strategy decides what to
 /// do when KV runs short.
+///
+/// The mutable state is marked `@exclusivity(unchecked)`: the simulation is single-threaded and every
+/// access goes through this class, so the runtime's dynamic exclusivity checks (a fifth of the run time in
+/// the benchmark) buy nothing; static checks still apply.
 public final class ServingInstance {
     /// Position of this instance in the experiment (0-based).
     public let index: Int
     public let spec: InstanceSpec
     public let timeModel: IterationTimeModel
-    public internal(set) var pool: KVBlockPool
+    @exclusivity(unchecked) public internal(set) var pool: KVBlockPool
     /// Requests queued for (re-)prefill, FCFS; preempted requests go back to the front.
-    public internal(set) var waiting = Deque<Int32>()
+    @exclusivity(unchecked) public internal(set) var waiting = Deque<Int32>()
     /// Requests holding KV, in arrival order (so the last one is the latest-arrived).
-    public internal(set) var running: [Int32] = []
-    public internal(set) var metrics: InstanceMetrics
+    @exclusivity(unchecked) public internal(set) var running: [Int32] = []
+    @exclusivity(unchecked) public internal(set) var metrics: InstanceMetrics
     /// The batch of the iteration in flight, if any.
-    public internal(set) var batch = Batch()
+    @exclusivity(unchecked) public internal(set) var batch = Batch()
     /// Simulated time at which this instance last finished an iteration (for MRU/LRU choices).
-    public internal(set) var lastRunNs: Int64 = -1
+    @exclusivity(unchecked) public internal(set) var lastRunNs: Int64 = -1
 
     let requests: RequestTable
     let strategy: MemoryStrategy

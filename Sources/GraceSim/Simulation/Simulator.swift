@@ -2,6 +2,7 @@
 ///
 /// Drive it with ``run()`` for a whole experiment, or ``step()`` / ``run(until:)`` to watch it event by
 /// event. All randomness comes from the experiment's seed, so a run is reproducible bit for bit.
+/// Single-threaded: the hot state is `@exclusivity(unchecked)` (see ``ServingInstance``).
 public final class Simulator {
     /// What can happen. Events carry ids only; the simulator and instances own the state.
     enum Event {
@@ -16,13 +17,13 @@ public final class Simulator {
     public let instances: [ServingInstance]
     public let strategy: MemoryStrategy
     /// The current simulated time.
-    public private(set) var now = SimTime.zero
+    @exclusivity(unchecked) public private(set) var now = SimTime.zero
 
-    private var queue = EventQueue<Event>()
+    @exclusivity(unchecked) private var queue = EventQueue<Event>()
     /// The source of arrivals: the experiment's workload, or a fixed list.
-    private var nextRequest: () -> RequestSpec?
-    private var gpuScheduler: GPUScheduler
-    private var gpuBusy = false
+    @exclusivity(unchecked) private var nextRequest: () -> RequestSpec?
+    @exclusivity(unchecked) private var gpuScheduler: GPUScheduler
+    @exclusivity(unchecked) private var gpuBusy = false
     private let endTime: SimTime
     /// Invariant violations found so far (only checked when the experiment asks for it).
     public private(set) var invariantViolations: [String] = []

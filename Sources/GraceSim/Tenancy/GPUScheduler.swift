@@ -12,6 +12,8 @@ public enum GPUSchedulerKind: String, Sendable, CaseIterable, Codable {
 public struct GPUScheduler: Sendable {
     public let kind: GPUSchedulerKind
     private var lastIndex = -1
+    /// Reused for ``order(of:requests:)`` so that choosing allocates nothing.
+    private var candidates: [Int] = []
 
     public init(kind: GPUSchedulerKind) {
         self.kind = kind
@@ -21,7 +23,10 @@ public struct GPUScheduler: Sendable {
     mutating func order(of instances: [ServingInstance], requests: RequestTable) -> [Int] {
         let n = instances.count
         let start = lastIndex + 1
-        var candidates = (0..<n).map { (start + $0) % n }.filter { instances[$0].hasWork }
+        candidates.removeAll(keepingCapacity: true)
+        for offset in 0..<n where instances[(start + offset) % n].hasWork {
+            candidates.append((start + offset) % n)
+        }
         switch kind {
         case .roundRobin:
             break

@@ -22,7 +22,8 @@ struct LengthTable: Sendable {
     /// The trace format of a file given as a length file, or nil for a vidur/etalon length CSV.
     static func traceFormat(path: String, text: String) -> TraceTable.Format? {
         if path.lowercased().hasSuffix(".jsonl") { return .mooncake }
-        let header = text.prefix { $0 != "\n" && $0 != "\r" }
+        // Bytes, not Characters: "\r\n" is one Character, so a Character scan would not stop at it.
+        let header = String(decoding: text.utf8.prefix { $0 != 10 && $0 != 13 }, as: UTF8.self)
         return header.contains("ContextTokens") && header.contains("GeneratedTokens") ? .azure : nil
     }
 
