@@ -15,12 +15,18 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the metrics as JSON instead of a table.")
     var json = false
 
+    @Option(name: .customLong("requests-csv"), help: ArgumentHelp("Also write one CSV row per request (times, tokens, preemptions, longest token gap).", valueName: "file"))
+    var requestsCSV: String?
+
     func run() throws {
         let experiment = try options.load()
         let simulator = try InputFailure.guarding { try Simulator(experiment: experiment) }
         let started = Date()
         let report = simulator.run()
         let wall = Date().timeIntervalSince(started)
+        if let requestsCSV {
+            try InputFailure.guarding { try RequestsCSV.write(simulator, to: requestsCSV) }
+        }
         if json {
             print(try ReportJSON.encode(report))
         } else {

@@ -20,7 +20,7 @@ public enum RejectionReason: String, Sendable, CaseIterable, Codable {
     case exceedsKVPool = "exceeds-kv-pool"
 }
 
-/// The mutable state of one request, kept compact (56 bytes) because a run may hold millions.
+/// The mutable state of one request, kept compact (64 bytes) because a run may hold millions.
 ///
 /// Token counts are Int32; times are nanoseconds (`-1` when the event has not happened yet).
 public struct RequestState: Sendable {
@@ -39,6 +39,8 @@ public struct RequestState: Sendable {
     /// KV blocks held on the GPU.
     public var blocks: Int32 = 0
     public var preemptions: Int32 = 0
+    /// The longest gap between two consecutive tokens so far, in microseconds (saturating at about 71 minutes).
+    public var maxTokenGapUs: UInt32 = 0
     public var instance: Int16
     public var phase: RequestPhase = .waiting
 

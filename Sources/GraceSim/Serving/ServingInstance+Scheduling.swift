@@ -174,7 +174,10 @@ extension ServingInstance {
             state.firstTokenNs = now.ns
             metrics.ttftNs.append(now.ns - state.arrivalNs)
         } else {
-            metrics.tokenGaps.record(now.ns - state.lastTokenNs)
+            let gapNs = now.ns - state.lastTokenNs
+            metrics.tokenGaps.record(gapNs)
+            let gapUs = UInt32(clamping: gapNs / 1_000)
+            if gapUs > state.maxTokenGapUs { state.maxTokenGapUs = gapUs }
         }
         state.lastTokenNs = now.ns
     }

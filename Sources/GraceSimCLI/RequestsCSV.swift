@@ -1,0 +1,28 @@
+import Foundation
+import GraceSim
+
+/// Writes one CSV row per request of a finished run, for analysis outside gracesim.
+///
+/// Columns: id, instance, arrival_s, first_token_s, finish_s (empty when the event did not happen), prompt_tokens,
+/// output_tokens, generated_tokens, preemptions, max_tbt_ms, status.
+enum RequestsCSV {
+    static func write(_ simulator: Simulator, to path: String) throws {
+        var text = "id,instance,arrival_s,first_token_s,finish_s,prompt_tokens,output_tokens,generated_tokens,preemptions,max_tbt_ms,status\n"
+        func seconds(_ ns: Int64) -> String { ns < 0 ? "" : String(format: "%.9f", Double(ns) / 1e9) }
+        for (id, r) in simulator.requests.states.enumerated() {
+            let instance = simulator.instances[Int(r.instance)].spec.name
+            let status: String
+            switch r.phase {
+            case .finished: status = "finished"
+            case .rejected: status = "rejected"
+            case .waiting, .prefilling, .decoding: status = "unfinished"
+            }
+            text += "\(id),\(instance),\(seconds(r.arrivalNs)),\(seconds(r.firstTokenNs)),\(seconds(r.finishNs)),"
+            text += "\(r.promptTokens),\(r.outputTokens),\(r.generatedTokens),\(r.preemptions),"
+            text += String(format: "%.3f", Double(r.maxTokenGapUs) / 1e3) + ",\(status)\n"
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw ConfigError(file: path, key: "", "cannot write the per-request CSV here")
+        }
+    }
+}
