@@ -56,15 +56,30 @@ public final class ConfigObject {
     public func double(_ key: String, default value: Double) throws -> Double { try optional(key)?.double() ?? value }
     public func bool(_ key: String, default value: Bool) throws -> Bool { try optional(key)?.bool() ?? value }
 
-    /// A positive integer at `key` (or `value` when absent).
-    public func positiveInt(_ key: String, default value: Int? = nil) throws -> Int {
+    /// A positive integer at `key` (or `value` when absent), at most `limit`.
+    public func positiveInt(_ key: String, default value: Int? = nil, atMost limit: Int = .max) throws -> Int {
         guard let child = optional(key) else {
             if let value { return value }
             throw missing(key)
         }
         let result = try child.int()
         guard result > 0 else { throw child.error("expected a positive integer, found \(result)") }
+        guard result <= limit else { throw child.error("expected a positive integer up to \(limit), found \(result)") }
         return result
+    }
+
+    /// The longest span a `*_s` key may give, in seconds: 10⁹ s (about 31 years) still fits in
+    /// integer nanoseconds with room to add.
+    public static let maxSeconds = 1e9
+
+    /// A span of time in seconds at `key` (or `value` when absent), greater than 0 and at most
+    /// ``maxSeconds``, as a ``SimTime``.
+    public func positiveSeconds(_ key: String, default value: Double? = nil) throws -> SimTime {
+        let seconds = try positiveDouble(key, default: value)
+        guard seconds <= Self.maxSeconds else {
+            throw try required(key).error("expected a number of seconds greater than 0 and at most \(Self.maxSeconds), found \(seconds)")
+        }
+        return SimTime.seconds(seconds)
     }
 
     /// A number > 0 at `key` (or `value` when absent).

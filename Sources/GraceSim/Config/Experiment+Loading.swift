@@ -55,13 +55,13 @@ extension Experiment {
         var maxTimeNs: Int64?
         var checkInvariants = false
         if let simulation = try o.optional("simulation")?.object() {
-            if simulation.has("max_time_s") { maxTimeNs = SimTime.seconds(try simulation.positiveDouble("max_time_s")).ns }
+            if simulation.has("max_time_s") { maxTimeNs = try simulation.positiveSeconds("max_time_s").ns }
             checkInvariants = try simulation.bool("check_invariants", default: false)
             try simulation.finish()
         }
         var sampleIntervalNs = SimTime.seconds(1).ns
         if let metrics = try o.optional("metrics")?.object() {
-            sampleIntervalNs = SimTime.seconds(try metrics.positiveDouble("sample_interval_s", default: 1)).ns
+            sampleIntervalNs = try metrics.positiveSeconds("sample_interval_s", default: 1).ns
             try metrics.finish()
         }
         try o.finish()
@@ -76,17 +76,17 @@ extension Experiment {
         let model = try catalog.model(named: try modelNode.string(), file: node.file, key: modelNode.path)
         let fraction = try o.double("memory_fraction", in: 0.000_001...1)
         let chunked = try o.bool("chunked_prefill", default: false)
-        let maxNumSeqs = try o.positiveInt("max_num_seqs", default: 256)
+        let maxNumSeqs = try o.positiveInt("max_num_seqs", default: 256, atMost: InstanceSpec.maxSequences)
         let budgetNode = o.optional("max_num_batched_tokens")
-        let budget = try budgetNode.map { _ in try o.positiveInt("max_num_batched_tokens") }
+        let budget = try budgetNode.map { _ in try o.positiveInt("max_num_batched_tokens", atMost: InstanceSpec.maxBatchedTokens) }
         if let budget, budget < maxNumSeqs, let budgetNode {
             throw budgetNode.error("must be at least max_num_seqs (\(maxNumSeqs)), found \(budget)")
         }
-        let blockTokens = try o.positiveInt("block_size", default: 16)
+        let blockTokens = try o.positiveInt("block_size", default: 16, atMost: InstanceSpec.maxBlockTokens)
         let watermark = try o.double("watermark", in: 0...0.5, default: 0.01)
         let reserve = try o.optional("activation_reserve_gb").map { node -> Int64 in
             let gb = try node.double()
-            guard gb >= 0 else { throw node.error("expected a number of GB ≥ 0, found \(gb)") }
+            guard gb >= 0, gb < 1e9 else { throw node.error("expected a number of GB from 0 to 1e9, found \(gb)") }
             return Int64(gb * 1e9)
         }
         let name = try o.string("name", default: model.name)

@@ -36,6 +36,14 @@ public struct InstanceSpec: Sendable {
             ?? InstanceSpec.estimatedActivationBytes(model: model, batchedTokens: budget, sequences: maxNumSeqs)
     }
 
+    /// The largest `max_num_seqs` a config may give: far above any real server, small enough that the
+    /// memory estimates below cannot overflow Int64.
+    public static let maxSequences = 1_000_000
+    /// The largest `max_num_batched_tokens` a config may give (see ``maxSequences``).
+    public static let maxBatchedTokens = 100_000_000
+    /// The largest `block_size` a config may give, in tokens (see ``maxSequences``).
+    public static let maxBlockTokens = 1_000_000
+
     /// vLLM V0's default token budget: max(max_model_len, 2048) without chunked prefill, 2048 with it.
     public static func defaultBatchedTokens(model: ModelSpec, chunkedPrefill: Bool) -> Int {
         chunkedPrefill ? 2048 : max(model.maxContextTokens, 2048)

@@ -23,7 +23,7 @@ extension WorkloadSpec {
         var files = DataFiles(projectRoot: projectRoot, baseDirectory: baseDirectory)
         let o = try node.object()
         let maxRequests = try o.optional("max_requests").map { _ in try o.positiveInt("max_requests") }
-        let duration = try o.optional("duration_s").map { _ in SimTime.seconds(try o.positiveDouble("duration_s")) }
+        let duration = try o.optional("duration_s").map { _ in try o.positiveSeconds("duration_s") }
         let globallyBounded = maxRequests != nil || duration != nil
 
         var sources: [Source] = []
@@ -40,7 +40,7 @@ extension WorkloadSpec {
                 let t = try tenant.object()
                 var source = try loadSource(t, instance: .fixed(index), prefix: "workload.tenant.\(index)", files: &files)
                 source.maxRequests = try t.optional("max_requests").map { _ in try t.positiveInt("max_requests") }
-                source.duration = try t.optional("duration_s").map { _ in SimTime.seconds(try t.positiveDouble("duration_s")) }
+                source.duration = try t.optional("duration_s").map { _ in try t.positiveSeconds("duration_s") }
                 try t.finish()
                 if source.arrivals.isSynthetic && !globallyBounded && source.maxRequests == nil && source.duration == nil {
                     throw tenant.error("synthetic arrivals never end: set max_requests or duration_s here or for the whole workload")

@@ -1,0 +1,34 @@
+import Testing
+
+/// Guards STYLE.md point 8 at the command line: the same experiment and seed give byte-identical standard
+/// output, a different seed gives different output, and wall-clock figures go to standard error only.
+@Suite struct DeterminismTests {
+    @Test(arguments: [[], ["--json"]])
+    func sameSeedGivesIdenticalOutput(format: [String]) async throws {
+        let arguments = ["run", CLI.defaultExperiment, "--seed", "7"] + format + CLI.quick
+        let first = try await GraceSimProcess.run(arguments)
+        let second = try await GraceSimProcess.run(arguments)
+        expectSuccess(first)
+        expectSuccess(second)
+        #expect(!first.stdout.isEmpty)
+        #expect(first.stdout == second.stdout, "two runs of \(arguments) differ")
+    }
+
+    @Test(arguments: [[], ["--json"]])
+    func differentSeedGivesDifferentOutput(format: [String]) async throws {
+        let one = try await GraceSimProcess.run(["run", CLI.defaultExperiment, "--seed", "1"] + format + CLI.quick)
+        let two = try await GraceSimProcess.run(["run", CLI.defaultExperiment, "--seed", "2"] + format + CLI.quick)
+        expectSuccess(one)
+        expectSuccess(two)
+        #expect(one.stdout != two.stdout)
+    }
+
+    @Test func wallClockTimeGoesToStandardErrorOnly() async throws {
+        for format in [[], ["--json"]] {
+            let result = try await GraceSimProcess.run(["run", CLI.defaultExperiment] + format + CLI.quick)
+            expectSuccess(result)
+            #expect(!result.stdoutText.lowercased().contains("wall"), "wall-clock text on stdout")
+            #expect(result.stderrText.contains("wall"), "no wall time on stderr: \(result.stderrText)")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Testing
+
+/// Guards `gracesim list`: every model and hardware preset in Configs, and the strategies, are listed.
+@Suite struct ListCommandTests {
+    static let models = ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3-8b", "llama-3-70b",
+                         "mistral-7b-v0.1", "opt-6.7b", "opt-13b", "opt-30b", "qwen2.5-7b"]
+    static let hardware = ["gh200-96gb", "gh200-144gb", "x86-a100-pcie4", "x86-h100-sxm-pcie5"]
+
+    /// The first column of each row under the header.
+    private func names(_ result: GraceSimProcess.Result) -> [String] {
+        result.stdoutText.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    @Test func listsTheTenModels() async throws {
+        let result = try await GraceSimProcess.run(["list", "models"])
+        expectSuccess(result)
+        #expect(names(result).sorted() == Self.models.sorted())
+    }
+
+    @Test func listsTheFourHardwarePresets() async throws {
+        let result = try await GraceSimProcess.run(["list", "hardware"])
+        expectSuccess(result)
+        #expect(names(result).sorted() == Self.hardware.sorted())
+    }
+
+    @Test func listsTheStrategies() async throws {
+        let result = try await GraceSimProcess.run(["list", "strategies"])
+        expectSuccess(result)
+        #expect(names(result).contains("recompute"))
+    }
+
+    @Test func unknownSubjectIsAUsageError() async throws {
+        let result = try await GraceSimProcess.run(["list", "bogus"])
+        #expect(result.exited)
+        #expect(result.status != 0)
+        expectNoCrashText(result)
+        #expect(result.stderrText.contains("models"))
+    }
+}
