@@ -39,7 +39,9 @@ let package = Package(
             dependencies: [
                 "GraceSim",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            // Golden experiment files and reports, read from disk by GoldenReportTests.
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "GraceSimCLITests",

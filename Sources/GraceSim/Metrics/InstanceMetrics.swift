@@ -11,6 +11,7 @@ public struct InstanceMetrics: Sendable {
     /// Requests whose output was cut to fit the model's context.
     public var truncated = 0
     public var preemptions = 0
+    /// Prompt tokens of the requests whose first prefill completed, each prompt counted once.
     public var promptTokens = 0
     public var outputTokens = 0
     /// Prompt and generated tokens computed again after recompute preemptions.

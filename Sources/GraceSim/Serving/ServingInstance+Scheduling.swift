@@ -149,13 +149,15 @@ extension ServingInstance {
             if chunk == 0 {
                 state.computedTokens += 1
             } else {
-                if state.generatedTokens == 0 && state.preemptions == 0 { metrics.promptTokens += Int(chunk) }
                 state.computedTokens += chunk
                 guard state.computedTokens == state.sequenceTokens else {
                     states[id] = state
                     continue
                 }
                 state.phase = .decoding
+                // A prompt counts once, when its first prefill completes. (Counting chunks as they ran, skipping
+                // re-prefills, lost the rest of a prompt whose chunked prefill was preempted part-way.)
+                if state.generatedTokens == 0 { metrics.promptTokens += Int(state.promptTokens) }
             }
             emitToken(&state, now: now, metrics: &metrics)
             if state.generatedTokens == state.outputTokens {

@@ -119,20 +119,38 @@ public final class ServingInstance {
         metrics.kvUsage.update(nowNs: now.ns, used: pool.usedBlocks, capacity: pool.capacityBlocks)
     }
 
-    /// Invariants KV-1 (pool within bounds), KV-2 (blocks held by requests add up to the pool's used count)
-    /// and Q-1 (running requests hold blocks and are in a running phase).
+    /// Invariants KV-1 (pool within bounds), KV-2 (blocks held by requests add up to the pool's used count),
+    /// Q-1 (running requests hold blocks and are in a running phase), Q-2 (waiting requests are waiting and
+    /// hold neither blocks nor computed KV, so no request is both waiting and running), Q-3 (running is in
+    /// strictly increasing id order, so holds no request twice) and R-1 (a running request's blocks cover its
+    /// computed KV, and it has generated no more than its output).
     public func checkInvariants() -> [String] {
         var problems = pool.checkInvariants().map { "\(spec.name): \($0)" }
         var held = 0
+        var previous: Int32 = -1
         for id in running {
             let state = requests.states[Int(id)]
             held += Int(state.blocks)
             if state.phase != .decoding && state.phase != .prefilling {
                 problems.append("\(spec.name): Q-1: running request \(id) is \(state.phase)")
             }
+            if id <= previous {
+                problems.append("\(spec.name): Q-3: running request \(id) follows \(previous)")
+            }
+            previous = id
+            if Int(state.blocks) < Int(pool.blocks(forTokens: state.computedTokens)) || state.computedTokens > state.sequenceTokens
+                || state.generatedTokens > state.outputTokens {
+                problems.append("\(spec.name): R-1: running request \(id) holds \(state.blocks) blocks for \(state.computedTokens) computed tokens, generated \(state.generatedTokens) of \(state.outputTokens)")
+            }
         }
         if held != pool.usedBlocks {
             problems.append("\(spec.name): KV-2: requests hold \(held) blocks, pool says \(pool.usedBlocks)")
+        }
+        for id in waiting {
+            let state = requests.states[Int(id)]
+            if state.phase != .waiting || state.blocks != 0 || state.computedTokens != 0 {
+                problems.append("\(spec.name): Q-2: waiting request \(id) is \(state.phase) with \(state.blocks) blocks, \(state.computedTokens) computed tokens")
+            }
         }
         return problems
     }

@@ -116,7 +116,7 @@ public final class Simulator {
         }
     }
 
-    /// Records violations of the invariants (KV-1, KV-2, Q-1 per instance; T-1 time never goes backwards).
+    /// Records violations of the invariants (KV-1, KV-2, Q-1, Q-2, Q-3, R-1 per instance; T-1 time never goes backwards).
     private func checkInvariants() {
         for instance in instances {
             invariantViolations.append(contentsOf: instance.checkInvariants().map { "t=\(now.ns): \($0)" })

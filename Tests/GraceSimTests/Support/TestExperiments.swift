@@ -26,8 +26,11 @@ enum TestExperiments {
     }
 
     /// The memory fraction that gives `model` a KV pool of exactly `blocks` blocks on `hardware`.
-    static func memoryFraction(forBlocks blocks: Int, model: ModelSpec, hardware: HardwareSpec, chunkedPrefill: Bool = false) -> Double {
-        let spec = InstanceSpec(name: model.name, model: model, memoryFraction: 1, chunkedPrefill: chunkedPrefill)
+    /// The activation reserve depends on the scheduler limits and chunked prefill, so pass the values the instance uses.
+    static func memoryFraction(forBlocks blocks: Int, model: ModelSpec, hardware: HardwareSpec, chunkedPrefill: Bool = false,
+                               maxNumSeqs: Int = 256, maxNumBatchedTokens: Int? = nil) -> Double {
+        let spec = InstanceSpec(name: model.name, model: model, memoryFraction: 1, maxNumSeqs: maxNumSeqs,
+                                maxNumBatchedTokens: maxNumBatchedTokens, chunkedPrefill: chunkedPrefill)
         let blockBytes = Int64(spec.blockTokens) * model.kvBytesPerToken
         let bytes = model.totalWeightBytes + spec.activationReserveBytes + Int64(blocks) * blockBytes + blockBytes / 2
         return Double(bytes) / Double(hardware.gpu.hbmBytes)

@@ -1,0 +1,125 @@
+import PropertyBased
+@testable import GraceSim
+
+/// A small random serving scenario for the property tests: 1–3 small-model instances with tiny KV pools
+/// on a GH200, random scheduler limits and a random list of requests.
+///
+/// Its description is the experiment YAML plus the request list, so a failing case printed by
+/// `propertyCheck` can be replayed by hand with `TestExperiments.experiment(_:)` and `Simulator(experiment:requests:)`.
+struct RandomWorkload: Sendable, CustomStringConvertible {
+    struct Instance: Sendable {
+        var model: String
+        /// KV blocks the memory fraction is sized for.
+        var blocks: Int
+        var maxNumSeqs: Int
+        var chunkedPrefill: Bool
+        /// nil: the model's default token budget.
+        var maxNumBatchedTokens: Int?
+        var watermark: Double
+    }
+
+    static let hardware = "gh200-96gb"
+    static let models = ["llama-3-8b", "opt-6.7b", "llama-2-7b"]
+
+    var instances: [Instance]
+    var scheduler: GPUSchedulerKind
+    /// `simulation.max_time_s`, or nil to run until every request is done.
+    var maxTimeS: Double?
+    /// In nondecreasing arrival order.
+    var requests: [RequestSpec]
+
+    /// The generator for `propertyCheck` (no shrinking: a case is printed whole instead).
+    static var generator: Generator<RandomWorkload, Shrink.None<RandomWorkload>> {
+        Generator { rng in RandomWorkload.random(using: &rng) }
+    }
+
+    static func random<R: RandomNumberGenerator>(using rng: inout R) -> RandomWorkload {
+        let instanceCount = Int.random(in: 1...3, using: &rng)
+        let instances = (0..<instanceCount).map { _ in
+            let seqs = Int.random(in: 1...64, using: &rng)
+            let chunked = Bool.random(using: &rng)
+            // Small budgets make chunked prefill split prompts, and without it reject long prompts.
+            let budget = Bool.random(using: &rng) ? Int.random(in: max(seqs, 32)...1024, using: &rng) : nil
+            return Instance(model: models.randomElement(using: &rng)!, blocks: Int.random(in: 8...200, using: &rng),
+                            maxNumSeqs: seqs, chunkedPrefill: chunked, maxNumBatchedTokens: budget,
+                            watermark: Bool.random(using: &rng) ? 0 : 0.01)
+        }
+        let scheduler = GPUSchedulerKind.allCases.randomElement(using: &rng)!
+        let maxTimeS = Int.random(in: 0..<10, using: &rng) < 3 ? Double(Int.random(in: 100...6000, using: &rng)) / 1000 : nil
+        let spanMs = Int.random(in: 1...5000, using: &rng)
+        // Sometimes arrivals fall on a coarse grid, so that several arrive at the same instant.
+        let gridMs = [1, 1, 100].randomElement(using: &rng)!
+        let count = Int.random(in: 1...150, using: &rng)
+        let arrivalsMs = (0..<count).map { _ in Int.random(in: 0...spanMs, using: &rng) / gridMs * gridMs }.sorted()
+        let requests = arrivalsMs.map { ms in
+            RequestSpec(arrival: .milliseconds(Double(ms)), instance: Int.random(in: 0..<instanceCount, using: &rng),
+                        promptTokens: Int32.random(in: 1...600, using: &rng), outputTokens: Int32.random(in: 1...300, using: &rng))
+        }
+        return RandomWorkload(instances: instances, scheduler: scheduler, maxTimeS: maxTimeS, requests: requests)
+    }
+
+    /// The experiment as YAML, with memory fractions that give each pool exactly its block count.
+    var yaml: String {
+        let hardware = TestExperiments.hardware(Self.hardware)
+        var lines = ["name: random", "hardware: \(Self.hardware)", "sharing: {mode: temporal, scheduler: \(scheduler.rawValue)}", "instances:"]
+        for instance in instances {
+            let fraction = TestExperiments.memoryFraction(forBlocks: instance.blocks, model: TestExperiments.model(instance.model),
+                                                          hardware: hardware, chunkedPrefill: instance.chunkedPrefill,
+                                                          maxNumSeqs: instance.maxNumSeqs,
+                                                          maxNumBatchedTokens: instance.maxNumBatchedTokens)
+            lines.append("  - model: \(instance.model)   # \(instance.blocks) KV blocks")
+            lines.append("    memory_fraction: \(fraction)")
+            lines.append("    max_num_seqs: \(instance.maxNumSeqs)")
+            lines.append("    chunked_prefill: \(instance.chunkedPrefill)")
+            if let budget = instance.maxNumBatchedTokens { lines.append("    max_num_batched_tokens: \(budget)") }
+            lines.append("    watermark: \(instance.watermark)")
+        }
+        lines += ["workload:", "  max_requests: 1", "  arrivals: {kind: poisson, rate: 1}", "  lengths: {kind: fixed, prompt: 16, output: 16}"]
+        if instances.count > 1 { lines.append("  shares: [\(instances.map { _ in "1" }.joined(separator: ", "))]") }
+        lines += ["simulation:", "  check_invariants: true"]
+        if let maxTimeS { lines.append("  max_time_s: \(maxTimeS)") }
+        return lines.joined(separator: "\n")
+    }
+
+    func experiment() throws -> Experiment {
+        try TestExperiments.experiment(yaml, file: "random.yaml")
+    }
+
+    var description: String {
+        let list = requests.map { "(\($0.arrival.ns / 1_000_000), \($0.instance), \($0.promptTokens), \($0.outputTokens))" }
+        return "\n\(yaml)\n# \(requests.count) requests as (arrival ms, instance, prompt, output):\n# "
+            + list.joined(separator: " ") + "\n"
+    }
+}
+
+/// One simulation of a ``RandomWorkload``, stepped event by event so that per-step properties can be checked.
+struct RandomRun {
+    let simulator: Simulator
+    let report: RunReport
+    /// Violations of the per-step checks made here (the simulator keeps its own in `invariantViolations`).
+    let stepProblems: [String]
+
+    init(_ workload: RandomWorkload) throws {
+        simulator = try Simulator(experiment: try workload.experiment(), requests: workload.requests)
+        var problems: [String] = []
+        var generated: [Int32] = []
+        var last = SimTime.zero
+        while simulator.step() {
+            let now = simulator.now
+            if now < last { problems.append("T-1: time went from \(last.ns) to \(now.ns) ns") }
+            last = now
+            let states = simulator.requests.states
+            for id in 0..<states.count {
+                let tokens = states[id].generatedTokens
+                guard id < generated.count else { generated.append(tokens); continue }
+                // Preemption drops KV, never generated tokens; one iteration emits at most one token per request.
+                if tokens < generated[id] { problems.append("t=\(now.ns): request \(id) lost tokens: \(generated[id]) → \(tokens)") }
+                if tokens > generated[id] + 1 { problems.append("t=\(now.ns): request \(id) got \(tokens - generated[id]) tokens in one step") }
+                generated[id] = tokens
+            }
+            if problems.count > 20 { break }
+        }
+        report = simulator.report()
+        stepProblems = problems
+    }
+}
