@@ -15,7 +15,7 @@ enum RequestsCSV {
             switch r.phase {
             case .finished: status = "finished"
             case .rejected: status = "rejected"
-            case .waiting, .prefilling, .decoding: status = "unfinished"
+            case .waiting, .prefilling, .decoding, .swapped: status = "unfinished"
             }
             text += "\(id),\(instance),\(seconds(r.arrivalNs)),\(seconds(r.firstTokenNs)),\(seconds(r.finishNs)),"
             text += "\(r.promptTokens),\(r.outputTokens),\(r.generatedTokens),\(r.preemptions),"

@@ -26,7 +26,7 @@ extension Experiment {
         guard seed >= 0 else { throw seedNode!.error("expected a non-negative integer, found \(seed)") }
         let hardwareNode = try o.required("hardware")
         let hardware = try catalog.hardware(named: try hardwareNode.string(), file: file, key: hardwareNode.path)
-        let strategy: StrategyKind = try o.choice("strategy", default: .recompute)
+        let strategy = try o.optional("strategy").map(StrategySpec.load) ?? .recompute
 
         var gpuScheduler = GPUSchedulerKind.roundRobin
         if let sharing = try o.optional("sharing")?.object() {

@@ -11,7 +11,7 @@ public struct Experiment: Sendable {
     public var instances: [InstanceSpec]
     /// Which instance runs next when the GPU is shared in time.
     public var gpuScheduler: GPUSchedulerKind
-    public var strategy: StrategyKind
+    public var strategy: StrategySpec
     public var workload: WorkloadSpec
     /// Simulated time after which the run stops, in nanoseconds (nil: run until every request is done).
     public var maxTimeNs: Int64?

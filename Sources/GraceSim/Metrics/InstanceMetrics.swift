@@ -11,6 +11,14 @@ public struct InstanceMetrics: Sendable {
     /// Requests whose output was cut to fit the model's context.
     public var truncated = 0
     public var preemptions = 0
+    /// Preemptions that copied the victim's KV to CPU swap space, and resumptions that copied it back.
+    public var swapsOut = 0
+    public var swapsIn = 0
+    /// Requests whose KV moved to CPU memory (offloading).
+    public var movedToHost = 0
+    /// Time iterations spent waiting for transfers, before starting (synchronous swaps) or while running
+    /// (overlapped streams that did not keep up), in ns.
+    public var transferStallNs: Int64 = 0
     /// Prompt tokens of the requests whose first prefill completed, each prompt counted once.
     public var promptTokens = 0
     public var outputTokens = 0

@@ -12,18 +12,26 @@ public struct BatchShape: Sendable, Equatable {
     public var decodeContextTokens: Int
     /// Sequences that produce a token: decodes plus prefills that finish their prompt.
     public var sampledSequences: Int
+    /// Decoding sequences whose KV is in CPU memory and whose attention runs on the CPU (offloading):
+    /// their tokens run through the GPU's linear layers, their attention is not in the GPU's time.
+    public var hostDecodeSequences: Int
+    /// Σ of the host-attention sequences' context lengths.
+    public var hostDecodeContextTokens: Int
 
     public init(prefillTokens: Int = 0, prefillAttentionPairs: Double = 0, decodeSequences: Int = 0,
-                decodeContextTokens: Int = 0, sampledSequences: Int = 0) {
+                decodeContextTokens: Int = 0, sampledSequences: Int = 0, hostDecodeSequences: Int = 0,
+                hostDecodeContextTokens: Int = 0) {
         self.prefillTokens = prefillTokens
         self.prefillAttentionPairs = prefillAttentionPairs
         self.decodeSequences = decodeSequences
         self.decodeContextTokens = decodeContextTokens
         self.sampledSequences = sampledSequences
+        self.hostDecodeSequences = hostDecodeSequences
+        self.hostDecodeContextTokens = hostDecodeContextTokens
     }
 
     /// Tokens that run through the layers this iteration.
-    public var totalTokens: Int { prefillTokens + decodeSequences }
+    public var totalTokens: Int { prefillTokens + decodeSequences + hostDecodeSequences }
 
     /// Query–key pairs of one prefill chunk of `chunkTokens` new tokens after `priorContextTokens` already cached,
     /// under causal masking: chunk × (prior + (chunk + 1) / 2).

@@ -9,6 +9,12 @@ public struct Batch: Sendable {
     public private(set) var prefillChunks: [Int32] = []
     /// The batch's work summarised for the time model.
     public var shape = BatchShape()
+    /// KV blocks swapped out to CPU memory by preemptions while this step was scheduled.
+    public internal(set) var swapOutBlocks = 0
+    /// KV blocks swapped back in for requests that resume in this step.
+    public internal(set) var swapInBlocks = 0
+    /// KV blocks moved to CPU memory for requests whose attention moves to the CPU in this step.
+    public internal(set) var movedToHostBlocks = 0
 
     public init() {}
 
@@ -19,7 +25,13 @@ public struct Batch: Sendable {
         ids.removeAll(keepingCapacity: true)
         prefillChunks.removeAll(keepingCapacity: true)
         shape = BatchShape()
+        swapOutBlocks = 0
+        swapInBlocks = 0
+        movedToHostBlocks = 0
     }
+
+    /// Whether the step has any work: requests to run, or swaps to perform.
+    public var hasWork: Bool { !ids.isEmpty || swapOutBlocks > 0 || swapInBlocks > 0 || movedToHostBlocks > 0 }
 
     /// Adds a decode step of a sequence whose KV, after the step, holds `contextTokens` tokens.
     mutating func addDecode(_ id: Int32, contextTokens: Int32) {
@@ -27,6 +39,15 @@ public struct Batch: Sendable {
         prefillChunks.append(0)
         shape.decodeSequences += 1
         shape.decodeContextTokens += Int(contextTokens)
+        shape.sampledSequences += 1
+    }
+
+    /// Adds a decode step of a sequence whose KV is in CPU memory and whose attention runs on the CPU.
+    mutating func addHostDecode(_ id: Int32, contextTokens: Int32) {
+        ids.append(id)
+        prefillChunks.append(0)
+        shape.hostDecodeSequences += 1
+        shape.hostDecodeContextTokens += Int(contextTokens)
         shape.sampledSequences += 1
     }
 

@@ -6,6 +6,8 @@ public enum RequestPhase: UInt8, Sendable {
     case prefilling
     /// Holding KV blocks and generating one token per step.
     case decoding
+    /// Preempted with its KV copied to CPU swap space, queued to be copied back.
+    case swapped
     /// Every output token generated.
     case finished
     /// Refused at arrival; see ``RejectionReason``.
@@ -43,6 +45,8 @@ public struct RequestState: Sendable {
     public var maxTokenGapUs: UInt32 = 0
     public var instance: Int16
     public var phase: RequestPhase = .waiting
+    /// Whether the request's KV lives in CPU memory and its decode attention runs on the CPU (offloading).
+    public var kvOnHost = false
 
     public init(arrivalNs: Int64, instance: Int16, promptTokens: Int32, outputTokens: Int32) {
         self.arrivalNs = arrivalNs

@@ -1,9 +1,10 @@
 /// vLLM V0's scheduler (REFERENCE.md §2), one step at a time.
 ///
 /// Without chunked prefill a step is all-prefill (waiting requests in FCFS order while the token budget,
-/// `max_num_seqs` and the KV watermark allow) or, when no prefill could be admitted, all-decode (every
-/// running request, preempting the latest-arrived when a block is missing). With chunked prefill,
-/// decodes go first, then unfinished prefills, then new prompts, each chunk cut to the budget left.
+/// `max_num_seqs` and the KV watermark allow, and only when no request is swapped out) or, when no prefill
+/// could be admitted, all-decode (every running request, preempting the latest-arrived when a block is
+/// missing, then swapped requests coming back if nothing was preempted). With chunked prefill, decodes go
+/// first, then swapped requests, then unfinished prefills, then new prompts, each chunk cut to the budget left.
 extension ServingInstance {
     /// Fills ``batch`` for an iteration starting at `now`.
     /// - Returns: false when there is nothing to run.
@@ -11,11 +12,13 @@ extension ServingInstance {
         batch.removeAll()
         if spec.chunkedPrefill {
             scheduleChunked(now: now)
-        } else if !schedulePrefills(now: now) {
-            scheduleDecodes(now: now, tokenBudget: Int.max)
+        } else if !(swapped.isEmpty && schedulePrefills(now: now)) {
+            let preemptionsBefore = metrics.preemptions
+            let budget = scheduleDecodes(now: now, tokenBudget: Int.max)
+            if metrics.preemptions == preemptionsBefore { scheduleSwapIns(now: now, tokenBudget: budget) }
         }
         noteKVUsage(now: now)
-        return !batch.isEmpty
+        return batch.hasWork
     }
 
     /// Admits waiting requests as whole prefills. Returns whether any was admitted.
@@ -85,7 +88,10 @@ extension ServingInstance {
         while i < running.count && budget > 0 {
             let id = running[i]
             let state = states[Int(id)]
-            if state.phase == .decoding {
+            if state.kvOnHost {
+                batch.addHostDecode(id, contextTokens: state.sequenceTokens)
+                budget -= 1
+            } else if state.phase == .decoding {
                 let needed = Int(pool.blocks(forTokens: state.sequenceTokens) - state.blocks)
                 if needed > 0 {
                     if pool.freeBlocks < needed { return needed }
@@ -100,9 +106,33 @@ extension ServingInstance {
         return 0
     }
 
-    /// vLLM V0 with chunked prefill: decodes first, then running prefills, then new prompts.
+    /// Brings swapped requests back, FCFS, while their blocks fit above the watermark: each copies its KV back
+    /// in this step and decodes in it.
+    @discardableResult
+    private func scheduleSwapIns(now: SimTime, tokenBudget: Int) -> Int {
+        var budget = tokenBudget
+        while budget > 0, let id = swapped.first, running.count < spec.maxNumSeqs {
+            let state = requests.states[Int(id)]
+            let needed = Int(pool.blocks(forTokens: state.sequenceTokens))
+            guard pool.freeBlocks - needed >= watermarkBlocks else { break }
+            swapped.removeFirst()
+            pool.allocate(needed)
+            batch.swapInBlocks += Int(pool.blocks(forTokens: state.computedTokens))
+            metrics.swapsIn += 1
+            requests.states[Int(id)].blocks = Int32(needed)
+            requests.states[Int(id)].phase = .decoding
+            insertRunning(id)
+            batch.addDecode(id, contextTokens: state.sequenceTokens)
+            budget -= 1
+        }
+        return budget
+    }
+
+    /// vLLM V0 with chunked prefill: decodes first, then swapped requests, then running prefills, then new prompts.
     private func scheduleChunked(now: SimTime) {
+        let preemptionsBefore = metrics.preemptions
         var budget = scheduleDecodes(now: now, tokenBudget: spec.maxNumBatchedTokens)
+        if metrics.preemptions == preemptionsBefore { budget = scheduleSwapIns(now: now, tokenBudget: budget) }
         for id in running where budget > 0 {
             let state = requests.states[Int(id)]
             guard state.phase == .prefilling else { continue }

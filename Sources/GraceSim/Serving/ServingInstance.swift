@@ -17,6 +17,8 @@ public final class ServingInstance {
     @exclusivity(unchecked) public internal(set) var pool: KVBlockPool
     /// Requests queued for (re-)prefill, FCFS; preempted requests go back to the front.
     @exclusivity(unchecked) public internal(set) var waiting = Deque<Int32>()
+    /// Requests preempted by swapping, FCFS; they resume before new prompts are admitted.
+    @exclusivity(unchecked) public internal(set) var swapped = Deque<Int32>()
     /// Requests holding KV, in arrival order (so the last one is the latest-arrived).
     @exclusivity(unchecked) public internal(set) var running: [Int32] = []
     @exclusivity(unchecked) public internal(set) var metrics: InstanceMetrics
@@ -43,7 +45,7 @@ public final class ServingInstance {
     }
 
     /// Whether any request is queued or running.
-    public var hasWork: Bool { !waiting.isEmpty || !running.isEmpty }
+    public var hasWork: Bool { !waiting.isEmpty || !running.isEmpty || !swapped.isEmpty }
 
     /// Whether an iteration of this instance is in flight.
     public var isBusy: Bool { !batch.isEmpty }
@@ -66,7 +68,7 @@ public final class ServingInstance {
             metrics.truncated += 1
         }
         let fullBlocks = Int(pool.blocks(forTokens: state.promptTokens + state.outputTokens))
-        if fullBlocks > pool.capacityBlocks - watermarkBlocks {
+        if fullBlocks > strategy.potentialKVBlocks(instance: self) - watermarkBlocks {
             return reject(id, .exceedsKVPool)
         }
         state.phase = .waiting
@@ -83,21 +85,33 @@ public final class ServingInstance {
 
     // MARK: Preemption
 
-    /// Takes the latest-arrived running request off the GPU; returns its id.
-    func preemptLatest(now: SimTime) -> Int32 {
-        let victim = running.removeLast()
-        switch strategy.preemptionMode(request: victim, instance: self) {
-        case .recompute:
-            let blocks = Int(requests.states[Int(victim)].blocks)
-            pool.release(blocks)
-            requests.states[Int(victim)].blocks = 0
-            metrics.recomputedTokens += Int(requests.states[Int(victim)].computedTokens)
-            requests.states[Int(victim)].computedTokens = 0
-        }
-        requests.states[Int(victim)].phase = .waiting
+    /// Takes the latest-arrived running request that holds GPU blocks off the GPU (or `current`, when no later
+    /// one holds any); returns its id.
+    func preemptLatest(before current: Int32, now: SimTime) -> Int32 {
+        var index = running.count - 1
+        while running[index] != current && requests.states[Int(running[index])].kvOnHost { index -= 1 }
+        let victim = running.remove(at: index)
+        let state = requests.states[Int(victim)]
+        let blocks = Int(state.blocks)
+        pool.release(blocks)
+        requests.states[Int(victim)].blocks = 0
         requests.states[Int(victim)].preemptions += 1
         metrics.preemptions += 1
-        waiting.prepend(victim)
+        let mode: PreemptionMode = state.kvOnHost || state.phase == .prefilling ? .recompute
+            : strategy.preemptionMode(request: victim, instance: self)
+        switch mode {
+        case .recompute:
+            metrics.recomputedTokens += Int(state.computedTokens)
+            requests.states[Int(victim)].computedTokens = 0
+            requests.states[Int(victim)].kvOnHost = false
+            requests.states[Int(victim)].phase = .waiting
+            waiting.prepend(victim)
+        case .swap:
+            batch.swapOutBlocks += Int(pool.blocks(forTokens: state.computedTokens))
+            metrics.swapsOut += 1
+            requests.states[Int(victim)].phase = .swapped
+            swapped.prepend(victim)
+        }
         return victim
     }
 
@@ -109,9 +123,21 @@ public final class ServingInstance {
             _ = strategy.makeRoom(blocks: needed - pool.freeBlocks, instance: self, now: now)
         }
         while pool.freeBlocks < needed {
-            if preemptLatest(now: now) == current { return false }
+            if preemptLatest(before: current, now: now) == current { return false }
         }
         return true
+    }
+
+    /// Moves a running request's KV to CPU memory: its GPU blocks are freed and its decode attention runs on the
+    /// CPU from now on. The blocks' bytes cross the link in this step (``Batch/movedToHostBlocks``).
+    public func moveToHost(_ id: Int32) {
+        let state = requests.states[Int(id)]
+        guard !state.kvOnHost, state.phase == .decoding else { return }
+        pool.release(Int(state.blocks))
+        batch.movedToHostBlocks += Int(pool.blocks(forTokens: state.computedTokens))
+        requests.states[Int(id)].blocks = 0
+        requests.states[Int(id)].kvOnHost = true
+        metrics.movedToHost += 1
     }
 
     /// Records the pool's use for the KV-utilisation series.
@@ -122,8 +148,9 @@ public final class ServingInstance {
     /// Invariants KV-1 (pool within bounds), KV-2 (blocks held by requests add up to the pool's used count),
     /// Q-1 (running requests hold blocks and are in a running phase), Q-2 (waiting requests are waiting and
     /// hold neither blocks nor computed KV, so no request is both waiting and running), Q-3 (running is in
-    /// strictly increasing id order, so holds no request twice) and R-1 (a running request's blocks cover its
-    /// computed KV, and it has generated no more than its output).
+    /// strictly increasing id order, so holds no request twice), Q-4 (swapped requests are swapped, hold no GPU
+    /// blocks and keep their computed KV) and R-1 (a running request's GPU blocks cover its computed KV unless
+    /// its KV is in CPU memory, and it has generated no more than its output).
     public func checkInvariants() -> [String] {
         var problems = pool.checkInvariants().map { "\(spec.name): \($0)" }
         var held = 0
@@ -138,7 +165,8 @@ public final class ServingInstance {
                 problems.append("\(spec.name): Q-3: running request \(id) follows \(previous)")
             }
             previous = id
-            if Int(state.blocks) < Int(pool.blocks(forTokens: state.computedTokens)) || state.computedTokens > state.sequenceTokens
+            let coveredTokens = state.kvOnHost ? 0 : state.computedTokens
+            if Int(state.blocks) < Int(pool.blocks(forTokens: coveredTokens)) || state.computedTokens > state.sequenceTokens
                 || state.generatedTokens > state.outputTokens {
                 problems.append("\(spec.name): R-1: running request \(id) holds \(state.blocks) blocks for \(state.computedTokens) computed tokens, generated \(state.generatedTokens) of \(state.outputTokens)")
             }
@@ -150,6 +178,12 @@ public final class ServingInstance {
             let state = requests.states[Int(id)]
             if state.phase != .waiting || state.blocks != 0 || state.computedTokens != 0 {
                 problems.append("\(spec.name): Q-2: waiting request \(id) is \(state.phase) with \(state.blocks) blocks, \(state.computedTokens) computed tokens")
+            }
+        }
+        for id in swapped {
+            let state = requests.states[Int(id)]
+            if state.phase != .swapped || state.blocks != 0 || state.computedTokens == 0 {
+                problems.append("\(spec.name): Q-4: swapped request \(id) is \(state.phase) with \(state.blocks) blocks, \(state.computedTokens) computed tokens")
             }
         }
         return problems

@@ -4,7 +4,7 @@ extension Simulator {
         let endNs = now.ns
         let perInstance = instances.map { instanceReport($0, endNs: endNs) }
         return RunReport(
-            experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.rawValue,
+            experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,
             hardware: experiment.hardware.name, sharing: "temporal/\(experiment.gpuScheduler.rawValue)",
             simulatedSeconds: Double(endNs) / 1e9, instances: perInstance, overall: overallReport(endNs: endNs))
     }

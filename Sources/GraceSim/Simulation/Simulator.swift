@@ -1,4 +1,5 @@
-/// The discrete-event simulation of one experiment: arrivals, iterations and their completions on one GPU.
+/// The discrete-event simulation of one experiment: arrivals, iterations, transfers on the CPU–GPU link and
+/// their completions on one GPU.
 ///
 /// Drive it with ``run()`` for a whole experiment, or ``step()`` / ``run(until:)`` to watch it event by
 /// event. All randomness comes from the experiment's seed, so a run is reproducible bit for bit.
@@ -10,6 +11,17 @@ public final class Simulator {
         case arrival(RequestSpec)
         /// The iteration of instance `instance` that began at `startNs` ends.
         case iterationDone(instance: Int, startNs: Int64)
+        /// A flow on the link may have finished or started moving; stale unless `generation` is current.
+        case linkChange(generation: Int)
+    }
+
+    /// An iteration that has the GPU but waits for transfers before it computes.
+    struct PendingIteration {
+        var instance: Int
+        var startNs: Int64
+        var waitFor: Set<TransferID>
+        var duration: SimTime
+        var overlappedStall: SimTime
     }
 
     public let experiment: Experiment
@@ -18,12 +30,19 @@ public final class Simulator {
     public let strategy: MemoryStrategy
     /// The current simulated time.
     @exclusivity(unchecked) public private(set) var now = SimTime.zero
+    /// The CPU–GPU link and the transfers on it.
+    @exclusivity(unchecked) public private(set) var link: SharedLink
 
     @exclusivity(unchecked) private var queue = EventQueue<Event>()
     /// The source of arrivals: the experiment's workload, or a fixed list.
     @exclusivity(unchecked) private var nextRequest: () -> RequestSpec?
     @exclusivity(unchecked) private var gpuScheduler: GPUScheduler
     @exclusivity(unchecked) private var gpuBusy = false
+    @exclusivity(unchecked) private var pending: PendingIteration?
+    /// Bumped whenever the link's flows change; older `linkChange` events are ignored.
+    @exclusivity(unchecked) private var linkGeneration = 0
+    /// Transfers that finished while a strategy was starting another; reported at the next link event.
+    private var unreportedTransfers: [Transfer] = []
     private let endTime: SimTime
     /// Invariant violations found so far (only checked when the experiment asks for it).
     public private(set) var invariantViolations: [String] = []
@@ -43,6 +62,7 @@ public final class Simulator {
                             timeModel: IterationTimeModel(model: spec.model, gpu: experiment.hardware.gpu),
                             requests: requests, strategy: strategy, sampleIntervalNs: experiment.sampleIntervalNs)
         }
+        link = SharedLink(spec: experiment.hardware.link, hostMemoryBytesPerSecond: experiment.hardware.cpu.memoryBytesPerSecond)
         if let fixedRequests {
             var iterator = fixedRequests.makeIterator()
             nextRequest = { iterator.next() }
@@ -52,6 +72,7 @@ public final class Simulator {
         }
         gpuScheduler = GPUScheduler(kind: experiment.gpuScheduler)
         endTime = experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity
+        strategy.attach(to: self)
         scheduleNextArrival()
     }
 
@@ -79,6 +100,8 @@ public final class Simulator {
             instance.completeIteration(now: now, startedAt: SimTime(ns: startNs))
             strategy.iterationFinished(instance: instance, now: now)
             gpuBusy = false
+        case .linkChange(let generation):
+            if generation == linkGeneration { advanceLink() }
         }
         // Start the next iteration once every event of this instant has been seen, so that requests
         // arriving exactly when a step ends join the next step.
@@ -108,21 +131,82 @@ public final class Simulator {
             let instance = instances[index]
             guard instance.scheduleIteration(now: now) else { continue }
             let compute = instance.timeModel.duration(of: instance.batch.shape)
-            let duration = strategy.adjustIteration(compute, instance: instance, now: now)
+            let plan = strategy.planIteration(instance: instance, computeTime: compute, now: now)
             gpuScheduler.didRun(index)
             gpuBusy = true
-            queue.push(.iterationDone(instance: index, startNs: now.ns), at: now + duration, rank: .iterationDone)
+            let waiting = Set(plan.waitFor.filter { id in link.flows.contains { $0.id == id } })
+            if waiting.isEmpty {
+                startCompute(instance: index, startNs: now.ns, duration: plan.duration, overlappedStall: plan.overlappedStall)
+            } else {
+                pending = PendingIteration(instance: index, startNs: now.ns, waitFor: waiting, duration: plan.duration,
+                                           overlappedStall: plan.overlappedStall)
+            }
             return
         }
     }
 
-    /// Records violations of the invariants (KV-1, KV-2, Q-1, Q-2, Q-3, R-1 per instance; T-1 time never goes backwards).
+    private func startCompute(instance index: Int, startNs: Int64, duration: SimTime, overlappedStall: SimTime) {
+        instances[index].metrics.transferStallNs += (now.ns - startNs) + overlappedStall.ns
+        queue.push(.iterationDone(instance: index, startNs: startNs), at: now + duration, rank: .iterationDone)
+    }
+
+    // MARK: The link
+
+    /// Moves the link to now, tells the strategy about finished transfers, releases an iteration that was
+    /// waiting for them, and schedules the link's next change.
+    private func advanceLink() {
+        let finished = unreportedTransfers + link.advance(to: now.ns)
+        unreportedTransfers.removeAll()
+        for transfer in finished {
+            strategy.transferFinished(transfer, now: now)
+            if var waiting = pending {
+                waiting.waitFor.remove(transfer.id)
+                pending = waiting
+                if waiting.waitFor.isEmpty {
+                    pending = nil
+                    startCompute(instance: waiting.instance, startNs: waiting.startNs, duration: waiting.duration,
+                                 overlappedStall: waiting.overlappedStall)
+                }
+            }
+        }
+        scheduleLinkChange()
+    }
+
+    private func scheduleLinkChange() {
+        linkGeneration += 1
+        if !unreportedTransfers.isEmpty {
+            queue.push(.linkChange(generation: linkGeneration), at: now, rank: .transferDone)
+        } else if let next = link.nextEventNs {
+            queue.push(.linkChange(generation: linkGeneration), at: SimTime(ns: max(next, now.ns)), rank: .transferDone)
+        }
+    }
+
+    /// Records violations of the invariants (KV-1, KV-2, Q-1...Q-4, R-1 per instance; T-1 time never goes
+    /// backwards; the strategy's own).
     private func checkInvariants() {
         for instance in instances {
             invariantViolations.append(contentsOf: instance.checkInvariants().map { "t=\(now.ns): \($0)" })
         }
+        invariantViolations.append(contentsOf: strategy.checkInvariants().map { "t=\(now.ns): \($0)" })
         if let next = queue.nextTime, next < now {
             invariantViolations.append("t=\(now.ns): T-1: next event at \(next.ns) is in the past")
         }
+    }
+}
+
+extension Simulator: SimulationContext {
+    public var hardware: HardwareSpec { experiment.hardware }
+
+    public func startTransfer(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int) -> TransferID {
+        unreportedTransfers += link.advance(to: now.ns)
+        let id = link.start(bytes: bytes, direction: direction, purpose: purpose, instance: instance, now: now.ns)
+        scheduleLinkChange()
+        return id
+    }
+
+    public func reserveHostBandwidth(_ bytesPerSecond: Double) {
+        unreportedTransfers += link.advance(to: now.ns)
+        link.reserveHostBandwidth(bytesPerSecond, now: now.ns)
+        scheduleLinkChange()
     }
 }

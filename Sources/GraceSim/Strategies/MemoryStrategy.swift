@@ -2,18 +2,43 @@
 public enum PreemptionMode: Sendable {
     /// Drop its KV; it is prefilled again (prompt and generated tokens) when it resumes.
     case recompute
+    /// Copy its KV blocks to CPU swap space; they are copied back before it resumes.
+    case swap
+}
+
+/// What an iteration needs before and while it runs, as a strategy decides it.
+public struct IterationPlan: Sendable {
+    /// Transfers that must finish before the iteration starts computing (vLLM V0's synchronous swaps).
+    public var waitFor: [TransferID]
+    /// How long the iteration runs once it may start: its compute, stretched by transfers it overlaps with.
+    public var duration: SimTime
+    /// The part of `duration` spent waiting for overlapped transfers (weight streaming, KV prefetch).
+    public var overlappedStall: SimTime
+
+    public init(waitFor: [TransferID] = [], duration: SimTime, overlappedStall: SimTime = .zero) {
+        self.waitFor = waitFor
+        self.duration = duration
+        self.overlappedStall = overlappedStall
+    }
 }
 
 /// A policy for what to do when KV memory runs short, and what that costs each iteration.
 ///
-/// The serving engine consults it at three points: when a running request needs a block and none is
-/// free (``makeRoom(blocks:instance:now:)``, then ``preemptionMode(request:instance:)`` for each victim),
-/// before each iteration (``adjustIteration(_:instance:now:)``) and after it
-/// (``iterationFinished(instance:now:)``). A strategy returns decisions; the engine schedules events
-/// and records metrics.
+/// The serving engine consults it when a request needs KV blocks and none are free
+/// (``makeRoom(blocks:instance:now:)``, then ``preemptionMode(request:instance:)`` for each victim), when an
+/// iteration is about to start (``planIteration(instance:computeTime:now:)``), when it ends
+/// (``iterationFinished(instance:now:)``) and when one of its transfers completes
+/// (``transferFinished(_:now:)``). A strategy returns decisions and starts transfers through its
+/// ``SimulationContext``; the simulator schedules events and records metrics.
+///
+/// Every method but ``kind`` has a default that behaves like vLLM's recompute, so a strategy implements only
+/// what it changes.
 public protocol MemoryStrategy: AnyObject {
     /// Which registered strategy this is.
     var kind: StrategyKind { get }
+
+    /// Called once, before the first event, with the simulation the strategy serves.
+    func attach(to context: SimulationContext)
 
     /// Called when `instance` needs `blocks` more KV blocks than it has free. The strategy may grow the
     /// instance's pool; it returns how many blocks it added. The engine preempts for whatever is still missing.
@@ -22,19 +47,40 @@ public protocol MemoryStrategy: AnyObject {
     /// How `request`, chosen as a preemption victim on `instance`, leaves the GPU.
     func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode
 
-    /// The duration of an iteration whose compute alone takes `computeTime`: a strategy that streams data
-    /// may stretch it. Called once per iteration, just before it starts.
-    func adjustIteration(_ computeTime: SimTime, instance: ServingInstance, now: SimTime) -> SimTime
+    /// Where `request`'s KV should live for its next decode steps on `instance`, asked before each decode step of a
+    /// request whose KV is on the GPU: true moves it to CPU memory (offloading). Most strategies never move KV.
+    func moveToHost(request: Int32, instance: ServingInstance, now: SimTime) -> Bool
+
+    /// The plan of the iteration `instance` is about to run, whose compute alone takes `computeTime`.
+    func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan
 
     /// Called after each iteration of `instance` ends.
     func iterationFinished(instance: ServingInstance, now: SimTime)
+
+    /// Called when a transfer this strategy started has moved all its bytes.
+    func transferFinished(_ transfer: Transfer, now: SimTime)
+
+    /// The most KV blocks `instance` could ever have, for rejecting requests that can never fit.
+    func potentialKVBlocks(instance: ServingInstance) -> Int
+
+    /// This strategy's invariant violations (empty when all hold).
+    func checkInvariants() -> [String]
+
+    /// What the strategy did on `instance`, for reports.
+    func report(instance: ServingInstance, endNs: Int64) -> StrategyReport
 }
 
-extension StrategyKind {
-    /// A fresh strategy object of this kind.
-    public func makeStrategy() -> MemoryStrategy {
-        switch self {
-        case .recompute: return RecomputeStrategy()
-        }
+extension MemoryStrategy {
+    public func attach(to context: SimulationContext) {}
+    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int { 0 }
+    public func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode { .recompute }
+    public func moveToHost(request: Int32, instance: ServingInstance, now: SimTime) -> Bool { false }
+    public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {
+        IterationPlan(duration: computeTime)
     }
+    public func iterationFinished(instance: ServingInstance, now: SimTime) {}
+    public func transferFinished(_ transfer: Transfer, now: SimTime) {}
+    public func potentialKVBlocks(instance: ServingInstance) -> Int { instance.pool.capacityBlocks }
+    public func checkInvariants() -> [String] { [] }
+    public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport { StrategyReport() }
 }

@@ -1,4 +1,7 @@
 /// The registry of memory strategies: one case per strategy, each implemented in its own file.
+///
+/// Adding a strategy means a case here, its line in each `switch` below, and its own file with the strategy
+/// class and its options.
 public enum StrategyKind: String, Sendable, CaseIterable, Codable {
     /// vLLM V0's default: a preempted request frees its KV and is prefilled again later.
     case recompute
@@ -8,5 +11,56 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
         switch self {
         case .recompute: return "vLLM default: preempt the latest-arrived request, drop its KV, prefill it again later"
         }
+    }
+
+    /// Reads this strategy's options from the keys of the experiment's `strategy:` mapping other than `kind`.
+    func loadOptions(from o: ConfigObject) throws -> StrategyOptions {
+        switch self {
+        case .recompute: return .recompute
+        }
+    }
+
+    /// A fresh strategy object for one run.
+    public func makeStrategy(options: StrategyOptions) -> MemoryStrategy {
+        switch (self, options) {
+        case (.recompute, _): return RecomputeStrategy()
+        }
+    }
+}
+
+/// The options of the experiment's memory strategy, one case per strategy.
+public enum StrategyOptions: Sendable {
+    case recompute
+}
+
+/// The memory strategy of an experiment: which one, with which options.
+public struct StrategySpec: Sendable {
+    public var kind: StrategyKind
+    public var options: StrategyOptions
+
+    public init(kind: StrategyKind, options: StrategyOptions) {
+        self.kind = kind
+        self.options = options
+    }
+
+    /// vLLM's default.
+    public static let recompute = StrategySpec(kind: .recompute, options: .recompute)
+
+    /// Reads `strategy: NAME` or `strategy: {kind: NAME, option: value, ...}`.
+    public static func load(from node: ConfigNode) throws -> StrategySpec {
+        if case .scalar = node.node {
+            let kind = try node.choice(StrategyKind.self)
+            let o = try ConfigNode.parse("{}", file: node.file).object()
+            return StrategySpec(kind: kind, options: try kind.loadOptions(from: o))
+        }
+        let o = try node.object()
+        let kind = try o.required("kind").choice(StrategyKind.self)
+        let options = try kind.loadOptions(from: o)
+        try o.finish()
+        return StrategySpec(kind: kind, options: options)
+    }
+
+    public func makeStrategy() -> MemoryStrategy {
+        kind.makeStrategy(options: options)
     }
 }

@@ -1,0 +1,19 @@
+/// What a memory strategy can see of the simulation and do in it; the ``Simulator`` implements it.
+public protocol SimulationContext: AnyObject {
+    /// The current simulated time.
+    var now: SimTime { get }
+    /// The machine.
+    var hardware: HardwareSpec { get }
+    /// Every model instance, by index.
+    var instances: [ServingInstance] { get }
+    /// Every request of the run, by id.
+    var requests: RequestTable { get }
+    /// The CPU–GPU link as it is now (flows, rates, bytes moved).
+    var link: SharedLink { get }
+
+    /// Starts a transfer on the shared link now; the strategy hears of its end through `transferFinished`.
+    func startTransfer(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int) -> TransferID
+
+    /// Holds `bytesPerSecond` of host memory bandwidth for CPU work from now on (0 releases it).
+    func reserveHostBandwidth(_ bytesPerSecond: Double)
+}

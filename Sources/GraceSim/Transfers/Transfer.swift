@@ -1,0 +1,54 @@
+/// A direction on the CPU–GPU link.
+public enum LinkDirection: Int, Sendable, CaseIterable, Codable {
+    case hostToDevice = 0
+    case deviceToHost = 1
+
+    /// "h2d" or "d2h", for reports.
+    public var shortName: String { self == .hostToDevice ? "h2d" : "d2h" }
+}
+
+/// Why bytes cross the link.
+public enum TransferPurpose: String, Sendable, CaseIterable, Codable {
+    /// A preempted request's KV blocks copied to CPU swap space (vLLM swap mode).
+    case swapOut = "swap-out"
+    /// A swapped request's KV blocks copied back before it resumes.
+    case swapIn = "swap-in"
+    /// KV kept in CPU memory read into GPU buffers ahead of the layer that uses it (Pie).
+    case kvPrefetch = "kv-prefetch"
+    /// KV written from GPU to CPU memory (Pie's eviction, offloaded requests' new KV).
+    case kvWriteback = "kv-writeback"
+    /// Remapped weight layers streamed in for a forward pass.
+    case weightStream = "weight-stream"
+    /// Weight layers copied back for good when remapping is reverted.
+    case weightReload = "weight-reload"
+    /// A request's KV moved to CPU memory when its attention moves to the CPU.
+    case offloadKV = "offload-kv"
+    /// Activations exchanged with CPU attention (queries in, outputs back).
+    case activations
+}
+
+/// Identifies one transfer on a ``SharedLink``.
+public struct TransferID: Hashable, Sendable, Comparable {
+    public let raw: Int
+    public static func < (a: TransferID, b: TransferID) -> Bool { a.raw < b.raw }
+}
+
+/// One transfer (a flow) on the link: who asked for it, which way, how many bytes and how far along it is.
+public struct Transfer: Sendable {
+    public let id: TransferID
+    public let direction: LinkDirection
+    public let purpose: TransferPurpose
+    /// The instance the bytes belong to.
+    public let instance: Int
+    public let bytes: Int64
+    /// When the transfer was requested, in ns.
+    public let requestedNs: Int64
+    /// When bytes start to move (the request time plus the link's start-up latency), in ns.
+    public let activeFromNs: Int64
+    /// Bytes still to move.
+    public internal(set) var remainingBytes: Double
+    /// Current rate in bytes per second (0 before `activeFromNs`).
+    public internal(set) var bytesPerSecond: Double = 0
+    /// When it will finish at the current rates, in ns.
+    public internal(set) var finishNs: Int64 = .max
+}
