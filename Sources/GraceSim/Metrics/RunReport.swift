@@ -9,9 +9,10 @@ public struct RunReport: Codable, Sendable {
     public var simulatedSeconds: Double
     public var instances: [InstanceReport]
     public var overall: InstanceReport
+    public var link: LinkReport
 
     enum CodingKeys: String, CodingKey {
-        case experiment, seed, strategy, hardware, sharing, instances, overall
+        case experiment, seed, strategy, hardware, sharing, instances, overall, link
         case simulatedSeconds = "simulated_s"
     }
 }
@@ -35,9 +36,12 @@ public struct InstanceReport: Codable, Sendable {
     /// Fraction of the simulated time the GPU ran this instance's iterations.
     public var gpuBusyFraction: Double
     public var kv: KVReport
+    public var transfers: TransferReport
+    /// What the memory strategy did (per instance only).
+    public var strategy: StrategyReport?
 
     enum CodingKeys: String, CodingKey {
-        case name, model, requests, ttft, tbt, throughput, preemptions, iterations, kv
+        case name, model, requests, ttft, tbt, throughput, preemptions, iterations, kv, transfers, strategy
         case endToEnd = "e2e", recomputedTokens = "recomputed_tokens", gpuBusyFraction = "gpu_busy_fraction"
     }
 }
@@ -81,12 +85,48 @@ public struct KVReport: Codable, Sendable {
     /// Time-weighted mean fraction of the pool in use.
     public var meanUtilization: Double
     public var peakUtilization: Double
-    /// One sample per interval: [seconds, used fraction].
+    /// One sample per interval: [seconds, used fraction, capacity in tokens].
     public var series: [[Double]]
 
     enum CodingKeys: String, CodingKey {
         case series
         case capacityBlocks = "capacity_blocks", capacityTokens = "capacity_tokens"
         case meanUtilization = "mean_utilization", peakUtilization = "peak_utilization"
+    }
+}
+
+/// Traffic on the CPU–GPU link caused by one instance (or all), and what it cost the iterations.
+public struct TransferReport: Codable, Sendable, Equatable {
+    /// Bytes moved host to device and device to host.
+    public var bytesHostToDevice: Double
+    public var bytesDeviceToHost: Double
+    /// Bytes moved by purpose ("swap-out", "weight-stream", ...), both directions.
+    public var bytesByPurpose: [String: Double]
+    /// Time iterations waited for transfers (synchronous swaps) or were stretched by streams that did not keep
+    /// up with compute, in ms.
+    public var stallMs: Double
+    public var swapsOut: Int
+    public var swapsIn: Int
+    /// Requests whose KV and attention moved to the CPU.
+    public var movedToHost: Int
+
+    enum CodingKeys: String, CodingKey {
+        case bytesHostToDevice = "bytes_h2d", bytesDeviceToHost = "bytes_d2h", bytesByPurpose = "bytes_by_purpose"
+        case stallMs = "stall_ms", swapsOut = "swaps_out", swapsIn = "swaps_in", movedToHost = "moved_to_host"
+    }
+}
+
+/// How busy the CPU–GPU link was over the run.
+public struct LinkReport: Codable, Sendable, Equatable {
+    /// Fraction of the simulated time each direction carried traffic, and both at once.
+    public var hostToDeviceBusyFraction: Double
+    public var deviceToHostBusyFraction: Double
+    public var bothBusyFraction: Double
+    public var bytesHostToDevice: Double
+    public var bytesDeviceToHost: Double
+
+    enum CodingKeys: String, CodingKey {
+        case hostToDeviceBusyFraction = "h2d_busy_fraction", deviceToHostBusyFraction = "d2h_busy_fraction"
+        case bothBusyFraction = "both_busy_fraction", bytesHostToDevice = "bytes_h2d", bytesDeviceToHost = "bytes_d2h"
     }
 }

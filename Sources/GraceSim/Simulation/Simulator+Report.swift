@@ -3,10 +3,36 @@ extension Simulator {
     public func report() -> RunReport {
         let endNs = now.ns
         let perInstance = instances.map { instanceReport($0, endNs: endNs) }
+        let seconds = Double(max(endNs, 1))
+        let linkReport = LinkReport(
+            hostToDeviceBusyFraction: Double(link.busyNs[0]) / seconds, deviceToHostBusyFraction: Double(link.busyNs[1]) / seconds,
+            bothBusyFraction: Double(link.bothBusyNs) / seconds, bytesHostToDevice: link.bytesMoved[0], bytesDeviceToHost: link.bytesMoved[1])
         return RunReport(
             experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,
             hardware: experiment.hardware.name, sharing: "temporal/\(experiment.gpuScheduler.rawValue)",
-            simulatedSeconds: Double(endNs) / 1e9, instances: perInstance, overall: overallReport(endNs: endNs))
+            simulatedSeconds: Double(endNs) / 1e9, instances: perInstance, overall: overallReport(endNs: endNs), link: linkReport)
+    }
+
+    /// Link traffic and its cost for the instances at `indices`.
+    private func transferReport(_ indices: [Int]) -> TransferReport {
+        var h2d = 0.0, d2h = 0.0
+        var byPurpose: [String: Double] = [:]
+        var stallNs: Int64 = 0, swapsOut = 0, swapsIn = 0, moved = 0
+        for index in indices {
+            for (direction, purposes) in link.bytesByInstance[index] ?? [:] {
+                for (purpose, bytes) in purposes {
+                    if direction == .hostToDevice { h2d += bytes } else { d2h += bytes }
+                    byPurpose[purpose.rawValue, default: 0] += bytes
+                }
+            }
+            let m = instances[index].metrics
+            stallNs += m.transferStallNs
+            swapsOut += m.swapsOut
+            swapsIn += m.swapsIn
+            moved += m.movedToHost
+        }
+        return TransferReport(bytesHostToDevice: h2d, bytesDeviceToHost: d2h, bytesByPurpose: byPurpose,
+                              stallMs: Double(stallNs) / 1e6, swapsOut: swapsOut, swapsIn: swapsIn, movedToHost: moved)
     }
 
     private func instanceReport(_ instance: ServingInstance, endNs: Int64) -> InstanceReport {
@@ -15,8 +41,14 @@ extension Simulator {
         let kv = KVReport(
             capacityBlocks: pool.capacityBlocks, capacityTokens: pool.capacityBlocks * Int(pool.blockTokens),
             meanUtilization: m.kvUsage.meanFraction(endNs: endNs), peakUtilization: m.kvUsage.peakFraction,
-            series: m.kvUsage.points.map { [Double($0.timeNs) / 1e9, $0.capacityBlocks > 0 ? Double($0.usedBlocks) / Double($0.capacityBlocks) : 0] })
-        return makeReport(name: instance.spec.name, model: instance.spec.model.name, metrics: [m], kv: kv, endNs: endNs)
+            series: m.kvUsage.points.map {
+                [Double($0.timeNs) / 1e9, $0.capacityBlocks > 0 ? Double($0.usedBlocks) / Double($0.capacityBlocks) : 0,
+                 Double($0.capacityBlocks * Int(pool.blockTokens))]
+            })
+        var report = makeReport(name: instance.spec.name, model: instance.spec.model.name, metrics: [m], kv: kv,
+                                transfers: transferReport([instance.index]), endNs: endNs)
+        report.strategy = strategy.report(instance: instance, endNs: endNs)
+        return report
     }
 
     private func overallReport(endNs: Int64) -> InstanceReport {
@@ -28,10 +60,12 @@ extension Simulator {
         let peak = metrics.map(\.kvUsage.peakFraction).max() ?? 0
         let kv = KVReport(capacityBlocks: capacity, capacityTokens: tokens, meanUtilization: mean, peakUtilization: peak, series: [])
         let models = instances.map(\.spec.model.name).joined(separator: "+")
-        return makeReport(name: "overall", model: models, metrics: metrics, kv: kv, endNs: endNs)
+        return makeReport(name: "overall", model: models, metrics: metrics, kv: kv,
+                          transfers: transferReport(Array(instances.indices)), endNs: endNs)
     }
 
-    private func makeReport(name: String, model: String, metrics: [InstanceMetrics], kv: KVReport, endNs: Int64) -> InstanceReport {
+    private func makeReport(name: String, model: String, metrics: [InstanceMetrics], kv: KVReport,
+                            transfers: TransferReport, endNs: Int64) -> InstanceReport {
         var gaps = TokenGapHistogram()
         var ttft: [Int64] = []
         var e2e: [Int64] = []
@@ -65,6 +99,6 @@ extension Simulator {
             throughput: Throughput(outputTokensPerSecond: perSecond(outputTokens), totalTokensPerSecond: perSecond(outputTokens + promptTokens),
                                    requestsPerSecond: perSecond(finished)),
             preemptions: preemptions, recomputedTokens: recomputed, iterations: iterations,
-            gpuBusyFraction: endNs > 0 ? Double(busyNs) / Double(endNs) : 0, kv: kv)
+            gpuBusyFraction: endNs > 0 ? Double(busyNs) / Double(endNs) : 0, kv: kv, transfers: transfers, strategy: nil)
     }
 }
