@@ -5,11 +5,14 @@
 public enum StrategyKind: String, Sendable, CaseIterable, Codable {
     /// vLLM V0's default: a preempted request frees its KV and is prefilled again later.
     case recompute
+    /// vLLM V0's swap mode: a preempted request's KV goes to CPU swap space and comes back before it resumes.
+    case swap
 
     /// A one-line description for `gracesim list strategies`.
     public var summary: String {
         switch self {
         case .recompute: return "vLLM default: preempt the latest-arrived request, drop its KV, prefill it again later"
+        case .swap: return "vLLM swap mode: copy a preempted request's KV to CPU swap space and back, synchronously with the step"
         }
     }
 
@@ -17,12 +20,15 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
     func loadOptions(from o: ConfigObject) throws -> StrategyOptions {
         switch self {
         case .recompute: return .recompute
+        case .swap: return .swap(try SwapStrategy.Options.load(from: o))
         }
     }
 
     /// A fresh strategy object for one run.
     public func makeStrategy(options: StrategyOptions) -> MemoryStrategy {
         switch (self, options) {
+        case (.swap, .swap(let options)): return SwapStrategy(options: options)
+        case (.swap, _): return SwapStrategy(options: SwapStrategy.Options())
         case (.recompute, _): return RecomputeStrategy()
         }
     }
@@ -31,6 +37,7 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
 /// The options of the experiment's memory strategy, one case per strategy.
 public enum StrategyOptions: Sendable {
     case recompute
+    case swap(SwapStrategy.Options)
 }
 
 /// The memory strategy of an experiment: which one, with which options.

@@ -1,0 +1,84 @@
+/// vLLM V0's swap preemption: a victim's KV blocks are copied to CPU swap space (device to host) and copied back
+/// (host to device) before it resumes. In V0 these copies run before the step's model execution, so the step
+/// waits for them; swap-outs and swap-ins of one step share the link at once.
+///
+/// Each instance has its own swap space (vLLM's `swap_space`, 4 GiB by default). A victim whose KV does not fit
+/// in what is left falls back to recompute.
+public final class SwapStrategy: MemoryStrategy {
+    /// `strategy: {kind: swap, swap_space_gib: 4}`.
+    public struct Options: Sendable, Equatable {
+        /// CPU swap space per instance, in bytes.
+        public var swapSpaceBytes: Int64
+
+        public init(swapSpaceBytes: Int64 = 4 << 30) {
+            self.swapSpaceBytes = swapSpaceBytes
+        }
+
+        static func load(from o: ConfigObject) throws -> Options {
+            let gib = try o.double("swap_space_gib", in: 0...1_000_000, default: 4)
+            return Options(swapSpaceBytes: Int64(gib * Double(1 << 30)))
+        }
+    }
+
+    public let options: Options
+    private weak var context: SimulationContext?
+    /// Swap space in use per instance, in bytes.
+    private var usedBytes: [Int: Int64] = [:]
+    private var peakBytes: [Int: Int64] = [:]
+    private var fallbacks: [Int: Int] = [:]
+
+    public init(options: Options) {
+        self.options = options
+    }
+
+    public var kind: StrategyKind { .swap }
+
+    public func attach(to context: SimulationContext) {
+        self.context = context
+    }
+
+    public func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode {
+        guard let context else { return .recompute }
+        let state = context.requests.states[Int(request)]
+        let bytes = Int64(instance.pool.blocks(forTokens: state.computedTokens)) * instance.pool.blockBytes
+        let used = usedBytes[instance.index, default: 0]
+        guard used + bytes <= options.swapSpaceBytes else {
+            fallbacks[instance.index, default: 0] += 1
+            return .recompute
+        }
+        usedBytes[instance.index] = used + bytes
+        peakBytes[instance.index] = max(peakBytes[instance.index, default: 0], used + bytes)
+        return .swap
+    }
+
+    public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {
+        guard let context else { return IterationPlan(duration: computeTime) }
+        var waitFor: [TransferID] = []
+        let blockBytes = instance.pool.blockBytes
+        if instance.batch.swapOutBlocks > 0 {
+            let bytes = Int64(instance.batch.swapOutBlocks) * blockBytes
+            waitFor.append(context.startTransfer(bytes: bytes, direction: .deviceToHost, purpose: .swapOut, instance: instance.index))
+        }
+        if instance.batch.swapInBlocks > 0 {
+            let bytes = Int64(instance.batch.swapInBlocks) * blockBytes
+            usedBytes[instance.index, default: 0] -= bytes
+            waitFor.append(context.startTransfer(bytes: bytes, direction: .hostToDevice, purpose: .swapIn, instance: instance.index))
+        }
+        return IterationPlan(waitFor: waitFor, duration: computeTime)
+    }
+
+    /// SW-1: swap space in use stays within 0 and its size.
+    public func checkInvariants() -> [String] {
+        usedBytes.sorted { $0.key < $1.key }.compactMap { index, used in
+            used < 0 || used > options.swapSpaceBytes ? "SW-1: instance \(index) uses \(used) bytes of swap space of \(options.swapSpaceBytes)" : nil
+        }
+    }
+
+    public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport {
+        StrategyReport(counters: [
+            "swap_space_gib": Double(options.swapSpaceBytes) / Double(1 << 30),
+            "swap_space_peak_gib": Double(peakBytes[instance.index, default: 0]) / Double(1 << 30),
+            "recompute_fallbacks": Double(fallbacks[instance.index, default: 0]),
+        ])
+    }
+}
