@@ -140,6 +140,14 @@ public final class ServingInstance {
         metrics.movedToHost += 1
     }
 
+    /// Grows (or, by a negative count, shrinks) the KV pool: a memory strategy lending or taking back memory.
+    /// Shrinking below the blocks in use is refused.
+    /// - Returns: whether the change was made.
+    @discardableResult
+    public func resizePool(by blocks: Int) -> Bool {
+        pool.resize(by: blocks)
+    }
+
     /// Records the pool's use for the KV-utilisation series.
     func noteKVUsage(now: SimTime) {
         metrics.kvUsage.update(nowNs: now.ns, used: pool.usedBlocks, capacity: pool.capacityBlocks)

@@ -79,8 +79,13 @@ public struct SharedLink: Sendable {
     }
 
     /// The rate a new flow in `direction` would get now, bytes per second, after its start-up latency.
-    public func rateForNewFlow(direction: LinkDirection) -> Double {
-        var counts = activeCounts()
+    /// Flows for which `isSameStream` is true are not counted: they are earlier parts of the same stream,
+    /// which the new flow follows rather than shares the link with.
+    public func rateForNewFlow(direction: LinkDirection, isSameStream: (Transfer) -> Bool = { _ in false }) -> Double {
+        var counts = [0, 0]
+        for flow in flows where flow.activeFromNs <= lastUpdateNs && !isSameStream(flow) {
+            counts[flow.direction.rawValue] += 1
+        }
         counts[direction.rawValue] += 1
         return perFlowRates(counts: counts)[direction.rawValue]
     }

@@ -1,0 +1,97 @@
+/// Dynamic reversion, the memory invariant and the report of ``RemapStrategy``.
+extension RemapStrategy {
+    /// When more than ``RemapOptions/reversionFreeFraction`` of `instance`'s pool is free and some of it was
+    /// lent from weights, takes lent blocks back and reloads one weight layer (one way, host to device). Restores
+    /// first the instance the victim order would take last. One reload at a time.
+    func revertIfIdle(_ instance: ServingInstance, now: SimTime) {
+        guard reloadInFlight == nil, let context else { return }
+        let pool = instance.pool
+        let lent = states[instance.index].lentBlocks
+        guard lent > 0, Double(pool.freeBlocks) > options.reversionFreeFraction * Double(pool.capacityBlocks) else { return }
+        let candidates = context.instances.filter { states[$0.index].remapped > 0 }.sorted { a, b in
+            let (ra, rb) = (states[a.index].lastEndNs, states[b.index].lastEndNs)
+            if ra != rb { return options.victim == .mru ? ra < rb : ra > rb }
+            return a.index < b.index
+        }
+        guard let target = candidates.first else { return }
+        let layerBytes = target.spec.model.weightBytesPerLayer
+        let missing: Int64 = max(0, layerBytes - freeBytes)
+        let blocks = Int((missing + pool.blockBytes - 1) / pool.blockBytes)
+        guard blocks <= min(lent, pool.freeBlocks) else { return }
+        if blocks > 0 {
+            instance.resizePool(by: -blocks)
+            states[instance.index].lentBlocks -= blocks
+            freeBytes += Int64(blocks) * pool.blockBytes
+        }
+        freeBytes -= layerBytes
+        // The last remapped layer brings its buffer slots back as resident layers too.
+        let state = states[target.index]
+        let layersToLoad = state.remapped == 1 ? 1 + state.buffers : 1
+        let transfer = context.startTransfer(bytes: Int64(layersToLoad) * layerBytes, direction: .hostToDevice,
+                                             purpose: .weightReload, instance: target.index)
+        reloadInFlight = Reload(instance: target.index, transfer: transfer, bytes: layerBytes)
+    }
+
+    public func transferFinished(_ transfer: Transfer, now: SimTime) {
+        if let prefetch = states[transfer.instance].prefetch, prefetch.transfer == transfer.id {
+            states[transfer.instance].prefetch?.done = true
+            return
+        }
+        guard let pending = reloadInFlight, pending.transfer == transfer.id else { return }
+        var state = states[pending.instance]
+        state.remapped -= 1
+        if state.remapped == 0 {
+            state.buffers = 0
+            state.prefetch = nil
+        }
+        state.reversions += 1
+        state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
+        states[pending.instance] = state
+        reloadInFlight = nil
+    }
+
+    /// RM-1: resident weights + buffers + KV + activation reserves + free and reloading remapped memory ≤ HBM.
+    /// RM-2: 0 ≤ α and α + buffers within the cap. RM-3: lent blocks are ≥ 0 and within the pool.
+    public func checkInvariants() -> [String] {
+        guard let context else { return [] }
+        var problems: [String] = []
+        var total = freeBytes + (reloadInFlight?.bytes ?? 0)
+        for instance in context.instances {
+            let state = states[instance.index]
+            let model = instance.spec.model
+            let nonResident = Int64(state.remapped + state.buffers) * model.weightBytesPerLayer
+            let resident = model.totalWeightBytes - nonResident
+            let buffers = Int64(state.buffers) * model.weightBytesPerLayer
+            let kv = Int64(instance.pool.capacityBlocks) * instance.pool.blockBytes
+            total += resident + buffers + kv + instance.spec.activationReserveBytes
+            let overCap = state.remapped > 0 && Double(state.remapped + state.buffers) > options.cap * Double(model.layers) + 1e-9
+            if state.remapped < 0 || overCap {
+                problems.append("RM-2: \(instance.spec.name) has \(state.remapped) remapped layers and \(state.buffers) buffers")
+            }
+            if state.lentBlocks < 0 || state.lentBlocks > instance.pool.capacityBlocks {
+                problems.append("RM-3: \(instance.spec.name) has \(state.lentBlocks) lent blocks of \(instance.pool.capacityBlocks)")
+            }
+        }
+        if total > context.hardware.gpu.hbmBytes || freeBytes < 0 {
+            problems.append("RM-1: weights, buffers, KV and reserves take \(total) bytes of \(context.hardware.gpu.hbmBytes) (free remapped \(freeBytes))")
+        }
+        return problems
+    }
+
+    public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport {
+        let state = states[instance.index]
+        return StrategyReport(
+            counters: [
+                "remapped_layers_min": state.remappedSeries.minimum,
+                "remapped_layers_mean": state.remappedSeries.mean(endNs: endNs),
+                "remapped_layers_max": state.remappedSeries.maximum,
+                "remapped_layers_end": Double(state.remapped),
+                "buffers_end": Double(state.buffers),
+                "remaps": Double(state.remaps),
+                "reversions": Double(state.reversions),
+                "layers_streamed": Double(state.layersStreamed),
+                "lent_blocks_end": Double(state.lentBlocks),
+            ],
+            series: ["remapped_layers": state.remappedSeries.points])
+    }
+}
