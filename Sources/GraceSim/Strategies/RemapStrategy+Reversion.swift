@@ -90,6 +90,7 @@ extension RemapStrategy {
                 "remaps": Double(state.remaps),
                 "reversions": Double(state.reversions),
                 "layers_streamed": Double(state.layersStreamed),
+                "remapped_passes": Double(state.remappedPasses),
                 "lent_blocks_end": Double(state.lentBlocks),
             ],
             series: ["remapped_layers": state.remappedSeries.points])

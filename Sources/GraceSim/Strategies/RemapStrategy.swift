@@ -33,6 +33,8 @@ public final class RemapStrategy: MemoryStrategy {
         var remaps = 0
         var reversions = 0
         var layersStreamed = 0
+        /// Passes that streamed layers.
+        var remappedPasses = 0
     }
 
     /// A layer reload in flight (dynamic reversion).
@@ -185,6 +187,7 @@ public final class RemapStrategy: MemoryStrategy {
         }
         states[instance.index].prefetch = nil
         states[instance.index].layersStreamed += loads
+        states[instance.index].remappedPasses += 1
         return IterationPlan(duration: computeTime + stall, overlappedStall: stall)
     }
 
