@@ -23,6 +23,18 @@ enum SummaryTable {
             }
         }
         out += table(header: ["instance", "metric", "mean", "P50", "P90", "P99", "P99.9", "max"], rows: latencyRows)
+        out += "\nmemory and link\n"
+        out += table(
+            header: ["instance", "H2D GB", "D2H GB", "stall s", "swaps out/in", "to host", "remapped layers mean/max", "KV tokens end"],
+            rows: rows.map { r in
+                let t = r.transfers
+                let counters = r.strategy?.counters ?? [:]
+                let remapped = counters["remapped_layers_mean"].map { "\(format($0, 2))/\(format(counters["remapped_layers_max"] ?? 0, 0))" } ?? "-"
+                return [r.name, format(t.bytesHostToDevice / 1e9, 2), format(t.bytesDeviceToHost / 1e9, 2), format(t.stallMs / 1e3, 2),
+                        "\(t.swapsOut)/\(t.swapsIn)", "\(t.movedToHost)", remapped, "\(r.kv.capacityTokens)"]
+            })
+        let link = report.link
+        out += "link busy: H2D \(percent(link.hostToDeviceBusyFraction)), D2H \(percent(link.deviceToHostBusyFraction)), both \(percent(link.bothBusyFraction))\n"
         return out
     }
 
