@@ -53,14 +53,20 @@ extension GPUSpec {
 }
 
 extension CPUSpec {
-    /// Reads `cpu:` (`cores`, `memory_gb`, `memory_gb_per_s`).
+    /// Reads `cpu:` (`cores`, `memory_gb`, `memory_gb_per_s`, and optionally `core_gb_per_s`, `core_gflops`,
+    /// `sustained_memory_fraction`, which default to Grace's figures).
     static func load(from node: ConfigNode) throws -> CPUSpec {
         let o = try node.object()
         let cores = try o.positiveInt("cores")
         let memoryGB = try o.positiveDouble("memory_gb")
         guard memoryGB < 1e9 else { throw try o.required("memory_gb").error("is implausibly large") }
+        let defaults = CPUSpec(cores: 1, memoryBytes: 0, memoryBytesPerSecond: 0)
         let spec = CPUSpec(cores: cores, memoryBytes: Int64((memoryGB * bytesPerGB).rounded()),
-                           memoryBytesPerSecond: try o.positiveDouble("memory_gb_per_s") * bytesPerGB)
+                           memoryBytesPerSecond: try o.positiveDouble("memory_gb_per_s") * bytesPerGB,
+                           coreReadBytesPerSecond: try o.positiveDouble("core_gb_per_s", default: defaults.coreReadBytesPerSecond / bytesPerGB) * bytesPerGB,
+                           coreFlopsPerSecond: try o.positiveDouble("core_gflops", default: defaults.coreFlopsPerSecond / 1e9) * 1e9,
+                           sustainedMemoryFraction: try o.double("sustained_memory_fraction", in: 0.01...1,
+                                                                 default: defaults.sustainedMemoryFraction))
         try o.finish()
         return spec
     }

@@ -39,17 +39,30 @@ public struct GPUSpec: Sendable, Hashable {
 }
 
 /// The host CPU and its memory.
+///
+/// The per-core figures and the sustained fraction describe how fast the CPU can run decode attention over KV in
+/// its memory (CPU offloading); the defaults are Grace's (Neoverse V2), see `Configs/hardware/gh200-96gb.yaml`.
 public struct CPUSpec: Sendable, Hashable {
     public var cores: Int
     /// Host memory (LPDDR5X on Grace, DDR5 on x86) capacity in bytes.
     public var memoryBytes: Int64
     /// Host memory bandwidth in bytes per second.
     public var memoryBytesPerSecond: Double
+    /// Streaming read bandwidth one core sustains on its own, bytes per second.
+    public var coreReadBytesPerSecond: Double
+    /// FP32 FLOP per second one core sustains in attention kernels (dot products, softmax, weighted sums).
+    public var coreFlopsPerSecond: Double
+    /// The fraction of `memoryBytesPerSecond` all cores together sustain when streaming (STREAM-like reads).
+    public var sustainedMemoryFraction: Double
 
-    public init(cores: Int, memoryBytes: Int64, memoryBytesPerSecond: Double) {
+    public init(cores: Int, memoryBytes: Int64, memoryBytesPerSecond: Double, coreReadBytesPerSecond: Double = 18e9,
+                coreFlopsPerSecond: Double = 30e9, sustainedMemoryFraction: Double = 0.9) {
         self.cores = cores
         self.memoryBytes = memoryBytes
         self.memoryBytesPerSecond = memoryBytesPerSecond
+        self.coreReadBytesPerSecond = coreReadBytesPerSecond
+        self.coreFlopsPerSecond = coreFlopsPerSecond
+        self.sustainedMemoryFraction = sustainedMemoryFraction
     }
 }
 

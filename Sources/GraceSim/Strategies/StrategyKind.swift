@@ -9,6 +9,8 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
     case swap
     /// MIRAGE: lend weight memory to the KV cache and stream the remapped layers over the link each pass.
     case remap
+    /// NEO-style offloading: some decoding requests' KV and decode attention move to the CPU, pipelined with the GPU.
+    case offload
 
     /// A one-line description for `gracesim list strategies`.
     public var summary: String {
@@ -16,6 +18,7 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
         case .recompute: return "vLLM default: preempt the latest-arrived request, drop its KV, prefill it again later"
         case .swap: return "vLLM swap mode: copy a preempted request's KV to CPU swap space and back, synchronously with the step"
         case .remap: return "MIRAGE parameter remapping: lend weight layers' memory to KV, stream them back over the link each pass"
+        case .offload: return "NEO-style: move decoding requests' KV and attention to the CPU while the CPU keeps pace with the GPU"
         }
     }
 
@@ -25,6 +28,7 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
         case .recompute: return .recompute
         case .swap: return .swap(try SwapStrategy.Options.load(from: o))
         case .remap: return .remap(try RemapOptions.load(from: o))
+        case .offload: return .offload(try OffloadStrategy.Options.load(from: o))
         }
     }
 
@@ -35,6 +39,8 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
         case (.swap, _): return SwapStrategy(options: SwapStrategy.Options())
         case (.remap, .remap(let options)): return RemapStrategy(options: options)
         case (.remap, _): return RemapStrategy(options: RemapOptions())
+        case (.offload, .offload(let options)): return OffloadStrategy(options: options)
+        case (.offload, _): return OffloadStrategy(options: OffloadStrategy.Options())
         case (.recompute, _): return RecomputeStrategy()
         }
     }
@@ -45,6 +51,7 @@ public enum StrategyOptions: Sendable {
     case recompute
     case swap(SwapStrategy.Options)
     case remap(RemapOptions)
+    case offload(OffloadStrategy.Options)
 }
 
 /// The memory strategy of an experiment: which one, with which options.
