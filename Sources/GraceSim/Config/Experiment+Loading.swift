@@ -5,7 +5,7 @@ extension Experiment {
     /// `catalog`, and validates everything, so that a loaded experiment always runs.
     /// - Throws: ``ConfigError`` naming the file and key of the first problem.
     public static func load(path: String, overrides: [ConfigOverride] = [], catalog: PresetCatalog? = nil) throws -> Experiment {
-        var root = try ConfigNode.load(path: path)
+        var root = try ConfigNode.load(path: path).resolvingBase()
         for override in overrides { root = try override.apply(to: root) }
         let baseDirectory = (path as NSString).deletingLastPathComponent
         guard let catalog = catalog ?? PresetCatalog.locate(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
@@ -21,6 +21,7 @@ extension Experiment {
         let file = root.file
         let name = try o.string("name", default: ((file as NSString).lastPathComponent as NSString).deletingPathExtension)
         let description = try o.string("description", default: "")
+        _ = o.optional("base")  // resolved by the caller (ConfigNode.resolvingBase)
         let seedNode = o.optional("seed")
         let seed = try seedNode?.int() ?? 1
         guard seed >= 0 else { throw seedNode!.error("expected a non-negative integer, found \(seed)") }
