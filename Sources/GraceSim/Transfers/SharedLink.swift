@@ -56,7 +56,9 @@ public struct SharedLink: Sendable {
     public mutating func advance(to now: Int64) -> [Transfer] {
         var finished: [Transfer] = []
         // Rates change whenever a flow becomes active or finishes, so move through those instants in order.
-        while lastUpdateNs < now {
+        // A flow can be due at the instant the link already stands at (a zero-byte flow whose latency just
+        // ended), so keep going while one is.
+        while lastUpdateNs < now || (lastUpdateNs == now && flows.contains { $0.finishNs <= now }) {
             let step = min(now, nextChangeNs())
             move(to: step)
             var i = 0
