@@ -258,3 +258,23 @@ import Testing
         #expect(link.nextEventNs == nil)
     }
 }
+
+extension SharedLinkTests {
+    /// CPU work holding all host bandwidth leaves a flow the 1 B/s floor, so a large flow would take longer than
+    /// an Int64 of ns can hold: it waits with no finish event until the bandwidth comes back, instead of trapping.
+    /// A = 20,000,000,000 B H2D, active at 2,000 at 400 B/ns, has moved 4,000,000 by 12,000. All 500 B/ns of host
+    /// memory are then held until 1,000,000 (moving 1 B/s × 988 µs ≈ 0.001 B); the 19,996,000,000 B left then take
+    /// 49,990,000 ns at 400 B/ns → 50,990,000.
+    @Test func exhaustedHostBandwidthStallsAFlow() {
+        var link = Self.link(hostBytesPerSecond: 500e9)
+        _ = Self.start(&link, 20_000_000_000, .hostToDevice, at: 0)
+        #expect(link.advance(to: 2_000).isEmpty)
+        #expect(link.advance(to: 12_000).isEmpty)
+        link.reserveHostBandwidth(500e9, now: 12_000)
+        #expect(link.flows[0].bytesPerSecond == 1)
+        #expect(link.nextEventNs == nil, "no finish within an Int64 of ns")
+        #expect(link.advance(to: 1_000_000).isEmpty)
+        link.reserveHostBandwidth(0, now: 1_000_000)
+        #expect(Self.drain(&link) == [0: 50_990_000])
+    }
+}
