@@ -18,6 +18,8 @@ public struct SharedLink: Sendable {
     /// Host memory bandwidth held by CPU work (offloaded attention), bytes per second.
     public private(set) var hostReservedBytesPerSecond: Double = 0
     private var lastUpdateNs: Int64 = 0
+    /// Finish times further ahead than this (about 31.7 years), in ns, are treated as never.
+    private static let longestFinishNs = 1e18
     private var nextID = 0
 
     /// Bytes moved so far, by direction (index: `LinkDirection.rawValue`).
@@ -56,7 +58,9 @@ public struct SharedLink: Sendable {
     public mutating func advance(to now: Int64) -> [Transfer] {
         var finished: [Transfer] = []
         // Rates change whenever a flow becomes active or finishes, so move through those instants in order.
-        while lastUpdateNs < now {
+        // A flow can be due at the instant the link already stands at (a zero-byte flow whose latency just
+        // ended), so keep going while one is.
+        while lastUpdateNs < now || (lastUpdateNs == now && flows.contains { $0.finishNs <= now }) {
             let step = min(now, nextChangeNs())
             move(to: step)
             var i = 0
@@ -145,8 +149,11 @@ public struct SharedLink: Sendable {
             } else {
                 let rate = rates[flows[i].direction.rawValue]
                 flows[i].bytesPerSecond = rate
-                let seconds = flows[i].remainingBytes / rate
-                flows[i].finishNs = lastUpdateNs + max(Int64((seconds * 1e9).rounded(.up)), flows[i].remainingBytes > 0 ? 1 : 0)
+                let ns = (flows[i].remainingBytes / rate * 1e9).rounded(.up)
+                // A flow starved of host bandwidth (the 1 B/s floor) may need more ns than an Int64 holds: it
+                // then has no finish until the rates change.
+                flows[i].finishNs = ns > Self.longestFinishNs ? .max
+                    : lastUpdateNs + max(Int64(ns), flows[i].remainingBytes > 0 ? 1 : 0)
             }
         }
     }

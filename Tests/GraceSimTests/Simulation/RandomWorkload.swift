@@ -27,6 +27,8 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
     var maxTimeS: Double?
     /// In nondecreasing arrival order.
     var requests: [RequestSpec]
+    /// The memory strategy, with its default options; not drawn at random, set by the test.
+    var strategy: StrategyKind = .recompute
 
     /// The generator for `propertyCheck` (no shrinking: a case is printed whole instead).
     static var generator: Generator<RandomWorkload, Shrink.None<RandomWorkload>> {
@@ -61,7 +63,8 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
     /// The experiment as YAML, with memory fractions that give each pool exactly its block count.
     var yaml: String {
         let hardware = TestExperiments.hardware(Self.hardware)
-        var lines = ["name: random", "hardware: \(Self.hardware)", "sharing: {mode: temporal, scheduler: \(scheduler.rawValue)}", "instances:"]
+        var lines = ["name: random", "hardware: \(Self.hardware)", "sharing: {mode: temporal, scheduler: \(scheduler.rawValue)}",
+                     "strategy: \(strategy.rawValue)", "instances:"]
         for instance in instances {
             let fraction = TestExperiments.memoryFraction(forBlocks: instance.blocks, model: TestExperiments.model(instance.model),
                                                           hardware: hardware, chunkedPrefill: instance.chunkedPrefill,

@@ -37,9 +37,10 @@ enum TestExperiments {
     }
 
     /// A one-instance experiment of `model` on `hardware` whose KV pool holds `blocks` blocks
-    /// (and whose workload is replaced by fixed requests in the tests).
+    /// (and whose workload is replaced by fixed requests in the tests). `strategy` is the experiment's
+    /// `strategy:` value as YAML (`swap`, `{kind: swap, swap_space_gib: 0}`).
     static func singleInstance(model: String = "llama-3-8b", hardware: String = "gh200-96gb", blocks: Int? = nil,
-                               extra: String = "", checkInvariants: Bool = true) throws -> Experiment {
+                               extra: String = "", strategy: String = "recompute", checkInvariants: Bool = true) throws -> Experiment {
         let fraction = blocks.map { memoryFraction(forBlocks: $0, model: self.model(model), hardware: self.hardware(hardware)) } ?? 0.9
         return try experiment("""
         name: test
@@ -48,6 +49,7 @@ enum TestExperiments {
           - model: \(model)
             memory_fraction: \(fraction)
         \(extra.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+        strategy: \(strategy)
         workload:
           max_requests: 1
           arrivals: {kind: poisson, rate: 1}
