@@ -7,12 +7,15 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
     case recompute
     /// vLLM V0's swap mode: a preempted request's KV goes to CPU swap space and comes back before it resumes.
     case swap
+    /// Pie: a share of KV in CPU memory, prefetched layer by layer and written back, overlapped with compute.
+    case pie
 
     /// A one-line description for `gracesim list strategies`.
     public var summary: String {
         switch self {
         case .recompute: return "vLLM default: preempt the latest-arrived request, drop its KV, prefill it again later"
         case .swap: return "vLLM swap mode: copy a preempted request's KV to CPU swap space and back, synchronously with the step"
+        case .pie: return "Pie: extend KV into CPU memory, prefetch it layer by layer and write it back behind compute; the share adapts"
         }
     }
 
@@ -21,6 +24,7 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
         switch self {
         case .recompute: return .recompute
         case .swap: return .swap(try SwapStrategy.Options.load(from: o))
+        case .pie: return .pie(try PieStrategy.Options.load(from: o))
         }
     }
 
@@ -29,6 +33,8 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
         switch (self, options) {
         case (.swap, .swap(let options)): return SwapStrategy(options: options)
         case (.swap, _): return SwapStrategy(options: SwapStrategy.Options())
+        case (.pie, .pie(let options)): return PieStrategy(options: options)
+        case (.pie, _): return PieStrategy(options: PieStrategy.Options())
         case (.recompute, _): return RecomputeStrategy()
         }
     }
@@ -38,6 +44,7 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
 public enum StrategyOptions: Sendable {
     case recompute
     case swap(SwapStrategy.Options)
+    case pie(PieStrategy.Options)
 }
 
 /// The memory strategy of an experiment: which one, with which options.
