@@ -13,12 +13,12 @@ extension PieStrategy {
         /// [E] 0.05: small enough that one step rarely turns hidden transfers into a stall, large enough that a
         /// burst is absorbed in a few expansions.
         public var step: Double
-        /// Whether the share follows run-time measurements (Pie's adaptive expansion): grow only while the
-        /// transfers of one more step would stay hidden behind compute, shrink a step when they are not hidden.
+        /// Whether the share follows run-time measurements (Pie's adaptive expansion): grow only up to the share
+        /// whose transfers the last decode step's compute could hide, shrink a step when they were not hidden.
         /// False grows whenever KV runs short, up to `maxHostShare`, and never shrinks for stalls.
         public var adaptive: Bool
-        /// The margin that hidden transfers must leave: growth is allowed while the predicted transfer time of
-        /// the next step is at most `(1 − headroom) ×` the iteration's compute time.
+        /// The margin that hidden transfers must leave: growth stops at the share whose predicted transfer time
+        /// is `(1 − headroom) ×` the last decode step's compute time.
         /// [E] 0.1: a step's batch grows between measurements (more contexts, longer contexts), so a prediction
         /// at exactly the compute time would stall on the next iteration.
         public var headroom: Double
