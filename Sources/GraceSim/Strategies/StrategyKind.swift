@@ -7,10 +7,12 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
     case recompute
     /// vLLM V0's swap mode: a preempted request's KV goes to CPU swap space and comes back before it resumes.
     case swap
-    /// MIRAGE: lend weight memory to the KV cache and stream the remapped layers over the link each pass.
-    case remap
+    /// Pie: a share of KV in CPU memory, prefetched layer by layer and written back, overlapped with compute.
+    case pie
     /// NEO-style offloading: some decoding requests' KV and decode attention move to the CPU, pipelined with the GPU.
     case offload
+    /// MIRAGE: lend weight memory to the KV cache and stream the remapped layers over the link each pass.
+    case remap
 
     /// A one-line description for `gracesim list strategies`.
     public var summary: String {
@@ -19,6 +21,7 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
         case .swap: return "vLLM swap mode: copy a preempted request's KV to CPU swap space and back, synchronously with the step"
         case .remap: return "MIRAGE parameter remapping: lend weight layers' memory to KV, stream them back over the link each pass"
         case .offload: return "NEO-style: move decoding requests' KV and attention to the CPU while the CPU keeps pace with the GPU"
+        case .pie: return "Pie: extend KV into CPU memory, prefetch it layer by layer and write it back behind compute; the share adapts"
         }
     }
 
@@ -29,6 +32,7 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
         case .swap: return .swap(try SwapStrategy.Options.load(from: o))
         case .remap: return .remap(try RemapOptions.load(from: o))
         case .offload: return .offload(try OffloadStrategy.Options.load(from: o))
+        case .pie: return .pie(try PieStrategy.Options.load(from: o))
         }
     }
 
@@ -41,6 +45,8 @@ public enum StrategyKind: String, Sendable, CaseIterable, Codable {
         case (.remap, _): return RemapStrategy(options: RemapOptions())
         case (.offload, .offload(let options)): return OffloadStrategy(options: options)
         case (.offload, _): return OffloadStrategy(options: OffloadStrategy.Options())
+        case (.pie, .pie(let options)): return PieStrategy(options: options)
+        case (.pie, _): return PieStrategy(options: PieStrategy.Options())
         case (.recompute, _): return RecomputeStrategy()
         }
     }
@@ -52,6 +58,7 @@ public enum StrategyOptions: Sendable {
     case swap(SwapStrategy.Options)
     case remap(RemapOptions)
     case offload(OffloadStrategy.Options)
+    case pie(PieStrategy.Options)
 }
 
 /// The memory strategy of an experiment: which one, with which options.

@@ -1,0 +1,273 @@
+/// Pie's performance-transparent swapping (arXiv 2411.09317; REFERENCE.md §2): each instance's KV pool is
+/// extended with blocks in CPU memory, whose KV is prefetched layer by layer ahead of use and written back,
+/// overlapped with compute; the host share adapts to run-time measurements ("adaptive expansion").
+///
+/// The model, per instance (GPU blocks `G` from the memory partition, host blocks `H`, capacity `G + H`):
+///
+/// - **Expansion.** `H` starts at 0, so without KV pressure pie runs exactly as recompute. When KV runs short
+///   (``makeRoom(blocks:instance:now:)``), `H` grows by whole steps of `step × G` blocks, up to
+///   `H / (G + H) ≤ max_host_share` and to the CPU memory the other instances' host blocks leave free.
+///   With `adaptive`, growth stops at the share whose transfers the last decode step could still hide (below);
+///   before any decode step was measured, at one step. When `H` cannot grow, the engine preempts as recompute
+///   does.
+/// - **Traffic.** An iteration reads the KV of its decode contexts and of its prefill chunks (their prior
+///   context plus the chunk). A share `s = H / (G + H)` of it is host-resident: those
+///   `B = tokens × kvBytesPerToken × s` bytes are prefetched host to device, and as many bytes of GPU-resident
+///   KV are written back device to host to make room for them (Pie swaps blocks, so the link carries both
+///   ways). Both flows start on the shared link when the iteration starts (purposes `kv-prefetch` and
+///   `kv-writeback`).
+/// - **Time.** Prefetch runs a layer ahead of compute. With `r↑`, `r↓` the per-flow rates the link gives a
+///   new flow in each direction now, counting both of these flows (so the mixed total applies) and every flow
+///   already moving, the transfers take `T = max(B / r↑, B / r↓)`. The iteration lasts
+///   `max(C, T) + F`, where `C` is its compute time and `F = link latency + B / L / r↑` is the pipeline
+///   fill: the first of the `L` layers' prefetches cannot overlap anything. The stall is that duration − `C`.
+/// - **Adaptation** (after each iteration that decodes, with `adaptive`; an all-prefill step's compute would
+///   hide far more traffic than the decode steps after it). The growth limit becomes the largest `H` whose
+///   transfers for this step's `K` KV tokens would take at most `(1 − headroom) × C` at the link's rates now:
+///   `s* = (1 − headroom) × C × min(r↑, r↓) / (K × kvBytesPerToken)`, `H* = s* × G / (1 − s*)`. Transfers
+///   not hidden (`T > C`): shrink `H` by a step (only free blocks can go).
+/// - **Release.** When no request waits and more than a step of the pool is free, host blocks beyond one
+///   free step are given back (demand has fallen; they would only cost traffic).
+///
+/// Requests are admitted against the GPU pool alone (``potentialKVBlocks(instance:)``), as host blocks may
+/// be taken back. Constants are options (``Options``), each default tagged [E] with its reason.
+public final class PieStrategy: MemoryStrategy {
+    /// What one instance has in CPU memory and what its last iteration measured.
+    struct InstanceState {
+        /// KV blocks of the GPU partition.
+        let gpuBlocks: Int
+        /// KV blocks in CPU memory, part of the pool's capacity.
+        var hostBlocks = 0
+        /// The most host blocks expansion may reach before the next measurement (with `adaptive`); before the
+        /// first measured decode step, one step.
+        var growthLimitBlocks: Int
+        /// The last iteration's compute time, transfer time and KV tokens read.
+        var lastComputeNs: Int64 = 0
+        var lastTransferNs: Int64 = 0
+        var lastKVTokens = 0
+        /// Whether the last iteration decoded: only such steps are measured, as an all-prefill step's compute
+        /// hides far more traffic than the decode steps that follow it.
+        var lastDecodes = false
+        /// Host blocks over time.
+        var series: StepSeries
+        var expansions = 0
+        var stallContractions = 0
+        var idleReleases = 0
+        var growthRefused = 0
+    }
+
+    public let options: Options
+    private weak var context: SimulationContext?
+    private var states: [InstanceState] = []
+
+    public init(options: Options) {
+        self.options = options
+    }
+
+    public var kind: StrategyKind { .pie }
+
+    public func attach(to context: SimulationContext) {
+        self.context = context
+        states = context.instances.map {
+            InstanceState(gpuBlocks: $0.pool.capacityBlocks,
+                          growthLimitBlocks: max(1, Int(options.step * Double($0.pool.capacityBlocks))), series: StepSeries(initial: 0, intervalNs: $0.metrics.kvUsage.intervalNs))
+        }
+    }
+
+    /// Host blocks of `instance` now.
+    public func hostBlocks(instance: Int) -> Int { states[instance].hostBlocks }
+
+    // MARK: Expansion
+
+    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
+        guard context != nil else { return 0 }
+        let i = instance.index
+        let step = stepBlocks(i)
+        let wanted = (blocks + step - 1) / step * step
+        let limit = options.adaptive ? min(maxHostBlocks(i), states[i].growthLimitBlocks) : maxHostBlocks(i)
+        let added = min(wanted, limit - states[i].hostBlocks, freeCPUBlocks(for: instance))
+        guard added > 0, instance.pool.resize(by: added) else {
+            states[i].growthRefused += 1
+            return 0
+        }
+        states[i].hostBlocks += added
+        states[i].expansions += 1
+        states[i].series.set(Double(states[i].hostBlocks), nowNs: now.ns)
+        if added < blocks { states[i].growthRefused += 1 }
+        return added
+    }
+
+    public func potentialKVBlocks(instance: ServingInstance) -> Int {
+        states.isEmpty ? instance.pool.capacityBlocks : states[instance.index].gpuBlocks
+    }
+
+    // MARK: Iterations
+
+    public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {
+        guard let context else { return IterationPlan(duration: computeTime) }
+        let i = instance.index
+        let tokens = Self.kvTokens(of: instance.batch, requests: context.requests)
+        states[i].lastComputeNs = computeTime.ns
+        states[i].lastKVTokens = tokens
+        states[i].lastTransferNs = 0
+        states[i].lastDecodes = instance.batch.shape.decodeSequences > 0
+        let share = hostShare(i, extraBlocks: 0, instance: instance)
+        let bytes = Self.swappedBytes(tokens: tokens, kvBytesPerToken: instance.spec.model.kvBytesPerToken, hostShare: share)
+        guard bytes > 0 else { return IterationPlan(duration: computeTime) }
+        let rates = Self.newFlowRates(on: context.link, now: now)
+        let transferNs = Self.transferNs(bytes: bytes, rates: rates)
+        let fillNs = context.link.spec.latencyNs
+            + SimTime.seconds(Double(bytes) / Double(instance.spec.model.layers) / rates.hostToDevice).ns
+        states[i].lastTransferNs = transferNs
+        _ = context.startTransfer(bytes: bytes, direction: .hostToDevice, purpose: .kvPrefetch, instance: i)
+        _ = context.startTransfer(bytes: bytes, direction: .deviceToHost, purpose: .kvWriteback, instance: i)
+        let duration = SimTime(ns: max(computeTime.ns, transferNs) + fillNs)
+        return IterationPlan(duration: duration, overlappedStall: duration - computeTime)
+    }
+
+    public func iterationFinished(instance: ServingInstance, now: SimTime) {
+        guard let context else { return }
+        let i = instance.index
+        let step = stepBlocks(i)
+        if options.adaptive && states[i].lastDecodes {
+            let state = states[i]
+            states[i].growthLimitBlocks = hiddenHostBlocks(i, instance: instance, now: now)
+            if state.hostBlocks > 0 && state.lastTransferNs > state.lastComputeNs {
+                let removed = min(step, state.hostBlocks, instance.pool.freeBlocks)
+                if removed > 0 && instance.pool.resize(by: -removed) {
+                    states[i].hostBlocks -= removed
+                    states[i].stallContractions += 1
+                }
+            }
+        }
+        if states[i].hostBlocks > 0 && instance.waiting.isEmpty && instance.swapped.isEmpty {
+            let released = min(states[i].hostBlocks, instance.pool.freeBlocks - step)
+            if released > 0 && instance.pool.resize(by: -released) {
+                states[i].hostBlocks -= released
+                states[i].idleReleases += 1
+            }
+        }
+        states[i].series.set(Double(states[i].hostBlocks), nowNs: now.ns)
+    }
+
+    // MARK: The model's arithmetic
+
+    /// Tokens whose KV `batch` reads: its decode contexts, and each prefill chunk with its prior context.
+    static func kvTokens(of batch: Batch, requests: RequestTable) -> Int {
+        var tokens = batch.shape.decodeContextTokens
+        guard batch.shape.prefillTokens > 0 else { return tokens }
+        for k in 0..<batch.count where batch.prefillChunks[k] > 0 {
+            tokens += Int(requests.states[Int(batch.ids[k])].computedTokens) + Int(batch.prefillChunks[k])
+        }
+        return tokens
+    }
+
+    /// Bytes moved each way for `tokens` tokens of KV of which a share `hostShare` is in CPU memory.
+    static func swappedBytes(tokens: Int, kvBytesPerToken: Int64, hostShare: Double) -> Int64 {
+        Int64((Double(tokens) * Double(kvBytesPerToken) * hostShare).rounded())
+    }
+
+    /// Per-flow rates, in bytes per second, that a new prefetch flow and a new write-back flow get when both
+    /// start now beside the flows already moving: ``SharedLink/rateForNewFlow(direction:)`` with one flow
+    /// added in each direction, so that the mixed total applies even when the other direction is idle.
+    static func newFlowRates(on link: SharedLink, now: SimTime) -> (hostToDevice: Double, deviceToHost: Double) {
+        var counts = [1, 1]
+        for flow in link.flows where flow.activeFromNs <= now.ns && flow.finishNs > now.ns {
+            counts[flow.direction.rawValue] += 1
+        }
+        let totals = link.directionTotals(counts: counts)
+        return (totals[0] / Double(counts[0]), totals[1] / Double(counts[1]))
+    }
+
+    /// Nanoseconds to move `bytes` each way at `rates`: the slower direction.
+    static func transferNs(bytes: Int64, rates: (hostToDevice: Double, deviceToHost: Double)) -> Int64 {
+        SimTime.seconds(max(Double(bytes) / rates.hostToDevice, Double(bytes) / rates.deviceToHost)).ns
+    }
+
+    /// The most host blocks instance `i` could have with the last step's transfers still hidden by the headroom:
+    /// the share `s*` with `K × kvBytesPerToken × s* / min(r↑, r↓) = (1 − headroom) × C`, as blocks
+    /// `H* = s* × G / (1 − s*)`, for that step's `K` KV tokens and compute time `C` at the link's rates now.
+    func hiddenHostBlocks(_ i: Int, instance: ServingInstance, now: SimTime) -> Int {
+        guard let context else { return 0 }
+        let state = states[i]
+        let bytesAtFullShare = Double(state.lastKVTokens) * Double(instance.spec.model.kvBytesPerToken)
+        guard bytesAtFullShare > 0 else { return maxHostBlocks(i) }
+        let rates = Self.newFlowRates(on: context.link, now: now)
+        let hiddenSeconds = (1 - options.headroom) * SimTime(ns: state.lastComputeNs).seconds
+        let share = hiddenSeconds * min(rates.hostToDevice, rates.deviceToHost) / bytesAtFullShare
+        guard share < options.maxHostShare else { return maxHostBlocks(i) }
+        return Int(share * Double(state.gpuBlocks) / (1 - share))
+    }
+
+    // MARK: Bounds
+
+    /// Blocks added or removed at a time: `step` of the GPU pool, at least one.
+    private func stepBlocks(_ i: Int) -> Int {
+        max(1, Int(options.step * Double(states[i].gpuBlocks)))
+    }
+
+    /// The most host blocks instance `i` may have: `H / (G + H) ≤ max_host_share`.
+    func maxHostBlocks(_ i: Int) -> Int {
+        Int(Double(states[i].gpuBlocks) * options.maxHostShare / (1 - options.maxHostShare))
+    }
+
+    /// Host blocks `instance` may still add within the CPU memory the other instances' host blocks leave.
+    private func freeCPUBlocks(for instance: ServingInstance) -> Int {
+        guard let context else { return 0 }
+        let usedBytes = hostBytesInUse(context: context)
+        let free = context.hardware.cpu.memoryBytes - usedBytes
+        return free > 0 ? Int(free / instance.pool.blockBytes) : 0
+    }
+
+    private func hostBytesInUse(context: SimulationContext) -> Int64 {
+        zip(states, context.instances).reduce(0) { $0 + Int64($1.0.hostBlocks) * $1.1.pool.blockBytes }
+    }
+
+    /// The host-resident share of instance `i`'s pool with `extraBlocks` more host blocks.
+    private func hostShare(_ i: Int, extraBlocks: Int, instance: ServingInstance) -> Double {
+        let host = states[i].hostBlocks + extraBlocks
+        return host > 0 ? Double(host) / Double(instance.pool.capacityBlocks + extraBlocks) : 0
+    }
+
+    // MARK: Invariants and reports
+
+    /// PI-1: host blocks ≥ 0. PI-2: host blocks within `max_host_share` of the pool. PI-3: all instances' host
+    /// blocks fit in CPU memory. PI-4: the pool's capacity is the GPU blocks plus the host blocks.
+    public func checkInvariants() -> [String] {
+        guard let context else { return [] }
+        var problems: [String] = []
+        for (i, state) in states.enumerated() {
+            let name = context.instances[i].spec.name
+            if state.hostBlocks < 0 { problems.append("PI-1: \(name) has \(state.hostBlocks) host blocks") }
+            if state.hostBlocks > maxHostBlocks(i) {
+                problems.append("PI-2: \(name) has \(state.hostBlocks) host blocks, more than \(maxHostBlocks(i)) (max_host_share \(options.maxHostShare))")
+            }
+            let capacity = context.instances[i].pool.capacityBlocks
+            if capacity != state.gpuBlocks + state.hostBlocks {
+                problems.append("PI-4: \(name) pool holds \(capacity) blocks, not \(state.gpuBlocks) GPU + \(state.hostBlocks) host")
+            }
+        }
+        let used = hostBytesInUse(context: context)
+        if used > context.hardware.cpu.memoryBytes {
+            problems.append("PI-3: host KV of \(used) bytes exceeds CPU memory of \(context.hardware.cpu.memoryBytes) bytes")
+        }
+        return problems
+    }
+
+    public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport {
+        let state = states[instance.index]
+        let gib = Double(instance.pool.blockBytes) / Double(1 << 30)
+        return StrategyReport(counters: [
+            "gpu_blocks": Double(state.gpuBlocks),
+            "host_blocks_min": state.series.minimum,
+            "host_blocks_mean": state.series.mean(endNs: endNs),
+            "host_blocks_max": state.series.maximum,
+            "host_gib_max": state.series.maximum * gib,
+            "host_share_max": state.series.maximum / (Double(state.gpuBlocks) + state.series.maximum),
+            "expansions": Double(state.expansions),
+            "stall_contractions": Double(state.stallContractions),
+            "idle_releases": Double(state.idleReleases),
+            "growth_refused": Double(state.growthRefused),
+        ], series: ["host_blocks": state.series.points])
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import PropertyBased
+import Testing
+@testable import GraceSim
+
+/// Pie's swapping: equal to recompute without KV pressure, two-way traffic under it, the iteration time worked by
+/// hand, adaptive expansion that backs off on a slow link, and its invariants (PI-1...PI-4) under random load.
+@Suite struct PieStrategyTests {
+    /// A one-instance experiment of `model` on `hardware` with a KV pool of `blocks` GPU blocks under `strategy`.
+    static func experiment(strategy: String, blocks: Int, model: String = "llama-3-8b", hardware: String = "gh200-96gb") throws -> Experiment {
+        let fraction = TestExperiments.memoryFraction(forBlocks: blocks, model: TestExperiments.model(model),
+                                                      hardware: TestExperiments.hardware(hardware))
+        return try TestExperiments.experiment("""
+        name: test
+        hardware: \(hardware)
+        strategy: \(strategy)
+        instances:
+          - model: \(model)
+            memory_fraction: \(fraction)
+        workload:
+          max_requests: 1
+          arrivals: {kind: poisson, rate: 1}
+          lengths: {kind: fixed, prompt: 16, output: 16}
+        simulation:
+          check_invariants: true
+        """)
+    }
+
+    static func burst(_ count: Int, prompt: Int32, output: Int32, spacing: Double = 0.001) -> [RequestSpec] {
+        (0..<count).map { TestExperiments.request(at: Double($0) * spacing, prompt: prompt, output: output) }
+    }
+
+    /// The report as JSON without the strategy's name and section, which are all a strategy may change when it
+    /// never acts.
+    static func jsonWithoutStrategy(_ report: RunReport) throws -> Data {
+        var root = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(report)) as! [String: Any]
+        root["strategy"] = nil
+        root["instances"] = (root["instances"] as! [[String: Any]]).map { instance in
+            var instance = instance
+            instance["strategy"] = nil
+            return instance
+        }
+        return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
+    }
+
+    static func pie(_ simulator: Simulator) -> PieStrategy { simulator.strategy as! PieStrategy }
+
+    /// With memory to spare the host share never grows, so pie's report is recompute's, bit for bit.
+    @Test func equalsRecomputeWithoutKVPressure() throws {
+        let requests = Self.burst(30, prompt: 300, output: 100, spacing: 0.01)
+        let recompute = try Simulator(experiment: try Self.experiment(strategy: "recompute", blocks: 4096), requests: requests).run()
+        let simulator = try Simulator(experiment: try Self.experiment(strategy: "{kind: pie, max_host_share: 0.5}", blocks: 4096),
+                                      requests: requests)
+        let pie = simulator.run()
+        #expect(recompute.overall.preemptions == 0)
+        #expect(pie.strategy == "pie")
+        #expect(Self.pie(simulator).hostBlocks(instance: 0) == 0)
+        #expect(try Self.jsonWithoutStrategy(pie) == Self.jsonWithoutStrategy(recompute))
+        #expect(simulator.invariantViolations.isEmpty, "\(simulator.invariantViolations.prefix(3))")
+    }
+
+    /// Under KV pressure pie grows into CPU memory: KV crosses the link both ways (prefetch and write-back) and
+    /// fewer requests are preempted than under recompute. Six requests of 200 + 120 tokens need 20 blocks each,
+    /// 120 in all, against 64 GPU blocks; pie may add up to 64 host blocks (max_host_share 0.5).
+    @Test func movesBytesBothWaysAndPreemptsLessUnderPressure() throws {
+        let requests = Self.burst(6, prompt: 200, output: 120)
+        let recompute = try Simulator(experiment: try Self.experiment(strategy: "recompute", blocks: 64), requests: requests).run()
+        let simulator = try Simulator(experiment: try Self.experiment(strategy: "pie", blocks: 64), requests: requests)
+        let pie = simulator.run()
+        #expect(recompute.overall.preemptions > 0)
+        #expect(pie.overall.preemptions < recompute.overall.preemptions)
+        #expect(pie.overall.requests.finished == 6)
+        #expect(pie.link.bytesHostToDevice > 0 && pie.link.bytesDeviceToHost > 0)
+        let purposes = pie.overall.transfers.bytesByPurpose
+        #expect((purposes["kv-prefetch"] ?? 0) > 0 && (purposes["kv-writeback"] ?? 0) > 0)
+        #expect(purposes["kv-prefetch"] == purposes["kv-writeback"], "Pie swaps as many bytes out as in")
+        #expect((pie.instances[0].strategy?.counters["host_blocks_max"] ?? 0) > 0)
+        #expect(pie.overall.transfers.stallMs > 0, "the pipeline fill at least")
+        #expect(simulator.invariantViolations.isEmpty, "\(simulator.invariantViolations.prefix(3))")
+    }
+
+    /// The iteration time by hand on gh200-96gb (H2D 427 GB/s, D2H 333 GB/s, 366 GB/s mixed, 2 µs latency) for
+    /// Llama-3-8B (32 layers, 131,072 KV bytes per token) with 1,000 GPU blocks:
+    ///
+    /// - 50 host blocks (one 5% step): s = 50/1050. 16 decodes of 1,000-token contexts read 16,000 tokens, so
+    ///   B = 16,000 × 131,072 × 50/1050 ≈ 99.86 MB each way. Both directions busy: 366 GB/s split 427 : 333, so
+    ///   r↑ ≈ 205.6 GB/s, r↓ ≈ 160.4 GB/s; T = B / r↓ ≈ 0.62 ms, below the compute time: hidden. The iteration
+    ///   lasts C + 2 µs + B / 32 / r↑ (≈ 15.2 µs of pipeline fill).
+    /// - 1,000 host blocks (the 0.5 cap): s = 1/2, 64 decodes of 2,000 tokens: B ≈ 8.39 GB, T ≈ 52.3 ms, well
+    ///   above compute: the iteration lasts T + fill.
+    @Test func iterationTimeMatchesTheHandWorkedFormula() throws {
+        let simulator = try Simulator(experiment: try Self.experiment(strategy: "pie", blocks: 1000), requests: [])
+        let pie = Self.pie(simulator)
+        let instance = simulator.instances[0]
+        let upRate = 366e9 * 427 / (427 + 333), downRate = 366e9 * 333 / (427 + 333)
+
+        #expect(pie.makeRoom(blocks: 1, instance: instance, now: .zero) == 50)
+        #expect(instance.pool.capacityBlocks == 1050)
+        instance.batch.shape = .decode(sequences: 16, contextTokens: 1000)
+        var compute = instance.timeModel.duration(of: instance.batch.shape)
+        var bytes = (16_000.0 * 131_072 * 50 / 1050).rounded()
+        var transferNs = (bytes / downRate * 1e9).rounded()
+        var fillNs = 2_000 + (bytes / 32 / upRate * 1e9).rounded()
+        #expect(Double(compute.ns) > transferNs, "hidden")
+        var plan = pie.planIteration(instance: instance, computeTime: compute, now: .zero)
+        #expect(plan.duration.ns == compute.ns + Int64(fillNs))
+        #expect(plan.overlappedStall.ns == Int64(fillNs))
+        #expect(plan.waitFor.isEmpty)
+        let flows = simulator.link.flows
+        #expect(flows.map(\.purpose) == [.kvPrefetch, .kvWriteback])
+        #expect(flows.map(\.direction) == [.hostToDevice, .deviceToHost])
+        #expect(flows.allSatisfy { Double($0.bytes) == bytes })
+
+        // Grow to the cap on a fresh simulator (no flows on the link); without adaptation growth is not limited
+        // to one step before the first measurement.
+        let capped = try Simulator(experiment: try Self.experiment(strategy: "{kind: pie, adaptive: false}", blocks: 1000), requests: [])
+        let cappedInstance = capped.instances[0]
+        #expect(Self.pie(capped).makeRoom(blocks: 5000, instance: cappedInstance, now: .zero) == 1000)
+        cappedInstance.batch.shape = .decode(sequences: 64, contextTokens: 2000)
+        compute = cappedInstance.timeModel.duration(of: cappedInstance.batch.shape)
+        bytes = (128_000.0 * 131_072 * 0.5).rounded()
+        transferNs = (bytes / downRate * 1e9).rounded()
+        fillNs = 2_000 + (bytes / 32 / upRate * 1e9).rounded()
+        #expect(abs(transferNs - 52.3e6) < 0.1e6)
+        #expect(Double(compute.ns) < transferNs, "not hidden")
+        plan = Self.pie(capped).planIteration(instance: cappedInstance, computeTime: compute, now: .zero)
+        #expect(plan.duration.ns == Int64(transferNs + fillNs))
+        #expect(plan.overlappedStall.ns == Int64(transferNs + fillNs) - compute.ns)
+    }
+
+    /// The growth in `makeRoom` goes by whole steps and stops at `max_host_share`; a share of 0 never grows;
+    /// with adaptation, growth before any measured decode step stops at one step.
+    @Test func growthStopsAtTheMaximumShare() throws {
+        let simulator = try Simulator(experiment: try Self.experiment(strategy: "{kind: pie, max_host_share: 0.2, adaptive: false}", blocks: 400),
+                                      requests: [])
+        let instance = simulator.instances[0]
+        // H / (400 + H) ≤ 0.2 → H ≤ 100, in steps of 20.
+        #expect(Self.pie(simulator).makeRoom(blocks: 30, instance: instance, now: .zero) == 40)
+        #expect(Self.pie(simulator).makeRoom(blocks: 500, instance: instance, now: .zero) == 60)
+        #expect(Self.pie(simulator).makeRoom(blocks: 1, instance: instance, now: .zero) == 0)
+        #expect(Self.pie(simulator).checkInvariants().isEmpty)
+
+        let none = try Simulator(experiment: try Self.experiment(strategy: "{kind: pie, max_host_share: 0}", blocks: 400), requests: [])
+        #expect(Self.pie(none).makeRoom(blocks: 1, instance: none.instances[0], now: .zero) == 0)
+
+        let adaptive = try Simulator(experiment: try Self.experiment(strategy: "pie", blocks: 400), requests: [])
+        #expect(Self.pie(adaptive).makeRoom(blocks: 500, instance: adaptive.instances[0], now: .zero) == 20)
+        #expect(Self.pie(adaptive).makeRoom(blocks: 1, instance: adaptive.instances[0], now: .zero) == 0)
+    }
+
+    /// Adaptive expansion on the same workload and the same KV pool: over PCIe Gen5 (≈ 53 GB/s each way) the
+    /// transfers stop being hidden at a much smaller host share than over NVLink-C2C, so the share stays lower.
+    @Test func adaptiveShareIsSmallerOnASlowLink() throws {
+        let requests = Self.burst(120, prompt: 1000, output: 400)
+        var means: [String: Double] = [:]
+        for hardware in ["gh200-96gb", "x86-h100-sxm-pcie5"] {
+            let simulator = try Simulator(experiment: try Self.experiment(strategy: "pie", blocks: 2000, hardware: hardware),
+                                          requests: requests)
+            let report = simulator.run()
+            #expect(simulator.invariantViolations.isEmpty, "\(hardware): \(simulator.invariantViolations.prefix(3))")
+            let counters = report.instances[0].strategy?.counters ?? [:]
+            means[hardware] = counters["host_blocks_mean"] ?? 0
+            if hardware == "x86-h100-sxm-pcie5" { #expect((counters["stall_contractions"] ?? 0) > 0 || (counters["growth_refused"] ?? 0) > 0) }
+        }
+        #expect(means["gh200-96gb"]! > 0)
+        #expect(means["x86-h100-sxm-pcie5"]! < means["gh200-96gb"]! / 2, "\(means)")
+    }
+
+    /// PI-1...PI-4 and the engine's invariants hold after every event of random workloads under pie with a coarse
+    /// step and a high cap, with and without adaptation.
+    @Test func invariantsHoldUnderRandomLoad() async throws {
+        await propertyCheck(count: 40, input: RandomWorkload.generator) { workload in
+            for strategy in ["{kind: pie, step: 0.2, max_host_share: 0.8}", "{kind: pie, adaptive: false}"] {
+                let experiment = try TestExperiments.experiment(workload.yaml + "\nstrategy: \(strategy)", file: "random.yaml")
+                let simulator = try Simulator(experiment: experiment, requests: workload.requests)
+                while simulator.step() {}
+                #expect(simulator.invariantViolations.isEmpty, "\(strategy): \(simulator.invariantViolations.prefix(5))")
+                let pie = Self.pie(simulator)
+                for instance in simulator.instances where workload.maxTimeS == nil {
+                    #expect(instance.pool.usedBlocks == 0, "\(strategy): pool not empty at the end")
+                    #expect(pie.hostBlocks(instance: instance.index) >= 0)
+                }
+            }
+        }
+    }
+}
