@@ -48,13 +48,15 @@ public final class Simulator {
     public private(set) var invariantViolations: [String] = []
 
     /// Builds the instances and their memory partition; the experiment must have been validated by its loader.
-    /// - Parameter requests: when given, these requests arrive instead of the experiment's workload (for tests
-    ///   and replays); they must be in nondecreasing arrival order.
-    public init(experiment: Experiment, requests fixedRequests: [RequestSpec]? = nil) throws {
+    /// - Parameters:
+    ///   - requests: when given, these requests arrive instead of the experiment's workload (for tests and
+    ///     replays); they must be in nondecreasing arrival order.
+    ///   - strategy: when given, this strategy object serves instead of the experiment's (for tests).
+    public init(experiment: Experiment, requests fixedRequests: [RequestSpec]? = nil, strategy custom: MemoryStrategy? = nil) throws {
         self.experiment = experiment
         let partition = try MemoryPartition.plan(experiment.instances, gpu: experiment.hardware.gpu)
         let requests = RequestTable()
-        let strategy = experiment.strategy.makeStrategy()
+        let strategy = custom ?? experiment.strategy.makeStrategy()
         self.requests = requests
         self.strategy = strategy
         instances = experiment.instances.enumerated().map { index, spec in
@@ -182,10 +184,16 @@ public final class Simulator {
     }
 
     /// Records violations of the invariants (KV-1, KV-2, Q-1...Q-4, R-1 per instance; T-1 time never goes
-    /// backwards; the strategy's own).
+    /// backwards; HBM-1 resident weights + GPU KV + buffers + activation reserves ≤ HBM; the strategy's own).
     private func checkInvariants() {
+        var gpuBytes = strategy.unassignedGPUBytes
         for instance in instances {
             invariantViolations.append(contentsOf: instance.checkInvariants().map { "t=\(now.ns): \($0)" })
+            let use = strategy.gpuMemory(instance: instance)
+            gpuBytes += use.weightBytes + use.kvBytes + use.bufferBytes + instance.spec.activationReserveBytes
+        }
+        if gpuBytes > experiment.hardware.gpu.hbmBytes {
+            invariantViolations.append("t=\(now.ns): HBM-1: weights, KV, buffers and reserves take \(gpuBytes) bytes of \(experiment.hardware.gpu.hbmBytes)")
         }
         invariantViolations.append(contentsOf: strategy.checkInvariants().map { "t=\(now.ns): \($0)" })
         if let next = queue.nextTime, next < now {

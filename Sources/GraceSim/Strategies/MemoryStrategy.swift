@@ -63,6 +63,13 @@ public protocol MemoryStrategy: AnyObject {
     /// The most KV blocks `instance` could ever have, for rejecting requests that can never fit.
     func potentialKVBlocks(instance: ServingInstance) -> Int
 
+    /// What `instance` holds in GPU memory under this strategy: resident weights, KV pool and stream buffers.
+    func gpuMemory(instance: ServingInstance) -> GPUMemoryUse
+
+    /// GPU memory the strategy holds outside every instance's own use (remapped memory not yet lent, layers
+    /// being reloaded), bytes.
+    var unassignedGPUBytes: Int64 { get }
+
     /// This strategy's invariant violations (empty when all hold).
     func checkInvariants() -> [String]
 
@@ -82,5 +89,26 @@ extension MemoryStrategy {
     public func transferFinished(_ transfer: Transfer, now: SimTime) {}
     public func potentialKVBlocks(instance: ServingInstance) -> Int { instance.pool.capacityBlocks }
     public func checkInvariants() -> [String] { [] }
+    public func gpuMemory(instance: ServingInstance) -> GPUMemoryUse {
+        GPUMemoryUse(weightBytes: instance.spec.model.totalWeightBytes,
+                     kvBytes: Int64(instance.pool.capacityBlocks) * instance.pool.blockBytes, bufferBytes: 0)
+    }
+    public var unassignedGPUBytes: Int64 { 0 }
     public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport { StrategyReport() }
+}
+
+/// GPU memory one instance holds, bytes.
+public struct GPUMemoryUse: Sendable, Equatable {
+    /// Weights resident on the GPU.
+    public var weightBytes: Int64
+    /// The KV pool's blocks that live in GPU memory.
+    public var kvBytes: Int64
+    /// Slots that streamed weight layers pass through.
+    public var bufferBytes: Int64
+
+    public init(weightBytes: Int64, kvBytes: Int64, bufferBytes: Int64) {
+        self.weightBytes = weightBytes
+        self.kvBytes = kvBytes
+        self.bufferBytes = bufferBytes
+    }
 }

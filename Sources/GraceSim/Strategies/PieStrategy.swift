@@ -77,6 +77,13 @@ public final class PieStrategy: MemoryStrategy {
     /// Host blocks of `instance` now.
     public func hostBlocks(instance: Int) -> Int { states[instance].hostBlocks }
 
+    /// Only the GPU part of the pool is in GPU memory; the host blocks are in CPU memory.
+    public func gpuMemory(instance: ServingInstance) -> GPUMemoryUse {
+        let gpuBlocks = instance.pool.capacityBlocks - states[instance.index].hostBlocks
+        return GPUMemoryUse(weightBytes: instance.spec.model.totalWeightBytes,
+                            kvBytes: Int64(gpuBlocks) * instance.pool.blockBytes, bufferBytes: 0)
+    }
+
     // MARK: Expansion
 
     public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {

@@ -50,30 +50,31 @@ extension RemapStrategy {
         reloadInFlight = nil
     }
 
-    /// RM-1: resident weights + buffers + KV + activation reserves + free and reloading remapped memory ≤ HBM.
-    /// RM-2: 0 ≤ α and α + buffers within the cap. RM-3: lent blocks are ≥ 0 and within the pool.
+    public func gpuMemory(instance: ServingInstance) -> GPUMemoryUse {
+        let state = states[instance.index]
+        let layerBytes = instance.spec.model.weightBytesPerLayer
+        return GPUMemoryUse(weightBytes: instance.spec.model.totalWeightBytes - Int64(state.remapped + state.buffers) * layerBytes,
+                            kvBytes: Int64(instance.pool.capacityBlocks) * instance.pool.blockBytes,
+                            bufferBytes: Int64(state.buffers) * layerBytes)
+    }
+
+    public var unassignedGPUBytes: Int64 { freeBytes + (reloadInFlight?.bytes ?? 0) }
+
+    /// RM-1: no remapped memory is lent twice (free bytes ≥ 0). RM-2: 0 ≤ α and α + buffers within the cap.
+    /// RM-3: lent blocks are ≥ 0 and within the pool. (The GPU memory total is the simulator's HBM-1.)
     public func checkInvariants() -> [String] {
         guard let context else { return [] }
         var problems: [String] = []
-        var total = freeBytes + (reloadInFlight?.bytes ?? 0)
+        if freeBytes < 0 { problems.append("RM-1: free remapped memory is \(freeBytes) bytes") }
         for instance in context.instances {
             let state = states[instance.index]
-            let model = instance.spec.model
-            let nonResident = Int64(state.remapped + state.buffers) * model.weightBytesPerLayer
-            let resident = model.totalWeightBytes - nonResident
-            let buffers = Int64(state.buffers) * model.weightBytesPerLayer
-            let kv = Int64(instance.pool.capacityBlocks) * instance.pool.blockBytes
-            total += resident + buffers + kv + instance.spec.activationReserveBytes
-            let overCap = state.remapped > 0 && Double(state.remapped + state.buffers) > options.cap * Double(model.layers) + 1e-9
+            let overCap = state.remapped > 0 && Double(state.remapped + state.buffers) > options.cap * Double(instance.spec.model.layers) + 1e-9
             if state.remapped < 0 || overCap {
                 problems.append("RM-2: \(instance.spec.name) has \(state.remapped) remapped layers and \(state.buffers) buffers")
             }
             if state.lentBlocks < 0 || state.lentBlocks > instance.pool.capacityBlocks {
                 problems.append("RM-3: \(instance.spec.name) has \(state.lentBlocks) lent blocks of \(instance.pool.capacityBlocks)")
             }
-        }
-        if total > context.hardware.gpu.hbmBytes || freeBytes < 0 {
-            problems.append("RM-1: weights, buffers, KV and reserves take \(total) bytes of \(context.hardware.gpu.hbmBytes) (free remapped \(freeBytes))")
         }
         return problems
     }
