@@ -21,7 +21,7 @@ struct ValidateCommand: ParsableCommand {
                 return "Hugging Face model config"
             }
             let keys = (try? root.object().keys) ?? []
-            if keys.contains("instances") {
+            if keys.contains("instances") || keys.contains("base") {
                 _ = try Experiment.load(path: file)
                 return "experiment"
             } else if keys.contains("gpu") {
