@@ -13,8 +13,8 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "The benchmark experiment.")
     var experiment = "Configs/experiments/bench-reference.yaml"
 
-    @Option(help: "Requests to simulate (sets workload.max_requests).")
-    var requests = 10_000
+    @Option(help: "Requests to simulate (sets workload.max_requests; default: as the experiment says).")
+    var requests: Int?
 
     @Option(help: "Runs; the median is reported.")
     var runs = 5
@@ -22,21 +22,26 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key of the experiment file.", valueName: "key.path=value"))
     var overrides: [String] = []
 
+    @Option(help: "Memory strategy (overrides the experiment's).")
+    var strategy: String?
+
     func validate() throws {
-        guard requests > 0 else { throw ValidationError("--requests must be positive") }
+        if let requests, requests <= 0 { throw ValidationError("--requests must be positive") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
     }
 
     func run() throws {
         let loaded = try InputFailure.guarding {
             var all = try overrides.map(ConfigOverride.init(parsing:))
-            all.append(try ConfigOverride(parsing: "workload.max_requests=\(requests)"))
+            if let strategy { all.append(try ConfigOverride(parsing: "strategy=\(strategy)")) }
+            if let requests { all.append(try ConfigOverride(parsing: "workload.max_requests=\(requests)")) }
             return try Experiment.load(path: experiment, overrides: all)
         }
         var walls: [Double] = []
         var iterations = 0
         var simulated = 0.0
         var finished = 0
+        var arrived = 0
         for run in 1...runs {
             let simulator = try InputFailure.guarding { try Simulator(experiment: loaded) }
             let start = DispatchTime.now().uptimeNanoseconds
@@ -44,15 +49,16 @@ struct BenchCommand: ParsableCommand {
             let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             walls.append(wall)
             iterations = report.overall.iterations
+            arrived = report.overall.requests.arrived
             simulated = report.simulatedSeconds
             finished = report.overall.requests.finished
             InputFailure.printError(String(format: "run %d: %.3f s", run, wall))
         }
         let median = walls.sorted()[walls.count / 2]
-        print("benchmark: \(loaded.name) (\(requests) requests, \(runs) runs, median)")
+        print("benchmark: \(loaded.name), strategy \(loaded.strategy.kind.rawValue) (\(arrived) requests, \(runs) runs, median)")
         print(String(format: "  wall time               %.3f s", median))
         print(String(format: "  simulated               %.1f s, %d requests finished, %d iterations", simulated, finished, iterations))
-        print(String(format: "  requests per wall-second  %.0f", Double(requests) / median))
+        print(String(format: "  requests per wall-second  %.0f", Double(arrived) / median))
         print(String(format: "  iterations per wall-second %.0f", Double(iterations) / median))
         print(String(format: "  peak memory             %.1f MiB", Double(PeakMemory.residentBytes()) / 1_048_576))
     }

@@ -9,7 +9,13 @@ import Histogram
 /// Every request decoded in one step usually sees the same gap, so equal consecutive gaps are counted
 /// first and recorded together (``flush()``); queries include the pending run.
 public struct TokenGapHistogram: Sendable {
-    private var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+    /// Sized for gaps up to 10⁵ s (about 28 hours) up front, so that recording and merging never resize;
+    /// it still grows past that if it must.
+    private var histogram: Histogram<UInt64> = {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 100_000_000_000_000, numberOfSignificantValueDigits: .three)
+        histogram.autoResize = true
+        return histogram
+    }()
     private var recordedCount = 0
     private var recordedSumNs: Double = 0
     private var recordedMinNs: Int64 = .max

@@ -16,9 +16,13 @@ extension ModelSpec {
         }
     }
 
-    /// Parameters of the linear layers (matrices only) of one decoder layer.
+    /// Parameters of the linear layers (matrices only) of one decoder layer: the sum over
+    /// ``linearShapesPerLayer``, computed without building the array (it is read on hot paths).
     public var linearParametersPerLayer: Int64 {
-        linearShapesPerLayer.reduce(0) { $0 + Int64($1.inputs) * Int64($1.outputs) }
+        let h = Int64(hiddenSize), q = Int64(queryWidth), kv = Int64(kvWidth), f = Int64(ffnSize)
+        let attention = h * (q + 2 * kv) + q * h
+        let mlpMatrices: Int64 = mlp == .gated ? 3 : 2
+        return attention + mlpMatrices * h * f
     }
 
     /// Parameters of one decoder layer that are not matrix weights: biases and norm scales.
@@ -26,8 +30,10 @@ extension ModelSpec {
         let h = Int64(hiddenSize)
         switch family {
         case .opt:
-            // Biases on every linear, plus two LayerNorms with weight and bias.
-            let biases = linearShapesPerLayer.reduce(Int64(0)) { $0 + Int64($1.outputs) }
+            // Biases on every linear (the outputs of QKV, output projection, MLP up and down), plus two
+            // LayerNorms with weight and bias.
+            let mlpUp = Int64(mlp == .gated ? 2 * ffnSize : ffnSize)
+            let biases = Int64(queryWidth + 2 * kvWidth) + h + mlpUp + h
             return biases + 4 * h
         case .llama:
             // Two RMSNorm scales; QKV biases for models that have them (Qwen2).

@@ -178,12 +178,12 @@ public final class PieStrategy: MemoryStrategy {
     /// start now beside the flows already moving: ``SharedLink/rateForNewFlow(direction:)`` with one flow
     /// added in each direction, so that the mixed total applies even when the other direction is idle.
     static func newFlowRates(on link: SharedLink, now: SimTime) -> (hostToDevice: Double, deviceToHost: Double) {
-        var counts = [1, 1]
+        var counts = SharedLink.FlowCounts(hostToDevice: 1, deviceToHost: 1)
         for flow in link.flows where flow.activeFromNs <= now.ns && flow.finishNs > now.ns {
-            counts[flow.direction.rawValue] += 1
+            counts.add(flow.direction)
         }
         let totals = link.directionTotals(counts: counts)
-        return (totals[0] / Double(counts[0]), totals[1] / Double(counts[1]))
+        return (totals.hostToDevice / Double(counts.hostToDevice), totals.deviceToHost / Double(counts.deviceToHost))
     }
 
     /// Nanoseconds to move `bytes` each way at `rates`: the slower direction.

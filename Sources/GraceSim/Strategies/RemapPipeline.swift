@@ -12,7 +12,7 @@ public struct RemapPipeline: Sendable, Equatable {
     public var layers: Int
     /// Layers loaded per pass (α + buffers), at most `layers`.
     public var loads: Int
-    /// Buffer slots (1, or 2 for double buffering).
+    /// Buffer slots: 1, or 2 for double buffering.
     public var buffers: Int
     /// Compute time of one layer, seconds.
     public var layerComputeSeconds: Double
@@ -26,7 +26,7 @@ public struct RemapPipeline: Sendable, Equatable {
                 prefetchedLoads: Int = 0) {
         self.layers = layers
         self.loads = min(loads, layers)
-        self.buffers = max(buffers, 1)
+        self.buffers = min(max(buffers, 1), 2)
         self.layerComputeSeconds = layerComputeSeconds
         self.layerLoadSeconds = layerLoadSeconds
         self.prefetchedLoads = min(max(prefetchedLoads, 0), max(buffers, 1), min(loads, layers))
@@ -40,9 +40,10 @@ public struct RemapPipeline: Sendable, Equatable {
     /// Seconds from the start of the pass until its last layer is computed.
     public var passSeconds: Double {
         guard loads > 0 else { return Double(layers) * layerComputeSeconds }
-        var computeEnd = [Double](repeating: 0, count: layers)
+        // Compute ends of the last two streamed layers (a slot is freed by the layer `buffers` loads back).
+        var streamedEnds = (0.0, 0.0)
         var loadEnd = 0.0
-        var next = 0  // next streamed layer index
+        var next = 0  // index of the next streamed layer
         var nextLayer = streamedLayer(0)
         var t = 0.0
         for layer in 0..<layers {
@@ -50,15 +51,16 @@ public struct RemapPipeline: Sendable, Equatable {
                 if next < prefetchedLoads {
                     loadEnd = 0
                 } else {
-                    let slotFree = next >= buffers ? computeEnd[streamedLayer(next - buffers)] : 0
+                    let slotFree = next >= buffers ? (buffers == 1 ? streamedEnds.1 : streamedEnds.0) : 0
                     loadEnd = max(next == 0 ? 0 : loadEnd, slotFree) + layerLoadSeconds
                 }
-                t = max(t, loadEnd)
+                t = max(t, loadEnd) + layerComputeSeconds
+                streamedEnds = (streamedEnds.1, t)
                 next += 1
                 nextLayer = next < loads ? streamedLayer(next) : -1
+            } else {
+                t += layerComputeSeconds
             }
-            t += layerComputeSeconds
-            computeEnd[layer] = t
         }
         return t
     }

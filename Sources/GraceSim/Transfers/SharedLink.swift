@@ -24,8 +24,8 @@ public struct SharedLink: Sendable {
 
     /// Bytes moved so far, by direction (index: `LinkDirection.rawValue`).
     public private(set) var bytesMoved: [Double] = [0, 0]
-    /// Bytes moved so far by instance, direction and purpose.
-    public private(set) var bytesByInstance: [Int: [LinkDirection: [TransferPurpose: Double]]] = [:]
+    /// Bytes moved so far, indexed by ``accountingIndex(instance:direction:purpose:)``; grown on demand.
+    private var bytesByKey: [Double] = []
     /// Time each direction carried at least one active flow, in ns.
     public private(set) var busyNs: [Int64] = [0, 0]
     /// Time both directions were busy at once, in ns.
@@ -76,6 +76,28 @@ public struct SharedLink: Sendable {
         return finished
     }
 
+    private static func accountingIndex(instance: Int, direction: LinkDirection, purpose: TransferPurpose) -> Int {
+        (instance * 2 + direction.rawValue) * TransferPurpose.allCases.count + purpose.index
+    }
+
+    /// Bytes moved so far for `instance` in `direction` for `purpose`.
+    public func bytesMoved(instance: Int, direction: LinkDirection, purpose: TransferPurpose) -> Double {
+        let key = Self.accountingIndex(instance: instance, direction: direction, purpose: purpose)
+        return key < bytesByKey.count ? bytesByKey[key] : 0
+    }
+
+    /// Bytes moved so far by instance, direction and purpose, leaving out combinations that moved nothing.
+    public var bytesByInstance: [Int: [LinkDirection: [TransferPurpose: Double]]] {
+        var result: [Int: [LinkDirection: [TransferPurpose: Double]]] = [:]
+        let purposes = TransferPurpose.allCases.count
+        for (key, bytes) in bytesByKey.enumerated() where bytes > 0 {
+            let purpose = TransferPurpose.allCases[key % purposes]
+            let direction = LinkDirection(rawValue: (key / purposes) % 2)!
+            result[key / purposes / 2, default: [:]][direction, default: [:]][purpose] = bytes
+        }
+        return result
+    }
+
     /// The next instant at which a flow finishes or becomes active, in ns (nil when idle).
     public var nextEventNs: Int64? {
         let next = nextChangeNs()
@@ -86,33 +108,61 @@ public struct SharedLink: Sendable {
     /// Flows for which `isSameStream` is true are not counted: they are earlier parts of the same stream,
     /// which the new flow follows rather than shares the link with.
     public func rateForNewFlow(direction: LinkDirection, isSameStream: (Transfer) -> Bool = { _ in false }) -> Double {
-        var counts = [0, 0]
+        var counts = FlowCounts()
         for flow in flows where flow.activeFromNs <= lastUpdateNs && !isSameStream(flow) {
-            counts[flow.direction.rawValue] += 1
+            counts.add(flow.direction)
         }
-        counts[direction.rawValue] += 1
-        return perFlowRates(counts: counts)[direction.rawValue]
+        counts.add(direction)
+        return perFlowRates(counts: counts)[direction]
     }
 
-    /// Bytes per second one direction gets in total with `counts` active flows each way.
-    func directionTotals(counts: [Int]) -> [Double] {
+    /// Active flows in each direction.
+    struct FlowCounts {
+        var hostToDevice = 0
+        var deviceToHost = 0
+
+        init(hostToDevice: Int = 0, deviceToHost: Int = 0) {
+            self.hostToDevice = hostToDevice
+            self.deviceToHost = deviceToHost
+        }
+
+        mutating func add(_ direction: LinkDirection) {
+            if direction == .hostToDevice { hostToDevice += 1 } else { deviceToHost += 1 }
+        }
+    }
+
+    /// A bandwidth for each direction, bytes per second.
+    struct DirectionRates {
+        var hostToDevice: Double
+        var deviceToHost: Double
+
+        subscript(direction: LinkDirection) -> Double {
+            direction == .hostToDevice ? hostToDevice : deviceToHost
+        }
+    }
+
+    /// Bytes per second each direction gets in total with `counts` active flows each way.
+    func directionTotals(counts: FlowCounts) -> DirectionRates {
         let hostFree = max(hostMemoryBytesPerSecond - hostReservedBytesPerSecond, 1)
-        let solo = [spec.hostToDeviceBytesPerSecond, spec.deviceToHostBytesPerSecond]
-        if counts[0] > 0 && counts[1] > 0 {
-            let total = min(spec.mixedTotalBytesPerSecond, solo[0] + solo[1], hostFree)
-            return [total * solo[0] / (solo[0] + solo[1]), total * solo[1] / (solo[0] + solo[1])]
+        let up = spec.hostToDeviceBytesPerSecond, down = spec.deviceToHostBytesPerSecond
+        if counts.hostToDevice > 0 && counts.deviceToHost > 0 {
+            let total = min(spec.mixedTotalBytesPerSecond, up + down, hostFree)
+            return DirectionRates(hostToDevice: total * up / (up + down), deviceToHost: total * down / (up + down))
         }
-        return [counts[0] > 0 ? min(solo[0], hostFree) : 0, counts[1] > 0 ? min(solo[1], hostFree) : 0]
+        return DirectionRates(hostToDevice: counts.hostToDevice > 0 ? min(up, hostFree) : 0,
+                              deviceToHost: counts.deviceToHost > 0 ? min(down, hostFree) : 0)
     }
 
-    private func perFlowRates(counts: [Int]) -> [Double] {
+    private func perFlowRates(counts: FlowCounts) -> DirectionRates {
         let totals = directionTotals(counts: counts)
-        return [counts[0] > 0 ? totals[0] / Double(counts[0]) : 0, counts[1] > 0 ? totals[1] / Double(counts[1]) : 0]
+        return DirectionRates(
+            hostToDevice: counts.hostToDevice > 0 ? totals.hostToDevice / Double(counts.hostToDevice) : 0,
+            deviceToHost: counts.deviceToHost > 0 ? totals.deviceToHost / Double(counts.deviceToHost) : 0)
     }
 
-    private func activeCounts() -> [Int] {
-        var counts = [0, 0]
-        for flow in flows where flow.activeFromNs <= lastUpdateNs { counts[flow.direction.rawValue] += 1 }
+    private func activeCounts() -> FlowCounts {
+        var counts = FlowCounts()
+        for flow in flows where flow.activeFromNs <= lastUpdateNs { counts.add(flow.direction) }
         return counts
     }
 
@@ -128,13 +178,16 @@ public struct SharedLink: Sendable {
         let dt = time - lastUpdateNs
         guard dt > 0 else { return }
         let counts = activeCounts()
-        for d in 0..<2 where counts[d] > 0 { busyNs[d] += dt }
-        if counts[0] > 0 && counts[1] > 0 { bothBusyNs += dt }
+        if counts.hostToDevice > 0 { busyNs[0] += dt }
+        if counts.deviceToHost > 0 { busyNs[1] += dt }
+        if counts.hostToDevice > 0 && counts.deviceToHost > 0 { bothBusyNs += dt }
         for i in flows.indices where flows[i].activeFromNs <= lastUpdateNs {
             let moved = min(flows[i].remainingBytes, flows[i].bytesPerSecond * Double(dt) / 1e9)
             flows[i].remainingBytes -= moved
             bytesMoved[flows[i].direction.rawValue] += moved
-            bytesByInstance[flows[i].instance, default: [:]][flows[i].direction, default: [:]][flows[i].purpose, default: 0] += moved
+            let key = Self.accountingIndex(instance: flows[i].instance, direction: flows[i].direction, purpose: flows[i].purpose)
+            if key >= bytesByKey.count { bytesByKey += [Double](repeating: 0, count: key + 1 - bytesByKey.count) }
+            bytesByKey[key] += moved
         }
         lastUpdateNs = time
     }
@@ -147,7 +200,7 @@ public struct SharedLink: Sendable {
                 flows[i].bytesPerSecond = 0
                 flows[i].finishNs = .max
             } else {
-                let rate = rates[flows[i].direction.rawValue]
+                let rate = rates[flows[i].direction]
                 flows[i].bytesPerSecond = rate
                 let ns = (flows[i].remainingBytes / rate * 1e9).rounded(.up)
                 // A flow starved of host bandwidth (the 1 B/s floor) may need more ns than an Int64 holds: it

@@ -25,6 +25,20 @@ public enum TransferPurpose: String, Sendable, CaseIterable, Codable {
     case offloadKV = "offload-kv"
     /// Activations exchanged with CPU attention (queries in, outputs back).
     case activations
+
+    /// Position in `allCases`, for flat per-purpose tables.
+    var index: Int {
+        switch self {
+        case .swapOut: return 0
+        case .swapIn: return 1
+        case .kvPrefetch: return 2
+        case .kvWriteback: return 3
+        case .weightStream: return 4
+        case .weightReload: return 5
+        case .offloadKV: return 6
+        case .activations: return 7
+        }
+    }
 }
 
 /// Identifies one transfer on a ``SharedLink``.
