@@ -9,24 +9,16 @@ import Testing
     /// re-prefilled from scratch. Each prompt counts once in the prompt tokens: 31 + 24 = 55 (a property
     /// test found 31 + 16 = 47 here: chunks after B's preemption were not counted).
     @Test func promptPreemptedMidPrefillCountsOnce() throws {
-        let experiment = try TestExperiments.singleInstance()
-        let requests = RequestTable()
-        let spec = InstanceSpec(name: "x", model: experiment.instances[0].model, memoryFraction: 0.5, maxNumSeqs: 2,
-                                maxNumBatchedTokens: 16, chunkedPrefill: true, watermark: 0)
-        let instance = ServingInstance(index: 0, spec: spec, kvCapacityBlocks: 4,
-                                       timeModel: IterationTimeModel(model: spec.model, gpu: experiment.hardware.gpu),
-                                       requests: requests, strategy: RecomputeStrategy(), sampleIntervalNs: 1_000_000_000)
-        let a = requests.append(RequestState(arrivalNs: 0, instance: 0, promptTokens: 31, outputTokens: 5))
-        let b = requests.append(RequestState(arrivalNs: 0, instance: 0, promptTokens: 24, outputTokens: 2))
+        let driver = try InstanceDriver(blocks: 4, maxNumSeqs: 2, maxNumBatchedTokens: 16, chunkedPrefill: true)
+        let (instance, requests) = (driver.instance, driver.requests)
+        let a = driver.add(prompt: 31, output: 5)
+        let b = driver.add(prompt: 24, output: 2)
         #expect(instance.arrive(a) == nil)
         #expect(instance.arrive(b) == nil)
-        var clock: Int64 = 0
         func step() -> Bool {
-            guard instance.scheduleIteration(now: SimTime(ns: clock)) else { return false }
-            clock += 1_000
-            instance.completeIteration(now: SimTime(ns: clock), startedAt: SimTime(ns: clock - 1_000))
+            let ran = driver.step()
             #expect(instance.checkInvariants().isEmpty, "\(instance.checkInvariants())")
-            return true
+            return ran
         }
         #expect(step())  // A: chunk 16 of 31
         #expect(step())  // A: chunk 15, first token; B admitted (2 blocks), chunk 1 of 24

@@ -47,22 +47,13 @@ import Testing
     /// third decode step needs a third block for A, so B (the latest arrival) is preempted, re-queued at
     /// the front and later re-prefilled with its prompt and 3 generated tokens (33 tokens).
     @Test func preemptionByRecomputeWorkedByHand() throws {
-        let experiment = try TestExperiments.singleInstance()
-        let requests = RequestTable()
-        let spec = InstanceSpec(name: "x", model: experiment.instances[0].model, memoryFraction: 0.5, watermark: 0)
-        let instance = ServingInstance(index: 0, spec: spec, kvCapacityBlocks: 4, timeModel: IterationTimeModel(model: spec.model, gpu: experiment.hardware.gpu),
-                                       requests: requests, strategy: RecomputeStrategy(), sampleIntervalNs: 1_000_000_000)
-        let a = requests.append(RequestState(arrivalNs: 0, instance: 0, promptTokens: 30, outputTokens: 10))
-        let b = requests.append(RequestState(arrivalNs: 0, instance: 0, promptTokens: 30, outputTokens: 10))
+        let driver = try InstanceDriver(blocks: 4)
+        let (instance, requests) = (driver.instance, driver.requests)
+        let a = driver.add(prompt: 30, output: 10)
+        let b = driver.add(prompt: 30, output: 10)
         #expect(instance.arrive(a) == nil)
         #expect(instance.arrive(b) == nil)
-        var clock: Int64 = 0
-        func step() -> Bool {
-            guard instance.scheduleIteration(now: SimTime(ns: clock)) else { return false }
-            clock += 1_000
-            instance.completeIteration(now: SimTime(ns: clock), startedAt: SimTime(ns: clock - 1_000))
-            return true
-        }
+        let step = driver.step
         #expect(step())  // prefill A and B: 2 + 2 blocks
         #expect(instance.pool.usedBlocks == 4)
         #expect(step())  // decode: sequences of 31 tokens, still 2 blocks each
@@ -86,14 +77,11 @@ import Testing
 
     /// Requests that can never be served are refused at arrival, with a reason.
     @Test func rejectionsHaveReasons() throws {
-        let experiment = try TestExperiments.singleInstance()
-        let requests = RequestTable()
-        let spec = InstanceSpec(name: "x", model: experiment.instances[0].model, memoryFraction: 0.5, watermark: 0)
-        let instance = ServingInstance(index: 0, spec: spec, kvCapacityBlocks: 4, timeModel: IterationTimeModel(model: spec.model, gpu: experiment.hardware.gpu),
-                                       requests: requests, strategy: RecomputeStrategy(), sampleIntervalNs: 1_000_000_000)
-        let tooLong = requests.append(RequestState(arrivalNs: 0, instance: 0, promptTokens: 9000, outputTokens: 1))
-        let tooBig = requests.append(RequestState(arrivalNs: 0, instance: 0, promptTokens: 60, outputTokens: 5))
-        let fits = requests.append(RequestState(arrivalNs: 0, instance: 0, promptTokens: 60, outputTokens: 4))
+        let driver = try InstanceDriver(blocks: 4)
+        let instance = driver.instance
+        let tooLong = driver.add(prompt: 9000, output: 1)
+        let tooBig = driver.add(prompt: 60, output: 5)
+        let fits = driver.add(prompt: 60, output: 4)
         #expect(instance.arrive(tooLong) == .promptTooLong)
         #expect(instance.arrive(tooBig) == .exceedsKVPool)
         #expect(instance.arrive(fits) == nil)

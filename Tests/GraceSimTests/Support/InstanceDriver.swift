@@ -1,0 +1,34 @@
+@testable import GraceSim
+
+/// One serving instance driven by hand, step by step, with a clock that advances 1 µs per iteration: for cases
+/// worked out on paper, without the simulator's events.
+final class InstanceDriver {
+    let requests = RequestTable()
+    let instance: ServingInstance
+    private(set) var clockNs: Int64 = 0
+
+    /// Llama-3-8B on gh200-96gb with a pool of exactly `blocks` blocks and the given scheduler limits.
+    init(blocks: Int, watermark: Double = 0, maxNumSeqs: Int = 256, maxNumBatchedTokens: Int? = nil,
+         chunkedPrefill: Bool = false) throws {
+        let experiment = try TestExperiments.singleInstance()
+        let spec = InstanceSpec(name: "x", model: experiment.instances[0].model, memoryFraction: 0.5, maxNumSeqs: maxNumSeqs,
+                                maxNumBatchedTokens: maxNumBatchedTokens, chunkedPrefill: chunkedPrefill, watermark: watermark)
+        instance = ServingInstance(index: 0, spec: spec, kvCapacityBlocks: blocks,
+                                   timeModel: IterationTimeModel(model: spec.model, gpu: experiment.hardware.gpu),
+                                   requests: requests, strategy: RecomputeStrategy(), sampleIntervalNs: 1_000_000_000)
+    }
+
+    /// Adds a request arriving at time 0; returns its id.
+    func add(prompt: Int32, output: Int32) -> Int32 {
+        requests.append(RequestState(arrivalNs: 0, instance: 0, promptTokens: prompt, outputTokens: output))
+    }
+
+    /// Runs one iteration; false when there was nothing to run.
+    @discardableResult
+    func step() -> Bool {
+        guard instance.scheduleIteration(now: SimTime(ns: clockNs)) else { return false }
+        clockNs += 1_000
+        instance.completeIteration(now: SimTime(ns: clockNs), startedAt: SimTime(ns: clockNs - 1_000))
+        return true
+    }
+}
