@@ -44,6 +44,12 @@ public protocol MemoryStrategy: AnyObject {
     /// instance's pool; it returns how many blocks it added. The engine preempts for whatever is still missing.
     func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int
 
+    /// Called when `instance` would admit the waiting request at the front of its queue but lacks `blocks` free
+    /// blocks for it (above the watermark). The strategy may grow the pool; it returns how many blocks it added.
+    /// Nothing is preempted for an admission: without the blocks the request waits. By default as
+    /// ``makeRoom(blocks:instance:now:)``.
+    func makeRoomToAdmit(blocks: Int, instance: ServingInstance, now: SimTime) -> Int
+
     /// How `request`, chosen as a preemption victim on `instance`, leaves the GPU.
     func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode
 
@@ -80,6 +86,9 @@ public protocol MemoryStrategy: AnyObject {
 extension MemoryStrategy {
     public func attach(to context: SimulationContext) {}
     public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int { 0 }
+    public func makeRoomToAdmit(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
+        makeRoom(blocks: blocks, instance: instance, now: now)
+    }
     public func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode { .recompute }
     public func moveToHost(request: Int32, instance: ServingInstance, now: SimTime) -> Bool { false }
     public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {

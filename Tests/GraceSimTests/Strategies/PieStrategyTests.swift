@@ -148,6 +148,31 @@ import Testing
         #expect(Self.pie(adaptive).makeRoom(blocks: 1, instance: adaptive.instances[0], now: .zero) == 0)
     }
 
+    /// C2 (OPT-30b and OPT-6.7b on 287 and 215 GPU blocks) over the first 120 s of the Azure code trace at half
+    /// its rate: 63 requests in a burst that makes recompute preempt 26 times. Pie must not preempt more: when it
+    /// also grew its host share to admit new prompts, those prompts' decode growth found no block once the limit
+    /// and the stall contraction took the share back, and it preempted 181 times (11,210 against 1,364 on the full
+    /// C2 run).
+    @Test func preemptsNoMoreThanRecomputeOnC2() throws {
+        func run(_ strategy: String) throws -> (RunReport, [String]) {
+            let overrides = try ["workload.arrivals.end_s=120", "workload.arrivals.rate_scale=0.5", "strategy=\(strategy)",
+                                 "simulation.check_invariants=true"].map(ConfigOverride.init(parsing:))
+            let experiment = try Experiment.load(path: TestExperiments.repositoryRoot + "/Configs/experiments/c2-temporal.yaml",
+                                                 overrides: overrides)
+            let simulator = try Simulator(experiment: experiment)
+            return (simulator.run(), simulator.invariantViolations)
+        }
+        let (recompute, _) = try run("recompute")
+        let (pie, violations) = try run("pie")
+        #expect(recompute.overall.preemptions > 0)
+        #expect(pie.overall.requests.finished == recompute.overall.requests.finished)
+        #expect(pie.overall.preemptions <= recompute.overall.preemptions,
+                "pie \(pie.overall.preemptions), recompute \(recompute.overall.preemptions)")
+        #expect(pie.overall.ttft.p99Ms <= recompute.overall.ttft.p99Ms)
+        #expect(pie.instances.contains { ($0.strategy?.counters["host_blocks_max"] ?? 0) > 0 }, "pie expanded")
+        #expect(violations.isEmpty, "\(violations.prefix(3))")
+    }
+
     /// Adaptive expansion on the same workload and the same KV pool: over PCIe Gen5 (≈ 53 GB/s each way) the
     /// transfers stop being hidden at a much smaller host share than over NVLink-C2C, so the share stays lower.
     @Test func adaptiveShareIsSmallerOnASlowLink() throws {
