@@ -30,6 +30,9 @@ public final class ResultStore: Sendable {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
+        // WAL with synchronous=NORMAL: a committed run survives the process being killed; only a power cut can
+        // lose the last few commits (never corrupting the file), and a resumed sweep runs those points again.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         let pool = try translating(path) { try DatabasePool(path: path, configuration: configuration) }
         let store = ResultStore(path: path, writer: pool)
         try store.migrate()

@@ -19,7 +19,7 @@ public enum StoreSchema {
             }
             try db.create(table: RunRecord.databaseTableName) { t in
                 t.autoIncrementedPrimaryKey("id")
-                t.belongsTo("sweep", inTable: SweepRecord.databaseTableName, onDelete: .cascade).notNull()
+                t.column("sweep_id", .integer).notNull().references(SweepRecord.databaseTableName, onDelete: .cascade)
                 t.column("point_index", .integer).notNull()
                 t.column("point", .text).notNull()
                 t.column("config", .text).notNull()
@@ -36,14 +36,14 @@ public enum StoreSchema {
             }
             try db.create(index: "run_on_config_hash", on: RunRecord.databaseTableName, columns: ["config_hash"])
             try db.create(table: MetricRecord.databaseTableName) { t in
-                t.belongsTo("run", inTable: RunRecord.databaseTableName, onDelete: .cascade).notNull()
+                t.column("run_id", .integer).notNull().references(RunRecord.databaseTableName, onDelete: .cascade)
                 t.column("scope", .text).notNull()
                 t.column("metric", .text).notNull()
                 t.column("value", .double).notNull()
                 t.primaryKey(["run_id", "scope", "metric"])
             }
             try db.create(table: RequestRecord.databaseTableName) { t in
-                t.belongsTo("run", inTable: RunRecord.databaseTableName, onDelete: .cascade).notNull()
+                t.column("run_id", .integer).notNull().references(RunRecord.databaseTableName, onDelete: .cascade)
                 t.column("request", .integer).notNull()
                 t.column("instance", .text).notNull()
                 t.column("arrival_s", .double).notNull()
@@ -58,7 +58,7 @@ public enum StoreSchema {
                 t.primaryKey(["run_id", "request"])
             }
             try db.create(table: SeriesRecord.databaseTableName) { t in
-                t.belongsTo("run", inTable: RunRecord.databaseTableName, onDelete: .cascade).notNull()
+                t.column("run_id", .integer).notNull().references(RunRecord.databaseTableName, onDelete: .cascade)
                 t.column("scope", .text).notNull()
                 t.column("series", .text).notNull()
                 t.column("t_s", .double).notNull()
