@@ -60,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GraceSimCLITests",
-            dependencies: ["GraceSimCLI"]
+            dependencies: ["GraceSimCLI", "GraceSimStore"]
         ),
     ]
 )

@@ -26,7 +26,9 @@ struct MergeCommand: ParsableCommand {
                 let source = try ResultStore.openForReading(path: input)
                 let summary = try target.merge(from: source)
                 print("\(input): \(summary.runsAdded) runs added, \(summary.runsSkipped) already there")
+                try source.close()
             }
+            try target.close()
         }
     }
 }

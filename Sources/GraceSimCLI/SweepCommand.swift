@@ -45,6 +45,7 @@ struct SweepCommand: ParsableCommand {
             let bar = ProgressBar(enabled: !quiet)
             let summary = try runner.run(progress: bar.update)
             bar.finish()
+            try store.close()
             return summary
         }
         let shardText = shard.map { " (shard \($0))" } ?? ""

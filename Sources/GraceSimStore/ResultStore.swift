@@ -69,6 +69,19 @@ public final class ResultStore: Sendable {
         self.writer = writer
     }
 
+    /// Copies the WAL into the database file (as far as other processes' readers allow, without waiting), then
+    /// closes the connections, so that the `.sqlite` file alone holds every finished run (e.g. before committing
+    /// or copying it). The empty -wal and -shm files may remain.
+    public func close() throws {
+        try Self.translating(path) {
+            if let pool = writer as? DatabasePool {
+                _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                try pool.close()
+            }
+            if let queue = writer as? DatabaseQueue { try queue.close() }
+        }
+    }
+
     /// Applies the migrations this build knows, after checking the database holds none it does not know.
     func migrate() throws {
         try Self.translating(path) {
