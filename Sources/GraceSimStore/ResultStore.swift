@@ -30,6 +30,8 @@ public final class ResultStore: Sendable {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
+        // GRDB begins a pool's write transactions IMMEDIATE: each takes the write lock when it begins, so a
+        // check-then-insert (is this run already finished?) never races another process's write.
         // WAL with synchronous=NORMAL: a committed run survives the process being killed; only a power cut can
         // lose the last few commits (never corrupting the file), and a resumed sweep runs those points again.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
@@ -86,7 +88,16 @@ public final class ResultStore: Sendable {
     func migrate() throws {
         try Self.translating(path) {
             try writer.read { db in try refuseNewerSchema(db) }
-            try StoreSchema.migrator.migrate(writer)
+            let migrator = StoreSchema.migrator
+            do {
+                try migrator.migrate(writer)
+            } catch {
+                // Another process may have applied the same migration between our check and our transaction
+                // (each migration is rolled back on failure): that is fine when the schema is now complete.
+                let complete = try writer.read { db in try migrator.hasCompletedMigrations(db) }
+                if !complete { throw error }
+            }
+            try writer.read { db in try refuseNewerSchema(db) }
         }
     }
 

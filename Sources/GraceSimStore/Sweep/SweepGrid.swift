@@ -57,30 +57,54 @@ public struct PreparedPoint: Sendable {
 }
 
 extension SweepSpec {
-    /// Loads every point's experiment (base file + fixed overrides + the point's axis values) and validates it.
-    /// - Throws: ``StoreError`` naming the first bad point, its axis values and the loader's message.
-    public func prepare(points: [SweepPoint]) throws -> [PreparedPoint] {
-        let base = try ConfigNode.load(path: basePath)
+    /// Loads every point's experiment (base file + fixed overrides + the point's axis values) and validates it,
+    /// on up to `jobs` threads (loading reads the workload's trace and length files, so it is worth spreading).
+    /// - Throws: ``StoreError`` naming the first bad point in grid order, its axis value and the loader's message.
+    public func prepare(points: [SweepPoint], jobs: Int = 1) throws -> [PreparedPoint] {
+        _ = try ConfigNode.load(path: basePath)  // an unreadable base fails once, before any thread starts
         let baseDirectory = (basePath as NSString).deletingLastPathComponent
         guard let catalog = PresetCatalog.locate(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
                                                              FileManager.default.currentDirectoryPath]) else {
             throw StoreError(file: basePath, "cannot find the Configs folder with hardware/ and models/ (set GRACESIM_CONFIGS)")
         }
-        return try points.map { point in
-            do {
-                var root = base
-                for text in point.overrides(fixed: fixed) { root = try ConfigOverride(parsing: text).apply(to: root) }
-                let json = ConfigHash.canonicalJSON(root.node)
-                let experiment = try Experiment.load(root, baseDirectory: baseDirectory, catalog: catalog)
-                return PreparedPoint(point: point, experiment: experiment, configJSON: json, configHash: ConfigHash.hash(json))
-            } catch let error as ConfigError {
-                let culprit = point.values.first { error.key == $0.axis || error.key.hasPrefix($0.axis + ".") }
-                    ?? point.values.first { error.file == "<command line>" && error.key.hasPrefix($0.axis) }
-                let which = culprit.map { "axis \($0.axis) = \($0.value)" } ?? "point \(point.index) (\(point.label))"
-                throw StoreError(file: file, "\(which): \(error.description)")
-            } catch let error as MemoryPartition.Problem {
-                throw StoreError(file: file, "point \(point.index) (\(point.label)): \(error.message)")
+        let results = PreparedResults(count: points.count)
+        let workers = max(1, min(jobs, points.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            // Each thread parses its own copy: Yams resolves tags lazily by mutating shared Tag objects.
+            let ownBase = Result { try ConfigNode.load(path: basePath) }
+            for i in stride(from: worker, to: points.count, by: workers) {
+                results.set(i, Result { try prepare(points[i], base: try ownBase.get(), baseDirectory: baseDirectory, catalog: catalog) })
             }
         }
+        return try results.values.map { try $0!.get() }
     }
+
+    private func prepare(_ point: SweepPoint, base: ConfigNode, baseDirectory: String, catalog: PresetCatalog) throws -> PreparedPoint {
+        do {
+            var root = base
+            for text in point.overrides(fixed: fixed) { root = try ConfigOverride(parsing: text).apply(to: root) }
+            let json = ConfigHash.canonicalJSON(root.node)
+            let experiment = try Experiment.load(root, baseDirectory: baseDirectory, catalog: catalog)
+            return PreparedPoint(point: point, experiment: experiment, configJSON: json, configHash: ConfigHash.hash(json))
+        } catch let error as ConfigError {
+            let culprit = point.values.first { error.key == $0.axis || error.key.hasPrefix($0.axis + ".") }
+                ?? point.values.first { error.file == "<command line>" && error.key.hasPrefix($0.axis) }
+            let which = culprit.map { "axis \($0.axis) = \($0.value)" } ?? "point \(point.index) (\(point.label))"
+            throw StoreError(file: file, "\(which): \(error.description)")
+        } catch let error as MemoryPartition.Problem {
+            throw StoreError(file: file, "point \(point.index) (\(point.label)): \(error.message)")
+        }
+    }
+}
+
+/// Prepared points (or their errors) by grid position, filled by several threads.
+private final class PreparedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Result<PreparedPoint, Error>?]
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<PreparedPoint, Error>) { lock.withLock { storage[index] = result } }
+
+    var values: [Result<PreparedPoint, Error>?] { lock.withLock { storage } }
 }

@@ -20,6 +20,8 @@ public struct SweepSummary: Sendable {
     public var finished: Int
     public var failed: Int
     public var wallSeconds: Double
+    /// Time spent expanding the grid and loading and validating every point's experiment, in seconds of wall time.
+    public var preparationSeconds: Double
     /// Time spent simulating, summed over jobs, in seconds.
     public var simulationSeconds: Double
     /// Time spent writing to the database (waiting for the writer included), summed over jobs, in seconds.
@@ -55,12 +57,13 @@ public struct SweepRunner: Sendable {
     public func run(progress: @escaping @Sendable (SweepProgress) -> Void = { _ in }) throws -> SweepSummary {
         let started = DispatchTime.now().uptimeNanoseconds
         let mine = try spec.grid().filter { shard.owns($0.index) }
-        let prepared = try spec.prepare(points: mine)
+        let prepared = try spec.prepare(points: mine, jobs: jobs)
+        let preparation = Self.seconds(since: started)
         let sweepId = try store.sweepId(name: spec.name, spec: spec.text, version: version)
         let finished = try store.finishedHashes(sweepId: sweepId)
         var seen = finished
         let todo = prepared.filter { seen.insert($0.configHash).inserted }
-        let state = RunState(todo: todo, skipped: prepared.count - todo.count, started: started)
+        let state = RunState(todo: todo, skipped: prepared.count - todo.count, started: started, preparation: preparation)
         progress(state.progress())
 
         let group = DispatchGroup()
@@ -125,6 +128,7 @@ private final class RunState: @unchecked Sendable {
     private let todo: [PreparedPoint]
     private let skipped: Int
     private let started: UInt64
+    private let preparation: Double
     private var nextIndex = 0
     private var done = 0
     private var failed = 0
@@ -132,7 +136,8 @@ private final class RunState: @unchecked Sendable {
     private var storageSeconds = 0.0
     private(set) var storeError: Error?
 
-    init(todo: [PreparedPoint], skipped: Int, started: UInt64) {
+    init(todo: [PreparedPoint], skipped: Int, started: UInt64, preparation: Double) {
+        self.preparation = preparation
         self.todo = todo
         self.skipped = skipped
         self.started = started
@@ -169,7 +174,7 @@ private final class RunState: @unchecked Sendable {
     func summary(points: Int, wallSeconds: Double) -> SweepSummary {
         lock.withLock {
             SweepSummary(points: points, skipped: skipped, finished: done - failed, failed: failed, wallSeconds: wallSeconds,
-                         simulationSeconds: simulationSeconds, storageSeconds: storageSeconds)
+                         preparationSeconds: preparation, simulationSeconds: simulationSeconds, storageSeconds: storageSeconds)
         }
     }
 }
