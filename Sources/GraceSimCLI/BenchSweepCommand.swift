@@ -48,6 +48,8 @@ struct BenchSweepCommand: ParsableCommand {
                 return try SweepRunner(spec: spec, store: store, jobs: jobs, version: GraceSimVersion.current).run()
             }
         }
+        var load = [0.0, 0.0, 0.0]
+        let loadBefore = getloadavg(&load, 3) > 0 ? load[0] : .nan
         let one = try sweep(jobs: 1)
         let many = try sweep(jobs: jobs)
         let overhead = one.wallSeconds - one.preparationSeconds - one.simulationSeconds - one.storageSeconds
@@ -58,5 +60,6 @@ struct BenchSweepCommand: ParsableCommand {
                      one.storageSeconds, 100 * one.storageSeconds / one.wallSeconds, overhead, 100 * overhead / one.wallSeconds))
         print(String(format: "  --jobs %d    %.2f s wall: speedup %.2fx over --jobs 1 (%d cores)",
                      jobs, many.wallSeconds, one.wallSeconds / many.wallSeconds, ProcessInfo.processInfo.activeProcessorCount))
+        print(String(format: "  load average before: %.2f (other processes on the cores lower the speedup)", loadBefore))
     }
 }
