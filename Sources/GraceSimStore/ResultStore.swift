@@ -35,10 +35,22 @@ public final class ResultStore: Sendable {
         // WAL with synchronous=NORMAL: a committed run survives the process being killed; only a power cut can
         // lose the last few commits (never corrupting the file), and a resumed sweep runs those points again.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        let pool = try translating(path) { try DatabasePool(path: path, configuration: configuration) }
-        let store = ResultStore(path: path, writer: pool)
-        try store.migrate()
-        return store
+        // Switching a new file to WAL and the first migration take locks that SQLite's busy timeout does not
+        // always wait for; when another process is creating the same database at that moment, try again shortly.
+        var attempt = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                let store = ResultStore(path: path, writer: pool)
+                try store.migrate()
+                return store
+            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < 100 {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.05)
+            } catch let error as DatabaseError {
+                return try translating(path) { throw error }
+            }
+        }
     }
 
     /// Opens an existing database for reading only.
@@ -85,20 +97,19 @@ public final class ResultStore: Sendable {
     }
 
     /// Applies the migrations this build knows, after checking the database holds none it does not know.
+    /// - Throws: ``StoreError`` for a newer schema; `DatabaseError` as SQLite reports it otherwise.
     func migrate() throws {
-        try Self.translating(path) {
-            try writer.read { db in try refuseNewerSchema(db) }
-            let migrator = StoreSchema.migrator
-            do {
-                try migrator.migrate(writer)
-            } catch {
-                // Another process may have applied the same migration between our check and our transaction
-                // (each migration is rolled back on failure): that is fine when the schema is now complete.
-                let complete = try writer.read { db in try migrator.hasCompletedMigrations(db) }
-                if !complete { throw error }
-            }
-            try writer.read { db in try refuseNewerSchema(db) }
+        try writer.read { db in try refuseNewerSchema(db) }
+        let migrator = StoreSchema.migrator
+        do {
+            try migrator.migrate(writer)
+        } catch {
+            // Another process may have applied the same migration between our check and our transaction
+            // (each migration is rolled back on failure): that is fine when the schema is now complete.
+            let complete = try writer.read { db in try migrator.hasCompletedMigrations(db) }
+            if !complete { throw error }
         }
+        try writer.read { db in try refuseNewerSchema(db) }
     }
 
     func refuseNewerSchema(_ db: Database) throws {
@@ -119,7 +130,7 @@ public final class ResultStore: Sendable {
             case .SQLITE_READONLY:
                 throw StoreError(file: path, "the database is read-only")
             case .SQLITE_BUSY, .SQLITE_LOCKED:
-                throw StoreError(file: path, "the database is locked by another process (waited \(Int(busyTimeoutSeconds)) s); try again when it finishes")
+                throw StoreError(file: path, "the database is locked by another process; try again when it finishes")
             case .SQLITE_NOTADB, .SQLITE_CORRUPT:
                 throw StoreError(file: path, "not an SQLite database (left untouched)")
             case .SQLITE_CANTOPEN:
