@@ -13,11 +13,12 @@ public final class ResultStore: Sendable {
     /// The connection(s): a `DatabasePool` for files, a `DatabaseQueue` in memory.
     public let writer: any DatabaseWriter
 
-    /// How long a write waits for another process's write to finish, in seconds.
+    /// How long a write waits by default for another process's write to finish, in seconds.
     public static let busyTimeoutSeconds: TimeInterval = 30
 
     /// Opens (creating it when missing) the database at `path` for writing, and migrates it.
-    public static func openForWriting(path: String) throws -> ResultStore {
+    /// - Parameter busyTimeoutSeconds: how long to wait for another process's lock before giving up.
+    public static func openForWriting(path: String, busyTimeoutSeconds: TimeInterval = busyTimeoutSeconds) throws -> ResultStore {
         let url = URL(fileURLWithPath: path)
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: path) {
@@ -44,7 +45,8 @@ public final class ResultStore: Sendable {
                 let store = ResultStore(path: path, writer: pool)
                 try store.migrate()
                 return store
-            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < 100 {
+            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
+                                                     && Double(attempt) * 0.05 < busyTimeoutSeconds {
                 attempt += 1
                 Thread.sleep(forTimeInterval: 0.05)
             } catch let error as DatabaseError {

@@ -73,7 +73,8 @@ import Testing
             try store.close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        for open in [ResultStore.openForWriting, ResultStore.openForReading] {
+        let opens: [(String) throws -> ResultStore] = [{ try ResultStore.openForWriting(path: $0) }, { try ResultStore.openForReading(path: $0) }]
+        for open in opens {
             #expect {
                 _ = try open(path)
             } throws: { error in
@@ -102,6 +103,44 @@ import Testing
         }
         #expect(throws: StoreError(file: "/nonexistent/x.sqlite", "the folder /nonexistent does not exist")) {
             _ = try ResultStore.openForWriting(path: "/nonexistent/x.sqlite")
+        }
+    }
+}
+
+/// Databases that cannot be written now: locked by another connection, or opened read-only.
+@Suite struct BusyAndReadOnlyTests {
+    @Test func aLockedDatabaseGetsAClearMessageAndKeepsItsRows() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("locked.sqlite")
+        let first = try ResultStore.openForWriting(path: path)
+        _ = try first.sweepId(name: "kept", spec: "", version: "test")
+        try first.close()
+
+        var holding = Configuration()
+        holding.allowsUnsafeTransactions = true  // keep the lock across accesses, as another process would
+        let holder = try DatabaseQueue(path: path, configuration: holding)
+        try holder.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
+        #expect {
+            let store = try ResultStore.openForWriting(path: path, busyTimeoutSeconds: 0.2)
+            _ = try store.sweepId(name: "other", spec: "", version: "test")
+        } throws: { error in
+            (error as? StoreError)?.message.contains("locked by another process") == true
+        }
+        try holder.inDatabase { try $0.execute(sql: "ROLLBACK") }
+        try holder.close()
+        let store = try ResultStore.openForReading(path: path)
+        #expect(try store.rowCounts()["sweeps"] == 1)
+    }
+
+    @Test func writingThroughAReadOnlyStoreIsRefusedClearly() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("ro.sqlite")
+        try ResultStore.openForWriting(path: path).close()
+        let store = try ResultStore.openForReading(path: path)
+        #expect(throws: StoreError(file: path, "the database is read-only")) {
+            _ = try store.sweepId(name: "x", spec: "", version: "test")
         }
     }
 }
