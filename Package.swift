@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The simulation library: no SQLite, no CLI; reads its inputs (YAML, CSV, JSONL) and nothing else.
@@ -26,11 +27,21 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // Sweeps and their results in SQLite (GRDB): schema, migrations, sweep files, the sweep runner, comparisons.
+        .target(
+            name: "GraceSimStore",
+            dependencies: [
+                "GraceSim",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // The `gracesim` command-line tool.
         .executableTarget(
             name: "GraceSimCLI",
             dependencies: [
                 "GraceSim",
+                "GraceSimStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,8 +55,12 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(
+            name: "GraceSimStoreTests",
+            dependencies: ["GraceSimStore"]
+        ),
+        .testTarget(
             name: "GraceSimCLITests",
-            dependencies: ["GraceSimCLI"]
+            dependencies: ["GraceSimCLI", "GraceSimStore"]
         ),
     ]
 )

@@ -7,7 +7,8 @@ struct GraceSimCommand: ParsableCommand {
         commandName: "gracesim",
         abstract: "A discrete-event simulator of LLM serving on NVIDIA Grace Hopper.",
         version: GraceSimVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, BenchCommand.self,
+                      SweepCommand.self, MergeCommand.self, CompareCommand.self, DiffCommand.self, BenchSweepCommand.self]
     )
 }
 

@@ -1,13 +1,17 @@
 import ArgumentParser
 import GraceSim
+import GraceSimStore
 
 /// Turns bad input into one line on standard error and exit status 2, instead of a stack trace.
 enum InputFailure {
-    /// Runs `body`; a ``ConfigError`` (or a partition problem) becomes a message and `ExitCode(2)`.
+    /// Runs `body`; a ``ConfigError``, a ``StoreError`` (or a partition problem) becomes a message and `ExitCode(2)`.
     static func guarding<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as ConfigError {
+            printError("error: \(error.description)")
+            throw ExitCode(2)
+        } catch let error as StoreError {
             printError("error: \(error.description)")
             throw ExitCode(2)
         } catch let error as MemoryPartition.Problem {

@@ -13,12 +13,12 @@ import Testing
     @Test func help() async throws {
         let result = try await GraceSimProcess.run(["--help"])
         expectSuccess(result)
-        for subcommand in ["run", "validate", "list"] {
+        for subcommand in ["run", "validate", "list", "sweep", "merge", "compare", "diff"] {
             #expect(result.stdoutText.contains(subcommand), "no \(subcommand) in --help")
         }
     }
 
-    @Test(arguments: ["run", "validate", "list"])
+    @Test(arguments: ["run", "validate", "list", "sweep", "merge", "compare", "diff"])
     func subcommandHelp(subcommand: String) async throws {
         let result = try await GraceSimProcess.run([subcommand, "--help"])
         expectSuccess(result)

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import GraceSim
+import GraceSimStore
+
+/// `gracesim sweep`: run a grid of experiments into a results database.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a sweep's grid of experiments into an SQLite database (resumable, parallel, shardable).",
+        discussion: """
+            Points already finished in the database are skipped, so an interrupted sweep is resumed by running the \
+            same command again. --shard i/N runs the points whose index modulo N is i (0-based); --shard auto \
+            reads SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm job arrays), or JOB_COMPLETION_INDEX and \
+            GRACESIM_SHARD_COUNT (Kubernetes Indexed Jobs). Join shard databases with gracesim merge.
+            Example: gracesim sweep Configs/sweeps/c1-strategy-rate.yaml --db Results/c1.sqlite --jobs 2
+            """
+    )
+
+    @Argument(help: "The sweep file (YAML), e.g. Configs/sweeps/c1-strategy-rate.yaml.")
+    var sweep: String
+
+    @Option(help: ArgumentHelp("The results database (created when missing).", valueName: "file"))
+    var db: String
+
+    @Option(help: "Points simulated at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Run only this share of the grid: i/N (0-based) or auto.", valueName: "i/N|auto"))
+    var shard: String?
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+    }
+
+    func run() throws {
+        let summary = try InputFailure.guarding {
+            let shard = try self.shard.map { try Shard.parse($0, environment: ProcessInfo.processInfo.environment) } ?? .whole
+            let spec = try SweepSpec.load(path: sweep)
+            let store = try ResultStore.openForWriting(path: db)
+            let runner = SweepRunner(spec: spec, store: store, jobs: jobs, shard: shard, version: GraceSimVersion.current)
+            let bar = ProgressBar(enabled: !quiet)
+            let summary = try runner.run(progress: bar.update)
+            bar.finish()
+            try store.close()
+            return summary
+        }
+        let shardText = shard.map { " (shard \($0))" } ?? ""
+        InputFailure.printError(String(format: "%d points%@: %d run, %d failed, %d already finished; %.1f s wall, %.1f s simulating, %.2f s storing",
+                                       summary.points, shardText, summary.finished, summary.failed, summary.skipped,
+                                       summary.wallSeconds, summary.simulationSeconds, summary.storageSeconds))
+        if summary.failed > 0 {
+            InputFailure.printError("failed runs are stored with their error: sqlite3 \(db) \"SELECT point, error FROM runs WHERE status = 'failed'\"")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// A one-line progress bar on standard error: done/total, rate and time left; redrawn in place on a terminal,
+/// one line per tenth of the work otherwise.
+final class ProgressBar: @unchecked Sendable {
+    private let enabled: Bool
+    private let terminal = isatty(STDERR_FILENO) != 0
+    private let lock = NSLock()
+    private var lastTenth = -1
+    private var drawn = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ p: SweepProgress) {
+        guard enabled, p.total > 0 else { return }
+        lock.withLock {
+            let line = Self.line(p)
+            if terminal {
+                FileHandleWriter.writeToStandardError("\r\u{1B}[K" + line)
+                drawn = true
+            } else {
+                let tenth = p.done * 10 / p.total
+                if tenth != lastTenth { lastTenth = tenth; FileHandleWriter.writeToStandardError(line + "\n") }
+            }
+        }
+    }
+
+    func finish() {
+        lock.withLock { if drawn { FileHandleWriter.writeToStandardError("\n"); drawn = false } }
+    }
+
+    static func line(_ p: SweepProgress) -> String {
+        let width = 30
+        let filled = p.total == 0 ? width : p.done * width / p.total
+        let rate = p.elapsedSeconds > 0 ? Double(p.done) / p.elapsedSeconds : 0
+        let left = rate > 0 ? Double(p.total - p.done) / rate : .nan
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let failed = p.failed > 0 ? ", \(p.failed) failed" : ""
+        let skipped = p.skipped > 0 ? ", \(p.skipped) skipped" : ""
+        return "[\(bar)] \(p.done)/\(p.total)\(failed)\(skipped)  \(String(format: "%.2f", rate)) runs/s  \(duration(left)) left"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "--:--" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,46 @@
+import GraceSim
+
+/// The summary metrics stored per run and scope, their names, and which way is worse.
+///
+/// Names carry their unit: `_ms` latencies (higher is worse), `_per_s` throughputs (lower is worse); the rest
+/// (counts, fractions) are reported by `diff` but never fail it.
+public enum MetricCatalog {
+    /// Which direction of change is a regression.
+    public enum Direction: String, Sendable {
+        case lowerIsBetter, higherIsBetter, neutral
+    }
+
+    public static func direction(of metric: String) -> Direction {
+        if metric.hasSuffix("_ms") { return .lowerIsBetter }
+        if metric.hasSuffix("_per_s") { return .higherIsBetter }
+        return .neutral
+    }
+
+    /// The rows of one report: every instance under its name, and the whole run as `overall`.
+    public static func rows(_ report: RunReport) -> [(scope: String, metric: String, value: Double)] {
+        var rows: [(String, String, Double)] = []
+        let scoped = report.instances.map { ($0.name, $0) } + [("overall", report.overall)]
+        for (scope, instance) in scoped {
+            for (metric, value) in values(instance) { rows.append((scope, metric, value)) }
+        }
+        return rows
+    }
+
+    /// The metrics of one instance (or of all), in a fixed order.
+    public static func values(_ r: InstanceReport) -> [(String, Double)] {
+        var out: [(String, Double)] = []
+        for (prefix, s) in [("ttft", r.ttft), ("tbt", r.tbt), ("e2e", r.endToEnd)] {
+            out += [("\(prefix)_mean_ms", s.meanMs), ("\(prefix)_p50_ms", s.p50Ms), ("\(prefix)_p90_ms", s.p90Ms),
+                    ("\(prefix)_p99_ms", s.p99Ms), ("\(prefix)_p99_9_ms", s.p999Ms), ("\(prefix)_max_ms", s.maxMs)]
+        }
+        out += [("output_tokens_per_s", r.throughput.outputTokensPerSecond),
+                ("total_tokens_per_s", r.throughput.totalTokensPerSecond),
+                ("requests_per_s", r.throughput.requestsPerSecond),
+                ("requests_arrived", Double(r.requests.arrived)), ("requests_finished", Double(r.requests.finished)),
+                ("requests_rejected", Double(r.requests.rejected)), ("requests_unfinished", Double(r.requests.unfinished)),
+                ("preemptions", Double(r.preemptions)), ("recomputed_tokens", Double(r.recomputedTokens)),
+                ("iterations", Double(r.iterations)), ("gpu_busy_fraction", r.gpuBusyFraction),
+                ("kv_mean_utilization", r.kv.meanUtilization), ("kv_peak_utilization", r.kv.peakUtilization)]
+        return out
+    }
+}

@@ -1,0 +1,47 @@
+import GRDB
+
+extension ResultStore {
+    /// What a merge did.
+    public struct MergeSummary: Sendable, Equatable {
+        public var runsAdded = 0
+        /// Runs already finished in this database (or duplicated across inputs), kept as they were.
+        public var runsSkipped = 0
+    }
+
+    /// Copies the sweeps and runs of `other` into this store: sweeps are matched by name, runs by config hash
+    /// within their sweep; a finished run here is never replaced, a failed one is replaced by a finished one.
+    /// Each run is copied in its own transaction with all its rows.
+    public func merge(from other: ResultStore) throws -> MergeSummary {
+        var summary = MergeSummary()
+        let (sweeps, runs) = try Self.translating(other.path) {
+            try other.writer.read { db in (try SweepRecord.fetchAll(db), try RunRecord.fetchAll(db)) }
+        }
+        var sweepIds: [Int64: Int64] = [:]
+        for sweep in sweeps {
+            sweepIds[sweep.id!] = try sweepId(name: sweep.name, spec: sweep.spec, version: sweep.gracesimVersion)
+        }
+        for run in runs {
+            let rows = try Self.translating(other.path) {
+                try other.writer.read { db in
+                    (try MetricRecord.filter(MetricRecord.Columns.runId == run.id!).fetchAll(db),
+                     try RequestRecord.filter(RequestRecord.Columns.runId == run.id!).fetchAll(db),
+                     try SeriesRecord.filter(SeriesRecord.Columns.runId == run.id!).fetchAll(db))
+                }
+            }
+            var copy = run
+            copy.sweepId = sweepIds[run.sweepId]!
+            let outcome = RunOutcome(run: copy, metrics: rows.0, requests: rows.1, series: rows.2)
+            let added = try Self.translating(path) {
+                try writer.write { db -> Bool in
+                    if run.status == .failed,
+                       try RunRecord.filter(RunRecord.Columns.sweepId == copy.sweepId && RunRecord.Columns.configHash == copy.configHash).fetchCount(db) > 0 {
+                        return false
+                    }
+                    return try Self.insert(outcome, db)
+                }
+            }
+            if added { summary.runsAdded += 1 } else { summary.runsSkipped += 1 }
+        }
+        return summary
+    }
+}

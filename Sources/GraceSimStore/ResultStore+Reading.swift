@@ -1,0 +1,50 @@
+import GRDB
+
+/// A run read back with its metrics.
+public struct StoredRun: Sendable {
+    public var run: RunRecord
+    /// The sweep's name.
+    public var sweep: String
+    /// Metric values by scope (`overall` or an instance name), then by metric name.
+    public var metrics: [String: [String: Double]]
+
+    /// The run's axis values, decoded from `run.point` (axis key → value as text).
+    public var point: [String: String] { PointJSON.decode(run.point) }
+}
+
+extension ResultStore {
+    /// Every run (finished and failed), ordered by sweep and grid index; `sweep` restricts to one sweep by name.
+    public func runs(sweep: String? = nil) throws -> [StoredRun] {
+        try Self.translating(path) {
+            try writer.read { db in
+                let sweeps = try SweepRecord.fetchAll(db)
+                let names = Dictionary(uniqueKeysWithValues: sweeps.compactMap { s in s.id.map { ($0, s.name) } })
+                var request = RunRecord.order(RunRecord.Columns.sweepId, RunRecord.Columns.pointIndex)
+                if let sweep {
+                    guard let id = sweeps.first(where: { $0.name == sweep })?.id else {
+                        throw StoreError(file: path, "no sweep named \"\(sweep)\" (found: \(sweeps.map(\.name).joined(separator: ", ")))")
+                    }
+                    request = request.filter(RunRecord.Columns.sweepId == id)
+                }
+                let runs = try request.fetchAll(db)
+                var metrics: [Int64: [String: [String: Double]]] = [:]
+                for m in try MetricRecord.fetchAll(db) { metrics[m.runId, default: [:]][m.scope, default: [:]][m.metric] = m.value }
+                return runs.map { StoredRun(run: $0, sweep: names[$0.sweepId] ?? "", metrics: metrics[$0.id ?? -1] ?? [:]) }
+            }
+        }
+    }
+
+    /// Row counts per table, for tests and the merge summary.
+    public func rowCounts() throws -> [String: Int] {
+        try Self.translating(path) {
+            try writer.read { db in
+                var counts: [String: Int] = [:]
+                for table in [SweepRecord.databaseTableName, RunRecord.databaseTableName, MetricRecord.databaseTableName,
+                              RequestRecord.databaseTableName, SeriesRecord.databaseTableName] {
+                    counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+                }
+                return counts
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+
+/// A results database: sweeps, their runs and the runs' metrics, in one SQLite file in WAL mode.
+///
+/// Opening for writing applies the schema's migrations; opening for reading only checks that the schema is one
+/// this build knows. Either way a database written by a newer gracesim, a file that is not a database, a
+/// read-only file opened for writing, or a database kept locked by another process beyond the busy timeout
+/// gives a ``StoreError`` and leaves the file as it was.
+public final class ResultStore: Sendable {
+    /// The file, as the user named it (":memory:" for an in-memory store).
+    public let path: String
+    /// The connection(s): a `DatabasePool` for files, a `DatabaseQueue` in memory.
+    public let writer: any DatabaseWriter
+
+    /// How long a write waits by default for another process's write to finish, in seconds.
+    public static let busyTimeoutSeconds: TimeInterval = 30
+
+    /// Opens (creating it when missing) the database at `path` for writing, and migrates it.
+    /// - Parameter busyTimeoutSeconds: how long to wait for another process's lock before giving up.
+    public static func openForWriting(path: String, busyTimeoutSeconds: TimeInterval = busyTimeoutSeconds) throws -> ResultStore {
+        let url = URL(fileURLWithPath: path)
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: path) {
+            guard fileManager.isWritableFile(atPath: path) else { throw StoreError(file: path, "the database file is read-only") }
+        }
+        let directory = url.deletingLastPathComponent().path
+        guard fileManager.fileExists(atPath: directory) else { throw StoreError(file: path, "the folder \(directory) does not exist") }
+        guard fileManager.isWritableFile(atPath: directory) else {
+            throw StoreError(file: path, "the folder \(directory) is read-only (SQLite needs to create its -wal and -shm files there)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        // GRDB begins a pool's write transactions IMMEDIATE: each takes the write lock when it begins, so a
+        // check-then-insert (is this run already finished?) never races another process's write.
+        // WAL with synchronous=NORMAL: a committed run survives the process being killed; only a power cut can
+        // lose the last few commits (never corrupting the file), and a resumed sweep runs those points again.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        // Switching a new file to WAL and the first migration take locks that SQLite's busy timeout does not
+        // always wait for; when another process is creating the same database at that moment, try again shortly.
+        var attempt = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                let store = ResultStore(path: path, writer: pool)
+                try store.migrate()
+                return store
+            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
+                                                     && Double(attempt) * 0.05 < busyTimeoutSeconds {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.05)
+            } catch let error as DatabaseError {
+                return try translating(path) { throw error }
+            }
+        }
+    }
+
+    /// Opens an existing database for reading only.
+    public static func openForReading(path: String) throws -> ResultStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError(file: path, "no such database") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        let queue = try translating(path) { try DatabaseQueue(path: path, configuration: configuration) }
+        let store = ResultStore(path: path, writer: queue)
+        try translating(path) {
+            try queue.read { db in
+                let tables = try db.tableExists(RunRecord.databaseTableName)
+                guard tables else { throw StoreError(file: path, "not a gracesim results database (no runs table)") }
+                try store.refuseNewerSchema(db)
+            }
+        }
+        return store
+    }
+
+    /// A fresh store in memory, for tests.
+    public static func inMemory() throws -> ResultStore {
+        let store = ResultStore(path: ":memory:", writer: try DatabaseQueue())
+        try store.migrate()
+        return store
+    }
+
+    init(path: String, writer: any DatabaseWriter) {
+        self.path = path
+        self.writer = writer
+    }
+
+    /// Copies the WAL into the database file (as far as other processes' readers allow, without waiting), then
+    /// closes the connections, so that the `.sqlite` file alone holds every finished run (e.g. before committing
+    /// or copying it). The empty -wal and -shm files may remain.
+    public func close() throws {
+        try Self.translating(path) {
+            if let pool = writer as? DatabasePool {
+                _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                try pool.close()
+            }
+            if let queue = writer as? DatabaseQueue { try queue.close() }
+        }
+    }
+
+    /// Applies the migrations this build knows, after checking the database holds none it does not know.
+    /// - Throws: ``StoreError`` for a newer schema; `DatabaseError` as SQLite reports it otherwise.
+    func migrate() throws {
+        try writer.read { db in try refuseNewerSchema(db) }
+        let migrator = StoreSchema.migrator
+        do {
+            try migrator.migrate(writer)
+        } catch {
+            // Another process may have applied the same migration between our check and our transaction
+            // (each migration is rolled back on failure): that is fine when the schema is now complete.
+            let complete = try writer.read { db in try migrator.hasCompletedMigrations(db) }
+            if !complete { throw error }
+        }
+        try writer.read { db in try refuseNewerSchema(db) }
+    }
+
+    func refuseNewerSchema(_ db: Database) throws {
+        let migrator = StoreSchema.migrator
+        guard try db.tableExists("grdb_migrations") else { return }
+        if try migrator.hasBeenSuperseded(db) {
+            let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+            throw StoreError(file: path, "written by a newer gracesim (schema migrations \(unknown.joined(separator: ", ")) are unknown to this version); use a newer gracesim or another --db file")
+        }
+    }
+
+    /// Runs `body`, turning SQLite errors into one-line ``StoreError``s.
+    static func translating<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_READONLY:
+                throw StoreError(file: path, "the database is read-only")
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                throw StoreError(file: path, "the database is locked by another process; try again when it finishes")
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                throw StoreError(file: path, "not an SQLite database (left untouched)")
+            case .SQLITE_CANTOPEN:
+                throw StoreError(file: path, "cannot open the database file")
+            case .SQLITE_FULL:
+                throw StoreError(file: path, "the disk is full")
+            default:
+                throw StoreError(file: path, "SQLite error: \(error.message ?? error.description)")
+            }
+        }
+    }
+}

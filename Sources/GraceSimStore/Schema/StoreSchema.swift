@@ -1,0 +1,74 @@
+import GRDB
+
+/// The versioned schema of a results database: GRDB migrations registered by id, applied in order.
+///
+/// A migration is never edited once merged; a change to the schema is a new migration appended here and
+/// documented in the README. A database that holds a migration this build does not know was written by a newer
+/// gracesim and is refused (see ``ResultStore``).
+public enum StoreSchema {
+    /// The migrations, in the order they are applied.
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-sweeps-runs-metrics") { db in
+            try db.create(table: SweepRecord.databaseTableName) { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("spec", .text).notNull()
+                t.column("created", .text).notNull()
+                t.column("gracesim_version", .text).notNull()
+            }
+            try db.create(table: RunRecord.databaseTableName) { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sweep_id", .integer).notNull().references(SweepRecord.databaseTableName, onDelete: .cascade)
+                t.column("point_index", .integer).notNull()
+                t.column("point", .text).notNull()
+                t.column("config", .text).notNull()
+                t.column("config_hash", .text).notNull()
+                t.column("seed", .integer).notNull()
+                t.column("strategy", .text).notNull()
+                t.column("hardware", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("wall_s", .double).notNull()
+                t.column("simulated_s", .double)
+                t.column("error", .text)
+                t.column("finished_at", .text).notNull()
+                t.uniqueKey(["sweep_id", "config_hash"])
+            }
+            try db.create(index: "run_on_config_hash", on: RunRecord.databaseTableName, columns: ["config_hash"])
+            try db.create(table: MetricRecord.databaseTableName) { t in
+                t.column("run_id", .integer).notNull().references(RunRecord.databaseTableName, onDelete: .cascade)
+                t.column("scope", .text).notNull()
+                t.column("metric", .text).notNull()
+                t.column("value", .double).notNull()
+                t.primaryKey(["run_id", "scope", "metric"])
+            }
+            try db.create(table: RequestRecord.databaseTableName) { t in
+                t.column("run_id", .integer).notNull().references(RunRecord.databaseTableName, onDelete: .cascade)
+                t.column("request", .integer).notNull()
+                t.column("instance", .text).notNull()
+                t.column("arrival_s", .double).notNull()
+                t.column("first_token_s", .double)
+                t.column("finish_s", .double)
+                t.column("prompt_tokens", .integer).notNull()
+                t.column("output_tokens", .integer).notNull()
+                t.column("generated_tokens", .integer).notNull()
+                t.column("preemptions", .integer).notNull()
+                t.column("max_tbt_ms", .double).notNull()
+                t.column("status", .text).notNull()
+                t.primaryKey(["run_id", "request"])
+            }
+            try db.create(table: SeriesRecord.databaseTableName) { t in
+                t.column("run_id", .integer).notNull().references(RunRecord.databaseTableName, onDelete: .cascade)
+                t.column("scope", .text).notNull()
+                t.column("series", .text).notNull()
+                t.column("t_s", .double).notNull()
+                t.column("value", .double).notNull()
+                t.primaryKey(["run_id", "scope", "series", "t_s"])
+            }
+        }
+        return migrator
+    }
+
+    /// The ids of every migration this build knows, oldest first.
+    public static var knownMigrations: [String] { migrator.migrations }
+}

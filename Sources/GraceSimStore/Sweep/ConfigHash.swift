@@ -1,0 +1,107 @@
+import Foundation
+import Yams
+
+/// The canonical JSON of an experiment's YAML after overrides, and its stable hash.
+///
+/// Canonical JSON: mappings become objects with keys sorted by their UTF-8 bytes, lists arrays, and scalars
+/// typed by YAML 1.2 core-schema resolution: null, true/false, integers in decimal, floats in Swift's shortest
+/// round-trip form, everything else a JSON string. No whitespace. The hash is FNV-1a 64 over the UTF-8 bytes of
+/// that text, written as 16 lowercase hex digits. Both depend only on the file's content and the overrides (not
+/// on paths, the machine or the process), so one grid point hashes the same everywhere. Presets (hardware,
+/// models) and data files (traces, lengths) are referenced by name and path, not expanded: a changed preset
+/// file does not change the hash.
+public enum ConfigHash {
+    /// Canonical JSON of `node`.
+    public static func canonicalJSON(_ node: Node) -> String {
+        var out = ""
+        write(node, to: &out)
+        return out
+    }
+
+    /// FNV-1a 64 of `text`'s UTF-8 bytes, as 16 hex digits.
+    public static func hash(_ text: String) -> String {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    private static func write(_ node: Node, to out: inout String) {
+        switch node {
+        case .mapping(let mapping):
+            let pairs = mapping.map { (key: $0.key.string ?? canonicalJSON($0.key), value: $0.value) }
+                .sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            out += "{"
+            for (i, pair) in pairs.enumerated() {
+                if i > 0 { out += "," }
+                out += quoted(pair.key) + ":"
+                write(pair.value, to: &out)
+            }
+            out += "}"
+        case .sequence(let sequence):
+            out += "["
+            for (i, item) in sequence.enumerated() {
+                if i > 0 { out += "," }
+                write(item, to: &out)
+            }
+            out += "]"
+        case .scalar(let scalar):
+            out += scalarJSON(node, text: scalar.string)
+        case .alias:
+            out += "null"
+        }
+    }
+
+    /// A scalar as JSON: typed by its resolved YAML tag.
+    static func scalarJSON(_ node: Node, text: String) -> String {
+        switch Tag.Name(rawValue: node.tag.rawValue) {
+        case .null: return "null"
+        case .bool: return node.bool.map { $0 ? "true" : "false" } ?? quoted(text)
+        case .int: return node.int.map { String($0) } ?? quoted(text)
+        case .float:
+            guard let value = node.float, value.isFinite else { return quoted(text) }
+            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) + ".0" }
+            return "\(value)"
+        default: return quoted(text)
+        }
+    }
+
+    /// `text` as a JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// A grid point's axis values as a JSON object with sorted keys (values as strings), and back.
+public enum PointJSON {
+    public static func encode(_ values: [(axis: String, value: String)]) -> String {
+        let sorted = values.sorted { $0.axis < $1.axis }
+        return "{" + sorted.map { ConfigHash.quoted($0.axis) + ":" + ConfigHash.quoted($0.value) }.joined(separator: ",") + "}"
+    }
+
+    public static func decode(_ text: String) -> [String: String] {
+        guard let data = text.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
+        return object
+    }
+}

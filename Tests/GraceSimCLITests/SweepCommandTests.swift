@@ -1,0 +1,201 @@
+import Foundation
+import GraceSimStore
+import Testing
+
+/// Guards `gracesim sweep`, `merge`, `compare` and `diff` as a user runs them: a sweep killed with SIGKILL and
+/// rerun equals an uninterrupted one, shards merged equal the whole, diff's exit codes, compare's formats, bad input.
+@Suite(.serialized) struct SweepCommandTests {
+    /// Twelve short points of the default experiment.
+    static let sweepText = """
+        name: cli-test
+        base: \(GraceSimProcess.repositoryRoot.appendingPathComponent("Configs/experiments/default.yaml").path)
+        set: {workload.max_requests: 150}
+        axes:
+          strategy: [recompute]
+          workload.arrivals.rate: [2, 6]
+        seeds: [1, 2, 3, 4, 5, 6]
+        """
+
+    static func finishedResults(_ path: String) throws -> [String: [String: [String: Double]]] {
+        let store = try ResultStore.openForReading(path: path)
+        defer { try? store.close() }
+        var out: [String: [String: [String: Double]]] = [:]
+        for run in try store.runs() where run.run.status == .finished { out[run.run.configHash] = run.metrics }
+        return out
+    }
+
+    static func rowCounts(_ path: String) throws -> [String: Int] {
+        let store = try ResultStore.openForReading(path: path)
+        defer { try? store.close() }
+        return try store.rowCounts()
+    }
+
+    /// Runs `sql` in one transaction on the database at `path`.
+    static func execute(_ sql: String, in path: String) throws {
+        let store = try ResultStore.openForWriting(path: path)
+        try store.writer.write { try $0.execute(sql: sql) }
+        try store.close()
+    }
+
+    @Test func aSweepKilledMidRunResumesToTheSameResults() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let sweep = try folder.write("sweep.yaml", Self.sweepText)
+        let reference = folder.path("reference.sqlite")
+        expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", reference, "--jobs", "2"]))
+
+        let killed = folder.path("killed.sqlite")
+        let executable = try #require(GraceSimProcess.executable)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["sweep", sweep, "--db", killed, "--jobs", "1", "--quiet"]
+        process.currentDirectoryURL = GraceSimProcess.repositoryRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it once a few runs are stored, mid-way through the grid.
+        let deadline = Date().addingTimeInterval(60)
+        var stored = 0
+        while Date() < deadline, process.isRunning {
+            if FileManager.default.fileExists(atPath: killed), let counts = try? Self.rowCounts(killed), let runs = counts["runs"] {
+                stored = runs
+                if runs >= 3 { break }
+            }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the sweep ended before it could be killed (\(stored) runs stored)")
+        let partial = try Self.rowCounts(killed)["runs"] ?? 0
+        #expect(partial >= 3 && partial < 12, "killed with \(partial) of 12 runs stored")
+
+        let resumed = try await GraceSimProcess.run(["sweep", sweep, "--db", killed, "--jobs", "2"])
+        expectSuccess(resumed)
+        #expect(resumed.stderrText.contains("\(partial) already finished"), "\(resumed.stderrText)")
+        #expect(try Self.rowCounts(killed) == Self.rowCounts(reference))
+        #expect(try Self.finishedResults(killed) == Self.finishedResults(reference))
+        // A third run finds everything done.
+        let again = try await GraceSimProcess.run(["sweep", sweep, "--db", killed])
+        expectSuccess(again)
+        #expect(again.stderrText.contains("0 run, 0 failed, 12 already finished"), "\(again.stderrText)")
+    }
+
+    @Test func shardsMergedEqualTheWholeSweep() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let sweep = try folder.write("sweep.yaml", Self.sweepText)
+        let whole = folder.path("whole.sqlite")
+        expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", whole, "--quiet"]))
+        var shards: [String] = []
+        for index in 0..<3 {
+            let shard = folder.path("shard-\(index).sqlite")
+            shards.append(shard)
+            expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", shard, "--shard", "\(index)/3", "--quiet"]))
+            #expect(try Self.rowCounts(shard)["runs"] == 4)
+        }
+        let merged = folder.path("merged.sqlite")
+        let merge = try await GraceSimProcess.run(["merge", merged] + shards)
+        expectSuccess(merge)
+        #expect(merge.stdoutText.contains("4 runs added"))
+        #expect(try Self.rowCounts(merged) == Self.rowCounts(whole))
+        #expect(try Self.finishedResults(merged) == Self.finishedResults(whole))
+        let diff = try await GraceSimProcess.run(["diff", whole, merged, "--tolerance", "0%"])
+        expectSuccess(diff)
+        #expect(diff.stdoutText.contains("12 runs compared, 0 metrics moved"))
+    }
+
+    @Test func twoSweepProcessesOnOneDatabaseBothComplete() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let sweep = try folder.write("sweep.yaml", Self.sweepText)
+        let shared = folder.path("shared.sqlite")
+        async let first = GraceSimProcess.run(["sweep", sweep, "--db", shared, "--jobs", "1", "--quiet"])
+        async let second = GraceSimProcess.run(["sweep", sweep, "--db", shared, "--jobs", "1", "--quiet"])
+        let results = try await [first, second]
+        for result in results { expectSuccess(result) }
+        let counts = try Self.rowCounts(shared)
+        #expect(counts["runs"] == 12 && counts["sweeps"] == 1)
+        #expect(try Self.finishedResults(shared).count == 12)
+    }
+
+    @Test func diffExitsOneOnlyWhenAMetricMovedTheBadWay() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let baseline = GraceSimProcess.repositoryRoot.appendingPathComponent("Results/regression/baseline.sqlite").path
+        let old = folder.path("old.sqlite")
+        try FileManager.default.copyItem(atPath: baseline, toPath: old)
+        expectSuccess(try await GraceSimProcess.run(["diff", old, old]))
+
+        func variant(_ name: String, _ sql: String) throws -> String {
+            let path = folder.path(name)
+            try FileManager.default.copyItem(atPath: baseline, toPath: path)
+            try Self.execute(sql, in: path)
+            return path
+        }
+        let slower = try variant("slower.sqlite", "UPDATE metrics SET value = value * 1.10 WHERE metric = 'tbt_p99_ms' AND scope = 'overall'")
+        let result = try await GraceSimProcess.run(["diff", old, slower])
+        #expect(result.status == 1, "\(result.stdoutText)")
+        #expect(result.stdoutText.contains("WORSE") && result.stdoutText.contains("overall tbt_p99_ms") && result.stdoutText.contains("(+10.00%)"))
+        #expect(try await GraceSimProcess.run(["diff", old, slower, "--tolerance", "15%"]).status == 0)
+        #expect(try await GraceSimProcess.run(["diff", old, slower, "--metrics", "ttft_*", "output_tokens_per_s"]).status == 0)
+
+        let faster = try variant("faster.sqlite", "UPDATE metrics SET value = value * 1.10 WHERE metric LIKE '%_per_s'")
+        let better = try await GraceSimProcess.run(["diff", old, faster])
+        #expect(better.status == 0 && better.stdoutText.contains("BETTER"), "\(better.stdoutText)")
+        let poorer = try variant("poorer.sqlite", "UPDATE metrics SET value = value * 0.9 WHERE metric = 'output_tokens_per_s'")
+        #expect(try await GraceSimProcess.run(["diff", old, poorer]).status == 1)
+        let broken = try variant("broken.sqlite", "UPDATE runs SET status = 'failed', error = 'boom' WHERE point_index = 0")
+        let failed = try await GraceSimProcess.run(["diff", old, broken])
+        #expect(failed.status == 1 && failed.stdoutText.contains("FAILED"))
+        let badTolerance = try await GraceSimProcess.run(["diff", old, old, "--tolerance", "lots"])
+        #expect(badTolerance.status == 64 || badTolerance.status == 2)
+    }
+
+    @Test func compareShowsEachStrategyAgainstTheBaselineInEveryFormat() async throws {
+        let baseline = GraceSimProcess.repositoryRoot.appendingPathComponent("Results/regression/baseline.sqlite").path
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let db = folder.path("copy.sqlite")
+        try FileManager.default.copyItem(atPath: baseline, toPath: db)
+        // Pretend the rate-1 runs of a second strategy exist: copy them with 20% lower P99 TBT.
+        try Self.execute("""
+                INSERT INTO runs (sweep_id, point_index, point, config, config_hash, seed, strategy, hardware, status, wall_s, simulated_s, error, finished_at)
+                SELECT sweep_id, point_index + 100, replace(point, '"recompute"', '"other"'), config, config_hash || '-other', seed, 'other', hardware, status, wall_s, simulated_s, error, finished_at FROM runs;
+                INSERT INTO metrics (run_id, scope, metric, value)
+                SELECT o.id, m.scope, m.metric, CASE WHEN m.metric = 'tbt_p99_ms' THEN m.value * 0.8 ELSE m.value END
+                FROM metrics m JOIN runs r ON r.id = m.run_id JOIN runs o ON o.config_hash = r.config_hash || '-other';
+                """, in: db)
+        let table = try await GraceSimProcess.run(["compare", "--db", db])
+        expectSuccess(table)
+        let lines = table.stdoutText.split(separator: "\n").map(String.init)
+        #expect(lines.count == 9, "\(table.stdoutText)")
+        #expect(lines.first?.contains("tbt_p99_ms vs recompute") == true)
+        #expect(lines.filter { $0.contains(" other ") && $0.contains("-20.0%") }.count == 4, "\(table.stdoutText)")
+        let markdown = try await GraceSimProcess.run(["compare", "--db", db, "--format", "markdown"])
+        #expect(markdown.stdoutText.hasPrefix("| hardware | seed | workload.arrivals.rate_scale | strategy |"))
+        let csv = try await GraceSimProcess.run(["compare", "--db", db, "--format", "csv", "--metric", "tbt_p99_ms"])
+        #expect(csv.stdoutText.split(separator: "\n").first == "hardware,seed,workload.arrivals.rate_scale,strategy,tbt_p99_ms,tbt_p99_ms vs recompute")
+        let json = try await GraceSimProcess.run(["compare", "--db", db, "--format", "json"])
+        let root = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+        #expect((root["rows"] as? [Any])?.count == 8 && root["baseline"] as? String == "recompute")
+    }
+
+    @Test func badSweepsAndDatabasesGetOneLine() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let db = folder.path("x.sqlite")
+        let unknown = try folder.write("unknown.yaml", Self.sweepText.replacingOccurrences(of: "workload.arrivals.rate:", with: "workload.arrivals.speed:"))
+        let result = try await GraceSimProcess.run(["sweep", unknown, "--db", db])
+        expectBadInput(result, file: unknown, key: "", mentions: ["axis workload.arrivals.speed = 2", "unknown key"])
+        let empty = try folder.write("empty.yaml", Self.sweepText.replacingOccurrences(of: "[2, 6]", with: "[]"))
+        expectBadInput(try await GraceSimProcess.run(["sweep", empty, "--db", db]), file: empty, key: "axes.workload.arrivals.rate", mentions: ["at least one value"])
+        let malformed = try folder.write("malformed.yaml", "axes: [")
+        expectBadInput(try await GraceSimProcess.run(["sweep", malformed, "--db", db]), file: malformed, key: "", mentions: ["not valid YAML"])
+        let notDB = try folder.write("notes.sqlite", String(repeating: "text\n", count: 400))
+        let sweep = try folder.write("sweep.yaml", Self.sweepText)
+        expectBadInput(try await GraceSimProcess.run(["sweep", sweep, "--db", notDB]), file: notDB, key: "", mentions: ["not an SQLite database"])
+        #expect(try String(contentsOfFile: notDB, encoding: .utf8) == String(repeating: "text\n", count: 400))
+        expectBadInput(try await GraceSimProcess.run(["compare", "--db", folder.path("missing.sqlite")]), file: folder.path("missing.sqlite"), key: "", mentions: ["no such database"])
+        expectBadInput(try await GraceSimProcess.run(["sweep", sweep, "--db", db, "--shard", "3/3"]), file: "--shard", key: "", mentions: ["0 ≤ i < N"])
+    }
+}
