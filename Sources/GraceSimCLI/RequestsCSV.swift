@@ -11,15 +11,9 @@ enum RequestsCSV {
         func seconds(_ ns: Int64) -> String { ns < 0 ? "" : String(format: "%.9f", Double(ns) / 1e9) }
         for (id, r) in simulator.requests.states.enumerated() {
             let instance = simulator.instances[Int(r.instance)].spec.name
-            let status: String
-            switch r.phase {
-            case .finished: status = "finished"
-            case .rejected: status = "rejected"
-            case .waiting, .prefilling, .decoding, .swapped: status = "unfinished"
-            }
             text += "\(id),\(instance),\(seconds(r.arrivalNs)),\(seconds(r.firstTokenNs)),\(seconds(r.finishNs)),"
             text += "\(r.promptTokens),\(r.outputTokens),\(r.generatedTokens),\(r.preemptions),"
-            text += String(format: "%.3f", Double(r.maxTokenGapUs) / 1e3) + ",\(status)\n"
+            text += String(format: "%.3f", Double(r.maxTokenGapUs) / 1e3) + ",\(r.outcome.rawValue)\n"
         }
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
             throw ConfigError(file: path, key: "", "cannot write the per-request CSV here")

@@ -23,6 +23,10 @@ public enum MetricCatalog {
         for (scope, instance) in scoped {
             for (metric, value) in values(instance) { rows.append((scope, metric, value)) }
         }
+        let link = report.link
+        rows += [("overall", "link_h2d_busy_fraction", link.hostToDeviceBusyFraction),
+                 ("overall", "link_d2h_busy_fraction", link.deviceToHostBusyFraction),
+                 ("overall", "link_both_busy_fraction", link.bothBusyFraction)]
         return rows
     }
 
@@ -40,7 +44,15 @@ public enum MetricCatalog {
                 ("requests_rejected", Double(r.requests.rejected)), ("requests_unfinished", Double(r.requests.unfinished)),
                 ("preemptions", Double(r.preemptions)), ("recomputed_tokens", Double(r.recomputedTokens)),
                 ("iterations", Double(r.iterations)), ("gpu_busy_fraction", r.gpuBusyFraction),
-                ("kv_mean_utilization", r.kv.meanUtilization), ("kv_peak_utilization", r.kv.peakUtilization)]
+                ("kv_mean_utilization", r.kv.meanUtilization), ("kv_peak_utilization", r.kv.peakUtilization),
+                ("kv_capacity_tokens", Double(r.kv.capacityTokens)),
+                ("bytes_h2d", r.transfers.bytesHostToDevice), ("bytes_d2h", r.transfers.bytesDeviceToHost),
+                ("transfer_stall_ms", r.transfers.stallMs), ("swaps_out", Double(r.transfers.swapsOut)),
+                ("swaps_in", Double(r.transfers.swapsIn)), ("moved_to_host", Double(r.transfers.movedToHost))]
+        // Each strategy's own counters (remapped layers, host share, ...), in name order.
+        for (name, value) in (r.strategy?.counters ?? [:]).sorted(by: { $0.key < $1.key }) {
+            out.append(("strategy_\(name)", value))
+        }
         return out
     }
 }

@@ -14,6 +14,14 @@ public enum RequestPhase: UInt8, Sendable {
     case rejected
 }
 
+/// How a request's run ended, for per-request output.
+public enum RequestOutcome: String, Sendable, CaseIterable, Codable {
+    case finished
+    case rejected
+    /// Still queued, running or swapped out when the run stopped (only with a time limit).
+    case unfinished
+}
+
 /// Why a request was refused at arrival.
 public enum RejectionReason: String, Sendable, CaseIterable, Codable {
     /// Its prompt is longer than the model's context, or than one step's token budget without chunked prefill.
@@ -59,4 +67,13 @@ public struct RequestState: Sendable {
     /// samples the next token; a decode step writes the KV of the newest token, after which the
     /// sequence's KV occupies exactly this many slots.
     @inlinable public var sequenceTokens: Int32 { promptTokens + generatedTokens }
+
+    /// How the request's run ended (or `unfinished` while it is still going).
+    public var outcome: RequestOutcome {
+        switch phase {
+        case .finished: return .finished
+        case .rejected: return .rejected
+        case .waiting, .prefilling, .decoding, .swapped: return .unfinished
+        }
+    }
 }

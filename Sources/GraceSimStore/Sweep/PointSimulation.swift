@@ -37,9 +37,17 @@ public enum PointSimulation {
         if keepRequests { result.requests = requestRows(simulator) }
         if keepSeries {
             for instance in report.instances {
-                for sample in instance.kv.series where sample.count == 2 {
+                for sample in instance.kv.series where sample.count >= 3 {
                     result.series.append(SeriesRecord(runId: 0, scope: instance.name, series: "kv_utilization",
                                                       timeSeconds: sample[0], value: sample[1]))
+                    result.series.append(SeriesRecord(runId: 0, scope: instance.name, series: "kv_capacity_tokens",
+                                                      timeSeconds: sample[0], value: sample[2]))
+                }
+                for (name, points) in (instance.strategy?.series ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    for point in points where point.count >= 2 {
+                        result.series.append(SeriesRecord(runId: 0, scope: instance.name, series: name,
+                                                          timeSeconds: point[0], value: point[1]))
+                    }
                 }
             }
         }
@@ -49,17 +57,11 @@ public enum PointSimulation {
     static func requestRows(_ simulator: Simulator) -> [RequestRecord] {
         func seconds(_ ns: Int64) -> Double? { ns < 0 ? nil : Double(ns) / 1e9 }
         return simulator.requests.states.enumerated().map { id, r in
-            let status: String
-            switch r.phase {
-            case .finished: status = "finished"
-            case .rejected: status = "rejected"
-            case .waiting, .prefilling, .decoding: status = "unfinished"
-            }
-            return RequestRecord(runId: 0, request: id, instance: simulator.instances[Int(r.instance)].spec.name,
+            RequestRecord(runId: 0, request: id, instance: simulator.instances[Int(r.instance)].spec.name,
                                  arrivalSeconds: Double(r.arrivalNs) / 1e9, firstTokenSeconds: seconds(r.firstTokenNs),
                                  finishSeconds: seconds(r.finishNs), promptTokens: Int(r.promptTokens),
                                  outputTokens: Int(r.outputTokens), generatedTokens: Int(r.generatedTokens),
-                                 preemptions: Int(r.preemptions), maxTBTMs: Double(r.maxTokenGapUs) / 1e3, status: status)
+                                 preemptions: Int(r.preemptions), maxTBTMs: Double(r.maxTokenGapUs) / 1e3, status: r.outcome.rawValue)
         }
     }
 }

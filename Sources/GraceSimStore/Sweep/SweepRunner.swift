@@ -110,7 +110,7 @@ public struct SweepRunner: Sendable {
                              error: String?, wall: Double) -> RunOutcome {
         let run = RunRecord(id: nil, sweepId: sweepId, pointIndex: point.point.index, point: PointJSON.encode(point.point.values),
                             config: point.configJSON, configHash: point.configHash, seed: Int64(point.experiment.seed),
-                            strategy: point.experiment.strategy.rawValue, hardware: point.experiment.hardware.name,
+                            strategy: point.experiment.strategy.kind.rawValue, hardware: point.experiment.hardware.name,
                             status: status, wallSeconds: wall, simulatedSeconds: result?.report.simulatedSeconds,
                             error: error, finishedAt: ResultStore.timestamp())
         let metrics = result.map { MetricCatalog.rows($0.report).map { MetricRecord(runId: 0, scope: $0.scope, metric: $0.metric, value: $0.value) } } ?? []
