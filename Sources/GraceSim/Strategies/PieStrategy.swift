@@ -146,7 +146,7 @@ public final class PieStrategy: MemoryStrategy {
     }
 
     public func iterationFinished(instance: ServingInstance, now: SimTime) {
-        guard let context else { return }
+        guard context != nil else { return }
         let i = instance.index
         let step = stepBlocks(i)
         if options.adaptive && states[i].lastDecodes {
