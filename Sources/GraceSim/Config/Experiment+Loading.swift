@@ -30,23 +30,24 @@ extension Experiment {
         let strategy = try o.optional("strategy").map(StrategySpec.load) ?? .recompute
 
         var gpuScheduler = GPUSchedulerKind.roundRobin
+        var sharingMode = SharingMode.temporal
         if let sharing = try o.optional("sharing")?.object() {
-            let modeNode = sharing.optional("mode")
-            if let modeNode, try modeNode.string() != "temporal" {
-                throw modeNode.error("expected temporal (spatial sharing is not available yet), found \"\(try modeNode.string())\"")
-            }
+            sharingMode = try sharing.choice("mode", default: .temporal)
+            // Read under every mode but used under temporal sharing only (under MPS and MIG every instance runs
+            // its own iterations back to back), so that a spatial experiment may take a temporal one as its base.
             gpuScheduler = try sharing.choice("scheduler", default: .roundRobin)
             try sharing.finish()
         }
 
         let instanceNodes = try o.required("instances").list()
         guard !instanceNodes.isEmpty else { throw o.missing("instances") }
-        var instances = try instanceNodes.map { try loadInstance($0, catalog: catalog) }
+        var instances = try instanceNodes.map { try loadInstance($0, catalog: catalog, sharing: sharingMode, gpu: hardware.gpu) }
         makeNamesUnique(&instances)
+        if sharingMode == .mig { try checkMIGFit(instances, nodes: instanceNodes, hardware: hardware) }
         do {
             _ = try MemoryPartition.plan(instances, gpu: hardware.gpu)
         } catch {
-            let key = error.instance.map { "instances.\($0).memory_fraction" } ?? "instances"
+            let key = error.instance.map { "instances.\($0).\(sharingMode == .mig ? "mig_profile" : "memory_fraction")" } ?? "instances"
             throw ConfigError(file: file, key: key, "\(error.message) on \(hardware.name)")
         }
 
@@ -67,15 +68,33 @@ extension Experiment {
         }
         try o.finish()
         return Experiment(name: name, file: file, description: description, seed: UInt64(seed), hardware: hardware,
-                          instances: instances, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
+                          instances: instances, sharing: sharingMode, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
                           maxTimeNs: maxTimeNs, sampleIntervalNs: sampleIntervalNs, checkInvariants: checkInvariants)
     }
 
-    private static func loadInstance(_ node: ConfigNode, catalog: PresetCatalog) throws -> InstanceSpec {
+    /// vLLM's default `gpu_memory_utilization`, the share of its MIG slice an instance takes when the config
+    /// gives none.
+    static let defaultMIGMemoryFraction = 0.9
+
+    private static func loadInstance(_ node: ConfigNode, catalog: PresetCatalog, sharing: SharingMode,
+                                     gpu: GPUSpec) throws -> InstanceSpec {
         let o = try node.object()
         let modelNode = try o.required("model")
         let model = try catalog.model(named: try modelNode.string(), file: node.file, key: modelNode.path)
-        let fraction = try o.double("memory_fraction", in: 0.000_001...1)
+        var profile: MIGProfile?
+        if sharing == .mig {
+            let profileNode = try o.required("mig_profile")
+            let name = try profileNode.string()
+            guard let parsed = MIGProfile.parse(name, on: gpu) else {
+                throw profileNode.error("expected a MIG profile of this GPU (\(MIGProfile.names(on: gpu).joined(separator: ", "))), found \"\(name)\"")
+            }
+            profile = parsed
+        } else if let profileNode = o.optional("mig_profile") {
+            throw profileNode.error("applies under sharing mode mig only (this experiment shares the GPU by \(sharing.rawValue))")
+        }
+        let fraction = sharing == .mig
+            ? try o.double("memory_fraction", in: 0.000_001...1, default: defaultMIGMemoryFraction)
+            : try o.double("memory_fraction", in: 0.000_001...1)
         let chunked = try o.bool("chunked_prefill", default: false)
         let maxNumSeqs = try o.positiveInt("max_num_seqs", default: 256, atMost: InstanceSpec.maxSequences)
         let budgetNode = o.optional("max_num_batched_tokens")
@@ -94,7 +113,23 @@ extension Experiment {
         try o.finish()
         return InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
                             maxNumBatchedTokens: budget, chunkedPrefill: chunked, blockTokens: blockTokens,
-                            watermark: watermark, activationReserveBytes: reserve)
+                            watermark: watermark, activationReserveBytes: reserve, migProfile: profile)
+    }
+
+    /// Checks that the instances' MIG slices fit one GPU: at most 7 compute and 8 memory slices in all.
+    private static func checkMIGFit(_ instances: [InstanceSpec], nodes: [ConfigNode], hardware: HardwareSpec) throws {
+        var compute = 0, memory = 0
+        for (index, instance) in instances.enumerated() {
+            guard let profile = instance.migProfile else { continue }
+            compute += profile.computeSlices
+            memory += profile.memorySlices
+            if compute > MIGProfile.totalComputeSlices || memory > MIGProfile.totalMemorySlices {
+                let names = instances[...index].compactMap { $0.migProfile?.name(on: hardware.gpu) }.joined(separator: " + ")
+                throw ConfigError(file: nodes[index].file, key: "instances.\(index).mig_profile", String(
+                    format: "the MIG profiles %@ take %d of %d compute slices and %d of %d memory slices of %@",
+                    names, compute, MIGProfile.totalComputeSlices, memory, MIGProfile.totalMemorySlices, hardware.name))
+            }
+        }
     }
 
     /// Appends "#2", "#3", ... to repeated instance names.

@@ -9,6 +9,8 @@ public struct Experiment: Sendable {
     public var seed: UInt64
     public var hardware: HardwareSpec
     public var instances: [InstanceSpec]
+    /// How the instances share the GPU: in time (the default), with MPS or with MIG slices.
+    public var sharing: SharingMode = .temporal
     /// Which instance runs next when the GPU is shared in time.
     public var gpuScheduler: GPUSchedulerKind
     public var strategy: StrategySpec

@@ -19,10 +19,13 @@ public struct InstanceSpec: Sendable {
     /// Bytes reserved for activations and the sampler's logits, which vLLM measures in a profiling run
     /// before sizing the KV cache.
     public var activationReserveBytes: Int64
+    /// The MIG slice the instance runs on under MIG sharing (nil otherwise). `memoryFraction` is then a fraction of
+    /// the slice's memory, as vLLM's `gpu_memory_utilization` is of the device it sees.
+    public var migProfile: MIGProfile?
 
     public init(name: String, model: ModelSpec, memoryFraction: Double, maxNumSeqs: Int = 256,
                 maxNumBatchedTokens: Int? = nil, chunkedPrefill: Bool = false, blockTokens: Int = 16,
-                watermark: Double = 0.01, activationReserveBytes: Int64? = nil) {
+                watermark: Double = 0.01, activationReserveBytes: Int64? = nil, migProfile: MIGProfile? = nil) {
         self.name = name
         self.model = model
         self.memoryFraction = memoryFraction
@@ -32,6 +35,7 @@ public struct InstanceSpec: Sendable {
         self.chunkedPrefill = chunkedPrefill
         self.blockTokens = blockTokens
         self.watermark = watermark
+        self.migProfile = migProfile
         self.activationReserveBytes = activationReserveBytes
             ?? InstanceSpec.estimatedActivationBytes(model: model, batchedTokens: budget, sequences: maxNumSeqs)
     }

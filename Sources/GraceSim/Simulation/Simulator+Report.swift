@@ -9,7 +9,7 @@ extension Simulator {
             bothBusyFraction: Double(link.bothBusyNs) / seconds, bytesHostToDevice: link.bytesMoved[0], bytesDeviceToHost: link.bytesMoved[1])
         return RunReport(
             experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,
-            hardware: experiment.hardware.name, sharing: "temporal/\(experiment.gpuScheduler.rawValue)",
+            hardware: experiment.hardware.name, sharing: experiment.sharing == .temporal ? "temporal/\(experiment.gpuScheduler.rawValue)" : experiment.sharing.rawValue,
             simulatedSeconds: Double(endNs) / 1e9, instances: perInstance, overall: overallReport(endNs: endNs), link: linkReport)
     }
 

@@ -1,6 +1,10 @@
 /// The discrete-event simulation of one experiment: arrivals, iterations, transfers on the CPU–GPU link and
 /// their completions on one GPU.
 ///
+/// Under temporal sharing one iteration runs at a time and a ``GPUScheduler`` picks whose. Under MPS and MIG every
+/// instance runs its own iterations back to back: with MIG each on its own slice, undisturbed; with MPS all on the
+/// whole GPU, sharing it as ``GPUShare`` describes.
+///
 /// Drive it with ``run()`` for a whole experiment, or ``step()`` / ``run(until:)`` to watch it event by
 /// event. All randomness comes from the experiment's seed, so a run is reproducible bit for bit.
 /// Single-threaded: the hot state is `@exclusivity(unchecked)` (see ``ServingInstance``).
@@ -13,6 +17,9 @@ public final class Simulator {
         case iterationDone(instance: Int, startNs: Int64)
         /// A flow on the link may have finished or started moving; stale unless `generation` is current.
         case linkChange(generation: Int)
+        /// Under MPS, an iteration may have finished its host part or its GPU work; stale unless `generation`
+        /// is current.
+        case gpuChange(generation: Int)
     }
 
     /// An iteration that has the GPU but waits for transfers before it computes.
@@ -22,6 +29,8 @@ public final class Simulator {
         var waitFor: Set<TransferID>
         var duration: SimTime
         var overlappedStall: SimTime
+        /// The GPU part of `duration` (the rest is host time), ns; shared under MPS.
+        var gpuNs: Int64
     }
 
     public let experiment: Experiment
@@ -38,7 +47,16 @@ public final class Simulator {
     @exclusivity(unchecked) private var nextRequest: () -> RequestSpec?
     @exclusivity(unchecked) private var gpuScheduler: GPUScheduler
     @exclusivity(unchecked) private var gpuBusy = false
-    @exclusivity(unchecked) private var pending: PendingIteration?
+    /// Under MPS and MIG: whether each instance has an iteration started and not yet done.
+    @exclusivity(unchecked) private var instanceBusy: [Bool]
+    /// Iterations that wait for transfers before computing, by instance (at most one under temporal sharing).
+    @exclusivity(unchecked) private var pending: [PendingIteration?]
+    /// Under MPS: the iterations running together on the GPU.
+    @exclusivity(unchecked) private var gpuShare = GPUShare()
+    /// Bumped whenever `gpuShare` changes; older `gpuChange` events are ignored.
+    @exclusivity(unchecked) private var gpuGeneration = 0
+    /// How the instances share the GPU.
+    public let sharingMode: SharingMode
     /// Bumped whenever the link's flows change; older `linkChange` events are ignored.
     @exclusivity(unchecked) private var linkGeneration = 0
     /// Transfers that finished while a strategy was starting another; reported at the next link event.
@@ -59,9 +77,12 @@ public final class Simulator {
         let strategy = custom ?? experiment.strategy.makeStrategy()
         self.requests = requests
         self.strategy = strategy
+        sharingMode = experiment.sharing
         instances = experiment.instances.enumerated().map { index, spec in
-            ServingInstance(index: index, spec: spec, kvCapacityBlocks: partition.kvBlocks[index],
-                            timeModel: IterationTimeModel(model: spec.model, gpu: experiment.hardware.gpu),
+            // Under MIG an instance computes on its slice alone.
+            let gpu = experiment.sharing == .mig ? spec.migProfile.map { experiment.hardware.gpu.slice($0) } : nil
+            return ServingInstance(index: index, spec: spec, kvCapacityBlocks: partition.kvBlocks[index],
+                            timeModel: IterationTimeModel(model: spec.model, gpu: gpu ?? experiment.hardware.gpu),
                             requests: requests, strategy: strategy, sampleIntervalNs: experiment.sampleIntervalNs)
         }
         link = SharedLink(spec: experiment.hardware.link, hostMemoryBytesPerSecond: experiment.hardware.cpu.memoryBytesPerSecond)
@@ -73,6 +94,8 @@ public final class Simulator {
             nextRequest = { generator.next() }
         }
         gpuScheduler = GPUScheduler(kind: experiment.gpuScheduler)
+        instanceBusy = Array(repeating: false, count: experiment.instances.count)
+        pending = Array(repeating: nil, count: experiment.instances.count)
         endTime = experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity
         strategy.attach(to: self)
         scheduleNextArrival()
@@ -102,8 +125,11 @@ public final class Simulator {
             instance.completeIteration(now: now, startedAt: SimTime(ns: startNs))
             strategy.iterationFinished(instance: instance, now: now)
             gpuBusy = false
+            instanceBusy[index] = false
         case .linkChange(let generation):
             if generation == linkGeneration { advanceLink() }
+        case .gpuChange(let generation):
+            if generation == gpuGeneration { advanceGPU() }
         }
         // Start the next iteration once every event of this instant has been seen, so that requests
         // arriving exactly when a step ends join the next step.
@@ -126,30 +152,78 @@ public final class Simulator {
         scheduleNextArrival()
     }
 
-    /// Gives the idle GPU to the next instance that can run an iteration.
+    /// Starts the next iterations: under temporal sharing gives the idle GPU to the next instance that can run
+    /// one; under MPS and MIG starts one on every idle instance that has work, in instance order.
     private func dispatch() {
+        if sharingMode.isSpatial {
+            for (index, instance) in instances.enumerated() where !instanceBusy[index] {
+                guard instance.scheduleIteration(now: now) else { continue }
+                instanceBusy[index] = true
+                begin(instance: index)
+            }
+            return
+        }
         guard !gpuBusy else { return }
         for index in gpuScheduler.order(of: instances, requests: requests) {
             let instance = instances[index]
             guard instance.scheduleIteration(now: now) else { continue }
-            let compute = instance.timeModel.duration(of: instance.batch.shape)
-            let plan = strategy.planIteration(instance: instance, computeTime: compute, now: now)
             gpuScheduler.didRun(index)
             gpuBusy = true
-            let waiting = Set(plan.waitFor.filter { id in link.flows.contains { $0.id == id } })
-            if waiting.isEmpty {
-                startCompute(instance: index, startNs: now.ns, duration: plan.duration, overlappedStall: plan.overlappedStall)
-            } else {
-                pending = PendingIteration(instance: index, startNs: now.ns, waitFor: waiting, duration: plan.duration,
-                                           overlappedStall: plan.overlappedStall)
-            }
+            begin(instance: index)
             return
         }
     }
 
-    private func startCompute(instance index: Int, startNs: Int64, duration: SimTime, overlappedStall: SimTime) {
-        instances[index].metrics.transferStallNs += (now.ns - startNs) + overlappedStall.ns
-        queue.push(.iterationDone(instance: index, startNs: startNs), at: now + duration, rank: .iterationDone)
+    /// Plans the iteration `index` has just scheduled and starts it, or parks it until its transfers finish.
+    private func begin(instance index: Int) {
+        let instance = instances[index]
+        let compute = instance.timeModel.duration(of: instance.batch.shape)
+        let plan = strategy.planIteration(instance: instance, computeTime: compute, now: now)
+        let waiting = Set(plan.waitFor.filter { id in link.flows.contains { $0.id == id } })
+        var iteration = PendingIteration(instance: index, startNs: now.ns, waitFor: waiting, duration: plan.duration,
+                                         overlappedStall: plan.overlappedStall, gpuNs: 0)
+        if sharingMode == .mps {
+            iteration.gpuNs = Int64((instance.timeModel.computeSeconds(of: instance.batch.shape) * 1e9).rounded())
+        }
+        if waiting.isEmpty {
+            startCompute(iteration)
+        } else {
+            pending[index] = iteration
+        }
+    }
+
+    private func startCompute(_ iteration: PendingIteration) {
+        let index = iteration.instance
+        instances[index].metrics.transferStallNs += (now.ns - iteration.startNs) + iteration.overlappedStall.ns
+        if sharingMode == .mps {
+            gpuShare.advance(to: now.ns)
+            let gpuNs = min(iteration.gpuNs, iteration.duration.ns)
+            gpuShare.start(instance: index, startNs: iteration.startNs, hostNs: iteration.duration.ns - gpuNs, gpuNs: gpuNs)
+            scheduleGPUChange()
+        } else {
+            queue.push(.iterationDone(instance: index, startNs: iteration.startNs), at: now + iteration.duration, rank: .iterationDone)
+        }
+    }
+
+    // MARK: The GPU under MPS
+
+    /// Moves the shared GPU to now, ends the iterations whose work is done, and schedules the next change.
+    private func advanceGPU() {
+        gpuShare.advance(to: now.ns)
+        for flight in gpuShare.takeFinished() {
+            let instance = instances[flight.instance]
+            instance.completeIteration(now: now, startedAt: SimTime(ns: flight.startNs))
+            strategy.iterationFinished(instance: instance, now: now)
+            instanceBusy[flight.instance] = false
+        }
+        scheduleGPUChange()
+    }
+
+    private func scheduleGPUChange() {
+        gpuGeneration += 1
+        if let next = gpuShare.nextEventNs {
+            queue.push(.gpuChange(generation: gpuGeneration), at: SimTime(ns: max(next, now.ns)), rank: .iterationDone)
+        }
     }
 
     // MARK: The link
@@ -161,13 +235,12 @@ public final class Simulator {
         unreportedTransfers.removeAll()
         for transfer in finished {
             strategy.transferFinished(transfer, now: now)
-            if var waiting = pending {
-                waiting.waitFor.remove(transfer.id)
-                pending = waiting
+            for index in pending.indices {
+                guard var waiting = pending[index], waiting.waitFor.remove(transfer.id) != nil else { continue }
+                pending[index] = waiting
                 if waiting.waitFor.isEmpty {
-                    pending = nil
-                    startCompute(instance: waiting.instance, startNs: waiting.startNs, duration: waiting.duration,
-                                 overlappedStall: waiting.overlappedStall)
+                    pending[index] = nil
+                    startCompute(waiting)
                 }
             }
         }
@@ -184,13 +257,22 @@ public final class Simulator {
     }
 
     /// Records violations of the invariants (KV-1, KV-2, Q-1...Q-4, R-1 per instance; T-1 time never goes
-    /// backwards; HBM-1 resident weights + GPU KV + buffers + activation reserves ≤ HBM; the strategy's own).
+    /// backwards; HBM-1 resident weights + GPU KV + buffers + activation reserves ≤ HBM; MIG-1 the same within
+    /// each instance's MIG slice; the strategy's own).
     private func checkInvariants() {
         var gpuBytes = strategy.unassignedGPUBytes
         for instance in instances {
             invariantViolations.append(contentsOf: instance.checkInvariants().map { "t=\(now.ns): \($0)" })
             let use = strategy.gpuMemory(instance: instance)
-            gpuBytes += use.weightBytes + use.kvBytes + use.bufferBytes + instance.spec.activationReserveBytes
+            let instanceBytes = use.weightBytes + use.kvBytes + use.bufferBytes + instance.spec.activationReserveBytes
+            gpuBytes += instanceBytes
+            if sharingMode == .mig, let profile = instance.spec.migProfile {
+                let sliceBytes = experiment.hardware.gpu.slice(profile).hbmBytes
+                let held = instanceBytes + strategy.unassignedGPUBytes(instance: instance)
+                if held > sliceBytes {
+                    invariantViolations.append("t=\(now.ns): MIG-1: \(instance.spec.name) holds \(held) bytes of its slice's \(sliceBytes)")
+                }
+            }
         }
         if gpuBytes > experiment.hardware.gpu.hbmBytes {
             invariantViolations.append("t=\(now.ns): HBM-1: weights, KV, buffers and reserves take \(gpuBytes) bytes of \(experiment.hardware.gpu.hbmBytes)")

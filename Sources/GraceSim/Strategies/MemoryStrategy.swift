@@ -76,6 +76,9 @@ public protocol MemoryStrategy: AnyObject {
     /// being reloaded), bytes.
     var unassignedGPUBytes: Int64 { get }
 
+    /// The part of ``unassignedGPUBytes`` that belongs to `instance`'s MIG slice, bytes (0 outside MIG).
+    func unassignedGPUBytes(instance: ServingInstance) -> Int64
+
     /// This strategy's invariant violations (empty when all hold).
     func checkInvariants() -> [String]
 
@@ -103,6 +106,7 @@ extension MemoryStrategy {
                      kvBytes: Int64(instance.pool.capacityBlocks) * instance.pool.blockBytes, bufferBytes: 0)
     }
     public var unassignedGPUBytes: Int64 { 0 }
+    public func unassignedGPUBytes(instance: ServingInstance) -> Int64 { 0 }
     public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport { StrategyReport() }
 }
 

@@ -2,28 +2,30 @@
 extension RemapStrategy {
     /// When more than ``RemapOptions/reversionFreeFraction`` of `instance`'s pool is free and some of it was
     /// lent from weights, takes lent blocks back and reloads one weight layer (one way, host to device). Restores
-    /// first the instance the victim order would take last. One reload at a time.
+    /// first the instance the victim order would take last; under spatial sharing only `instance`'s own layers.
+    /// One reload at a time.
     func revertIfIdle(_ instance: ServingInstance, now: SimTime) {
         guard reloadInFlight == nil, let context else { return }
         let pool = instance.pool
         let lent = states[instance.index].lentBlocks
         guard lent > 0, Double(pool.freeBlocks) > options.reversionFreeFraction * Double(pool.capacityBlocks) else { return }
-        let candidates = context.instances.filter { states[$0.index].remapped > 0 }.sorted { a, b in
+        let candidates = context.instances.filter { states[$0.index].remapped > 0 && (!spatial || $0.index == instance.index) }.sorted { a, b in
             let (ra, rb) = (states[a.index].lastEndNs, states[b.index].lastEndNs)
             if ra != rb { return options.victim == .mru ? ra < rb : ra > rb }
             return a.index < b.index
         }
         guard let target = candidates.first else { return }
         let layerBytes = target.spec.model.weightBytesPerLayer
-        let missing: Int64 = max(0, layerBytes - freeBytes)
+        let purse = purse(of: instance.index)
+        let missing: Int64 = max(0, layerBytes - freeBytes[purse])
         let blocks = Int((missing + pool.blockBytes - 1) / pool.blockBytes)
         guard blocks <= min(lent, pool.freeBlocks) else { return }
         if blocks > 0 {
             instance.resizePool(by: -blocks)
             states[instance.index].lentBlocks -= blocks
-            freeBytes += Int64(blocks) * pool.blockBytes
+            freeBytes[purse] += Int64(blocks) * pool.blockBytes
         }
-        freeBytes -= layerBytes
+        freeBytes[purse] -= layerBytes
         // The last remapped layer brings its buffer slots back as resident layers too.
         let state = states[target.index]
         let layersToLoad = state.remapped == 1 ? 1 + state.buffers : 1
@@ -58,14 +60,20 @@ extension RemapStrategy {
                             bufferBytes: Int64(state.buffers) * layerBytes)
     }
 
-    public var unassignedGPUBytes: Int64 { freeBytes + (reloadInFlight?.bytes ?? 0) }
+    public var unassignedGPUBytes: Int64 { freeBytes.reduce(0, +) + (reloadInFlight?.bytes ?? 0) }
+
+    public func unassignedGPUBytes(instance: ServingInstance) -> Int64 {
+        guard perInstanceMemory else { return 0 }
+        let reload = reloadInFlight?.instance == instance.index ? reloadInFlight!.bytes : 0
+        return freeBytes[instance.index] + reload
+    }
 
     /// RM-1: no remapped memory is lent twice (free bytes ≥ 0). RM-2: 0 ≤ α and α + buffers within the cap.
     /// RM-3: lent blocks are ≥ 0 and within the pool. (The GPU memory total is the simulator's HBM-1.)
     public func checkInvariants() -> [String] {
         guard let context else { return [] }
         var problems: [String] = []
-        if freeBytes < 0 { problems.append("RM-1: free remapped memory is \(freeBytes) bytes") }
+        if let negative = freeBytes.first(where: { $0 < 0 }) { problems.append("RM-1: free remapped memory is \(negative) bytes") }
         for instance in context.instances {
             let state = states[instance.index]
             let overCap = state.remapped > 0 && Double(state.remapped + state.buffers) > options.cap * Double(instance.spec.model.layers) + 1e-9

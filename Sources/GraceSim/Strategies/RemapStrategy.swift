@@ -6,7 +6,9 @@
 ///   by any instance's weights becomes KV of any instance. Dynamic reversion gives layers back when an
 ///   instance's pool stays mostly free.
 /// - *Which model*: inactive instances first, most recently used first (MRU; LRU selectable), then the active
-///   one. A cap bounds the fraction of any model's layers that may be non-resident.
+///   one. Under spatial sharing (MPS, MIG) every instance is active, so each remaps only its own layers; under
+///   MIG the memory a layer frees also stays in its instance's slice, lent to no other instance. A cap bounds the
+///   fraction of any model's layers that may be non-resident.
 /// - *How many*: a pass streaming N layers must hide them behind compute: T_T × N ≤ T_compute, with T_T the time
 ///   to load one layer and T_compute the instance's last pass (or a fixed α for the ablation).
 /// - *Which layers*: evenly spaced; α remapped layers cost α + 1 loads per pass with one buffer slot, α + 2 with
@@ -48,8 +50,13 @@ public final class RemapStrategy: MemoryStrategy {
     public let options: RemapOptions
     weak var context: SimulationContext?
     var states: [InstanceState] = []
-    /// Bytes freed from weights and not yet lent to any pool.
-    var freeBytes: Int64 = 0
+    /// Bytes freed from weights and not yet lent to any pool: one shared purse, or one per instance under MIG
+    /// (see ``purse(of:)``).
+    var freeBytes: [Int64] = [0]
+    /// Whether every instance is active at once (MPS, MIG): each then remaps only its own layers.
+    var spatial = false
+    /// Whether freed memory stays in its instance's MIG slice.
+    var perInstanceMemory = false
     /// The layer reload in flight, if any.
     var reloadInFlight: Reload?
 
@@ -61,6 +68,9 @@ public final class RemapStrategy: MemoryStrategy {
 
     public func attach(to context: SimulationContext) {
         self.context = context
+        spatial = context.sharingMode.isSpatial
+        perInstanceMemory = context.sharingMode == .mig
+        freeBytes = Array(repeating: 0, count: perInstanceMemory ? context.instances.count : 1)
         states = context.instances.map { instance in
             // Before an instance has run, assume its lightest pass: one decode token.
             let lightest = instance.timeModel.computeSeconds(of: .decode(sequences: 1, contextTokens: 1))
@@ -70,6 +80,9 @@ public final class RemapStrategy: MemoryStrategy {
     }
 
     // MARK: Lending memory
+
+    /// The index in ``freeBytes`` of the memory `instance` may use: its own under MIG, the shared one otherwise.
+    func purse(of instance: Int) -> Int { perInstanceMemory ? instance : 0 }
 
     public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
         guard let context else { return 0 }
@@ -83,16 +96,19 @@ public final class RemapStrategy: MemoryStrategy {
 
     /// Grows `instance`'s pool by up to `blocks` blocks from free remapped memory; returns how many.
     private func lendFreeBytes(upTo blocks: Int, to instance: ServingInstance) -> Int {
-        let count = min(blocks, Int(freeBytes / instance.pool.blockBytes))
+        let purse = purse(of: instance.index)
+        let count = min(blocks, Int(freeBytes[purse] / instance.pool.blockBytes))
         guard count > 0 else { return 0 }
         instance.resizePool(by: count)
-        freeBytes -= Int64(count) * instance.pool.blockBytes
+        freeBytes[purse] -= Int64(count) * instance.pool.blockBytes
         states[instance.index].lentBlocks += count
         return count
     }
 
-    /// The instance to take the next layer from: inactive ones in MRU (or LRU) order, then `active`.
+    /// The instance to take the next layer from: inactive ones in MRU (or LRU) order, then `active`; under spatial
+    /// sharing `active` alone.
     private func nextVictim(for active: ServingInstance, in instances: [ServingInstance]) -> ServingInstance? {
+        if spatial { return canRemapOneMore(active) ? active : nil }
         let inactive = instances.filter { $0.index != active.index }.sorted { a, b in
             let (ra, rb) = (states[a.index].lastEndNs, states[b.index].lastEndNs)
             if ra != rb { return options.victim == .mru ? ra > rb : ra < rb }
@@ -141,13 +157,13 @@ public final class RemapStrategy: MemoryStrategy {
         state.remaps += 1
         state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
         states[instance.index] = state
-        freeBytes += instance.spec.model.weightBytesPerLayer
+        freeBytes[purse(of: instance.index)] += instance.spec.model.weightBytesPerLayer
     }
 
     public func potentialKVBlocks(instance: ServingInstance) -> Int {
         guard let context else { return instance.pool.capacityBlocks }
-        var bytes = freeBytes
-        for other in context.instances {
+        var bytes = freeBytes[purse(of: instance.index)]
+        for other in context.instances where !spatial || other.index == instance.index {
             let layers = other.spec.model.layers
             var alpha = states[other.index].remapped
             while Double(alpha + 1 + buffers(forRemapped: alpha + 1, current: 0, layers: layers)) <= options.cap * Double(layers) {

@@ -10,10 +10,17 @@ public protocol SimulationContext: AnyObject {
     var requests: RequestTable { get }
     /// The CPU–GPU link as it is now (flows, rates, bytes moved).
     var link: SharedLink { get }
+    /// How the instances share the GPU. Under MPS and MIG every instance is active at once; under MIG each owns
+    /// a slice of HBM that no other instance may use.
+    var sharingMode: SharingMode { get }
 
     /// Starts a transfer on the shared link now; the strategy hears of its end through `transferFinished`.
     func startTransfer(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int) -> TransferID
 
     /// Holds `bytesPerSecond` of host memory bandwidth for CPU work from now on (0 releases it).
     func reserveHostBandwidth(_ bytesPerSecond: Double)
+}
+
+extension SimulationContext {
+    public var sharingMode: SharingMode { .temporal }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Static memory partition, as vLLM does it per process: each instance owns `memory_fraction` of HBM,
-/// and its KV pool is whatever that share holds beyond its weights and activation reserve.
+/// Static memory partition, as vLLM does it per process: each instance owns `memory_fraction` of HBM (of its MIG
+/// slice's memory when it has one), and its KV pool is whatever that share holds beyond its weights and
+/// activation reserve.
 public struct MemoryPartition: Sendable, Equatable {
     /// KV blocks each instance's pool starts with, in instance order.
     public var kvBlocks: [Int]
@@ -15,13 +16,15 @@ public struct MemoryPartition: Sendable, Equatable {
 
     /// Plans the partition of `gpu` among `instances`.
     public static func plan(_ instances: [InstanceSpec], gpu: GPUSpec) throws(Problem) -> MemoryPartition {
-        let total = instances.reduce(0) { $0 + $1.memoryFraction }
+        // Fractions of one MIG slice each are checked against that slice alone.
+        let total = instances.reduce(0) { $0 + ($1.migProfile == nil ? $1.memoryFraction : 0) }
         if total > 1 + 1e-9 {
             throw Problem(instance: nil, message: "memory fractions add up to \(total), more than the whole GPU (1.0)")
         }
         var blocks: [Int] = []
         for (index, instance) in instances.enumerated() {
-            let shareBytes = Int64(instance.memoryFraction * Double(gpu.hbmBytes))
+            let device = instance.migProfile.map { gpu.slice($0) } ?? gpu
+            let shareBytes = Int64(instance.memoryFraction * Double(device.hbmBytes))
             let weights = instance.model.totalWeightBytes
             let kvBytes = shareBytes - weights - instance.activationReserveBytes
             let blockBytes = Int64(instance.blockTokens) * instance.model.kvBytesPerToken

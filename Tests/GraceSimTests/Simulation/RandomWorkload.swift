@@ -29,6 +29,13 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
     var requests: [RequestSpec]
     /// The memory strategy, with its default options; not drawn at random, set by the test.
     var strategy: StrategyKind = .recompute
+    /// How the instances share the GPU; not drawn at random, set by the test. Under MIG the instances get
+    /// slices that fit together (7g; 4g + 3g; 3g + 2g + 2g) and the same KV blocks as otherwise.
+    var sharing: SharingMode = .temporal
+
+    static func migProfiles(count: Int) -> [String] {
+        [["7g.96gb"], ["4g.48gb", "3g.48gb"], ["3g.48gb", "2g.24gb", "2g.24gb"]][count - 1]
+    }
 
     /// The generator for `propertyCheck` (no shrinking: a case is printed whole instead).
     static var generator: Generator<RandomWorkload, Shrink.None<RandomWorkload>> {
@@ -63,14 +70,19 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
     /// The experiment as YAML, with memory fractions that give each pool exactly its block count.
     var yaml: String {
         let hardware = TestExperiments.hardware(Self.hardware)
-        var lines = ["name: random", "hardware: \(Self.hardware)", "sharing: {mode: temporal, scheduler: \(scheduler.rawValue)}",
+        var lines = ["name: random", "hardware: \(Self.hardware)", "sharing: {mode: \(sharing.rawValue), scheduler: \(scheduler.rawValue)}",
                      "strategy: \(strategy.rawValue)", "instances:"]
-        for instance in instances {
-            let fraction = TestExperiments.memoryFraction(forBlocks: instance.blocks, model: TestExperiments.model(instance.model),
+        for (index, instance) in instances.enumerated() {
+            var fraction = TestExperiments.memoryFraction(forBlocks: instance.blocks, model: TestExperiments.model(instance.model),
                                                           hardware: hardware, chunkedPrefill: instance.chunkedPrefill,
                                                           maxNumSeqs: instance.maxNumSeqs,
                                                           maxNumBatchedTokens: instance.maxNumBatchedTokens)
             lines.append("  - model: \(instance.model)   # \(instance.blocks) KV blocks")
+            if sharing == .mig {
+                let profile = Self.migProfiles(count: instances.count)[index]
+                lines.append("    mig_profile: \(profile)")
+                fraction *= Double(hardware.gpu.hbmBytes) / Double(hardware.gpu.slice(MIGProfile.parse(profile, on: hardware.gpu)!).hbmBytes)
+            }
             lines.append("    memory_fraction: \(fraction)")
             lines.append("    max_num_seqs: \(instance.maxNumSeqs)")
             lines.append("    chunked_prefill: \(instance.chunkedPrefill)")

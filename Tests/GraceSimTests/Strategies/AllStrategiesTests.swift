@@ -67,9 +67,21 @@ import Testing
     /// pools end empty and no transfer is left on the link.
     @Test(arguments: StrategyKind.allCases)
     func randomScenariosKeepTheInvariants(strategy: StrategyKind) async throws {
-        await propertyCheck(count: 40, input: RandomWorkload.generator) { workload in
+        await Self.checkRandomScenarios(strategy: strategy, sharing: .temporal, count: 40)
+    }
+
+    /// The same under MPS and MIG, where iterations of different instances overlap and MIG slices hold their
+    /// own memory (MIG-1).
+    @Test(arguments: StrategyKind.allCases, [SharingMode.mps, .mig])
+    func randomScenariosKeepTheInvariantsUnderSpatialSharing(strategy: StrategyKind, sharing: SharingMode) async throws {
+        await Self.checkRandomScenarios(strategy: strategy, sharing: sharing, count: 20)
+    }
+
+    static func checkRandomScenarios(strategy: StrategyKind, sharing: SharingMode, count: Int) async {
+        await propertyCheck(count: count, input: RandomWorkload.generator) { workload in
             var workload = workload
             workload.strategy = strategy
+            workload.sharing = sharing
             let run = try RandomRun(workload)
             let simulator = run.simulator
             #expect(simulator.invariantViolations.isEmpty, "\(simulator.invariantViolations.prefix(5))")
