@@ -31,8 +31,10 @@ import Testing
     @Test func aZeroWidthRangeIsWidenedAroundItsValue() {
         let flat = Axis(label: "x", dataMin: 5, dataMax: 5)
         #expect(flat.lower < 5 && flat.upper > 5)
+        let negative = Axis(label: "x", dataMin: -2, dataMax: -2)
+        #expect(negative.lower < -2 && negative.upper > -2)
         let zero = Axis(label: "x", dataMin: 0, dataMax: 0)
-        #expect(zero.lower <= -1 && zero.upper >= 1)
+        #expect(zero.lower == 0 && zero.upper == 1)
     }
 
     @Test func includeZeroExtendsTheAxisToZero() {

@@ -86,6 +86,17 @@ import Testing
         #expect(svg.contains("d=\"\(start)\(step)\""))
     }
 
+    @Test func aStepLineHoldsItsLastValueToTheEndOfTheData() {
+        let chart = LineChart(title: "t", xLabel: "time (s)", yLabel: "layers", style: .steps, series: [
+            .init(name: "short", points: [.init(x: 0, y: 0)], styleIndex: 0),
+            .init(name: "long", points: [.init(x: 0, y: 0), .init(x: 10, y: 0)], styleIndex: 1),
+        ])
+        let svg = SVGRenderer.render(chart)
+        let canvas = SVGCanvas(subtitle: false)
+        #expect(svg.contains("d=\"M\(SVGText.coordinate(canvas.plotLeft)) \(SVGText.coordinate(canvas.plotBottom))H\(SVGText.coordinate(canvas.plotRight))\""))
+        #expect(!svg.contains(">-1<"), "an all-zero series gets a 0...1 axis")
+    }
+
     @Test func longSeriesAreThinnedButKeepTheirPeaks() {
         var points = (0..<10_000).map { LineChart.Point(x: Double($0), y: 1) }
         points[5_003].y = 50

@@ -81,11 +81,13 @@ public enum NiceNumbers {
     }
 
     /// About `count` ticks for `low...high`, at multiples of a nice step; the extent is widened to
-    /// whole steps. A zero-width range is widened around its value first.
+    /// whole steps. A zero-width range is widened around its value first (to 0...1 at zero).
     public static func linearTicks(_ low: Double, _ high: Double, count: Int = 6) -> (lower: Double, upper: Double, step: Double, ticks: [Double]) {
         var (low, high) = (low, high)
         if high - low <= 1e-12 * max(1, abs(high)) {
-            let pad = low == 0 ? 1 : abs(low) * 0.1
+            // All zero (an idle counter, a series of one sample at t = 0): show 0...1 rather than -1...1.
+            if low == 0 { return linearTicks(0, 1, count: count) }
+            let pad = abs(low) * 0.1
             low -= pad
             high += pad
         }

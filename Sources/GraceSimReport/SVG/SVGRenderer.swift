@@ -20,7 +20,8 @@ public enum SVGRenderer {
             (xMin, xMax) = (min(xMin, point.x), max(xMax, point.x))
             (yMin, yMax) = (min(yMin, point.y), max(yMax, point.y))
         }
-        let xAxis = Axis(label: chart.xLabel, scale: chart.xScale, dataMin: xMin, dataMax: xMax, includeZero: false)
+        // Steps (times, latencies) start from 0 on a linear axis.
+        let xAxis = Axis(label: chart.xLabel, scale: chart.xScale, dataMin: xMin, dataMax: xMax, includeZero: chart.style == .steps)
         let yAxis = Axis(label: chart.yLabel, scale: chart.yScale, dataMin: yMin, dataMax: yMax, includeZero: chart.yIncludesZero)
         canvas.yAxis(yAxis)
         canvas.xAxis(xAxis)
@@ -39,6 +40,10 @@ public enum SVGRenderer {
                 } else {
                     path += "L\(x) \(y)"
                 }
+            }
+            // A step line holds its last value to the end of the data, so one sample still shows as a line.
+            if chart.style == .steps, let last = points.last, last.x < xMax {
+                path += "H\(SVGText.coordinate(canvas.x(xAxis, xMax)))"
             }
             let dash = chart.style == .steps ? Palette.dash(line.styleIndex) : ""
             canvas.append("<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")><title>\(SVGText.escape(line.name))</title></path>")
