@@ -103,21 +103,22 @@ struct SweepFigures {
         ]
         var figures: [Figure] = []
         for kind in kinds {
-            for (key, runs) in groups {
-                let condition = SweepShape.describe(held, key)
-                let suffix = condition.map { "-" + Labels.slug($0) } ?? ""
-                var series: [LineChart.Series] = shape.strategies.map { strategy in
+            let perGroup = groups.map { key, runs in
+                (key, shape.strategies.map { strategy in
                     let values = runs.filter { $0.run.strategy == strategy }
                         .flatMap { requests[$0.run.id ?? -1] ?? [] }.compactMap(kind.value).filter(\.isFinite).sorted()
                     return LineChart.Series(name: "\(strategy) (\(values.count))", points: Self.cdfPoints(values), styleIndex: style(strategy))
-                }.filter { !$0.points.isEmpty }
-                var xs = series.flatMap { $0.points.map(\.x) }
-                var label = kind.label
-                if (xs.max() ?? 0) >= Self.secondsFromMs {
-                    series = series.map { Self.scaled($0, x: 1e-3) }
-                    xs = xs.map { $0 * 1e-3 }
-                    label = label.replacingOccurrences(of: "(ms)", with: "(s)")
-                }
+                }.filter { !$0.points.isEmpty })
+            }
+            // One unit for every point of the sweep, so that its CDFs compare at a glance.
+            let all = perGroup.flatMap { $0.1.flatMap { $0.points.map(\.x) } }
+            let seconds = (all.max() ?? 0) >= Self.secondsFromMs
+            for (key, unscaled) in perGroup {
+                let condition = SweepShape.describe(held, key)
+                let suffix = condition.map { "-" + Labels.slug($0) } ?? ""
+                let series = seconds ? unscaled.map { Self.scaled($0, x: 1e-3) } : unscaled
+                let xs = series.flatMap { $0.points.map(\.x) }
+                let label = seconds ? kind.label.replacingOccurrences(of: "(ms)", with: "(s)") : kind.label
                 let log = Self.wantsLog(xs.filter { $0 > 0 }) && (xs.min() ?? 0) > 0
                 let chart = LineChart(title: kind.title, subtitle: (condition.map { $0 + "; " } ?? "") + "seeds pooled; (n) = requests",
                                       xLabel: label + (log ? ", log scale" : ""), yLabel: "fraction of requests",
