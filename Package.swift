@@ -36,12 +36,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Figures (SVG, drawn by gracesim itself) and the HTML report of a results database.
+        .target(
+            name: "GraceSimReport",
+            dependencies: ["GraceSimStore"]
+        ),
         // The `gracesim` command-line tool.
         .executableTarget(
             name: "GraceSimCLI",
             dependencies: [
                 "GraceSim",
                 "GraceSimStore",
+                "GraceSimReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +63,10 @@ let package = Package(
         .testTarget(
             name: "GraceSimStoreTests",
             dependencies: ["GraceSimStore"]
+        ),
+        .testTarget(
+            name: "GraceSimReportTests",
+            dependencies: ["GraceSimReport"]
         ),
         .testTarget(
             name: "GraceSimCLITests",

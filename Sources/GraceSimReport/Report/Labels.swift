@@ -1,0 +1,79 @@
+import Foundation
+
+/// Human labels, with units, for metrics, sweep axes and series, and file-name slugs.
+enum Labels {
+    /// The metrics drawn against each numeric axis and in the bars: (metric, axis label, is a latency).
+    static let headlineMetrics: [(metric: String, label: String, title: String, latency: Bool)] = [
+        ("tbt_p99_ms", "P99 TBT (ms)", "P99 time between tokens", true),
+        ("ttft_p99_ms", "P99 TTFT (ms)", "P99 time to first token", true),
+        ("output_tokens_per_s", "output throughput (tokens/s)", "Output throughput", false),
+    ]
+
+    /// Known sweep axes, with their units.
+    static let axes: [String: String] = [
+        "workload.arrivals.rate_scale": "arrival-rate scale",
+        "workload.arrivals.rate": "arrival rate (requests/s)",
+        "workload.arrivals.end_s": "trace window end (s)",
+        "workload.lengths.prompt": "input length (tokens)",
+        "workload.lengths.prompt_tokens": "input length (tokens)",
+        "workload.lengths.input": "input length (tokens)",
+        "workload.lengths.output": "output length (tokens)",
+        "workload.lengths.output_tokens": "output length (tokens)",
+        "workload.max_requests": "requests",
+    ]
+
+    /// The x-axis label of a sweep axis: a known one, or its last key with a unit read from its suffix.
+    static func axis(_ key: String) -> String {
+        if let known = axes[key] { return known }
+        let last = shortAxis(key)
+        let units: [(suffix: String, unit: String)] = [("_ms", "ms"), ("_s", "s"), ("_tokens", "tokens"), ("_gb", "GB"),
+                                                         ("_gib", "GiB"), ("_bytes", "bytes"), ("_fraction", "fraction")]
+        for (suffix, unit) in units where last.hasSuffix(suffix) {
+            return String(last.dropLast(suffix.count)).replacingUnderscores + " (\(unit))"
+        }
+        return last.replacingUnderscores
+    }
+
+    /// The last component of a key path (`instances.0.memory_fraction` → `memory_fraction`).
+    static func shortAxis(_ key: String) -> String {
+        key.split(separator: ".").last.map(String.init) ?? key
+    }
+
+    /// The y-axis label of a stored time series.
+    static func series(_ name: String) -> String {
+        switch name {
+        case "kv_capacity_tokens": return "KV capacity (tokens)"
+        case "kv_utilization": return "KV cache in use (fraction)"
+        case "remapped_layers": return "remapped layers"
+        case "host_blocks": return "KV blocks on the host"
+        case "host_resident": return "KV blocks resident on the host"
+        default: return Labels.axis(name)
+        }
+    }
+
+    /// Series in the order the report shows them: capacity and remapping first, then link traffic, then the rest.
+    static func seriesRank(_ name: String) -> (Int, String) {
+        let first = ["kv_capacity_tokens", "remapped_layers"]
+        if let index = first.firstIndex(of: name) { return (index, name) }
+        if name.hasPrefix("link") || name.hasPrefix("bytes") { return (2, name) }
+        return (3, name)
+    }
+
+    /// A file-name-safe form: lower-case letters, digits and single dashes.
+    static func slug(_ text: String) -> String {
+        var out = ""
+        for character in text.lowercased() {
+            if character.isASCII, character.isLetter || character.isNumber || character == "." {
+                out.append(character == "." ? "_" : character)
+            } else if !out.hasSuffix("-") {
+                out.append("-")
+            }
+        }
+        let trimmed = out.trimmingCharacters(in: ["-"])
+        return trimmed.isEmpty ? "x" : trimmed
+    }
+}
+
+extension String {
+    var replacingUnderscores: String { replacingOccurrences(of: "_", with: " ") }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GraceSimStore
+
+/// Writes the figures of every sweep in a results database, and an `index.html` showing them with the
+/// comparison tables: `out/<sweep>/<figure>.svg` and `out/index.html`.
+public enum ReportWriter {
+    /// What was written.
+    public struct Summary: Sendable {
+        /// Figure files, relative to the output folder, in the order the page shows them.
+        public var figures: [String]
+        public var sweeps: [String]
+        /// The page, `out/index.html`.
+        public var index: URL
+    }
+
+    /// One sweep's part of the report.
+    struct SweepSection {
+        var name: String
+        var folder: String
+        var figures: [Figure]
+        var comparison: Comparison
+        var failedRuns: Int
+        var notes: [String]
+    }
+
+    /// Reads `store` and writes the report into `folder` (created if missing; existing figures are overwritten).
+    public static func write(store: ResultStore, to folder: URL, baseline: String) throws -> Summary {
+        let all = try store.runs()
+        let details = try store.runsWithDetails()
+        var sweeps: [String] = []
+        for run in all where !sweeps.contains(run.sweep) { sweeps.append(run.sweep) }
+
+        // One colour per strategy across the whole report, in order of first appearance.
+        var styles: [String: Int] = [:]
+        for run in all where styles[run.run.strategy] == nil { styles[run.run.strategy] = styles.count }
+
+        var sections: [SweepSection] = []
+        var folders: Set<String> = []
+        for sweep in sweeps {
+            let runs = all.filter { $0.sweep == sweep }
+            let shape = SweepShape(runs: runs)
+            let figures = SweepFigures(sweep: sweep, shape: shape, styles: styles)
+            var list = figures.metricLines() + figures.ablationBars()
+            var notes: [String] = []
+            var requests: [Int64: [RequestRecord]] = [:]
+            for run in shape.runs {
+                guard let id = run.run.id, details.requests.contains(id) else { continue }
+                requests[id] = try store.requests(runId: id)
+            }
+            list += figures.cdfs(requests)
+            if requests.isEmpty { notes.append("No per-request rows stored (sweep option store.requests), so no CDFs.") }
+            if let run = SweepFigures.seriesRun(shape.runs, withSeries: details.series) {
+                let rows = try store.series(runId: run.run.id ?? -1)
+                list += figures.timeSeries(run, rows)
+                if !rows.contains(where: { $0.series.hasPrefix("link") || $0.series.hasPrefix("bytes") }) {
+                    notes.append("Link traffic is stored as run totals (bytes_h2d, bytes_d2h, link busy fractions), not as a time series; see the metrics in the database.")
+                }
+            } else {
+                notes.append("No time series stored (sweep option store.series), so no figures over time.")
+            }
+            var slug = Labels.slug(sweep)
+            while folders.contains(slug) { slug += "-2" }
+            folders.insert(slug)
+            sections.append(SweepSection(name: sweep, folder: slug, figures: list,
+                                         comparison: Comparison(runs: runs, baseline: baseline),
+                                         failedRuns: runs.count - shape.runs.count, notes: notes))
+        }
+
+        let manager = FileManager.default
+        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        var written: [String] = []
+        for section in sections {
+            let sub = folder.appendingPathComponent(section.folder)
+            try manager.createDirectory(at: sub, withIntermediateDirectories: true)
+            for figure in section.figures {
+                try Data(figure.svg.utf8).write(to: sub.appendingPathComponent(figure.fileName))
+                written.append(section.folder + "/" + figure.fileName)
+            }
+        }
+        let index = folder.appendingPathComponent("index.html")
+        let html = ReportHTML.page(database: URL(fileURLWithPath: store.path).lastPathComponent, baseline: baseline, sections: sections)
+        try Data(html.utf8).write(to: index)
+        return Summary(figures: written, sweeps: sweeps, index: index)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// How an axis maps values to positions.
+public enum AxisScale: String, Sendable {
+    case linear, log
+}
+
+/// One axis of a chart: its label (with the unit), scale, extent and ticks, chosen at "nice" numbers.
+///
+/// A linear axis spans whole multiples of a step of 1, 2 or 5 × 10^k (Heckbert's "nice numbers", Graphics Gems,
+/// 1990) around the data; a log axis spans whole decades, with ticks at 1, 2 and 5 × 10^k when it covers at most
+/// two decades and at every decade (or every few) otherwise.
+public struct Axis: Sendable, Equatable {
+    public var label: String
+    public var scale: AxisScale
+    /// The value at the axis's start and end.
+    public var lower: Double
+    public var upper: Double
+    /// The values with a tick and a label, ascending, all within `lower...upper`.
+    public var ticks: [Double]
+    /// The spacing used to format tick labels (the linear step, or the smallest tick on a log axis).
+    public var labelStep: Double
+
+    /// An axis covering `dataMin...dataMax`; `includeZero` extends a linear axis to 0 (for bars and throughput).
+    /// A log axis needs positive data: non-positive bounds fall back to a linear axis.
+    public init(label: String, scale: AxisScale = .linear, dataMin: Double, dataMax: Double,
+                includeZero: Bool = false, targetTicks: Int = 6) {
+        self.label = label
+        var low = dataMin.isFinite ? min(dataMin, dataMax) : 0
+        var high = dataMax.isFinite ? max(dataMin, dataMax) : 1
+        if scale == .log, low > 0 {
+            self.scale = .log
+            let ticks = NiceNumbers.logTicks(low, high)
+            (lower, upper, self.ticks) = (ticks.lower, ticks.upper, ticks.ticks)
+            labelStep = self.ticks.first ?? lower
+            return
+        }
+        self.scale = .linear
+        if includeZero { low = min(low, 0); high = max(high, 0) }
+        let ticks = NiceNumbers.linearTicks(low, high, count: targetTicks)
+        (lower, upper, self.ticks, labelStep) = (ticks.lower, ticks.upper, ticks.ticks, ticks.step)
+    }
+
+    /// Where `value` falls between `lower` (0) and `upper` (1); values outside give results outside 0...1.
+    public func fraction(_ value: Double) -> Double {
+        switch scale {
+        case .linear: return (value - lower) / (upper - lower)
+        case .log: return (log10(value) - log10(lower)) / (log10(upper) - log10(lower))
+        }
+    }
+
+    /// Whether `value` can be drawn on this axis (finite, and positive on a log axis).
+    public func accepts(_ value: Double) -> Bool {
+        value.isFinite && (scale == .linear || value > 0)
+    }
+
+    /// The label of a tick.
+    public func tickLabel(_ value: Double) -> String {
+        switch scale {
+        case .linear: return SVGText.tick(value, step: labelStep)
+        case .log: return SVGText.tick(value, step: value)
+        }
+    }
+}
+
+/// Heckbert's nice numbers for axis ticks.
+public enum NiceNumbers {
+    /// The nice number (1, 2, 5 or 10 × 10^k) nearest `x` (`round`) or not below it.
+    public static func nice(_ x: Double, round: Bool) -> Double {
+        guard x > 0, x.isFinite else { return 1 }
+        let exponent = floor(log10(x))
+        let base = pow(10, exponent)
+        let fraction = x / base
+        let niceFraction: Double
+        if round {
+            niceFraction = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
+        } else {
+            niceFraction = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10
+        }
+        return niceFraction * base
+    }
+
+    /// About `count` ticks for `low...high`, at multiples of a nice step; the extent is widened to
+    /// whole steps. A zero-width range is widened around its value first (to 0...1 at zero).
+    public static func linearTicks(_ low: Double, _ high: Double, count: Int = 6) -> (lower: Double, upper: Double, step: Double, ticks: [Double]) {
+        var (low, high) = (low, high)
+        if high - low <= 1e-12 * max(1, abs(high)) {
+            // All zero (an idle counter, a series of one sample at t = 0): show 0...1 rather than -1...1.
+            if low == 0 { return linearTicks(0, 1, count: count) }
+            let pad = abs(low) * 0.1
+            low -= pad
+            high += pad
+        }
+        let range = nice(high - low, round: false)
+        let step = nice(range / Double(max(1, count - 1)), round: true)
+        let lower = floor(low / step + 1e-9) * step
+        let upper = ceil(high / step - 1e-9) * step
+        var ticks: [Double] = []
+        var i = 0.0
+        while lower + i * step <= upper + step * 1e-6 {
+            ticks.append(snap(lower + i * step, step: step))
+            i += 1
+        }
+        return (snap(lower, step: step), snap(upper, step: step), step, ticks)
+    }
+
+    /// Decade ticks for `low...high` (both positive); at most two decades also get 2 and 5 × 10^k, and more
+    /// than seven decades keep every second or third.
+    public static func logTicks(_ low: Double, _ high: Double) -> (lower: Double, upper: Double, ticks: [Double]) {
+        let first = floor(log10(low) + 1e-9)
+        var last = ceil(log10(high) - 1e-9)
+        if last <= first { last = first + 1 }
+        let decades = Int(last - first)
+        var ticks: [Double] = []
+        let every = decades > 14 ? 3 : decades > 7 ? 2 : 1
+        for k in stride(from: Int(first), through: Int(last), by: every) {
+            let decade = pow(10, Double(k))
+            ticks.append(decade)
+            if decades <= 2, k < Int(last) { ticks += [2 * decade, 5 * decade] }
+        }
+        return (pow(10, first), pow(10, last), ticks)
+    }
+
+    /// `value` rounded to a whole number of `step`s, so that 0.1 + 0.2 prints as 0.3.
+    static func snap(_ value: Double, step: Double) -> Double {
+        let snapped = (value / step).rounded() * step
+        let decimals = SVGText.decimals(for: step)
+        let scale = pow(10, Double(decimals))
+        let result = (snapped * scale).rounded() / scale
+        return result == 0 ? 0 : result
+    }
+}
