@@ -44,6 +44,10 @@ public final class Simulator {
     /// Transfers that finished while a strategy was starting another; reported at the next link event.
     private var unreportedTransfers: [Transfer] = []
     private let endTime: SimTime
+    /// Watches the run (for traces); nil, the default, costs one check per hook. Set it before the first step.
+    @exclusivity(unchecked) public var observer: (any SimulationObserver)? {
+        didSet { for instance in instances { instance.observer = observer } }
+    }
     /// Invariant violations found so far (only checked when the experiment asks for it).
     public private(set) var invariantViolations: [String] = []
 
@@ -102,6 +106,7 @@ public final class Simulator {
             instance.completeIteration(now: now, startedAt: SimTime(ns: startNs))
             strategy.iterationFinished(instance: instance, now: now)
             gpuBusy = false
+            if let observer { Self.noteKV(of: instance, to: observer, now: now) }
         case .linkChange(let generation):
             if generation == linkGeneration { advanceLink() }
         }
@@ -136,6 +141,7 @@ public final class Simulator {
             let plan = strategy.planIteration(instance: instance, computeTime: compute, now: now)
             gpuScheduler.didRun(index)
             gpuBusy = true
+            if let observer { Self.noteKV(of: instance, to: observer, now: now) }
             let waiting = Set(plan.waitFor.filter { id in link.flows.contains { $0.id == id } })
             if waiting.isEmpty {
                 startCompute(instance: index, startNs: now.ns, duration: plan.duration, overlappedStall: plan.overlappedStall)
@@ -150,6 +156,18 @@ public final class Simulator {
     private func startCompute(instance index: Int, startNs: Int64, duration: SimTime, overlappedStall: SimTime) {
         instances[index].metrics.transferStallNs += (now.ns - startNs) + overlappedStall.ns
         queue.push(.iterationDone(instance: index, startNs: startNs), at: now + duration, rank: .iterationDone)
+        if let observer {
+            let shape = instances[index].batch.shape
+            observer.iterationStarted(IterationRecord(
+                instance: index, startNs: startNs, endNs: (now + duration).ns, batchSize: instances[index].batch.count,
+                prefillTokens: shape.prefillTokens, decodeSequences: shape.decodeSequences + shape.hostDecodeSequences,
+                stallNs: (now.ns - startNs) + overlappedStall.ns))
+        }
+    }
+
+    private static func noteKV(of instance: ServingInstance, to observer: any SimulationObserver, now: SimTime) {
+        observer.kvBlocks(instance: instance.index, usedBlocks: instance.pool.usedBlocks,
+                          capacityBlocks: instance.pool.capacityBlocks, atNs: now.ns)
     }
 
     // MARK: The link
@@ -160,6 +178,7 @@ public final class Simulator {
         let finished = unreportedTransfers + link.advance(to: now.ns)
         unreportedTransfers.removeAll()
         for transfer in finished {
+            observer?.transferFinished(transfer, endNs: min(transfer.finishNs, now.ns))
             strategy.transferFinished(transfer, now: now)
             if var waiting = pending {
                 waiting.waitFor.remove(transfer.id)
@@ -208,8 +227,13 @@ extension Simulator: SimulationContext {
     public func startTransfer(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int) -> TransferID {
         unreportedTransfers += link.advance(to: now.ns)
         let id = link.start(bytes: bytes, direction: direction, purpose: purpose, instance: instance, now: now.ns)
+        if let observer, let transfer = link.flows.last { observer.transferStarted(transfer) }
         scheduleLinkChange()
         return id
+    }
+
+    public func note(_ event: StrategyEvent) {
+        observer?.strategyEvent(event, atNs: now.ns)
     }
 
     public func reserveHostBandwidth(_ bytesPerSecond: Double) {

@@ -142,6 +142,7 @@ public final class RemapStrategy: MemoryStrategy {
         state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
         states[instance.index] = state
         freeBytes += instance.spec.model.weightBytesPerLayer
+        context?.note(.remap(instance: instance.index, remappedLayers: state.remapped))
     }
 
     public func potentialKVBlocks(instance: ServingInstance) -> Int {
