@@ -26,6 +26,8 @@ public final class ServingInstance {
     @exclusivity(unchecked) public internal(set) var batch = Batch()
     /// Simulated time at which this instance last finished an iteration (for MRU/LRU choices).
     @exclusivity(unchecked) public internal(set) var lastRunNs: Int64 = -1
+    /// The simulation's observer, if any (set by the ``Simulator``); told of preemptions.
+    @exclusivity(unchecked) weak var observer: (any SimulationObserver)?
 
     let requests: RequestTable
     let strategy: MemoryStrategy
@@ -112,6 +114,7 @@ public final class ServingInstance {
             requests.states[Int(victim)].phase = .swapped
             swapped.prepend(victim)
         }
+        observer?.preempted(request: victim, instance: self.index, mode: mode, atNs: now.ns)
         return victim
     }
 

@@ -62,6 +62,10 @@ public final class Simulator {
     /// Transfers that finished while a strategy was starting another; reported at the next link event.
     private var unreportedTransfers: [Transfer] = []
     private let endTime: SimTime
+    /// Watches the run (for traces); nil, the default, costs one check per hook. Set it before the first step.
+    @exclusivity(unchecked) public var observer: (any SimulationObserver)? {
+        didSet { for instance in instances { instance.observer = observer } }
+    }
     /// Invariant violations found so far (only checked when the experiment asks for it).
     public private(set) var invariantViolations: [String] = []
 
@@ -126,6 +130,7 @@ public final class Simulator {
             strategy.iterationFinished(instance: instance, now: now)
             gpuBusy = false
             instanceBusy[index] = false
+            if let observer { Self.noteKV(of: instance, to: observer, now: now) }
         case .linkChange(let generation):
             if generation == linkGeneration { advanceLink() }
         case .gpuChange(let generation):
@@ -169,6 +174,7 @@ public final class Simulator {
             guard instance.scheduleIteration(now: now) else { continue }
             gpuScheduler.didRun(index)
             gpuBusy = true
+            if let observer { Self.noteKV(of: instance, to: observer, now: now) }
             begin(instance: index)
             return
         }
@@ -202,7 +208,24 @@ public final class Simulator {
             scheduleGPUChange()
         } else {
             queue.push(.iterationDone(instance: index, startNs: iteration.startNs), at: now + iteration.duration, rank: .iterationDone)
+            noteIteration(index, startNs: iteration.startNs, endNs: (now + iteration.duration).ns,
+                          stallNs: (now.ns - iteration.startNs) + iteration.overlappedStall.ns)
         }
+    }
+
+    /// Tells the observer about an iteration whose end is known.
+    private func noteIteration(_ index: Int, startNs: Int64, endNs: Int64, stallNs: Int64) {
+        guard let observer else { return }
+        let shape = instances[index].batch.shape
+        observer.iterationStarted(IterationRecord(
+            instance: index, startNs: startNs, endNs: endNs, batchSize: instances[index].batch.count,
+            prefillTokens: shape.prefillTokens, decodeSequences: shape.decodeSequences + shape.hostDecodeSequences,
+            stallNs: stallNs))
+    }
+
+    private static func noteKV(of instance: ServingInstance, to observer: any SimulationObserver, now: SimTime) {
+        observer.kvBlocks(instance: instance.index, usedBlocks: instance.pool.usedBlocks,
+                          capacityBlocks: instance.pool.capacityBlocks, atNs: now.ns)
     }
 
     // MARK: The GPU under MPS
@@ -212,6 +235,8 @@ public final class Simulator {
         gpuShare.advance(to: now.ns)
         for flight in gpuShare.takeFinished() {
             let instance = instances[flight.instance]
+            // Under MPS an iteration's end is known only when it comes: report it then, before the batch is cleared.
+            noteIteration(flight.instance, startNs: flight.startNs, endNs: now.ns, stallNs: 0)
             instance.completeIteration(now: now, startedAt: SimTime(ns: flight.startNs))
             strategy.iterationFinished(instance: instance, now: now)
             instanceBusy[flight.instance] = false
@@ -234,6 +259,7 @@ public final class Simulator {
         let finished = unreportedTransfers + link.advance(to: now.ns)
         unreportedTransfers.removeAll()
         for transfer in finished {
+            observer?.transferFinished(transfer, endNs: min(transfer.finishNs, now.ns))
             strategy.transferFinished(transfer, now: now)
             for index in pending.indices {
                 guard var waiting = pending[index], waiting.waitFor.remove(transfer.id) != nil else { continue }
@@ -290,8 +316,13 @@ extension Simulator: SimulationContext {
     public func startTransfer(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int) -> TransferID {
         unreportedTransfers += link.advance(to: now.ns)
         let id = link.start(bytes: bytes, direction: direction, purpose: purpose, instance: instance, now: now.ns)
+        if let observer, let transfer = link.flows.last { observer.transferStarted(transfer) }
         scheduleLinkChange()
         return id
+    }
+
+    public func note(_ event: StrategyEvent) {
+        observer?.strategyEvent(event, atNs: now.ns)
     }
 
     public func reserveHostBandwidth(_ bytesPerSecond: Double) {

@@ -50,6 +50,7 @@ extension RemapStrategy {
         state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
         states[pending.instance] = state
         reloadInFlight = nil
+        context?.note(.reversion(instance: pending.instance, remappedLayers: state.remapped))
     }
 
     public func gpuMemory(instance: ServingInstance) -> GPUMemoryUse {

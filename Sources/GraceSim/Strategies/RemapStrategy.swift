@@ -158,6 +158,7 @@ public final class RemapStrategy: MemoryStrategy {
         state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
         states[instance.index] = state
         freeBytes[purse(of: instance.index)] += instance.spec.model.weightBytesPerLayer
+        context?.note(.remap(instance: instance.index, remappedLayers: state.remapped))
     }
 
     public func potentialKVBlocks(instance: ServingInstance) -> Int {

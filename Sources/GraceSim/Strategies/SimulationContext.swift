@@ -19,6 +19,13 @@ public protocol SimulationContext: AnyObject {
 
     /// Holds `bytesPerSecond` of host memory bandwidth for CPU work from now on (0 releases it).
     func reserveHostBandwidth(_ bytesPerSecond: Double)
+
+    /// Reports a decision worth showing in a trace (a remap, a reversion); costs nothing when no one watches.
+    func note(_ event: StrategyEvent)
+}
+
+extension SimulationContext {
+    public func note(_ event: StrategyEvent) {}
 }
 
 extension SimulationContext {

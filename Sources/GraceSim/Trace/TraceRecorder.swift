@@ -1,0 +1,134 @@
+/// A ``SimulationObserver`` that turns what it hears into ``TraceRecord``s within a time window, and hands each
+/// to a sink as soon as it is complete (or keeps them in ``records``).
+///
+/// - Iterations are complete when they start computing; transfers when they finish (each gets the lowest free
+///   lane of its direction, so on one lane transfers never overlap); preemptions, strategy events and counter
+///   values at once.
+/// - Records overlapping the window `[from, to]` are kept: spans with `start ≤ to` and `end ≥ from`, instants and
+///   counter values with `from ≤ t ≤ to`. A counter's last value before `from` is repeated at `from`, so counter
+///   tracks start with the window.
+/// - KV counter values are kept only when they change.
+///
+/// Order of the records handed out: the order they complete. Per track (an instance's iterations, one lane of a
+/// direction, one counter) start times never decrease.
+/// Memory: the transfers in flight and one value per counter; O(1) per record otherwise.
+public final class TraceRecorder: SimulationObserver {
+    /// The window, ns (inclusive at both ends).
+    public let windowNs: ClosedRange<Int64>
+    /// Records handed to the sink or kept so far.
+    public private(set) var recordCount = 0
+    /// Records kept, when the recorder was made without a sink.
+    public private(set) var records: [TraceRecord] = []
+    private let sink: ((TraceRecord) -> Void)?
+
+    /// Per direction, the transfer on each lane (nil: free).
+    private var lanes: [[TransferID?]] = [[], []]
+    private var open: [TransferID: (lane: Int, transfer: Transfer)] = [:]
+    /// Last KV value sent per instance.
+    private var lastKV: [(used: Int, capacity: Int)?] = []
+    /// Counter values from before the window, by (kind, instance), repeated at the window's start.
+    private var carried: [CounterKey: TraceRecord] = [:]
+    private var windowStarted = false
+
+    private struct CounterKey: Hashable, Comparable {
+        var kind: Int
+        var instance: Int
+        static func < (a: CounterKey, b: CounterKey) -> Bool { (a.kind, a.instance) < (b.kind, b.instance) }
+    }
+
+    /// - Parameters:
+    ///   - windowNs: keep only records overlapping this range of simulated time, ns (default: all).
+    ///   - sink: receives each record when it is complete; when nil, records are kept in ``records``.
+    public init(windowNs: ClosedRange<Int64> = 0...Int64.max, sink: ((TraceRecord) -> Void)? = nil) {
+        self.windowNs = windowNs
+        self.sink = sink
+    }
+
+    /// Lanes each direction has used so far (index: `LinkDirection.rawValue`).
+    public var lanesUsed: [Int] { lanes.map(\.count) }
+
+    /// Whether a transfer requested within the window is still on the link (a caller that stops the simulation at
+    /// the window's end steps on until this is false, so those transfers get their end).
+    public var hasOpenTransfersInWindow: Bool {
+        open.values.contains { $0.transfer.requestedNs <= windowNs.upperBound }
+    }
+
+    // MARK: SimulationObserver
+
+    public func iterationStarted(_ iteration: IterationRecord) {
+        emitSpan(.iteration(iteration))
+    }
+
+    public func transferStarted(_ transfer: Transfer) {
+        let direction = transfer.direction.rawValue
+        let lane = lanes[direction].firstIndex { $0 == nil } ?? lanes[direction].count
+        if lane == lanes[direction].count { lanes[direction].append(nil) }
+        lanes[direction][lane] = transfer.id
+        open[transfer.id] = (lane, transfer)
+    }
+
+    public func transferFinished(_ transfer: Transfer, endNs: Int64) {
+        guard let (lane, started) = open.removeValue(forKey: transfer.id) else { return }
+        lanes[transfer.direction.rawValue][lane] = nil
+        emitSpan(.transfer(TransferRecord(
+            direction: started.direction, lane: lane, purpose: started.purpose, instance: started.instance,
+            bytes: started.bytes, startNs: started.requestedNs, activeFromNs: started.activeFromNs, endNs: endNs)))
+    }
+
+    public func preempted(request: Int32, instance: Int, mode: PreemptionMode, atNs: Int64) {
+        if windowNs.contains(atNs) { emit(.preemption(instance: instance, request: request, mode: mode, atNs: atNs)) }
+    }
+
+    public func strategyEvent(_ event: StrategyEvent, atNs: Int64) {
+        if windowNs.contains(atNs) { emit(.strategy(event, atNs: atNs)) }
+        switch event {
+        case .remap(let instance, let layers), .reversion(let instance, let layers):
+            counter(.remappedLayers(instance: instance, layers: layers, atNs: atNs),
+                    key: CounterKey(kind: 1, instance: instance))
+        }
+    }
+
+    public func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, atNs: Int64) {
+        while lastKV.count <= instance { lastKV.append(nil) }
+        if let last = lastKV[instance], last.used == usedBlocks, last.capacity == capacityBlocks { return }
+        lastKV[instance] = (usedBlocks, capacityBlocks)
+        counter(.kvBlocks(instance: instance, usedBlocks: usedBlocks, capacityBlocks: capacityBlocks, atNs: atNs),
+                key: CounterKey(kind: 0, instance: instance))
+    }
+
+    // MARK: Window
+
+    private func emitSpan(_ record: TraceRecord) {
+        if record.startNs <= windowNs.upperBound && record.endNs >= windowNs.lowerBound { emit(record) }
+    }
+
+    private func counter(_ record: TraceRecord, key: CounterKey) {
+        let t = record.startNs
+        if t < windowNs.lowerBound {
+            carried[key] = record
+            return
+        }
+        guard t <= windowNs.upperBound else { return }
+        if !windowStarted {
+            windowStarted = true
+            let from = windowNs.lowerBound
+            for (_, value) in carried.sorted(by: { $0.key < $1.key }) {
+                switch value {
+                case .kvBlocks(let instance, let used, let capacity, _):
+                    emit(.kvBlocks(instance: instance, usedBlocks: used, capacityBlocks: capacity, atNs: from))
+                case .remappedLayers(let instance, let layers, _):
+                    emit(.remappedLayers(instance: instance, layers: layers, atNs: from))
+                default:
+                    break
+                }
+            }
+            carried.removeAll()
+        }
+        emit(record)
+    }
+
+    private func emit(_ record: TraceRecord) {
+        recordCount += 1
+        if let sink { sink(record) } else { records.append(record) }
+    }
+}
