@@ -8,7 +8,7 @@ struct GraceSimCommand: ParsableCommand {
         abstract: "A discrete-event simulator of LLM serving on NVIDIA Grace Hopper.",
         version: GraceSimVersion.current,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, BenchCommand.self,
-                      SweepCommand.self, MergeCommand.self, CompareCommand.self, DiffCommand.self, BenchSweepCommand.self]
+                      SweepCommand.self, ReproduceCommand.self, MergeCommand.self, CompareCommand.self, DiffCommand.self, BenchSweepCommand.self]
     )
 }
 
