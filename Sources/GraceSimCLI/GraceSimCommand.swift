@@ -8,8 +8,8 @@ struct GraceSimCommand: ParsableCommand {
         abstract: "A discrete-event simulator of LLM serving on NVIDIA Grace Hopper.",
         version: GraceSimVersion.current,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, BenchCommand.self,
-                      SweepCommand.self, MergeCommand.self, CompareCommand.self, DiffCommand.self, ReportCommand.self,
-                      BenchSweepCommand.self, TraceCommand.self]
+                      SweepCommand.self, ReproduceCommand.self, MergeCommand.self, CompareCommand.self, DiffCommand.self,
+                      ReportCommand.self, TraceCommand.self, BenchSweepCommand.self]
     )
 }
 

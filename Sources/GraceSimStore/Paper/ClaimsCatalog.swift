@@ -1,0 +1,129 @@
+import Foundation
+import GraceSim
+import Yams
+
+/// One of the paper's claims and the sweep that tests it (`Configs/sweeps/paper/claims.yaml`).
+public struct PaperClaim: Sendable, Equatable {
+    /// The expected direction of the treatment's change in one metric, and the paper's range of improvement.
+    public struct Expectation: Sendable, Equatable {
+        /// `unchanged`: the claim is that the treatment makes no difference (within ``ClaimEvaluation/unchangedTolerance``).
+        public enum Direction: String, Sendable, CaseIterable {
+            case lower, higher, unchanged
+        }
+
+        public var metric: String
+        public var direction: Direction
+        /// The paper's range of improvement in % (a reduction for `lower`, an increase for `higher`), when it gives one.
+        public var paperRange: ClosedRange<Double>?
+
+        public init(metric: String, direction: Direction, paperRange: ClosedRange<Double>? = nil) {
+            self.metric = metric
+            self.direction = direction
+            self.paperRange = paperRange
+        }
+    }
+
+    public var id: String
+    public var experiment: String
+    /// The sweep file, relative to the catalog's folder.
+    public var sweep: String
+    public var claim: String
+    /// Axis key → value text (as stored in each run's point) selecting the baseline and the treatment runs.
+    public var baseline: [String: String]
+    public var treatment: [String: String]
+    /// Axis key → value text every compared point must have.
+    public var filter: [String: String]
+    public var expectations: [Expectation]
+    public var growsWith: String?
+    public var pending: Bool
+    public var notes: String?
+
+    public init(id: String, experiment: String, sweep: String, claim: String, baseline: [String: String],
+                treatment: [String: String], filter: [String: String] = [:], expectations: [Expectation],
+                growsWith: String? = nil, pending: Bool = false, notes: String? = nil) {
+        self.id = id
+        self.experiment = experiment
+        self.sweep = sweep
+        self.claim = claim
+        self.baseline = baseline
+        self.treatment = treatment
+        self.filter = filter
+        self.expectations = expectations
+        self.growsWith = growsWith
+        self.pending = pending
+        self.notes = notes
+    }
+}
+
+/// The claims catalog: every paper claim, with the sweep file that tests it.
+public struct ClaimsCatalog: Sendable {
+    /// The catalog file.
+    public var file: String
+    public var claims: [PaperClaim]
+
+    /// The metrics shown for every claim, in table order.
+    public static let tableMetrics = ["tbt_p99_ms", "ttft_p99_ms", "output_tokens_per_s"]
+
+    public static func load(path: String) throws -> ClaimsCatalog {
+        try parse(try ConfigNode.readText(path: path), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> ClaimsCatalog {
+        let root = try ConfigNode.parse(text, file: file).object()
+        // Other top-level keys hold YAML anchors for shared expectations; they are read through their aliases.
+        var claims: [PaperClaim] = []
+        for node in try root.required("claims").list() {
+            let o = try node.object()
+            let id = try o.string("id")
+            guard !claims.contains(where: { $0.id == id }) else { throw node.error("two claims have the id \"\(id)\"") }
+            var expectations: [PaperClaim.Expectation] = []
+            let expect = try o.required("expect")
+            for (metric, value) in try entries(expect) {
+                let e = try ConfigNode(node: value, file: file, path: "\(expect.path).\(metric)").object()
+                let direction: PaperClaim.Expectation.Direction = try e.required("direction").choice()
+                var range: ClosedRange<Double>?
+                if let paper = e.optional("paper") {
+                    let bounds = try paper.list().map { try $0.double() }
+                    guard bounds.count == 2, bounds[0] <= bounds[1] else { throw paper.error("expected [low, high] in %") }
+                    range = bounds[0]...bounds[1]
+                }
+                try e.finish()
+                expectations.append(.init(metric: metric, direction: direction, paperRange: range))
+            }
+            guard !expectations.isEmpty else { throw expect.error("expected at least one metric") }
+            let baseline = try values(try o.required("baseline"))
+            let treatment = try values(try o.required("treatment"))
+            guard Set(baseline.keys) == Set(treatment.keys), !baseline.isEmpty else {
+                throw node.error("baseline and treatment must set the same axes")
+            }
+            claims.append(PaperClaim(
+                id: id, experiment: try o.string("experiment"), sweep: try o.string("sweep"), claim: try o.string("claim"),
+                baseline: baseline, treatment: treatment, filter: try o.optional("where").map(values) ?? [:],
+                expectations: expectations, growsWith: try o.optional("grows_with")?.string(),
+                pending: try o.bool("pending", default: false), notes: try o.optional("notes")?.string()))
+            try o.finish()
+        }
+        return ClaimsCatalog(file: file, claims: claims)
+    }
+
+    /// The claim's sweep file, resolved against the catalog's folder.
+    public func sweepPath(_ claim: PaperClaim) -> String {
+        let directory = (file as NSString).deletingLastPathComponent
+        return directory.isEmpty ? claim.sweep : directory + "/" + claim.sweep
+    }
+
+    private static func entries(_ node: ConfigNode) throws -> [(String, Node)] {
+        guard case let .mapping(mapping) = node.node else { throw node.error("expected a mapping") }
+        return try mapping.map { key, value in
+            guard let text = key.string, !text.isEmpty else { throw node.error("expected names as keys") }
+            return (text, value)
+        }
+    }
+
+    /// Axis key → value, each value as the text a sweep stores in a run's point.
+    private static func values(_ node: ConfigNode) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for (key, value) in try entries(node) { out[key] = SweepSpec.yamlText(value) }
+        return out
+    }
+}
