@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraceSim
+import GraceSimReport
 import GraceSimStore
 
 /// `gracesim reproduce`: run every sweep of the paper's evaluation into one database and write the claims table.
@@ -86,9 +87,14 @@ struct ReproduceCommand: ParsableCommand {
         return files
     }
 
-    /// The figures and the HTML report of the paper's results.
-    ///
-    /// FIGURES: not written yet. When `gracesim report --db FILE --out DIR` exists, call it here with `db` and `out`
-    /// (SVG figures and index.html beside README.md). Until then this does nothing.
-    static func writeFigures(db: String, out: String) throws {}
+    /// The figures and the HTML report of the paper's results (what `gracesim report` writes), beside README.md.
+    static func writeFigures(db: String, out: String) throws {
+        let store = try ResultStore.openForReading(path: db)
+        do {
+            let summary = try ReportWriter.write(store: store, to: URL(fileURLWithPath: out), baseline: "recompute")
+            print("wrote \(summary.figures.count) figures and \(summary.index.path)")
+        } catch let error as CocoaError {
+            throw StoreError(file: out, "cannot write the report: \(error.localizedDescription)")
+        }
+    }
 }

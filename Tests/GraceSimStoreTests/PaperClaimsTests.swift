@@ -116,7 +116,7 @@ import Testing
           - {id: c1-low, experiment: C1 low, sweep: c1-sharegpt.yaml, claim: "at low load", baseline: {strategy: recompute},
              treatment: {strategy: remap}, where: {workload.arrivals.rate_scale: 0.1}, expect: {tbt_p99_ms: {direction: higher}},
              notes: "a known reason"}
-          - {id: mps, experiment: MPS, sweep: pending/c1-mps.yaml, claim: "spatial", baseline: {strategy: recompute},
+          - {id: mps, experiment: MPS, sweep: c1-mps.yaml, claim: "spatial", baseline: {strategy: recompute},
              treatment: {strategy: remap}, expect: *h, pending: true, notes: "needs MPS"}
         """
 

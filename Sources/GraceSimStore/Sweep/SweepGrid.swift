@@ -61,7 +61,7 @@ extension SweepSpec {
     /// on up to `jobs` threads (loading reads the workload's trace and length files, so it is worth spreading).
     /// - Throws: ``StoreError`` naming the first bad point in grid order, its axis value and the loader's message.
     public func prepare(points: [SweepPoint], jobs: Int = 1) throws -> [PreparedPoint] {
-        _ = try ConfigNode.load(path: basePath)  // an unreadable base fails once, before any thread starts
+        _ = try ConfigNode.load(path: basePath).resolvingBase()  // an unreadable base fails once, before any thread starts
         let baseDirectory = (basePath as NSString).deletingLastPathComponent
         guard let catalog = PresetCatalog.locate(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
                                                              FileManager.default.currentDirectoryPath]) else {
@@ -71,7 +71,7 @@ extension SweepSpec {
         let workers = max(1, min(jobs, points.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             // Each thread parses its own copy: Yams resolves tags lazily by mutating shared Tag objects.
-            let ownBase = Result { try ConfigNode.load(path: basePath) }
+            let ownBase = Result { try ConfigNode.load(path: basePath).resolvingBase() }
             for i in stride(from: worker, to: points.count, by: workers) {
                 results.set(i, Result { try prepare(points[i], base: try ownBase.get(), baseDirectory: baseDirectory, catalog: catalog) })
             }
