@@ -124,9 +124,12 @@ public struct LinkReport: Codable, Sendable, Equatable {
     public var bothBusyFraction: Double
     public var bytesHostToDevice: Double
     public var bytesDeviceToHost: Double
+    /// One sample per interval (`metrics.sample_interval_s`): [start s, host-to-device bytes/s, device-to-host bytes/s].
+    public var series: [[Double]]
 
     enum CodingKeys: String, CodingKey {
         case hostToDeviceBusyFraction = "h2d_busy_fraction", deviceToHostBusyFraction = "d2h_busy_fraction"
         case bothBusyFraction = "both_busy_fraction", bytesHostToDevice = "bytes_h2d", bytesDeviceToHost = "bytes_d2h"
+        case series
     }
 }

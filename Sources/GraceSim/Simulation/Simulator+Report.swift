@@ -6,7 +6,8 @@ extension Simulator {
         let seconds = Double(max(endNs, 1))
         let linkReport = LinkReport(
             hostToDeviceBusyFraction: Double(link.busyNs[0]) / seconds, deviceToHostBusyFraction: Double(link.busyNs[1]) / seconds,
-            bothBusyFraction: Double(link.bothBusyNs) / seconds, bytesHostToDevice: link.bytesMoved[0], bytesDeviceToHost: link.bytesMoved[1])
+            bothBusyFraction: Double(link.bothBusyNs) / seconds, bytesHostToDevice: link.bytesMoved[0], bytesDeviceToHost: link.bytesMoved[1],
+            series: link.trafficSeries(endNs: endNs))
         return RunReport(
             experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,
             hardware: experiment.hardware.name, sharing: experiment.sharing == .temporal ? "temporal/\(experiment.gpuScheduler.rawValue)" : experiment.sharing.rawValue,

@@ -89,7 +89,8 @@ public final class Simulator {
                             timeModel: IterationTimeModel(model: spec.model, gpu: gpu ?? experiment.hardware.gpu),
                             requests: requests, strategy: strategy, sampleIntervalNs: experiment.sampleIntervalNs)
         }
-        link = SharedLink(spec: experiment.hardware.link, hostMemoryBytesPerSecond: experiment.hardware.cpu.memoryBytesPerSecond)
+        link = SharedLink(spec: experiment.hardware.link, hostMemoryBytesPerSecond: experiment.hardware.cpu.memoryBytesPerSecond,
+                          sampleIntervalNs: experiment.sampleIntervalNs)
         if let fixedRequests {
             var iterator = fixedRequests.makeIterator()
             nextRequest = { iterator.next() }

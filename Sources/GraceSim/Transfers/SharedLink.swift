@@ -30,10 +30,48 @@ public struct SharedLink: Sendable {
     public private(set) var busyNs: [Int64] = [0, 0]
     /// Time both directions were busy at once, in ns.
     public private(set) var bothBusyNs: Int64 = 0
+    /// Length of one interval of ``bytesPerInterval``, in ns.
+    public let sampleIntervalNs: Int64
+    /// Bytes moved in each interval `[k·sampleIntervalNs, (k+1)·sampleIntervalNs)`, by direction (index:
+    /// `LinkDirection.rawValue`); a flow's bytes are spread evenly over the time it moved them. Grown on demand.
+    public private(set) var bytesPerInterval: [[Double]] = [[], []]
 
-    public init(spec: LinkSpec, hostMemoryBytesPerSecond: Double) {
+    public init(spec: LinkSpec, hostMemoryBytesPerSecond: Double, sampleIntervalNs: Int64 = 1_000_000_000) {
         self.spec = spec
         self.hostMemoryBytesPerSecond = hostMemoryBytesPerSecond
+        self.sampleIntervalNs = max(1, sampleIntervalNs)
+    }
+
+    /// Link traffic over time up to `endNs`: one sample per interval, [start s, host-to-device bytes/s,
+    /// device-to-host bytes/s], the last interval's rate taken over its part before `endNs`.
+    public func trafficSeries(endNs: Int64) -> [[Double]] {
+        guard endNs > 0 else { return [] }
+        let count = Int((endNs - 1) / sampleIntervalNs) + 1
+        return (0..<count).map { k in
+            let start = Int64(k) * sampleIntervalNs
+            let seconds = Double(min(sampleIntervalNs, endNs - start)) / 1e9
+            let up = k < bytesPerInterval[0].count ? bytesPerInterval[0][k] : 0
+            let down = k < bytesPerInterval[1].count ? bytesPerInterval[1][k] : 0
+            return [Double(start) / 1e9, up / seconds, down / seconds]
+        }
+    }
+
+    /// Adds `bytes` moved at an even rate over `[from, to)` to the intervals that span it.
+    private mutating func accumulate(_ bytes: Double, direction: Int, from: Int64, to: Int64) {
+        guard bytes > 0 else { return }
+        let first = Int(from / sampleIntervalNs), last = Int((to - 1) / sampleIntervalNs)
+        if last >= bytesPerInterval[direction].count {
+            bytesPerInterval[direction] += [Double](repeating: 0, count: last + 1 - bytesPerInterval[direction].count)
+        }
+        if first == last {
+            bytesPerInterval[direction][first] += bytes
+            return
+        }
+        let perNs = bytes / Double(to - from)
+        for k in first...last {
+            let start = max(from, Int64(k) * sampleIntervalNs), end = min(to, Int64(k + 1) * sampleIntervalNs)
+            bytesPerInterval[direction][k] += perNs * Double(end - start)
+        }
     }
 
     /// Starts a transfer at `now` (after ``advance(to:)`` to `now`); returns its id.
@@ -181,14 +219,18 @@ public struct SharedLink: Sendable {
         if counts.hostToDevice > 0 { busyNs[0] += dt }
         if counts.deviceToHost > 0 { busyNs[1] += dt }
         if counts.hostToDevice > 0 && counts.deviceToHost > 0 { bothBusyNs += dt }
+        var movedNow: [Double] = [0, 0]
         for i in flows.indices where flows[i].activeFromNs <= lastUpdateNs {
             let moved = min(flows[i].remainingBytes, flows[i].bytesPerSecond * Double(dt) / 1e9)
             flows[i].remainingBytes -= moved
             bytesMoved[flows[i].direction.rawValue] += moved
+            movedNow[flows[i].direction.rawValue] += moved
             let key = Self.accountingIndex(instance: flows[i].instance, direction: flows[i].direction, purpose: flows[i].purpose)
             if key >= bytesByKey.count { bytesByKey += [Double](repeating: 0, count: key + 1 - bytesByKey.count) }
             bytesByKey[key] += moved
         }
+        accumulate(movedNow[0], direction: 0, from: lastUpdateNs, to: time)
+        accumulate(movedNow[1], direction: 1, from: lastUpdateNs, to: time)
         lastUpdateNs = time
     }
 

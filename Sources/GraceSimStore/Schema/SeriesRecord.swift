@@ -2,7 +2,10 @@ import GRDB
 
 /// One row of `series`: one sample of a time series of one run (written only with `store.series: true`).
 ///
-/// Today the only series is `kv_utilization` (fraction of an instance's KV pool in use) per instance.
+/// Per instance: `kv_utilization` (fraction of the KV pool in use), `kv_capacity_tokens` and the strategy's own
+/// series (`remapped_layers`, ...). Per run (scope `overall`): `link_h2d_bytes_per_s` and `link_d2h_bytes_per_s`
+/// (link traffic per sample interval), and `tbt_cdf_ms`, which is not over time: the pooled distribution of the
+/// gaps between tokens, with the fraction 0–1 in `time_s` and the gap in ms in `value`.
 public struct SeriesRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "series"
 

@@ -50,9 +50,34 @@ public enum PointSimulation {
                     }
                 }
             }
+            for sample in report.link.series where sample.count >= 3 {
+                result.series.append(SeriesRecord(runId: 0, scope: "overall", series: "link_h2d_bytes_per_s",
+                                                  timeSeconds: sample[0], value: sample[1]))
+                result.series.append(SeriesRecord(runId: 0, scope: "overall", series: "link_d2h_bytes_per_s",
+                                                  timeSeconds: sample[0], value: sample[2]))
+            }
+            result.series += tbtDistribution(simulator)
         }
         return result
     }
+
+    /// Points of the pooled distribution of every gap between tokens of the run.
+    public static let tbtDistributionPoints = 101
+
+    /// The run's gaps between tokens, all instances pooled, as series `tbt_cdf_ms` (scope `overall`): one row per
+    /// percentile 0, 1, ..., 100, with the fraction (0–1) as its time and the gap in ms as its value. Not a time
+    /// series: the report draws it as a CDF.
+    static func tbtDistribution(_ simulator: Simulator) -> [SeriesRecord] {
+        var gaps = TokenGapHistogram()
+        for instance in simulator.instances { gaps.merge(instance.metrics.tokenGaps) }
+        return gaps.cdf(points: tbtDistributionPoints).map { point in
+            SeriesRecord(runId: 0, scope: "overall", series: tbtDistributionSeries,
+                         timeSeconds: point.fraction, value: Double(point.valueNs) / 1e6)
+        }
+    }
+
+    /// The name of the pooled TBT distribution series.
+    public static let tbtDistributionSeries = "tbt_cdf_ms"
 
     static func requestRows(_ simulator: Simulator) -> [RequestRecord] {
         func seconds(_ ns: Int64) -> Double? { ns < 0 ? nil : Double(ns) / 1e9 }

@@ -41,6 +41,25 @@ import Testing
         return link.start(bytes: bytes, direction: direction, purpose: purpose, instance: instance, now: now)
     }
 
+    /// Traffic over time: 4,000,000 B H2D from 2,000 ns to 12,000 ns, in 5,000 ns intervals: 3,000 ns of it
+    /// (1,200,000 B) fall in the first interval, 5,000 ns (2,000,000 B) in the second, 2,000 ns (800,000 B) in
+    /// the third, which the run ends half way through (so its rate is over 2,500 ns).
+    @Test func trafficSeriesSpreadsBytesOverIntervals() {
+        var link = SharedLink(spec: Self.spec, hostMemoryBytesPerSecond: Self.plentyOfHostBandwidth, sampleIntervalNs: 5_000)
+        _ = Self.start(&link, 4_000_000, .hostToDevice, at: 0)
+        _ = Self.drain(&link)
+        #expect(link.bytesPerInterval[1].isEmpty)
+        let series = link.trafficSeries(endNs: 12_500)
+        #expect(series.count == 3)
+        #expect(series.map { $0[0] } == [0, 5e-6, 10e-6])
+        let expected = [1_200_000 / 5e-6, 2_000_000 / 5e-6, 800_000 / 2.5e-6]
+        for (sample, rate) in zip(series, expected) {
+            #expect(Self.close(sample[1], rate), "\(sample[1]) against \(rate)")
+            #expect(sample[2] == 0)
+        }
+        #expect(link.trafficSeries(endNs: 0).isEmpty)
+    }
+
     /// One flow alone: nothing moves during the latency, then the full one-way bandwidth.
     /// 4,000,000 B at 400 B/ns = 10,000 ns, so it finishes at 2,000 + 10,000 = 12,000 ns.
     @Test func oneFlowAlone() {
