@@ -8,7 +8,8 @@ import Testing
 /// Guards `gracesim report`: the figures each sweep shape gets, and the page as a browser shows it (headless
 /// Chromium: the page loads with every figure, no broken image, no script error, a screenshot that is not blank).
 @Suite(.serialized) struct ReportCommandTests {
-    /// A rate sweep with per-request rows and series (lines, CDFs, time series), and a strategies-only sweep (bars).
+    /// A rate sweep with per-request rows and series (lines, CDFs of TTFT and TBT, time series with link traffic),
+    /// a strategies-only sweep (bars) and an ablation (an option crossed with the rate: grouped bars per rate).
     static func sweeps(in folder: TemporaryDirectory) throws -> [String] {
         let base = GraceSimProcess.repositoryRoot.appendingPathComponent("Configs/experiments/default.yaml").path
         let rates = try folder.write("rates.yaml", """
@@ -28,7 +29,15 @@ import Testing
             axes:
               strategy: [recompute, swap]
             """)
-        return [rates, bars]
+        let ablation = try folder.write("ablation.yaml", """
+            name: report-ablation
+            base: \(base)
+            set: {workload.max_requests: 100, strategy: {kind: remap}}
+            axes:
+              strategy.victim: [lru, mru]
+              workload.arrivals.rate: [4, 12]
+            """)
+        return [rates, bars, ablation]
     }
 
     @Test func theReportHasTheFiguresOfEachSweepShape() async throws {
@@ -39,16 +48,27 @@ import Testing
         let out = folder.path("report")
         let result = try await GraceSimProcess.run(["report", "--db", db, "--out", out])
         expectSuccess(result)
-        #expect(result.stdoutText.contains("figures for 2 sweep(s)"))
+        #expect(result.stdoutText.contains("figures for 3 sweep(s)"))
 
         let rates = try FileManager.default.contentsOfDirectory(atPath: out + "/report-rates").sorted()
         for expected in ["tbt-p99-ms-vs-rate.svg", "ttft-p99-ms-vs-rate.svg", "output-tokens-per-s-vs-rate.svg",
                          "cdf-ttft-rate-4.svg", "cdf-ttft-rate-12.svg", "cdf-max-tbt-rate-4.svg", "series-kv-capacity-tokens.svg",
-                         "series-remapped-layers.svg"] {
+                         "series-remapped-layers.svg", "cdf-tbt-rate-4.svg", "cdf-tbt-rate-12.svg", "series-link-traffic.svg"] {
             #expect(rates.contains(expected), "missing \(expected) in \(rates)")
         }
         let bars = try FileManager.default.contentsOfDirectory(atPath: out + "/report-bars-ablation").sorted()
         #expect(bars == ["bars-output-tokens-per-s.svg", "bars-tbt-p99-ms.svg", "bars-ttft-p99-ms.svg"])
+        #expect(!rates.contains("series-tbt-cdf-ms.svg"), "the TBT distribution is not a time series")
+        let link = try String(contentsOfFile: out + "/report-rates/series-link-traffic.svg", encoding: .utf8)
+        #expect(link.contains("GB/s") && link.contains("host to device") && link.contains("device to host"))
+
+        // The ablation's option against the rate: one group of bars per rate, instead of two-point lines.
+        let ablation = try FileManager.default.contentsOfDirectory(atPath: out + "/report-ablation").sorted()
+        #expect(ablation == ["bars-output-tokens-per-s-by-victim-vs-rate.svg", "bars-tbt-p99-ms-by-victim-vs-rate.svg",
+                             "bars-ttft-p99-ms-by-victim-vs-rate.svg"])
+        let victim = try String(contentsOfFile: out + "/report-ablation/bars-tbt-p99-ms-by-victim-vs-rate.svg", encoding: .utf8)
+        #expect(victim.contains(">rate = 4</text>") && victim.contains(">rate = 12</text>"))
+        #expect(victim.contains("<title>mru, rate = 12: ") && victim.contains("%)</title>"), "the change against lru is in the tooltip")
 
         let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
         #expect(html.contains("report &lt;bars&gt; &amp; &quot;ablation&quot;"))
@@ -106,7 +126,7 @@ import Testing
         let sources = Chromium.imageSources(dom.stdout)
         let written = try FileManager.default.subpathsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".svg") }
         #expect(Set(sources) == Set(written), "every figure written must be an <img> of the page, and only those")
-        #expect(sources.count == 13)
+        #expect(sources.count == 19)
         for source in sources {
             let file = out.appendingPathComponent(source)
             #expect(source.hasSuffix(".svg") && !source.contains(".."), "unexpected image \(source)")

@@ -112,6 +112,27 @@ import Testing
         #expect(points == [.init(x: 1, y: 0), .init(x: 1, y: 0.25), .init(x: 2, y: 0.75), .init(x: 4, y: 1)])
     }
 
+    @Test func barNotesShowAboveTheValueAndInTheTooltip() {
+        let chart = BarChart(title: "P99 TBT by victim", xLabel: "arrival-rate scale", yLabel: "P99 TBT (ms)",
+                             groups: ["rate_scale = 0.2", "rate_scale = 0.4"],
+                             series: [.init(name: "lru", values: [100, 200], styleIndex: 0),
+                                      .init(name: "mru", values: [80, 250], styleIndex: 1, notes: ["-20%", "+25%"])])
+        let svg = SVGRenderer.render(chart)
+        #expect(Self.wellFormed(svg))
+        #expect(svg.contains(">-20%</text>") && svg.contains(">+25%</text>"))
+        #expect(svg.contains("<title>mru, rate_scale = 0.4: 250 (+25%)</title>"))
+        #expect(svg.contains("<title>lru, rate_scale = 0.2: 100</title>"))
+    }
+
+    /// Two runs' step CDFs averaged: at each value either reaches, the mean of the fractions both have reached.
+    @Test func cdfsOfSeveralRunsAreAveraged() {
+        let first: [(ms: Double, fraction: Double)] = [(10, 0), (20, 0.5), (30, 1)]
+        let second: [(ms: Double, fraction: Double)] = [(20, 0), (40, 1)]
+        let mean = SweepFigures.meanCDF([first, second, []])
+        #expect(mean == [.init(x: 10, y: 0), .init(x: 20, y: 0.25), .init(x: 30, y: 0.5), .init(x: 40, y: 1)])
+        #expect(SweepFigures.meanCDF([]).isEmpty)
+    }
+
     @Test func slugsAreSafeFileNames() {
         #expect(Labels.slug("rate_scale = 0.5, hardware = gh200-96gb") == "rate-scale-0_5-hardware-gh200-96gb")
         #expect(Labels.slug("../../etc") == "__-__-etc")

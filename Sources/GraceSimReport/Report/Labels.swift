@@ -51,6 +51,9 @@ enum Labels {
         }
     }
 
+    /// Stored series that are distributions, not samples over time.
+    static let notOverTime: Set<String> = ["tbt_cdf_ms"]
+
     /// Series in the order the report shows them: capacity and remapping first, then link traffic, then the rest.
     static func seriesRank(_ name: String) -> (Int, String) {
         let first = ["kv_capacity_tokens", "remapped_layers"]

@@ -40,20 +40,34 @@ public enum ReportWriter {
             let runs = all.filter { $0.sweep == sweep }
             let shape = SweepShape(runs: runs)
             let figures = SweepFigures(sweep: sweep, shape: shape, styles: styles)
-            var list = figures.metricLines() + figures.ablationBars()
+            var list = figures.metricLines() + figures.optionBars() + figures.ablationBars()
             var notes: [String] = []
             var requests: [Int64: [RequestRecord]] = [:]
             for run in shape.runs {
                 guard let id = run.run.id, details.requests.contains(id) else { continue }
                 requests[id] = try store.requests(runId: id)
             }
-            list += figures.cdfs(requests)
-            if requests.isEmpty { notes.append("No per-request rows stored (sweep option store.requests), so no CDFs.") }
+            var seriesRows: [Int64: [SeriesRecord]] = [:]
+            for run in shape.runs {
+                guard let id = run.run.id, details.series.contains(id) else { continue }
+                seriesRows[id] = try store.series(runId: id)
+            }
+            let distributions = seriesRows.mapValues { $0.filter { $0.series == PointSimulation.tbtDistributionSeries } }
+            list += figures.cdfs(requests).sorted { ($0.fileName.hasPrefix("cdf-ttft") ? 0 : 1) < ($1.fileName.hasPrefix("cdf-ttft") ? 0 : 1) }
+            let tbt = figures.tbtCDFs(distributions)
+            // The TBT CDFs over every gap go before those of each request's largest gap.
+            let firstMax = list.firstIndex { $0.fileName.hasPrefix("cdf-max-tbt") } ?? list.endIndex
+            list.insert(contentsOf: tbt, at: firstMax)
+            if requests.isEmpty && tbt.isEmpty {
+                notes.append("No per-request rows or series stored (sweep options store.requests, store.series), so no CDFs.")
+            } else if tbt.isEmpty {
+                notes.append("No TBT distributions stored (sweep option store.series): the TBT CDFs are of each request's largest gap only.")
+            }
             if let run = SweepFigures.seriesRun(shape.runs, withSeries: details.series) {
-                let rows = try store.series(runId: run.run.id ?? -1)
+                let rows = seriesRows[run.run.id ?? -1] ?? []
                 list += figures.timeSeries(run, rows)
-                if !rows.contains(where: { $0.series.hasPrefix("link") || $0.series.hasPrefix("bytes") }) {
-                    notes.append("Link traffic is stored as run totals (bytes_h2d, bytes_d2h, link busy fractions), not as a time series; see the metrics in the database.")
+                if !rows.contains(where: { $0.series.hasPrefix("link") }) {
+                    notes.append("This run has no link traffic series (stored before it existed); link totals are in the metrics (bytes_h2d, bytes_d2h, link busy fractions).")
                 }
             } else {
                 notes.append("No time series stored (sweep option store.series), so no figures over time.")

@@ -12,17 +12,23 @@ public struct Figure: Sendable {
 ///
 /// - for each numeric axis, P99 TBT, P99 TTFT and output throughput against it, one line per strategy, seeds
 ///   averaged; one figure per combination of the axes varying independently of it (zipped axes move with it);
-/// - without a numeric axis (an ablation: only categorical options and strategies vary), grouped bars of the
-///   same metrics, one group per combination of the options;
+/// - without a numeric axis (only categorical options and strategies vary), grouped bars of the same metrics,
+///   one group per combination of the options;
+/// - with both a categorical option (an ablation's victim, buffers, ...) and a numeric axis, grouped bars: one
+///   group per value of the numeric axis, one bar per option value, labelled with the change against the first
+///   option value; these replace the line charts when the numeric axis has at most ``maxBarGroups`` values;
 /// - with per-request rows, CDFs of TTFT and of each request's largest gap between tokens, one line per
 ///   strategy, seeds pooled, for up to ``maxCDFGroups`` points of the other axes;
-/// - with series, each stored series of one run over time (see ``SweepFigures/seriesRun(_:withSeries:)``).
+/// - with series, CDFs of every gap between tokens (the stored `tbt_cdf_ms` distributions) per strategy, and
+///   each stored time series of one run (see ``SweepFigures/seriesRun(_:withSeries:)``), link traffic in GB/s.
 struct SweepFigures {
     /// CDF figures are drawn for at most this many points of the axes other than strategy and seed (evenly
     /// spread over the grid, the first and last included).
     static let maxCDFGroups = 4
     /// A latency axis turns logarithmic when its largest value is this many times its smallest.
     static let logRatio = 30.0
+    /// A numeric axis with at most this many values, crossed with a categorical option, gets bars instead of lines.
+    static let maxBarGroups = 4
 
     let sweep: String
     let shape: SweepShape
@@ -34,7 +40,7 @@ struct SweepFigures {
     /// Metric-against-axis line charts, one set per numeric axis and group of independent axes.
     func metricLines() -> [Figure] {
         var figures: [Figure] = []
-        for axis in shape.numeric {
+        for axis in shape.numeric where !barsReplaceLines(axis) {
             let held = shape.independent(of: axis)
             for (key, runs) in shape.grouped(by: held) {
                 let condition = SweepShape.describe(held, key)
@@ -60,6 +66,66 @@ struct SweepFigures {
                                           yScale: log ? .log : .linear, style: .markers, yIncludesZero: true, series: series)
                     let name = "\(Labels.slug(headline.metric))-vs-\(Labels.slug(Labels.shortAxis(axis)))\(suffix).svg"
                     figures.append(Figure(fileName: name, caption: chart.title + (condition.map { " (\($0))" } ?? "") + "; mean over seeds", svg: SVGRenderer.render(chart)))
+                }
+            }
+        }
+        return figures
+    }
+
+    /// The varying axes whose values are not all numbers (an ablation's options).
+    var categorical: [String] { shape.varying.filter { !shape.numeric.contains($0) } }
+
+    /// Whether `axis` is drawn as groups of bars only: it has few values and a categorical option varies
+    /// independently of it (lines of two points, one figure per option value, compare worse than bars side by side).
+    func barsReplaceLines(_ axis: String) -> Bool {
+        let options = shape.independent(of: axis).filter { categorical.contains($0) }
+        return !options.isEmpty && shape.values[axis]!.count <= Self.maxBarGroups
+    }
+
+    /// Grouped bars for a sweep with a categorical option and a numeric axis: for each numeric axis, one group
+    /// per value, one bar per option value (and strategy, when several run), seeds averaged; one set of figures
+    /// per combination of the other numeric axes. Each bar's note is its change against the first bar of its group.
+    func optionBars() -> [Figure] {
+        let options = categorical
+        guard !options.isEmpty else { return [] }
+        var figures: [Figure] = []
+        for axis in shape.numeric {
+            let varying = shape.independent(of: axis)
+            let barAxes = varying.filter { options.contains($0) }
+            guard !barAxes.isEmpty else { continue }
+            let held = varying.filter { !options.contains($0) }
+            let values = shape.values[axis]!
+            for (key, runs) in shape.grouped(by: held) {
+                let condition = SweepShape.describe(held, key)
+                let suffix = condition.map { "-" + Labels.slug($0) } ?? ""
+                // The bars of a group, in grid order: each combination of the options, times each strategy.
+                var bars: [(name: String, runs: [StoredRun])] = []
+                for (option, optionRuns) in shape.grouped(by: barAxes, runs) {
+                    let label = barAxes.count == 1 ? option[0] : SweepShape.describe(barAxes, option)!
+                    for strategy in shape.strategies {
+                        let members = optionRuns.filter { $0.run.strategy == strategy }
+                        guard !members.isEmpty else { continue }
+                        bars.append((shape.strategies.count > 1 ? "\(label), \(strategy)" : label, members))
+                    }
+                }
+                let barLabel = barAxes.map(Labels.shortAxis).joined(separator: ", ")
+                for headline in Labels.headlineMetrics {
+                    let means = bars.map { bar in values.map { value in
+                        SweepShape.mean(headline.metric, of: bar.runs.filter { $0.point[axis] == value })
+                    } }
+                    let series = bars.enumerated().map { i, bar in
+                        BarChart.Series(name: bar.name, values: means[i], styleIndex: i, notes: values.indices.map { g in
+                            guard i > 0, let base = means[0][g], let value = means[i][g], base != 0 else { return nil }
+                            return String(format: "%+.0f%%", (value / base - 1) * 100)
+                        })
+                    }
+                    let chart = BarChart(title: "\(headline.title) by \(barLabel)",
+                                         subtitle: (condition.map { $0 + "; " } ?? "") + "mean over seeds; % against \(bars.first?.name ?? "")",
+                                         xLabel: Labels.axis(axis), yLabel: headline.label,
+                                         groups: values.map { "\(Labels.shortAxis(axis)) = \($0)" }, series: series)
+                    let name = "bars-\(Labels.slug(headline.metric))-by-\(Labels.slug(barLabel))-vs-\(Labels.slug(Labels.shortAxis(axis)))\(suffix).svg"
+                    figures.append(Figure(fileName: name, caption: chart.title + " at each \(Labels.axis(axis))" + (condition.map { " (\($0))" } ?? "")
+                                          + "; mean over seeds, change against \(bars.first?.name ?? "") above each bar", svg: SVGRenderer.render(chart)))
                 }
             }
         }
@@ -130,6 +196,58 @@ struct SweepFigures {
         return figures
     }
 
+    /// CDFs of every gap between tokens, one line per strategy, from each run's stored `tbt_cdf_ms` distribution
+    /// (run id → its 101 (fraction, gap ms) points). Seeds are combined as the mean of their runs' CDFs.
+    func tbtCDFs(_ distributions: [Int64: [SeriesRecord]]) -> [Figure] {
+        let withRows = shape.runs.filter { !(distributions[$0.run.id ?? -1] ?? []).isEmpty }
+        guard !withRows.isEmpty else { return [] }
+        let held = shape.varying
+        var groups = shape.grouped(by: held, withRows)
+        if groups.count > Self.maxCDFGroups {
+            let n = Self.maxCDFGroups
+            groups = (0..<n).map { groups[$0 * (groups.count - 1) / (n - 1)] }
+        }
+        let perGroup = groups.map { key, runs in
+            (key, shape.strategies.compactMap { strategy -> LineChart.Series? in
+                let members = runs.filter { $0.run.strategy == strategy }.map { run in
+                    (distributions[run.run.id ?? -1] ?? []).sorted { $0.timeSeconds < $1.timeSeconds }.map { (ms: $0.value, fraction: $0.timeSeconds) }
+                }
+                let points = Self.meanCDF(members)
+                guard !points.isEmpty else { return nil }
+                let seeds = members.count == 1 ? "1 run" : "\(members.count) runs"
+                return LineChart.Series(name: "\(strategy) (\(seeds))", points: points, styleIndex: style(strategy))
+            })
+        }
+        let all = perGroup.flatMap { $0.1.flatMap { $0.points.map(\.x) } }
+        let seconds = (all.max() ?? 0) >= Self.secondsFromMs
+        return perGroup.map { key, unscaled in
+            let condition = SweepShape.describe(held, key)
+            let suffix = condition.map { "-" + Labels.slug($0) } ?? ""
+            let series = seconds ? unscaled.map { Self.scaled($0, x: 1e-3) } : unscaled
+            let xs = series.flatMap { $0.points.map(\.x) }
+            let label = seconds ? "time between tokens (s)" : "time between tokens (ms)"
+            let log = Self.wantsLog(xs.filter { $0 > 0 }) && (xs.min() ?? 0) > 0
+            let chart = LineChart(title: "CDF of time between tokens (every gap)",
+                                  subtitle: (condition.map { $0 + "; " } ?? "") + "all requests' gaps pooled per run; runs of a strategy averaged",
+                                  xLabel: label + (log ? ", log scale" : ""), yLabel: "fraction of token gaps",
+                                  xScale: log ? .log : .linear, style: .steps, yIncludesZero: true, series: series)
+            return Figure(fileName: "cdf-tbt\(suffix).svg", caption: chart.title + (condition.map { " (\($0))" } ?? ""),
+                          svg: SVGRenderer.render(chart))
+        }
+    }
+
+    /// The mean of step CDFs given as (value, fraction) points ascending: at each value any of them reaches, the
+    /// mean over the CDFs of the fraction each has reached by then.
+    static func meanCDF(_ cdfs: [[(ms: Double, fraction: Double)]]) -> [LineChart.Point] {
+        let present = cdfs.filter { !$0.isEmpty }
+        guard !present.isEmpty else { return [] }
+        let xs = Set(present.flatMap { $0.map(\.ms) }).sorted()
+        return xs.map { x in
+            let total = present.reduce(0.0) { sum, cdf in sum + (cdf.last { $0.ms <= x }?.fraction ?? 0) }
+            return LineChart.Point(x: x, y: total / Double(present.count))
+        }
+    }
+
     /// The run whose series are drawn: the `remap` run (or, without one, any strategy's) at the last grid point
     /// that has series, so at the highest load of a rate sweep.
     static func seriesRun(_ runs: [StoredRun], withSeries: Set<Int64>) -> StoredRun? {
@@ -138,11 +256,29 @@ struct SweepFigures {
     }
 
     /// One figure per stored series of `run`, a line per scope (instance).
+    /// Link traffic (`link_h2d_bytes_per_s`, `link_d2h_bytes_per_s`) is one figure, a line per direction, in GB/s;
+    /// distributions that are not over time (`tbt_cdf_ms`) are left out.
     func timeSeries(_ run: StoredRun, _ rows: [SeriesRecord]) -> [Figure] {
         var byName: [String: [String: [LineChart.Point]]] = [:]
-        for row in rows { byName[row.series, default: [:]][row.scope, default: []].append(LineChart.Point(x: row.timeSeconds, y: row.value)) }
+        for row in rows where !Labels.notOverTime.contains(row.series) {
+            byName[row.series, default: [:]][row.scope, default: []].append(LineChart.Point(x: row.timeSeconds, y: row.value))
+        }
         let point = run.point.sorted { $0.key < $1.key }.map { "\(Labels.shortAxis($0.key)) = \($0.value)" }.joined(separator: ", ")
-        return byName.keys.sorted { Labels.seriesRank($0) < Labels.seriesRank($1) }.map { name in
+        var link: [Figure] = []
+        let directions = [("link_h2d_bytes_per_s", "host to device"), ("link_d2h_bytes_per_s", "device to host")]
+        let linkSeries = directions.enumerated().compactMap { i, direction -> LineChart.Series? in
+            guard let points = byName.removeValue(forKey: direction.0)?.values.first else { return nil }
+            return LineChart.Series(name: direction.1, points: points.sorted { $0.x < $1.x }.map { LineChart.Point(x: $0.x, y: $0.y / 1e9) }, styleIndex: i)
+        }
+        if !linkSeries.isEmpty {
+            let chart = LineChart(title: "CPU–GPU link traffic over time", subtitle: point + "; mean per sample interval",
+                                  xLabel: "time (s)", yLabel: "link traffic (GB/s)", style: .steps, yIncludesZero: true, series: linkSeries)
+            link.append(Figure(fileName: "series-link-traffic.svg", caption: chart.title + " (\(point))", svg: SVGRenderer.render(chart)))
+        }
+        let names = byName.keys.sorted { Labels.seriesRank($0) < Labels.seriesRank($1) }
+        // Capacity and remapping first, then link traffic, then the rest.
+        let split = names.firstIndex { Labels.seriesRank($0).0 >= 2 } ?? names.endIndex
+        let others = names.map { name in
             let scopes = byName[name]!.keys.sorted()
             let series = scopes.enumerated().map { i, scope in
                 LineChart.Series(name: scope, points: byName[name]![scope]!.sorted { $0.x < $1.x }, styleIndex: i)
@@ -152,6 +288,7 @@ struct SweepFigures {
                                   yIncludesZero: true, series: series)
             return Figure(fileName: "series-\(Labels.slug(name)).svg", caption: chart.title + " (\(point))", svg: SVGRenderer.render(chart))
         }
+        return Array(others[..<split]) + link + Array(others[split...])
     }
 
     /// Latencies reaching this many ms are drawn in seconds, so that ticks read 1, 10, 100 s rather than 100k ms.

@@ -60,12 +60,18 @@ public struct BarChart: Sendable {
         /// One value per group, nil where the series has none.
         public var values: [Double?]
         public var styleIndex: Int
+        /// A short note per group, shown above the bar's value and in its tooltip (e.g. "+12%" against the first
+        /// series); empty or nil for none.
+        public var notes: [String?]
 
-        public init(name: String, values: [Double?], styleIndex: Int) {
+        public init(name: String, values: [Double?], styleIndex: Int, notes: [String?] = []) {
             self.name = name
             self.values = values
             self.styleIndex = styleIndex
+            self.notes = notes
         }
+
+        func note(_ group: Int) -> String? { group < notes.count ? notes[group] : nil }
     }
 
     public var title: String

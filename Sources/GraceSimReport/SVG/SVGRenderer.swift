@@ -70,8 +70,9 @@ public enum SVGRenderer {
         canvas.title(chart.title, subtitle: chart.subtitle)
         let values = chart.series.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite)
         let labelBars = chart.groups.count * chart.series.count <= 24
-        // Room above the tallest bar for its label.
-        let headroom = labelBars ? 1.08 : 1.0
+        let hasNotes = chart.series.contains { $0.notes.contains { $0 != nil } }
+        // Room above the tallest bar for its label (and note).
+        let headroom = labelBars ? (hasNotes ? 1.16 : 1.08) : 1.0
         let yAxis = Axis(label: chart.yLabel, dataMin: (values.min() ?? 0) * headroom, dataMax: (values.max() ?? 1) * headroom, includeZero: true)
         canvas.yAxis(yAxis)
         let barCount = Double(max(1, chart.series.count))
@@ -83,9 +84,14 @@ public enum SVGRenderer {
                 guard g < series.values.count, let value = series.values[g], value.isFinite else { continue }
                 let x = groupLeft + Double(s) * barWidth
                 let top = canvas.y(yAxis, value)
-                canvas.append("<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(min(top, zero)))\" width=\"\(SVGText.coordinate(barWidth * 0.92))\" height=\"\(SVGText.coordinate(abs(zero - top)))\" fill=\"\(Palette.color(series.styleIndex))\"><title>\(SVGText.escape("\(series.name), \(group): \(SVGText.short(value))"))</title></rect>")
+                let note = series.note(g)
+                let tooltip = "\(series.name), \(group): \(SVGText.short(value))" + (note.map { " (\($0))" } ?? "")
+                canvas.append("<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(min(top, zero)))\" width=\"\(SVGText.coordinate(barWidth * 0.92))\" height=\"\(SVGText.coordinate(abs(zero - top)))\" fill=\"\(Palette.color(series.styleIndex))\"><title>\(SVGText.escape(tooltip))</title></rect>")
                 if labelBars {
                     canvas.append(SVGCanvas.text(SVGText.short(value), x: x + barWidth * 0.46, y: min(top, zero) - 4, size: 10, fill: "#333"))
+                    if let note {
+                        canvas.append(SVGCanvas.text(note, x: x + barWidth * 0.46, y: min(top, zero) - 16, size: 10, fill: "#666"))
+                    }
                 }
             }
             let centre = canvas.plotLeft + (Double(g) + 0.5) * groupWidth
