@@ -42,18 +42,24 @@ public struct SharedLink: Sendable {
         self.sampleIntervalNs = max(1, sampleIntervalNs)
     }
 
-    /// Link traffic over time up to `endNs`: one sample per interval, [start s, host-to-device bytes/s,
-    /// device-to-host bytes/s], the last interval's rate taken over its part before `endNs`.
+    /// Link traffic over time up to `endNs`: [start s, host-to-device bytes/s, device-to-host bytes/s] for each
+    /// interval whose rates differ from the previous interval's (the rates hold until the next sample), and for
+    /// the last interval, whose rates are taken over its part before `endNs`.
     public func trafficSeries(endNs: Int64) -> [[Double]] {
         guard endNs > 0 else { return [] }
         let count = Int((endNs - 1) / sampleIntervalNs) + 1
-        return (0..<count).map { k in
+        var samples: [[Double]] = []
+        var previous: (Double, Double)? = nil
+        for k in 0..<count {
             let start = Int64(k) * sampleIntervalNs
             let seconds = Double(min(sampleIntervalNs, endNs - start)) / 1e9
-            let up = k < bytesPerInterval[0].count ? bytesPerInterval[0][k] : 0
-            let down = k < bytesPerInterval[1].count ? bytesPerInterval[1][k] : 0
-            return [Double(start) / 1e9, up / seconds, down / seconds]
+            let up = (k < bytesPerInterval[0].count ? bytesPerInterval[0][k] : 0) / seconds
+            let down = (k < bytesPerInterval[1].count ? bytesPerInterval[1][k] : 0) / seconds
+            if let previous, previous == (up, down), k < count - 1 { continue }
+            samples.append([Double(start) / 1e9, up, down])
+            previous = (up, down)
         }
+        return samples
     }
 
     /// Adds `bytes` moved at an even rate over `[from, to)` to the intervals that span it.

@@ -58,6 +58,8 @@ import Testing
             #expect(sample[2] == 0)
         }
         #expect(link.trafficSeries(endNs: 0).isEmpty)
+        // Idle intervals after the first repeat its rates and are left out, all but the last.
+        #expect(link.trafficSeries(endNs: 40_000).map { $0[0] } == [0, 5e-6, 10e-6, 15e-6, 35e-6])
     }
 
     /// One flow alone: nothing moves during the latency, then the full one-way bandwidth.
