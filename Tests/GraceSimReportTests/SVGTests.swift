@@ -137,6 +137,7 @@ import Testing
         #expect(Labels.slug("rate_scale = 0.5, hardware = gh200-96gb") == "rate-scale-0_5-hardware-gh200-96gb")
         #expect(Labels.slug("../../etc") == "__-__-etc")
         #expect(Labels.axis("workload.arrivals.rate_scale") == "arrival-rate scale")
+        #expect(Labels.option("{\"static\":4}") == "static 4" && Labels.option("mru") == "mru")
         #expect(Labels.axis("workload.lengths.fixed_prompt_tokens") == "fixed prompt (tokens)")
     }
 }

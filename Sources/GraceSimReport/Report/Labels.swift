@@ -62,6 +62,13 @@ enum Labels {
         return (3, name)
     }
 
+    /// An option value as a legend shows it: an inline map such as `{"static":4}` reads `static 4`.
+    static func option(_ value: String) -> String {
+        guard value.hasPrefix("{") || value.hasPrefix("[") else { return value }
+        let kept = value.filter { !"{}[]\"".contains($0) }
+        return kept.replacingOccurrences(of: ":", with: " ").replacingOccurrences(of: ",", with: ", ")
+    }
+
     /// A file-name-safe form: lower-case letters, digits and single dashes.
     static func slug(_ text: String) -> String {
         var out = ""

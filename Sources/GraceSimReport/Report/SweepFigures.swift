@@ -40,7 +40,7 @@ struct SweepFigures {
     /// Metric-against-axis line charts, one set per numeric axis and group of independent axes.
     func metricLines() -> [Figure] {
         var figures: [Figure] = []
-        for axis in shape.numeric where !barsReplaceLines(axis) {
+        for axis in xAxes where !barsReplaceLines(axis) {
             let held = shape.independent(of: axis)
             for (key, runs) in shape.grouped(by: held) {
                 let condition = SweepShape.describe(held, key)
@@ -72,24 +72,36 @@ struct SweepFigures {
         return figures
     }
 
-    /// The varying axes whose values are not all numbers (an ablation's options).
-    var categorical: [String] { shape.varying.filter { !shape.numeric.contains($0) } }
+    /// The axes compared side by side as options: those whose values are not all numbers, and a strategy's
+    /// numeric option (`strategy.cap`) with at most ``maxBarGroups`` values when another numeric axis varies.
+    var categorical: [String] {
+        shape.varying.filter { axis in
+            guard shape.numeric.contains(axis) else { return true }
+            return axis.hasPrefix("strategy.") && shape.values[axis]!.count <= Self.maxBarGroups
+                && shape.numeric.contains { $0 != axis && !$0.hasPrefix("strategy.") }
+        }
+    }
+
+    /// The numeric axes drawn along an x axis (lines, or groups of bars).
+    var xAxes: [String] { shape.numeric.filter { !categorical.contains($0) } }
 
     /// Whether `axis` is drawn as groups of bars only: it has few values and a categorical option varies
-    /// independently of it (lines of two points, one figure per option value, compare worse than bars side by side).
+    /// independently of it (lines of two points, one figure per option value, compare worse than bars side by side),
+    /// and a single strategy runs (with several, the strategies are the lines, one figure per option value).
     func barsReplaceLines(_ axis: String) -> Bool {
+        guard shape.strategies.count == 1 else { return false }
         let options = shape.independent(of: axis).filter { categorical.contains($0) }
         return !options.isEmpty && shape.values[axis]!.count <= Self.maxBarGroups
     }
 
-    /// Grouped bars for a sweep with a categorical option and a numeric axis: for each numeric axis, one group
-    /// per value, one bar per option value (and strategy, when several run), seeds averaged; one set of figures
-    /// per combination of the other numeric axes. Each bar's note is its change against the first bar of its group.
+    /// Grouped bars for a sweep of one strategy with a categorical option and a numeric axis (an ablation): for
+    /// each numeric axis, one group per value, one bar per option value, seeds averaged; one set of figures per
+    /// combination of the other numeric axes. Each bar's note is its change against the first bar of its group.
     func optionBars() -> [Figure] {
         let options = categorical
-        guard !options.isEmpty else { return [] }
+        guard !options.isEmpty, shape.strategies.count == 1 else { return [] }
         var figures: [Figure] = []
-        for axis in shape.numeric {
+        for axis in xAxes {
             let varying = shape.independent(of: axis)
             let barAxes = varying.filter { options.contains($0) }
             guard !barAxes.isEmpty else { continue }
@@ -101,7 +113,7 @@ struct SweepFigures {
                 // The bars of a group, in grid order: each combination of the options, times each strategy.
                 var bars: [(name: String, runs: [StoredRun])] = []
                 for (option, optionRuns) in shape.grouped(by: barAxes, runs) {
-                    let label = barAxes.count == 1 ? option[0] : SweepShape.describe(barAxes, option)!
+                    let label = Labels.option(barAxes.count == 1 ? option[0] : SweepShape.describe(barAxes, option)!)
                     for strategy in shape.strategies {
                         let members = optionRuns.filter { $0.run.strategy == strategy }
                         guard !members.isEmpty else { continue }
@@ -116,7 +128,8 @@ struct SweepFigures {
                     let series = bars.enumerated().map { i, bar in
                         BarChart.Series(name: bar.name, values: means[i], styleIndex: i, notes: values.indices.map { g in
                             guard i > 0, let base = means[0][g], let value = means[i][g], base != 0 else { return nil }
-                            return String(format: "%+.0f%%", (value / base - 1) * 100)
+                            let change = (value / base - 1) * 100
+                            return String(format: abs(change) < 10 ? "%+.1f%%" : "%+.0f%%", change)
                         })
                     }
                     let chart = BarChart(title: "\(headline.title) by \(barLabel)",
@@ -134,7 +147,7 @@ struct SweepFigures {
 
     /// Grouped bars for a sweep without numeric axes: a group per combination of its options.
     func ablationBars() -> [Figure] {
-        guard shape.numeric.isEmpty else { return [] }
+        guard xAxes.isEmpty else { return [] }
         let axes = shape.varying
         let groups = shape.grouped(by: axes)
         let groupNames = groups.map { group in axes.count == 1 ? group.key[0] : (SweepShape.describe(axes, group.key) ?? "all runs") }
