@@ -16,7 +16,8 @@ public struct Figure: Sendable {
 ///   one group per combination of the options;
 /// - with both a categorical option (an ablation's victim, buffers, ...) and a numeric axis, grouped bars: one
 ///   group per value of the numeric axis, one bar per option value, labelled with the change against the first
-///   option value; these replace the line charts when the numeric axis has at most ``maxBarGroups`` values;
+///   option value; these replace the line charts when one strategy runs and the numeric axis has at most
+///   ``maxBarGroups`` values (a numeric `strategy.*` option with that few values counts as an option);
 /// - with per-request rows, CDFs of TTFT and of each request's largest gap between tokens, one line per
 ///   strategy, seeds pooled, for up to ``maxCDFGroups`` points of the other axes;
 /// - with series, CDFs of every gap between tokens (the stored `tbt_cdf_ms` distributions) per strategy, and
