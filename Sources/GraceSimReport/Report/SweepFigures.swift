@@ -130,7 +130,7 @@ struct SweepFigures {
                         BarChart.Series(name: bar.name, values: means[i], styleIndex: i, notes: values.indices.map { g in
                             guard i > 0, let base = means[0][g], let value = means[i][g], base != 0 else { return nil }
                             let change = (value / base - 1) * 100
-                            return String(format: abs(change) < 10 ? "%+.1f%%" : "%+.0f%%", change)
+                            return SVGText.signedPercent(change)
                         })
                     }
                     let chart = BarChart(title: "\(headline.title) by \(barLabel)",

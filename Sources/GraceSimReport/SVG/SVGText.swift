@@ -4,6 +4,12 @@ import Foundation
 /// that the same chart always gives the same bytes.
 public enum SVGText {
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by entities, and control characters XML 1.0 forbids dropped.
+    /// A signed percentage, "+3.2%" or "−12%" (one decimal below 10%), never "-0.0%".
+    public static func signedPercent(_ change: Double) -> String {
+        let text = String(format: abs(change) < 10 ? "%+.1f%%" : "%+.0f%%", change)
+        return text == "-0.0%" || text == "+0.0%" ? "0.0%" : text
+    }
+
     public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
