@@ -1,0 +1,26 @@
+/// JSON text written by hand, where an encoder's key order or number format would not be stable enough
+/// (config hashes, trace files).
+public enum JSONText {
+    /// `text` as a JSON string literal: quotes and backslashes escaped, `\n`, `\r` and `\t` as such, other control
+    /// characters as `\u00XX`.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
