@@ -166,16 +166,20 @@ struct SweepFigures {
         }
     }
 
+    /// `runs` grouped by the varying axes, thinned to at most ``maxCDFGroups`` groups spread over the grid.
+    private func cdfGroups(_ runs: [StoredRun]) -> [(key: [String], runs: [StoredRun])] {
+        let groups = shape.grouped(by: shape.varying, runs)
+        guard groups.count > Self.maxCDFGroups else { return groups }
+        let n = Self.maxCDFGroups
+        return (0..<n).map { groups[$0 * (groups.count - 1) / (n - 1)] }
+    }
+
     /// CDFs of TTFT and of each request's largest gap between tokens, from `requests` (run id → rows).
     func cdfs(_ requests: [Int64: [RequestRecord]]) -> [Figure] {
         let withRows = shape.runs.filter { requests[$0.run.id ?? -1] != nil }
         guard !withRows.isEmpty else { return [] }
         let held = shape.varying
-        var groups = shape.grouped(by: held, withRows)
-        if groups.count > Self.maxCDFGroups {
-            let n = Self.maxCDFGroups
-            groups = (0..<n).map { groups[$0 * (groups.count - 1) / (n - 1)] }
-        }
+        let groups = cdfGroups(withRows)
         let kinds: [(file: String, title: String, label: String, value: (RequestRecord) -> Double?)] = [
             ("cdf-ttft", "CDF of TTFT", "TTFT (ms)", { r in r.firstTokenSeconds.map { ($0 - r.arrivalSeconds) * 1000 } }),
             ("cdf-max-tbt", "CDF of each request's largest TBT", "largest TBT of a request (ms)",
@@ -216,11 +220,7 @@ struct SweepFigures {
         let withRows = shape.runs.filter { !(distributions[$0.run.id ?? -1] ?? []).isEmpty }
         guard !withRows.isEmpty else { return [] }
         let held = shape.varying
-        var groups = shape.grouped(by: held, withRows)
-        if groups.count > Self.maxCDFGroups {
-            let n = Self.maxCDFGroups
-            groups = (0..<n).map { groups[$0 * (groups.count - 1) / (n - 1)] }
-        }
+        let groups = cdfGroups(withRows)
         let perGroup = groups.map { key, runs in
             (key, shape.strategies.compactMap { strategy -> LineChart.Series? in
                 let members = runs.filter { $0.run.strategy == strategy }.map { run in
