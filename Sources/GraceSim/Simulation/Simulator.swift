@@ -17,20 +17,11 @@ public final class Simulator {
         case iterationDone(instance: Int, startNs: Int64)
         /// A flow on the link may have finished or started moving; stale unless `generation` is current.
         case linkChange(generation: Int)
-        /// Under MPS, an iteration may have finished its host part or its GPU work; stale unless `generation`
-        /// is current.
+        /// Under MPS, a GPU segment of some pass may have finished; stale unless `generation` is current.
         case gpuChange(generation: Int)
-    }
-
-    /// An iteration that has the GPU but waits for transfers before it computes.
-    struct PendingIteration {
-        var instance: Int
-        var startNs: Int64
-        var waitFor: Set<TransferID>
-        var duration: SimTime
-        var overlappedStall: SimTime
-        /// The GPU part of `duration` (the rest is host time), ns; shared under MPS.
-        var gpuNs: Int64
+        /// A timed part (host part, GPU segment, CPU work) of pass `serial` of instance `instance` may have
+        /// ended; stale unless that pass is still running.
+        case passStep(instance: Int, serial: Int)
     }
 
     public let experiment: Experiment
@@ -42,17 +33,23 @@ public final class Simulator {
     /// The CPU–GPU link and the transfers on it.
     @exclusivity(unchecked) public private(set) var link: SharedLink
 
-    @exclusivity(unchecked) private var queue = EventQueue<Event>()
+    @exclusivity(unchecked) var queue = EventQueue<Event>()
     /// The source of arrivals: the experiment's workload, or a fixed list.
     @exclusivity(unchecked) private var nextRequest: () -> RequestSpec?
     @exclusivity(unchecked) private var gpuScheduler: GPUScheduler
     @exclusivity(unchecked) private var gpuBusy = false
     /// Under MPS and MIG: whether each instance has an iteration started and not yet done.
     @exclusivity(unchecked) private var instanceBusy: [Bool]
-    /// Iterations that wait for transfers before computing, by instance (at most one under temporal sharing).
-    @exclusivity(unchecked) private var pending: [PendingIteration?]
-    /// Under MPS: the iterations running together on the GPU.
-    @exclusivity(unchecked) private var gpuShare = GPUShare()
+    /// The pass each instance is running, when it is more than its compute (see `Simulator+Pass.swift`).
+    @exclusivity(unchecked) var passes: [RunningPass?]
+    /// Numbers passes, so that a timer of a finished pass is recognised as stale.
+    @exclusivity(unchecked) var passSerial = 0
+    /// Loads each instance's stream started between passes (prefetch), for its next pass.
+    @exclusivity(unchecked) var earlyLoads: [EarlyLoads?]
+    /// How long each instance's last pass waited for transfers or CPU work, ns.
+    @exclusivity(unchecked) var lastStallNs: [Int64]
+    /// Under MPS: the GPU segments running together on the GPU.
+    @exclusivity(unchecked) var gpuShare = GPUShare()
     /// Bumped whenever `gpuShare` changes; older `gpuChange` events are ignored.
     @exclusivity(unchecked) private var gpuGeneration = 0
     /// How the instances share the GPU.
@@ -60,7 +57,7 @@ public final class Simulator {
     /// Bumped whenever the link's flows change; older `linkChange` events are ignored.
     @exclusivity(unchecked) private var linkGeneration = 0
     /// Transfers that finished while a strategy was starting another; reported at the next link event.
-    private var unreportedTransfers: [Transfer] = []
+    var unreportedTransfers: [Transfer] = []
     private let endTime: SimTime
     /// Watches the run (for traces); nil, the default, costs one check per hook. Set it before the first step.
     @exclusivity(unchecked) public var observer: (any SimulationObserver)? {
@@ -100,7 +97,9 @@ public final class Simulator {
         }
         gpuScheduler = GPUScheduler(kind: experiment.gpuScheduler)
         instanceBusy = Array(repeating: false, count: experiment.instances.count)
-        pending = Array(repeating: nil, count: experiment.instances.count)
+        passes = Array(repeating: nil, count: experiment.instances.count)
+        earlyLoads = Array(repeating: nil, count: experiment.instances.count)
+        lastStallNs = Array(repeating: 0, count: experiment.instances.count)
         endTime = experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity
         strategy.attach(to: self)
         scheduleNextArrival()
@@ -136,6 +135,8 @@ public final class Simulator {
             if generation == linkGeneration { advanceLink() }
         case .gpuChange(let generation):
             if generation == gpuGeneration { advanceGPU() }
+        case .passStep(let index, let serial):
+            if passes[index]?.serial == serial { progress(index) }
         }
         // Start the next iteration once every event of this instant has been seen, so that requests
         // arriving exactly when a step ends join the next step.
@@ -181,71 +182,21 @@ public final class Simulator {
         }
     }
 
-    /// Plans the iteration `index` has just scheduled and starts it, or parks it until its transfers finish.
-    private func begin(instance index: Int) {
-        let instance = instances[index]
-        let compute = instance.timeModel.duration(of: instance.batch.shape)
-        let plan = strategy.planIteration(instance: instance, computeTime: compute, now: now)
-        let waiting = Set(plan.waitFor.filter { id in link.flows.contains { $0.id == id } })
-        var iteration = PendingIteration(instance: index, startNs: now.ns, waitFor: waiting, duration: plan.duration,
-                                         overlappedStall: plan.overlappedStall, gpuNs: 0)
-        if sharingMode == .mps {
-            iteration.gpuNs = Int64((instance.timeModel.computeSeconds(of: instance.batch.shape) * 1e9).rounded())
-        }
-        if waiting.isEmpty {
-            startCompute(iteration)
-        } else {
-            pending[index] = iteration
-        }
-    }
-
-    private func startCompute(_ iteration: PendingIteration) {
-        let index = iteration.instance
-        instances[index].metrics.transferStallNs += (now.ns - iteration.startNs) + iteration.overlappedStall.ns
-        if sharingMode == .mps {
-            gpuShare.advance(to: now.ns)
-            let gpuNs = min(iteration.gpuNs, iteration.duration.ns)
-            gpuShare.start(instance: index, startNs: iteration.startNs, hostNs: iteration.duration.ns - gpuNs, gpuNs: gpuNs)
-            scheduleGPUChange()
-        } else {
-            queue.push(.iterationDone(instance: index, startNs: iteration.startNs), at: now + iteration.duration, rank: .iterationDone)
-            noteIteration(index, startNs: iteration.startNs, endNs: (now + iteration.duration).ns,
-                          stallNs: (now.ns - iteration.startNs) + iteration.overlappedStall.ns)
-        }
-    }
-
-    /// Tells the observer about an iteration whose end is known.
-    private func noteIteration(_ index: Int, startNs: Int64, endNs: Int64, stallNs: Int64) {
-        guard let observer else { return }
-        let shape = instances[index].batch.shape
-        observer.iterationStarted(IterationRecord(
-            instance: index, startNs: startNs, endNs: endNs, batchSize: instances[index].batch.count,
-            prefillTokens: shape.prefillTokens, decodeSequences: shape.decodeSequences + shape.hostDecodeSequences,
-            stallNs: stallNs))
-    }
-
-    private static func noteKV(of instance: ServingInstance, to observer: any SimulationObserver, now: SimTime) {
+    static func noteKV(of instance: ServingInstance, to observer: any SimulationObserver, now: SimTime) {
         observer.kvBlocks(instance: instance.index, usedBlocks: instance.pool.usedBlocks,
                           capacityBlocks: instance.pool.capacityBlocks, atNs: now.ns)
     }
 
     // MARK: The GPU under MPS
 
-    /// Moves the shared GPU to now, ends the iterations whose work is done, and schedules the next change.
+    /// Moves the shared GPU to now, lets the passes whose segments are done go on, and schedules the next change.
     private func advanceGPU() {
         gpuShare.advance(to: now.ns)
-        for flight in gpuShare.takeFinished() {
-            let instance = instances[flight.instance]
-            // Under MPS an iteration's end is known only when it comes: report it then, before the batch is cleared.
-            noteIteration(flight.instance, startNs: flight.startNs, endNs: now.ns, stallNs: 0)
-            instance.completeIteration(now: now, startedAt: SimTime(ns: flight.startNs))
-            strategy.iterationFinished(instance: instance, now: now)
-            instanceBusy[flight.instance] = false
-        }
+        for index in gpuShare.takeFinished() { segmentFinished(index) }
         scheduleGPUChange()
     }
 
-    private func scheduleGPUChange() {
+    func scheduleGPUChange() {
         gpuGeneration += 1
         if let next = gpuShare.nextEventNs {
             queue.push(.gpuChange(generation: gpuGeneration), at: SimTime(ns: max(next, now.ns)), rank: .iterationDone)
@@ -254,27 +205,20 @@ public final class Simulator {
 
     // MARK: The link
 
-    /// Moves the link to now, tells the strategy about finished transfers, releases an iteration that was
-    /// waiting for them, and schedules the link's next change.
+    /// Moves the link to now, tells the strategy and the passes about finished transfers, and schedules the
+    /// link's next change.
     private func advanceLink() {
         let finished = unreportedTransfers + link.advance(to: now.ns)
         unreportedTransfers.removeAll()
         for transfer in finished {
             observer?.transferFinished(transfer, endNs: min(transfer.finishNs, now.ns))
             strategy.transferFinished(transfer, now: now)
-            for index in pending.indices {
-                guard var waiting = pending[index], waiting.waitFor.remove(transfer.id) != nil else { continue }
-                pending[index] = waiting
-                if waiting.waitFor.isEmpty {
-                    pending[index] = nil
-                    startCompute(waiting)
-                }
-            }
+            transferArrived(transfer.id, instance: transfer.instance)
         }
         scheduleLinkChange()
     }
 
-    private func scheduleLinkChange() {
+    func scheduleLinkChange() {
         linkGeneration += 1
         if !unreportedTransfers.isEmpty {
             queue.push(.linkChange(generation: linkGeneration), at: now, rank: .transferDone)
@@ -321,6 +265,12 @@ extension Simulator: SimulationContext {
         scheduleLinkChange()
         return id
     }
+
+    public func prefetch(_ loads: Int, of stream: LayerStream, instance: Int) {
+        startEarlyLoads(loads, of: stream, instance: instance)
+    }
+
+    public func lastPassStall(instance: Int) -> SimTime { SimTime(ns: lastStallNs[instance]) }
 
     public func note(_ event: StrategyEvent) {
         observer?.strategyEvent(event, atNs: now.ns)

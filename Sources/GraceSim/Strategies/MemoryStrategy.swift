@@ -6,22 +6,6 @@ public enum PreemptionMode: Sendable {
     case swap
 }
 
-/// What an iteration needs before and while it runs, as a strategy decides it.
-public struct IterationPlan: Sendable {
-    /// Transfers that must finish before the iteration starts computing (vLLM V0's synchronous swaps).
-    public var waitFor: [TransferID]
-    /// How long the iteration runs once it may start: its compute, stretched by transfers it overlaps with.
-    public var duration: SimTime
-    /// The part of `duration` spent waiting for overlapped transfers (weight streaming, KV prefetch).
-    public var overlappedStall: SimTime
-
-    public init(waitFor: [TransferID] = [], duration: SimTime, overlappedStall: SimTime = .zero) {
-        self.waitFor = waitFor
-        self.duration = duration
-        self.overlappedStall = overlappedStall
-    }
-}
-
 /// A policy for what to do when KV memory runs short, and what that costs each iteration.
 ///
 /// The serving engine consults it when a request needs KV blocks and none are free
@@ -57,10 +41,13 @@ public protocol MemoryStrategy: AnyObject {
     /// request whose KV is on the GPU: true moves it to CPU memory (offloading). Most strategies never move KV.
     func moveToHost(request: Int32, instance: ServingInstance, now: SimTime) -> Bool
 
-    /// The plan of the iteration `instance` is about to run, whose compute alone takes `computeTime`.
+    /// What the iteration `instance` is about to run needs besides its compute (transfers to wait for, layers
+    /// to stream, side flows, CPU work); `computeTime` is its engine overhead plus GPU compute alone. The
+    /// simulator runs the plan and times the pass (``IterationPlan``).
     func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan
 
-    /// Called after each iteration of `instance` ends.
+    /// Called after each iteration of `instance` ends (``SimulationContext/lastPassStall(instance:)`` tells how
+    /// long it waited for transfers or CPU work).
     func iterationFinished(instance: ServingInstance, now: SimTime)
 
     /// Called when a transfer this strategy started has moved all its bytes.
@@ -95,7 +82,7 @@ extension MemoryStrategy {
     public func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode { .recompute }
     public func moveToHost(request: Int32, instance: ServingInstance, now: SimTime) -> Bool { false }
     public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {
-        IterationPlan(duration: computeTime)
+        IterationPlan()
     }
     public func iterationFinished(instance: ServingInstance, now: SimTime) {}
     public func transferFinished(_ transfer: Transfer, now: SimTime) {}

@@ -20,11 +20,12 @@
 /// the copy with compute layer by layer. Each step, every host-resident request's new KV (one token, all layers)
 /// goes device-to-host (`kv-writeback`) and its per-layer query and attention output cross the link
 /// (`activations`, queries device-to-host, outputs host-to-device); these small flows overlap the step and are
-/// not waited for. NEO's asymmetric pipelining overlaps the CPU attention with the GPU's work, so the step takes
-/// `max(GPU compute, CPU attention)` plus the engine's overhead; the excess of CPU over GPU time is the plan's
-/// overlapped stall. While the step computes, the CPU attention holds host memory bandwidth (its KV bytes over the
-/// step's duration, ``SimulationContext/reserveHostBandwidth(_:)``), so link traffic and CPU attention contend for
-/// LPDDR; the hold is released when the step ends.
+/// not waited for. NEO's asymmetric pipelining overlaps the CPU attention with the GPU's work: the plan's CPU work
+/// runs beside the GPU part, so the step takes the engine's overhead plus `max(GPU compute, CPU attention)`; the
+/// simulator counts the excess of CPU over GPU time as the step's stall. While the step computes, the CPU
+/// attention holds host memory bandwidth (its KV bytes over the longer of its GPU and CPU time,
+/// ``SimulationContext/reserveHostBandwidth(_:)``), so link traffic and CPU attention contend for LPDDR; the hold
+/// is released when the step ends.
 public final class OffloadStrategy: MemoryStrategy {
     public let options: Options
     weak var context: SimulationContext?
@@ -141,7 +142,7 @@ public final class OffloadStrategy: MemoryStrategy {
     // MARK: Iterations
 
     public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {
-        guard let context else { return IterationPlan(duration: computeTime) }
+        guard let context else { return IterationPlan() }
         let shape = instance.batch.shape
         let model = instance.spec.model
         var waitFor: [TransferID] = []
@@ -150,7 +151,7 @@ public final class OffloadStrategy: MemoryStrategy {
             waitFor.append(context.startTransfer(bytes: bytes, direction: .deviceToHost, purpose: .offloadKV,
                                                  instance: instance.index))
         }
-        guard shape.hostDecodeSequences > 0 else { return IterationPlan(waitFor: waitFor, duration: computeTime) }
+        guard shape.hostDecodeSequences > 0 else { return IterationPlan(waitFor: waitFor) }
 
         let sequences = Int64(shape.hostDecodeSequences)
         let activationBytes = sequences * Int64(model.layers) * Int64(model.queryWidth) * Int64(model.bytesPerElement)
@@ -161,13 +162,13 @@ public final class OffloadStrategy: MemoryStrategy {
 
         let cpu = cpuModels[instance.index]
         let cpuSeconds = cpu.seconds(contextTokens: shape.hostDecodeContextTokens)
+        let cpuNs = Int64((cpuSeconds * 1e9).rounded())
         let gpuNs = Int64((instance.timeModel.computeSeconds(of: shape) * 1e9).rounded())
-        let stall = SimTime(ns: max(0, Int64((cpuSeconds * 1e9).rounded()) - gpuNs))
-        let duration = computeTime + stall
         var s = instanceStates[instance.index]
         s.cpuAttentionSeconds += cpuSeconds
-        if stall > .zero { s.cpuBoundIterations += 1 }
-        let hold = cpu.kvBytesRead(contextTokens: shape.hostDecodeContextTokens) / max(duration.seconds, 1e-9)
+        if cpuNs > gpuNs { s.cpuBoundIterations += 1 }
+        // The CPU attention reads its KV over the GPU part of the step (or its own time, if longer).
+        let hold = cpu.kvBytesRead(contextTokens: shape.hostDecodeContextTokens) / max(Double(max(cpuNs, gpuNs)) / 1e9, 1e-9)
         if let copy = waitFor.first {
             s.pendingReservation = (copy, hold)
         } else {
@@ -175,7 +176,7 @@ public final class OffloadStrategy: MemoryStrategy {
         }
         instanceStates[instance.index] = s
         applyReservation()
-        return IterationPlan(waitFor: waitFor, duration: duration, overlappedStall: stall)
+        return IterationPlan(waitFor: waitFor, cpuNanoseconds: cpuNs)
     }
 
     public func transferFinished(_ transfer: Transfer, now: SimTime) {

@@ -24,18 +24,20 @@
 ///   context plus the chunk). A share `s = H / (G + H)` of it is host-resident: those
 ///   `B = tokens × kvBytesPerToken × s` bytes are prefetched host to device, and as many bytes of GPU-resident
 ///   KV are written back device to host to make room for them (Pie swaps blocks, so the link carries both
-///   ways). Both flows start on the shared link when the iteration starts (purposes `kv-prefetch` and
-///   `kv-writeback`).
-/// - **Time.** Prefetch runs a layer ahead of compute. With `r↑`, `r↓` the per-flow rates the link gives a
-///   new flow in each direction now, counting both of these flows (so the mixed total applies) and every flow
-///   already moving, the transfers take `T = max(B / r↑, B / r↓)`. The iteration lasts
-///   `max(C, T) + F`, where `C` is its compute time and `F = link latency + B / L / r↑` is the pipeline
-///   fill: the first of the `L` layers' prefetches cannot overlap anything. The stall is that duration − `C`.
+///   ways).
+/// - **Time** (run by the simulator, ``IterationPlan``). The prefetch is a stream of one load of `B / L` bytes
+///   per decoder layer (purpose `kv-prefetch`) through two buffer slots, so a layer's KV loads while the layer
+///   before it computes, and each layer waits for its own KV; the write-back is one side flow of `B` bytes
+///   (`kv-writeback`) that the iteration's end waits for. All are flows on the shared link, so when both
+///   directions move the mixed total applies, and their rates follow every other flow as it comes and goes.
+///   The first layer's prefetch cannot overlap any compute: the pipeline fill `F = link latency + B / L / r↑`.
 /// - **Adaptation** (after each iteration that decodes, with `adaptive`; an all-prefill step's compute would
 ///   hide far more traffic than the decode steps after it). The growth limit becomes the largest `H` whose
 ///   transfers for this step's `K` KV tokens would take at most `(1 − headroom) × C` at the link's rates now:
-///   `s* = (1 − headroom) × C × min(r↑, r↓) / (K × kvBytesPerToken)`, `H* = s* × G / (1 − s*)`. Transfers
-///   not hidden (`T > C`): shrink `H` by a step (only free blocks can go).
+///   `s* = (1 − headroom) × C × min(r↑, r↓) / (K × kvBytesPerToken)`, `H* = s* × G / (1 − s*)`, with `r↑`,
+///   `r↓` the per-flow rates a new flow would get in each direction now (a prediction, for the policy only).
+///   Transfers not hidden (the step's measured stall longer than its fill `F`): shrink `H` by a step (only
+///   free blocks can go).
 /// - **Release.** When no request waits and more than a step of the pool is free, host blocks beyond one
 ///   free step are given back (demand has fallen; they would only cost traffic).
 ///
@@ -46,15 +48,19 @@ public final class PieStrategy: MemoryStrategy {
     struct InstanceState {
         /// KV blocks of the GPU partition.
         let gpuBlocks: Int
+        /// Every decoder layer, the layers a pass streams.
+        let everyLayer: [Int]
         /// KV blocks in CPU memory, part of the pool's capacity.
         var hostBlocks = 0
         /// The most host blocks expansion may reach before the next measurement (with `adaptive`); before the
         /// first measured decode step, one step.
         var growthLimitBlocks: Int
-        /// The last iteration's compute time, transfer time and KV tokens read.
+        /// The last iteration's compute time and KV tokens read.
         var lastComputeNs: Int64 = 0
-        var lastTransferNs: Int64 = 0
         var lastKVTokens = 0
+        /// The stall the last iteration could not avoid (its first layer's prefetch), ns; a longer stall means
+        /// the transfers were not hidden.
+        var lastFillNs: Int64 = 0
         /// Whether the last iteration decoded: only such steps are measured, as an all-prefill step's compute
         /// hides far more traffic than the decode steps that follow it.
         var lastDecodes = false
@@ -79,7 +85,7 @@ public final class PieStrategy: MemoryStrategy {
     public func attach(to context: SimulationContext) {
         self.context = context
         states = context.instances.map {
-            InstanceState(gpuBlocks: $0.pool.capacityBlocks,
+            InstanceState(gpuBlocks: $0.pool.capacityBlocks, everyLayer: Array(0..<$0.spec.model.layers),
                           growthLimitBlocks: max(1, Int(options.step * Double($0.pool.capacityBlocks))), series: StepSeries(initial: 0, intervalNs: $0.metrics.kvUsage.intervalNs))
         }
     }
@@ -124,25 +130,25 @@ public final class PieStrategy: MemoryStrategy {
     // MARK: Iterations
 
     public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {
-        guard let context else { return IterationPlan(duration: computeTime) }
+        guard let context else { return IterationPlan() }
         let i = instance.index
         let tokens = Self.kvTokens(of: instance.batch, requests: context.requests)
         states[i].lastComputeNs = computeTime.ns
         states[i].lastKVTokens = tokens
-        states[i].lastTransferNs = 0
+        states[i].lastFillNs = 0
         states[i].lastDecodes = instance.batch.shape.decodeSequences > 0
         let share = hostShare(i, extraBlocks: 0, instance: instance)
         let bytes = Self.swappedBytes(tokens: tokens, kvBytesPerToken: instance.spec.model.kvBytesPerToken, hostShare: share)
-        guard bytes > 0 else { return IterationPlan(duration: computeTime) }
+        guard bytes > 0 else { return IterationPlan() }
+        // Whole bytes per layer, the same each way.
+        let layers = Int64(instance.spec.model.layers)
+        let bytesPerLayer = (bytes + layers - 1) / layers
+        // The first layer's prefetch cannot overlap any compute: the least stall the pass can have.
         let rates = Self.newFlowRates(on: context.link, now: now)
-        let transferNs = Self.transferNs(bytes: bytes, rates: rates)
-        let fillNs = context.link.spec.latencyNs
-            + SimTime.seconds(Double(bytes) / Double(instance.spec.model.layers) / rates.hostToDevice).ns
-        states[i].lastTransferNs = transferNs
-        _ = context.startTransfer(bytes: bytes, direction: .hostToDevice, purpose: .kvPrefetch, instance: i)
-        _ = context.startTransfer(bytes: bytes, direction: .deviceToHost, purpose: .kvWriteback, instance: i)
-        let duration = SimTime(ns: max(computeTime.ns, transferNs) + fillNs)
-        return IterationPlan(duration: duration, overlappedStall: duration - computeTime)
+        states[i].lastFillNs = context.link.spec.latencyNs + SimTime.seconds(Double(bytesPerLayer) / rates.hostToDevice).ns
+        return IterationPlan(
+            stream: LayerStream(layers: states[i].everyLayer, buffers: 2, bytesPerLoad: bytesPerLayer, purpose: .kvPrefetch),
+            sideFlows: [FlowRequest(bytes: bytesPerLayer * layers, direction: .deviceToHost, purpose: .kvWriteback)])
     }
 
     public func iterationFinished(instance: ServingInstance, now: SimTime) {
@@ -152,7 +158,7 @@ public final class PieStrategy: MemoryStrategy {
         if options.adaptive && states[i].lastDecodes {
             let state = states[i]
             states[i].growthLimitBlocks = hiddenHostBlocks(i, instance: instance, now: now)
-            if state.hostBlocks > 0 && state.lastTransferNs > state.lastComputeNs {
+            if state.hostBlocks > 0 && context!.lastPassStall(instance: i).ns > state.lastFillNs {
                 let removed = min(step, state.hostBlocks, instance.pool.freeBlocks)
                 if removed > 0 && instance.pool.resize(by: -removed) {
                     states[i].hostBlocks -= removed
@@ -197,11 +203,6 @@ public final class PieStrategy: MemoryStrategy {
         }
         let totals = link.directionTotals(counts: counts)
         return (totals.hostToDevice / Double(counts.hostToDevice), totals.deviceToHost / Double(counts.deviceToHost))
-    }
-
-    /// Nanoseconds to move `bytes` each way at `rates`: the slower direction.
-    static func transferNs(bytes: Int64, rates: (hostToDevice: Double, deviceToHost: Double)) -> Int64 {
-        SimTime.seconds(max(Double(bytes) / rates.hostToDevice, Double(bytes) / rates.deviceToHost)).ns
     }
 
     /// The most host blocks instance `i` could have with the last step's transfers still hidden by the headroom:

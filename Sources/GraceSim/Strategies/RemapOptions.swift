@@ -21,12 +21,41 @@ public struct RemapOptions: Sendable, Equatable {
     /// Buffer slots for streamed layers.
     public enum Buffers: Sendable, Equatable {
         case one, two
-        /// Two slots once α reaches ``RemapOptions/doubleBufferingThreshold`` of the layers, one below.
+        /// Under the pipeline rule, the slot count that lets the most layers be remapped within the stall bound
+        /// (a second slot costs one more non-resident layer, which holds no KV); under the paper's rule, two
+        /// slots once α reaches ``RemapOptions/doubleBufferingThreshold`` of the layers, one below. Once two,
+        /// two until α returns to 0.
         case auto
+    }
+
+    /// How `amount: dynamic` bounds the remapped layers.
+    public enum AmountRule: String, Sendable, CaseIterable {
+        /// The pass with its buffer slots (``RemapPipeline``), on an idle link and without prefetch, stalls at
+        /// most ``RemapOptions/maxStallFraction`` of its compute time.
+        case pipeline
+        /// The paper's bound taken literally: T_T × N ≤ T_compute, N the layers loaded per pass.
+        case paper
+    }
+
+    /// Which pass time the amount rule takes as T_compute.
+    public enum ComputeEstimate: String, Sendable, CaseIterable {
+        /// The instance's last decode-only pass: a prefill pass would allow far more layers than the decode
+        /// passes after it can hide.
+        case lastDecode = "last_decode"
+        /// The instance's last pass, whatever it ran.
+        case lastPass = "last_pass"
+        /// An exponentially weighted mean of the instance's passes (weight ``RemapOptions/ewmaWeight`` on the
+        /// newest).
+        case ewma
     }
 
     public var victim: VictimOrder = .mru
     public var amount: Amount = .dynamic
+    public var amountRule: AmountRule = .pipeline
+    /// The largest stall the pipeline rule allows, as a fraction of the pass's compute time [E]: 2% keeps the
+    /// stream's cost well below the run-to-run spread of a step's time.
+    public var maxStallFraction = 0.02
+    public var computeEstimate: ComputeEstimate = .lastDecode
     public var buffers: Buffers = .auto
     /// Largest fraction of a model's layers that may be non-resident (remapped plus buffers); 1 for no cap.
     /// 0.5 is an estimate [E]: the paper caps remapping but does not give the value.
@@ -42,10 +71,14 @@ public struct RemapOptions: Sendable, Equatable {
     /// from α = 9 [R], 9/40 = 0.225.
     public static let doubleBufferingThreshold = 0.225
 
+    /// Weight of the newest pass in `compute_estimate: ewma` [E]: about the last four passes count.
+    public static let ewmaWeight = 0.25
+
     public init() {}
 
-    /// Reads the keys of `strategy: {kind: remap, victim: mru, amount: dynamic, buffers: auto, cap: 0.5,
-    /// reversion: true, reversion_free_fraction: 0.3, prefetch_idle: true}`; `amount: {static: N}` fixes α.
+    /// Reads the keys of `strategy: {kind: remap, victim: mru, amount: dynamic, amount_rule: pipeline,
+    /// max_stall_fraction: 0.02, compute_estimate: last_decode, buffers: auto, cap: 0.5, reversion: true,
+    /// reversion_free_fraction: 0.3, prefetch_idle: true}`; `amount: {static: N}` fixes α.
     static func load(from o: ConfigObject) throws -> RemapOptions {
         var options = RemapOptions()
         options.victim = try o.choice("victim", default: .mru)
@@ -61,6 +94,13 @@ public struct RemapOptions: Sendable, Equatable {
                 options.amount = .fixed(n)
             }
         }
+        options.amountRule = try o.choice("amount_rule", default: .pipeline)
+        if let fraction = o.optional("max_stall_fraction") {
+            let value = try fraction.double()
+            guard value > 0 && value <= 1 else { throw fraction.error("expected a fraction in (0, 1], found \(value)") }
+            options.maxStallFraction = value
+        }
+        options.computeEstimate = try o.choice("compute_estimate", default: .lastDecode)
         if let buffers = o.optional("buffers") {
             switch try buffers.string() {
             case "1": options.buffers = .one

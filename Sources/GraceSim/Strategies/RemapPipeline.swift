@@ -6,7 +6,10 @@
 /// previous layer and, if it is streamed, for its load. With α layers remapped, `loads` is α + buffers: the
 /// buffer slots are themselves made of layers that are no longer resident.
 ///
-/// Pure and O(layers); times in seconds from the start of the pass.
+/// Pure and O(layers); times in integer nanoseconds from the start of the GPU part of the pass, so that the
+/// simulator's pass state machine (`Simulator+Pass.swift`) on an otherwise idle link gives exactly this result,
+/// with `layerLoadNs` the time the link takes for one load alone (its latency plus the bytes at the one-way
+/// rate, rounded up to a whole ns as the link rounds a flow's finish).
 public struct RemapPipeline: Sendable, Equatable {
     /// Decoder layers of the model.
     public var layers: Int
@@ -14,59 +17,60 @@ public struct RemapPipeline: Sendable, Equatable {
     public var loads: Int
     /// Buffer slots: 1, or 2 for double buffering.
     public var buffers: Int
-    /// Compute time of one layer, seconds.
-    public var layerComputeSeconds: Double
-    /// Time to load one layer, seconds (latency plus bytes over the rate the link gives).
-    public var layerLoadSeconds: Double
+    /// Compute time of one layer, ns.
+    public var layerComputeNs: Int64
+    /// Time to load one layer, ns (latency plus bytes over the rate the link gives).
+    public var layerLoadNs: Int64
     /// The first loads already in their slots when the pass starts (prefetched while the instance was idle);
     /// at most `buffers`.
     public var prefetchedLoads: Int
 
-    public init(layers: Int, loads: Int, buffers: Int, layerComputeSeconds: Double, layerLoadSeconds: Double,
+    public init(layers: Int, loads: Int, buffers: Int, layerComputeNs: Int64, layerLoadNs: Int64,
                 prefetchedLoads: Int = 0) {
         self.layers = layers
         self.loads = min(loads, layers)
         self.buffers = min(max(buffers, 1), 2)
-        self.layerComputeSeconds = layerComputeSeconds
-        self.layerLoadSeconds = layerLoadSeconds
+        self.layerComputeNs = layerComputeNs
+        self.layerLoadNs = layerLoadNs
         self.prefetchedLoads = min(max(prefetchedLoads, 0), max(buffers, 1), min(loads, layers))
     }
 
-    /// Layer `j` of the `loads` streamed layers (0-based), evenly spaced: ⌊(j + ½) · layers / loads⌋.
+    /// Layer `j` of the `loads` streamed layers (0-based), evenly spaced: ⌊(j + ½) · layers / loads⌋, as
+    /// ``LayerStream/evenlySpaced(loads:of:)``.
     public func streamedLayer(_ j: Int) -> Int {
         Int((Double(j) + 0.5) * Double(layers) / Double(loads))
     }
 
-    /// Seconds from the start of the pass until its last layer is computed.
-    public var passSeconds: Double {
-        guard loads > 0 else { return Double(layers) * layerComputeSeconds }
+    /// Nanoseconds from the start of the pass until its last layer is computed.
+    public var passNs: Int64 {
+        guard loads > 0 else { return Int64(layers) * layerComputeNs }
         // Compute ends of the last two streamed layers (a slot is freed by the layer `buffers` loads back).
-        var streamedEnds = (0.0, 0.0)
-        var loadEnd = 0.0
+        var streamedEnds: (Int64, Int64) = (0, 0)
+        var loadEnd: Int64 = 0
         var next = 0  // index of the next streamed layer
         var nextLayer = streamedLayer(0)
-        var t = 0.0
+        var t: Int64 = 0
         for layer in 0..<layers {
             if layer == nextLayer {
                 if next < prefetchedLoads {
                     loadEnd = 0
                 } else {
                     let slotFree = next >= buffers ? (buffers == 1 ? streamedEnds.1 : streamedEnds.0) : 0
-                    loadEnd = max(next == 0 ? 0 : loadEnd, slotFree) + layerLoadSeconds
+                    loadEnd = max(next == 0 ? 0 : loadEnd, slotFree) + layerLoadNs
                 }
-                t = max(t, loadEnd) + layerComputeSeconds
+                t = max(t, loadEnd) + layerComputeNs
                 streamedEnds = (streamedEnds.1, t)
                 next += 1
                 nextLayer = next < loads ? streamedLayer(next) : -1
             } else {
-                t += layerComputeSeconds
+                t += layerComputeNs
             }
         }
         return t
     }
 
-    /// How much longer the pass takes than its compute alone, seconds (never negative).
-    public var stallSeconds: Double {
-        max(0, passSeconds - Double(layers) * layerComputeSeconds)
+    /// How much longer the pass takes than its compute alone, ns (never negative).
+    public var stallNs: Int64 {
+        max(0, passNs - Int64(layers) * layerComputeNs)
     }
 }

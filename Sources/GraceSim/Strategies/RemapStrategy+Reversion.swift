@@ -35,17 +35,10 @@ extension RemapStrategy {
     }
 
     public func transferFinished(_ transfer: Transfer, now: SimTime) {
-        if let prefetch = states[transfer.instance].prefetch, prefetch.transfer == transfer.id {
-            states[transfer.instance].prefetch?.done = true
-            return
-        }
         guard let pending = reloadInFlight, pending.transfer == transfer.id else { return }
         var state = states[pending.instance]
         state.remapped -= 1
-        if state.remapped == 0 {
-            state.buffers = 0
-            state.prefetch = nil
-        }
+        if state.remapped == 0 { state.buffers = 0 }
         state.reversions += 1
         state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
         states[pending.instance] = state
@@ -101,6 +94,8 @@ extension RemapStrategy {
                 "reversions": Double(state.reversions),
                 "layers_streamed": Double(state.layersStreamed),
                 "remapped_passes": Double(state.remappedPasses),
+                "decode_stream_compute_ms": Double(state.decodeStreamComputeNs) / 1e6,
+                "decode_stream_stall_ms": Double(state.decodeStreamStallNs) / 1e6,
                 "lent_blocks_end": Double(state.lentBlocks),
             ],
             series: ["remapped_layers": state.remappedSeries.points])

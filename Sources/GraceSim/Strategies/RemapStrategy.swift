@@ -9,10 +9,15 @@
 ///   one. Under spatial sharing (MPS, MIG) every instance is active, so each remaps only its own layers; under
 ///   MIG the memory a layer frees also stays in its instance's slice, lent to no other instance. A cap bounds the
 ///   fraction of any model's layers that may be non-resident.
-/// - *How many*: a pass streaming N layers must hide them behind compute: T_T × N ≤ T_compute, with T_T the time
-///   to load one layer and T_compute the instance's last pass (or a fixed α for the ablation).
+/// - *How many*: loading must not become the bottleneck. By default (`amount_rule: pipeline`) α is the largest
+///   count whose pass, with the buffer slots it will use (``RemapPipeline`` on an idle link, no prefetch),
+///   stalls at most `max_stall_fraction` of its compute time; `amount_rule: paper` takes the paper's bound
+///   literally, T_T × N ≤ T_compute with N the loads per pass. T_T is one layer's load time on an idle link;
+///   T_compute the instance's last decode pass by default (`compute_estimate`). Or a fixed α for the ablation.
 /// - *Which layers*: evenly spaced; α remapped layers cost α + 1 loads per pass with one buffer slot, α + 2 with
-///   double buffering (``RemapPipeline``).
+///   double buffering. The simulator streams them on the shared link as the pass runs (``LayerStream``): each
+///   load starts once its slot is free and the previous load has arrived, and each streamed layer's compute
+///   waits for its load.
 /// When nothing more may be remapped, the engine falls back to recompute preemption.
 public final class RemapStrategy: MemoryStrategy {
     /// Remapping state of one instance.
@@ -23,14 +28,18 @@ public final class RemapStrategy: MemoryStrategy {
         var buffers = 0
         /// Blocks added to this instance's pool from remapped memory.
         var lentBlocks = 0
-        /// GPU compute of the instance's last decode-only pass, seconds: the T_compute of the
-        /// T_T × N ≤ T_compute bound. A prefill pass would allow far more layers than the decode passes that
-        /// follow it can hide.
-        var decodeComputeSeconds: Double
-        /// The first streamed layers, prefetched into the free buffer slots after the last pass.
-        var prefetch: (transfer: TransferID, layers: Int, done: Bool)?
+        /// T_compute of the amount rule: the GPU compute of a pass and of one of its layers, seconds, taken as
+        /// ``RemapOptions/computeEstimate`` says. Before the instance has run, its lightest pass (one decode token).
+        var computeSeconds: Double
+        var layerComputeSeconds: Double
+        /// The streamed layers of the current α and buffers (cached; evenly spaced).
+        var streamedLayers: [Int] = []
         /// When the instance's last pass ended, ns (-1 before the first).
         var lastEndNs: Int64 = -1
+        /// Whether the pass in flight is a decode-only pass that streams, for the stall counters.
+        var streamingDecode = false
+        var decodeStreamComputeNs: Int64 = 0
+        var decodeStreamStallNs: Int64 = 0
         var remappedSeries: StepSeries
         var remaps = 0
         var reversions = 0
@@ -72,9 +81,9 @@ public final class RemapStrategy: MemoryStrategy {
         perInstanceMemory = context.sharingMode == .mig
         freeBytes = Array(repeating: 0, count: perInstanceMemory ? context.instances.count : 1)
         states = context.instances.map { instance in
-            // Before an instance has run, assume its lightest pass: one decode token.
-            let lightest = instance.timeModel.computeSeconds(of: .decode(sequences: 1, contextTokens: 1))
-            return InstanceState(decodeComputeSeconds: lightest,
+            let lightest = BatchShape.decode(sequences: 1, contextTokens: 1)
+            return InstanceState(computeSeconds: instance.timeModel.computeSeconds(of: lightest),
+                                 layerComputeSeconds: instance.timeModel.layerComputeSeconds(of: lightest),
                                  remappedSeries: StepSeries(initial: 0, intervalNs: instance.metrics.kvUsage.intervalNs))
         }
     }
@@ -117,30 +126,68 @@ public final class RemapStrategy: MemoryStrategy {
         return (inactive + [active]).first { canRemapOneMore($0) }
     }
 
-    /// Buffer slots for `remapped` layers on `instance`, given the slots it has now.
-    private func buffers(forRemapped remapped: Int, current: Int, layers: Int) -> Int {
-        switch options.buffers {
-        case .one: return 1
-        case .two: return 2
-        case .auto:
-            let doubled = Double(remapped) >= RemapOptions.doubleBufferingThreshold * Double(layers)
-            return doubled || current == 2 ? 2 : 1
-        }
+    /// Buffer slots for `remapped` layers on `instance` under `buffers: auto` and the paper's rule, given the slots
+    /// it has now.
+    private func paperAutoBuffers(forRemapped remapped: Int, current: Int, layers: Int) -> Int {
+        let doubled = Double(remapped) >= RemapOptions.doubleBufferingThreshold * Double(layers)
+        return doubled || current == 2 ? 2 : 1
     }
 
-    /// Whether one more layer of `instance` may be remapped under the cap and the amount rule.
-    func canRemapOneMore(_ instance: ServingInstance) -> Bool {
+    /// The buffer slots `instance` would use with one more remapped layer, if that layer may be remapped under
+    /// the cap and the amount rule; nil if it may not.
+    func slotsForOneMore(_ instance: ServingInstance) -> Int? {
         let state = states[instance.index]
-        let layers = instance.spec.model.layers
         let alpha = state.remapped + 1
-        let loads = alpha + buffers(forRemapped: alpha, current: state.buffers, layers: layers)
+        let candidates: [Int]
+        switch options.buffers {
+        case .one: candidates = [1]
+        case .two: candidates = [2]
+        case .auto:
+            if state.buffers == 2 {
+                candidates = [2]
+            } else if options.amountRule == .paper {
+                candidates = [paperAutoBuffers(forRemapped: alpha, current: state.buffers, layers: instance.spec.model.layers)]
+            } else {
+                // One slot if it allows the layer; a second slot (one more non-resident layer) only if one cannot.
+                candidates = [1, 2]
+            }
+        }
+        return candidates.first { allows(alpha: alpha, buffers: $0, on: instance) }
+    }
+
+    /// Whether `alpha` remapped layers with `buffers` slots are within the cap and the amount rule on `instance`.
+    func allows(alpha: Int, buffers: Int, on instance: ServingInstance) -> Bool {
+        let layers = instance.spec.model.layers
+        let loads = alpha + buffers
         guard Double(loads) <= options.cap * Double(layers), loads <= layers else { return false }
+        let state = states[instance.index]
         switch options.amount {
         case .fixed(let n):
             return alpha <= n
         case .dynamic:
-            return unloadedLayerLoadSeconds(instance) * Double(loads) <= state.decodeComputeSeconds
+            switch options.amountRule {
+            case .paper:
+                return unloadedLayerLoadSeconds(instance) * Double(loads) <= state.computeSeconds
+            case .pipeline:
+                guard let context else { return false }
+                let pipeline = RemapPipeline(
+                    layers: layers, loads: loads, buffers: buffers,
+                    layerComputeNs: SimTime.seconds(state.layerComputeSeconds).ns,
+                    layerLoadNs: Self.layerLoadNs(bytes: instance.spec.model.weightBytesPerLayer, link: context.hardware.link,
+                                                  hostMemoryBytesPerSecond: context.hardware.cpu.memoryBytesPerSecond))
+                return Double(pipeline.stallNs) <= options.maxStallFraction * state.computeSeconds * 1e9
+            }
         }
+    }
+
+    /// Whether one more layer of `instance` may be remapped under the cap and the amount rule.
+    func canRemapOneMore(_ instance: ServingInstance) -> Bool { slotsForOneMore(instance) != nil }
+
+    /// Nanoseconds the link takes for one load of `bytes` alone: its latency, then the bytes at the one-way
+    /// rate (bounded by host memory), rounded up as ``SharedLink`` rounds a flow's finish.
+    static func layerLoadNs(bytes: Int64, link: LinkSpec, hostMemoryBytesPerSecond: Double) -> Int64 {
+        let rate = min(link.hostToDeviceBytesPerSecond, max(hostMemoryBytesPerSecond, 1))
+        return link.latencyNs + max(1, Int64((Double(bytes) / rate * 1e9).rounded(.up)))
     }
 
     /// Time to load one layer of `instance` over an otherwise idle link, seconds (T_T).
@@ -152,8 +199,8 @@ public final class RemapStrategy: MemoryStrategy {
 
     private func remapOneLayer(of instance: ServingInstance, now: SimTime) {
         var state = states[instance.index]
+        state.buffers = slotsForOneMore(instance) ?? max(state.buffers, 1)
         state.remapped += 1
-        state.buffers = buffers(forRemapped: state.remapped, current: state.buffers, layers: instance.spec.model.layers)
         state.remaps += 1
         state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
         states[instance.index] = state
@@ -167,7 +214,8 @@ public final class RemapStrategy: MemoryStrategy {
         for other in context.instances where !spatial || other.index == instance.index {
             let layers = other.spec.model.layers
             var alpha = states[other.index].remapped
-            while Double(alpha + 1 + buffers(forRemapped: alpha + 1, current: 0, layers: layers)) <= options.cap * Double(layers) {
+            let slots = options.buffers == .two ? 2 : 1
+            while Double(alpha + 1 + slots) <= options.cap * Double(layers) {
                 alpha += 1
             }
             bytes += Int64(max(0, alpha - states[other.index].remapped)) * other.spec.model.weightBytesPerLayer
@@ -178,49 +226,63 @@ public final class RemapStrategy: MemoryStrategy {
     // MARK: Streaming
 
     public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {
-        guard let context else { return IterationPlan(duration: computeTime) }
         let shape = instance.batch.shape
+        let i = instance.index
+        noteComputeEstimate(instance, shape: shape)
+        let state = states[i]
+        states[i].streamingDecode = false
+        guard state.remapped > 0 else { return IterationPlan() }
+        let stream = layerStream(of: instance)
+        states[i].layersStreamed += stream.loads
+        states[i].remappedPasses += 1
         if shape.prefillTokens == 0 && shape.totalTokens > 0 {
-            states[instance.index].decodeComputeSeconds = instance.timeModel.computeSeconds(of: shape)
+            states[i].streamingDecode = true
+            states[i].decodeStreamComputeNs += SimTime.seconds(instance.timeModel.computeSeconds(of: shape)).ns
         }
-        let state = states[instance.index]
-        guard state.remapped > 0 else { return IterationPlan(duration: computeTime) }
-        let model = instance.spec.model
-        // This pass's loads follow the instance's earlier weight flows on one stream; others share the link.
-        let rate = context.link.rateForNewFlow(direction: .hostToDevice) { $0.instance == instance.index && $0.purpose == .weightStream }
-        let loads = state.remapped + state.buffers
-        let prefetched = state.prefetch?.done == true ? min(state.prefetch!.layers, loads) : 0
-        let pipeline = RemapPipeline(
-            layers: model.layers, loads: loads, buffers: state.buffers,
-            layerComputeSeconds: instance.timeModel.layerComputeSeconds(of: shape),
-            layerLoadSeconds: Double(context.hardware.link.latencyNs) / 1e9 + Double(model.weightBytesPerLayer) / rate,
-            prefetchedLoads: prefetched)
-        let stall = SimTime.seconds(pipeline.stallSeconds)
-        let inFlight = state.prefetch?.done == false ? state.prefetch!.layers : 0
-        let remaining = max(0, loads - prefetched - inFlight)
-        if remaining > 0 {
-            _ = context.startTransfer(bytes: Int64(remaining) * model.weightBytesPerLayer, direction: .hostToDevice,
-                                      purpose: .weightStream, instance: instance.index)
-        }
-        states[instance.index].prefetch = nil
-        states[instance.index].layersStreamed += loads
-        states[instance.index].remappedPasses += 1
-        return IterationPlan(duration: computeTime + stall, overlappedStall: stall)
+        return IterationPlan(stream: stream)
     }
 
-    /// Starts loading `instance`'s first streamed layers into its buffer slots, which are free between passes.
-    private func prefetchFirstLayers(of instance: ServingInstance) {
-        guard let context, options.prefetchIdle, states[instance.index].prefetch == nil else { return }
-        let layers = states[instance.index].buffers
-        guard layers > 0 else { return }
-        let transfer = context.startTransfer(bytes: Int64(layers) * instance.spec.model.weightBytesPerLayer,
-                                             direction: .hostToDevice, purpose: .weightStream, instance: instance.index)
-        states[instance.index].prefetch = (transfer, layers, false)
+    /// Updates T_compute from the pass `instance` is about to run, as ``RemapOptions/computeEstimate`` says.
+    private func noteComputeEstimate(_ instance: ServingInstance, shape: BatchShape) {
+        guard shape.totalTokens > 0 else { return }
+        let i = instance.index
+        switch options.computeEstimate {
+        case .lastDecode:
+            guard shape.prefillTokens == 0 else { return }
+            states[i].computeSeconds = instance.timeModel.computeSeconds(of: shape)
+            states[i].layerComputeSeconds = instance.timeModel.layerComputeSeconds(of: shape)
+        case .lastPass:
+            states[i].computeSeconds = instance.timeModel.computeSeconds(of: shape)
+            states[i].layerComputeSeconds = instance.timeModel.layerComputeSeconds(of: shape)
+        case .ewma:
+            let w = RemapOptions.ewmaWeight
+            states[i].computeSeconds += w * (instance.timeModel.computeSeconds(of: shape) - states[i].computeSeconds)
+            states[i].layerComputeSeconds += w * (instance.timeModel.layerComputeSeconds(of: shape) - states[i].layerComputeSeconds)
+        }
+    }
+
+    /// The layers `instance` streams each pass: α + buffers of them, evenly spaced.
+    private func layerStream(of instance: ServingInstance) -> LayerStream {
+        let i = instance.index
+        let loads = min(states[i].remapped + states[i].buffers, instance.spec.model.layers)
+        if states[i].streamedLayers.count != loads {
+            states[i].streamedLayers = LayerStream.evenlySpaced(loads: loads, of: instance.spec.model.layers)
+        }
+        return LayerStream(layers: states[i].streamedLayers, buffers: states[i].buffers,
+                           bytesPerLoad: instance.spec.model.weightBytesPerLayer, purpose: .weightStream)
     }
 
     public func iterationFinished(instance: ServingInstance, now: SimTime) {
-        states[instance.index].lastEndNs = now.ns
+        let i = instance.index
+        states[i].lastEndNs = now.ns
+        if states[i].streamingDecode, let context {
+            states[i].decodeStreamStallNs += context.lastPassStall(instance: i).ns
+        }
         if options.reversion { revertIfIdle(instance, now: now) }
-        if states[instance.index].remapped > 0 { prefetchFirstLayers(of: instance) }
+        // The buffer slots are free between passes: the next pass's first loads can start now.
+        if options.prefetchIdle, states[i].remapped > 0, let context {
+            let stream = layerStream(of: instance)
+            context.prefetch(min(states[i].buffers, stream.loads), of: stream, instance: i)
+        }
     }
 }

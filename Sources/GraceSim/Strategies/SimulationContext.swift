@@ -17,6 +17,14 @@ public protocol SimulationContext: AnyObject {
     /// Starts a transfer on the shared link now; the strategy hears of its end through `transferFinished`.
     func startTransfer(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int) -> TransferID
 
+    /// Starts the first `loads` loads of `stream` for `instance`'s next pass now, one after another, while the
+    /// instance is idle (its buffer slots are free between passes). Its next pass counts them as its first loads.
+    func prefetch(_ loads: Int, of stream: LayerStream, instance: Int)
+
+    /// How long `instance`'s last finished pass waited for transfers or CPU work: before it computed, for a
+    /// streamed layer's load, and for its side flows and CPU work at the end.
+    func lastPassStall(instance: Int) -> SimTime
+
     /// Holds `bytesPerSecond` of host memory bandwidth for CPU work from now on (0 releases it).
     func reserveHostBandwidth(_ bytesPerSecond: Double)
 

@@ -52,7 +52,7 @@ public final class SwapStrategy: MemoryStrategy {
     }
 
     public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {
-        guard let context else { return IterationPlan(duration: computeTime) }
+        guard let context else { return IterationPlan() }
         var waitFor: [TransferID] = []
         let blockBytes = instance.pool.blockBytes
         if instance.batch.swapOutBlocks > 0 {
@@ -64,7 +64,7 @@ public final class SwapStrategy: MemoryStrategy {
             usedBytes[instance.index, default: 0] -= bytes
             waitFor.append(context.startTransfer(bytes: bytes, direction: .hostToDevice, purpose: .swapIn, instance: instance.index))
         }
-        return IterationPlan(waitFor: waitFor, duration: computeTime)
+        return IterationPlan(waitFor: waitFor)
     }
 
     /// SW-1: swap space in use stays within 0 and its size.

@@ -1,25 +1,22 @@
-/// The iterations in flight on a GPU shared with MPS, and how fast each progresses.
+/// The GPU work in flight on a GPU shared with MPS, and how fast each piece progresses.
 ///
-/// The sharing rule (processor sharing): an iteration is a host part (the serving engine's CPU overhead and any
-/// transfer stall its strategy adds) followed by a GPU part, its compute on the whole GPU alone
-/// (``IterationTimeModel/computeSeconds(of:)``). The host part runs at full speed whatever else runs. While `k`
-/// iterations are in their GPU part, each progresses at 1/k of the whole GPU's rate: SM throughput and HBM
-/// bandwidth are split equally, so the GPU's total work rate is conserved and overlap buys nothing beyond
-/// filling the gaps the host parts leave. Whenever an iteration enters or leaves its GPU part the others' finish
-/// times change; the simulator then reschedules its one GPU event (a generation counter makes older ones stale),
-/// as it does for the link's flows.
+/// The sharing rule (processor sharing): a pass is a host part (the serving engine's CPU overhead), which runs
+/// at full speed whatever else runs, and GPU segments, its compute on the whole GPU alone
+/// (``IterationTimeModel/computeSeconds(of:)``) split where a streamed layer waits for its load. The simulator
+/// hands each segment to this share (one per instance at a time); a pass that waits for a load or for its host
+/// part holds no share. While `k` segments are in flight, each progresses at 1/k of the whole GPU's rate: SM
+/// throughput and HBM bandwidth are split equally, so the GPU's total work rate is conserved and overlap buys
+/// nothing beyond filling the gaps the host parts and waits leave. Whenever a segment starts or ends the
+/// others' finish times change; the simulator then reschedules its one GPU event (a generation counter makes
+/// older ones stale), as it does for the link's flows.
 ///
 /// Equal shares rather than shares weighted by demand: MPS gives no client priority, and a memory-bound decode and
 /// a compute-bound prefill contend for both SMs and HBM bandwidth once the SM share is split (kernels occupy SMs
 /// while they wait on memory). Equal shares are the simple, conservative end; they understate the gain of
 /// overlapping a memory-bound pass with a compute-bound one.
 struct GPUShare {
-    struct Flight {
+    struct Segment {
         var instance: Int
-        /// When the iteration began (it may have waited for transfers before its flight started), ns.
-        var startNs: Int64
-        /// Host time still to run before the GPU part, ns.
-        var hostNs: Int64
         /// GPU work still to do, in ns of the whole GPU alone.
         var work: Double
     }
@@ -27,61 +24,40 @@ struct GPUShare {
     /// Work below this (ns of the whole GPU) counts as done; it absorbs rounding of finish times to whole ns.
     private static let doneWork = 1e-6
 
-    private(set) var flights: [Flight] = []
+    private(set) var segments: [Segment] = []
     private var clockNs: Int64 = 0
 
-    /// Iterations in their GPU part now.
-    var sharers: Int {
-        var k = 0
-        for flight in flights where flight.hostNs == 0 && flight.work > Self.doneWork { k += 1 }
-        return k
-    }
+    /// Segments in flight now.
+    var sharers: Int { segments.count }
 
-    /// Moves every flight to `nowNs`. Between two calls no flight changes part (the simulator has an event at
-    /// each change), so the number of sharers is constant over the interval.
+    /// Moves every segment to `nowNs`. Between two calls no segment starts or ends (the simulator has an event at
+    /// each), so the number of sharers is constant over the interval.
     mutating func advance(to nowNs: Int64) {
         let elapsed = nowNs - clockNs
         clockNs = nowNs
-        guard elapsed > 0 else { return }
-        let k = Double(max(1, sharers))
-        for i in flights.indices {
-            var left = elapsed
-            if flights[i].hostNs > 0 {
-                let host = min(left, flights[i].hostNs)
-                flights[i].hostNs -= host
-                left -= host
-            }
-            if left > 0 { flights[i].work -= Double(left) / k }
-        }
+        guard elapsed > 0, !segments.isEmpty else { return }
+        let share = Double(elapsed) / Double(segments.count)
+        for i in segments.indices { segments[i].work -= share }
     }
 
-    /// Starts an iteration's flight at `nowNs` (after ``advance(to:)`` to `nowNs`).
-    mutating func start(instance: Int, startNs: Int64, hostNs: Int64, gpuNs: Int64) {
-        flights.append(Flight(instance: instance, startNs: startNs, hostNs: max(0, hostNs), work: Double(max(0, gpuNs))))
+    /// Starts a segment of `gpuNs` of work for `instance` at the share's clock (after ``advance(to:)`` to now).
+    mutating func start(instance: Int, gpuNs: Int64) {
+        segments.append(Segment(instance: instance, work: Double(max(0, gpuNs))))
     }
 
-    /// Removes and returns the flights whose GPU work is done, in instance order.
-    mutating func takeFinished() -> [Flight] {
-        let done = flights.filter { $0.hostNs == 0 && $0.work <= Self.doneWork }.sorted { $0.instance < $1.instance }
-        if !done.isEmpty { flights.removeAll { $0.hostNs == 0 && $0.work <= Self.doneWork } }
+    /// Removes the segments whose work is done and returns their instances, in instance order.
+    mutating func takeFinished() -> [Int] {
+        guard segments.contains(where: { $0.work <= Self.doneWork }) else { return [] }
+        let done = segments.filter { $0.work <= Self.doneWork }.map(\.instance).sorted()
+        segments.removeAll { $0.work <= Self.doneWork }
         return done
     }
 
-    /// When the next flight changes part or finishes at the current rates, ns; nil when nothing flies.
+    /// When the next segment finishes at the current rates, ns; nil when none is in flight.
     var nextEventNs: Int64? {
-        let k = Double(max(1, sharers))
-        var next: Int64?
-        for flight in flights {
-            let at: Int64
-            if flight.hostNs > 0 {
-                at = clockNs + flight.hostNs
-            } else if flight.work <= Self.doneWork {
-                at = clockNs
-            } else {
-                at = clockNs + max(1, Int64((flight.work * k - Self.doneWork).rounded(.up)))
-            }
-            next = min(next ?? at, at)
-        }
-        return next
+        guard var least = segments.first?.work else { return nil }
+        for segment in segments { least = min(least, segment.work) }
+        if least <= Self.doneWork { return clockNs }
+        return clockNs + max(1, Int64((least * Double(segments.count) - Self.doneWork).rounded(.up)))
     }
 }

@@ -73,59 +73,44 @@ import Testing
         #expect(pie.link.bytesHostToDevice > 0 && pie.link.bytesDeviceToHost > 0)
         let purposes = pie.overall.transfers.bytesByPurpose
         #expect((purposes["kv-prefetch"] ?? 0) > 0 && (purposes["kv-writeback"] ?? 0) > 0)
-        #expect(purposes["kv-prefetch"] == purposes["kv-writeback"], "Pie swaps as many bytes out as in")
+        // The link accumulates bytes as Doubles, so the totals may differ in their last bits.
+        #expect(abs((purposes["kv-prefetch"] ?? 0) - (purposes["kv-writeback"] ?? 0)) < 1, "Pie swaps as many bytes out as in")
         #expect((pie.instances[0].strategy?.counters["host_blocks_max"] ?? 0) > 0)
         #expect(pie.overall.transfers.stallMs > 0, "the pipeline fill at least")
         #expect(simulator.invariantViolations.isEmpty, "\(simulator.invariantViolations.prefix(3))")
     }
 
-    /// The iteration time by hand on gh200-96gb (H2D 427 GB/s, D2H 333 GB/s, 366 GB/s mixed, 2 µs latency) for
-    /// Llama-3-8B (32 layers, 131,072 KV bytes per token) with 1,000 GPU blocks:
-    ///
-    /// - 50 host blocks (one 5% step): s = 50/1050. 16 decodes of 1,000-token contexts read 16,000 tokens, so
-    ///   B = 16,000 × 131,072 × 50/1050 ≈ 99.86 MB each way. Both directions busy: 366 GB/s split 427 : 333, so
-    ///   r↑ ≈ 205.6 GB/s, r↓ ≈ 160.4 GB/s; T = B / r↓ ≈ 0.62 ms, below the compute time: hidden. The iteration
-    ///   lasts C + 2 µs + B / 32 / r↑ (≈ 15.2 µs of pipeline fill).
-    /// - 1,000 host blocks (the 0.5 cap): s = 1/2, 64 decodes of 2,000 tokens: B ≈ 8.39 GB, T ≈ 52.3 ms, well
-    ///   above compute: the iteration lasts T + fill.
-    @Test func iterationTimeMatchesTheHandWorkedFormula() throws {
+    /// The plan by hand for Llama-3-8B (32 layers, 131,072 KV bytes per token) with 1,000 GPU blocks and 50 host
+    /// blocks (one 5% step): s = 50/1050. 16 decodes of 1,000-token contexts read 16,000 tokens, so
+    /// B = 16,000 × 131,072 × 50/1050 ≈ 99.86 MB each way: a stream of 32 loads of ⌈B / 32⌉ bytes through two
+    /// slots (a layer's KV loads while the layer before it computes), and one write-back side flow of as many.
+    /// The simulator starts them with the GPU part, so the link is still idle when the plan is made.
+    /// At the 0.5 cap with 64 decodes of 2,000 tokens: B ≈ 8.39 GB.
+    @Test func planStreamsEveryLayerAndWritesBack() throws {
         let simulator = try Simulator(experiment: try Self.experiment(strategy: "pie", blocks: 1000), requests: [])
         let pie = Self.pie(simulator)
         let instance = simulator.instances[0]
-        let upRate = 366e9 * 427 / (427 + 333), downRate = 366e9 * 333 / (427 + 333)
 
         #expect(pie.makeRoom(blocks: 1, instance: instance, now: .zero) == 50)
         #expect(instance.pool.capacityBlocks == 1050)
         instance.batch.shape = .decode(sequences: 16, contextTokens: 1000)
         var compute = instance.timeModel.duration(of: instance.batch.shape)
-        var bytes = (16_000.0 * 131_072 * 50 / 1050).rounded()
-        var transferNs = (bytes / downRate * 1e9).rounded()
-        var fillNs = 2_000 + (bytes / 32 / upRate * 1e9).rounded()
-        #expect(Double(compute.ns) > transferNs, "hidden")
+        var bytes = Int64((16_000.0 * 131_072 * 50 / 1050).rounded())
         var plan = pie.planIteration(instance: instance, computeTime: compute, now: .zero)
-        #expect(plan.duration.ns == compute.ns + Int64(fillNs))
-        #expect(plan.overlappedStall.ns == Int64(fillNs))
         #expect(plan.waitFor.isEmpty)
-        let flows = simulator.link.flows
-        #expect(flows.map(\.purpose) == [.kvPrefetch, .kvWriteback])
-        #expect(flows.map(\.direction) == [.hostToDevice, .deviceToHost])
-        #expect(flows.allSatisfy { Double($0.bytes) == bytes })
+        #expect(plan.stream == LayerStream(layers: Array(0..<32), buffers: 2, bytesPerLoad: (bytes + 31) / 32, purpose: .kvPrefetch))
+        #expect(plan.sideFlows == [FlowRequest(bytes: (bytes + 31) / 32 * 32, direction: .deviceToHost, purpose: .kvWriteback)])
+        #expect(simulator.link.flows.isEmpty)
 
-        // Grow to the cap on a fresh simulator (no flows on the link); without adaptation growth is not limited
-        // to one step before the first measurement.
         let capped = try Simulator(experiment: try Self.experiment(strategy: "{kind: pie, adaptive: false}", blocks: 1000), requests: [])
         let cappedInstance = capped.instances[0]
         #expect(Self.pie(capped).makeRoom(blocks: 5000, instance: cappedInstance, now: .zero) == 1000)
         cappedInstance.batch.shape = .decode(sequences: 64, contextTokens: 2000)
         compute = cappedInstance.timeModel.duration(of: cappedInstance.batch.shape)
-        bytes = (128_000.0 * 131_072 * 0.5).rounded()
-        transferNs = (bytes / downRate * 1e9).rounded()
-        fillNs = 2_000 + (bytes / 32 / upRate * 1e9).rounded()
-        #expect(abs(transferNs - 52.3e6) < 0.1e6)
-        #expect(Double(compute.ns) < transferNs, "not hidden")
+        bytes = Int64((128_000.0 * 131_072 * 0.5).rounded())
         plan = Self.pie(capped).planIteration(instance: cappedInstance, computeTime: compute, now: .zero)
-        #expect(plan.duration.ns == Int64(transferNs + fillNs))
-        #expect(plan.overlappedStall.ns == Int64(transferNs + fillNs) - compute.ns)
+        #expect(plan.stream?.bytesPerLoad == (bytes + 31) / 32)
+        #expect(plan.sideFlows.map(\.bytes) == [(bytes + 31) / 32 * 32])
     }
 
     /// The growth in `makeRoom` goes by whole steps and stops at `max_host_share`; a share of 0 never grows;

@@ -71,9 +71,10 @@ import Testing
         #expect(gain(pcieBase, pcie) < gain(gh200Base, gh200))
     }
 
-    /// With α fixed at 4, a pass streams α + 1 = 5 layers with one buffer and α + 2 = 6 with two.
+    /// With α fixed at 4, a pass streams α + 1 = 5 layers with one buffer and α + 2 = 6 with two, each one
+    /// load of a layer's bytes on the link.
     @Test func doubleBufferingStreamsOneMoreLayer() throws {
-        func layersStreamedInFirstPass(buffers: Int) throws -> Int64 {
+        func layersStreamedPerPass(buffers: Int) throws -> Double {
             let experiment = try TestExperiments.experiment("""
             hardware: gh200-96gb
             strategy: {kind: remap, amount: {static: 4}, buffers: \(buffers), cap: 1, reversion: false, prefetch_idle: false}
@@ -88,12 +89,14 @@ import Testing
             let simulator = try Simulator(experiment: experiment, requests: [TestExperiments.request(at: 0, prompt: 100, output: 5)])
             let instance = simulator.instances[0]
             _ = simulator.strategy.makeRoom(blocks: 1_000_000, instance: instance, now: .zero)
-            simulator.step()  // the arrival, and the first iteration's plan
-            let bytes = simulator.link.flows.filter { $0.purpose == .weightStream }.reduce(0) { $0 + $1.bytes }
-            return bytes / instance.spec.model.weightBytesPerLayer
+            let report = simulator.run()
+            let counters = report.instances[0].strategy?.counters ?? [:]
+            let layers = counters["layers_streamed"] ?? 0
+            #expect(report.overall.transfers.bytesByPurpose["weight-stream"] == layers * Double(instance.spec.model.weightBytesPerLayer))
+            return layers / (counters["remapped_passes"] ?? 1)
         }
-        #expect(try layersStreamedInFirstPass(buffers: 1) == 5)
-        #expect(try layersStreamedInFirstPass(buffers: 2) == 6)
+        #expect(try layersStreamedPerPass(buffers: 1) == 5)
+        #expect(try layersStreamedPerPass(buffers: 2) == 6)
     }
 
     /// MRU and LRU pick different victims, so the runs differ; both keep every invariant.

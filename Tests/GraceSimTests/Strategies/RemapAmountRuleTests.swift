@@ -1,0 +1,121 @@
+import Testing
+@testable import GraceSim
+
+/// The amount rule and the buffering agree: the dynamic rule keeps the stream's stall within
+/// `max_stall_fraction` of the decode passes' compute, and a fixed α stalls exactly as ``RemapPipeline`` says.
+@Suite struct RemapAmountRuleTests {
+    /// The decode passes that streamed, over every instance: stall and compute, ms (the strategy's counters).
+    static func decodeStream(_ report: RunReport) -> (stallMs: Double, computeMs: Double) {
+        report.instances.reduce((0, 0)) { total, instance in
+            let counters = instance.strategy?.counters ?? [:]
+            return (total.0 + (counters["decode_stream_stall_ms"] ?? 0), total.1 + (counters["decode_stream_compute_ms"] ?? 0))
+        }
+    }
+
+    /// C1 and C2 under the dynamic rule at every rate of the paper's rate sweep (`Configs/sweeps/paper/c1-rate.yaml`:
+    /// 0.05 to 0.4 of the Azure code trace's rate, its first 600 s): decode passes stall at most 2% of their
+    /// compute in total.
+    @Test(arguments: ["c1-temporal", "c2-temporal"], [0.05, 0.1, 0.2, 0.3, 0.4])
+    func dynamicRuleStallsAtMostTwoPercent(experiment name: String, rateScale: Double) throws {
+        let overrides = try ["strategy=remap", "workload.arrivals.end_s=600", "workload.arrivals.rate_scale=\(rateScale)"]
+            .map(ConfigOverride.init(parsing:))
+        let experiment = try Experiment.load(path: TestExperiments.repositoryRoot + "/Configs/experiments/\(name).yaml",
+                                             overrides: overrides)
+        let report = try Simulator(experiment: experiment).run()
+        let stream = Self.decodeStream(report)
+        #expect(stream.stallMs <= 0.02 * stream.computeMs, "\(name) at \(rateScale): \(stream.stallMs) ms of \(stream.computeMs) ms")
+    }
+
+    /// Records every pass of one instance: its shape when it begins and the stall it measured.
+    final class PassLog: SimulationObserver {
+        var stalls: [Int64] = []
+        var remapAtNs: Int64?
+        func iterationStarted(_ iteration: IterationRecord) { stalls.append(iteration.stallNs) }
+        func transferStarted(_ transfer: Transfer) {}
+        func transferFinished(_ transfer: Transfer, endNs: Int64) {}
+        func preempted(request: Int32, instance: Int, mode: PreemptionMode, atNs: Int64) {}
+        func strategyEvent(_ event: StrategyEvent, atNs: Int64) { if remapAtNs == nil { remapAtNs = atNs } }
+        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, atNs: Int64) {}
+    }
+
+    /// With `amount: {static: 1}` and one slot, once the one request's decode runs out of blocks one layer is
+    /// remapped, and every pass after it streams α + 1 = 2 layers: on the otherwise idle link (no prefetch, no
+    /// reversion) each stalls exactly as the pipeline of its own shape says.
+    @Test(arguments: [1, 2])
+    func staticAmountStallsAsThePipeline(buffers: Int) throws {
+        let experiment = try TestExperiments.singleInstance(
+            model: "llama-2-13b", blocks: 40,
+            strategy: "{kind: remap, amount: {static: 1}, buffers: \(buffers), reversion: false, prefetch_idle: false}")
+        let simulator = try Simulator(experiment: experiment, requests: [TestExperiments.request(at: 0, prompt: 600, output: 80)])
+        let log = PassLog()
+        simulator.observer = log
+        var shapes: [BatchShape] = []
+        var lastSerial = 0
+        while simulator.step() {
+            if let pass = simulator.passes[0], pass.serial != lastSerial {
+                lastSerial = pass.serial
+                shapes.append(simulator.instances[0].batch.shape)
+            }
+        }
+        let remap = simulator.strategy as! RemapStrategy
+        #expect(remap.states[0].remapped == 1 && remap.states[0].buffers == buffers)
+        #expect(simulator.invariantViolations.isEmpty, "\(simulator.invariantViolations.prefix(3))")
+        // Passes that stream are the last `shapes.count` passes.
+        let streamed = Array(log.stalls.suffix(shapes.count))
+        #expect(shapes.count > 10 && shapes.count < log.stalls.count)
+        let model = simulator.instances[0].spec.model
+        let hardware = simulator.experiment.hardware
+        for (shape, stall) in zip(shapes, streamed) {
+            let pipeline = RemapPipeline(
+                layers: model.layers, loads: 1 + buffers, buffers: buffers,
+                layerComputeNs: SimTime.seconds(simulator.instances[0].timeModel.layerComputeSeconds(of: shape)).ns,
+                layerLoadNs: RemapStrategy.layerLoadNs(bytes: model.weightBytesPerLayer, link: hardware.link,
+                                                       hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond))
+            #expect(stall == pipeline.stallNs, "\(shape)")
+        }
+    }
+
+    /// The pipeline rule picks α from the pipeline with the slots it will use; the paper's rule from
+    /// T_T × N ≤ T_compute. For Llama-2-13b decoding 16 sequences of 1,000 tokens on gh200-96gb the pipeline rule
+    /// remaps fewer layers with one slot than the paper's rule allows (one slot stalls about one layer per load
+    /// at the paper's bound), and `buffers: auto` takes a second slot when it lets more layers be remapped.
+    @Test func pipelineRuleIsStricterThanThePapersAtOneSlot() throws {
+        func maxAlpha(_ strategy: String) throws -> (alpha: Int, buffers: Int) {
+            let experiment = try TestExperiments.singleInstance(model: "llama-2-13b", blocks: 2000, strategy: strategy)
+            let simulator = try Simulator(experiment: experiment, requests: [])
+            let remap = simulator.strategy as! RemapStrategy
+            let instance = simulator.instances[0]
+            instance.batch.shape = .decode(sequences: 16, contextTokens: 1000)
+            _ = remap.planIteration(instance: instance, computeTime: .zero, now: .zero)
+            while let slots = remap.slotsForOneMore(instance) {
+                remap.states[0].remapped += 1
+                remap.states[0].buffers = slots
+            }
+            return (remap.states[0].remapped, remap.states[0].buffers)
+        }
+        let paper = try maxAlpha("{kind: remap, amount_rule: paper, buffers: 1, cap: 1}")
+        let pipelineOne = try maxAlpha("{kind: remap, buffers: 1, cap: 1}")
+        let pipelineAuto = try maxAlpha("{kind: remap, buffers: auto, cap: 1}")
+        #expect(paper.alpha > 0)
+        #expect(pipelineOne.alpha < paper.alpha)
+        #expect(pipelineAuto.alpha >= pipelineOne.alpha)
+        if pipelineAuto.alpha > pipelineOne.alpha { #expect(pipelineAuto.buffers == 2) }
+    }
+
+    /// Bad options get one line naming the key and what was expected.
+    @Test(arguments: [
+        ("{kind: remap, amount_rule: greedy}", "amount_rule"),
+        ("{kind: remap, compute_estimate: median}", "compute_estimate"),
+        ("{kind: remap, max_stall_fraction: 0}", "max_stall_fraction"),
+        ("{kind: remap, max_stall_fraction: 1.5}", "max_stall_fraction"),
+    ])
+    func badOptionsNameTheKey(strategy: String, key: String) throws {
+        do {
+            _ = try TestExperiments.singleInstance(strategy: strategy)
+            Issue.record("accepted \(strategy)")
+        } catch let error as ConfigError {
+            #expect(error.description.contains(key), "\(error.description)")
+            #expect(!error.description.contains("\n"))
+        }
+    }
+}
