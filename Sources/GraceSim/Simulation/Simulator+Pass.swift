@@ -7,7 +7,8 @@
 /// flows and CPU work start with the GPU part. Under temporal sharing and MIG a segment runs at the full rate of
 /// the instance's GPU (or slice) and ends at a known time; under MPS it is the GPU's shared work (``GPUShare``).
 /// Every load and side flow is a flow on the shared link, so its end moves whenever the link's flows change.
-struct RunningPass {
+/// A class, so that the simulator advances it in place.
+final class RunningPass {
     enum Phase { case waiting, host, gpu, tail }
 
     let instance: Int
@@ -49,6 +50,21 @@ struct RunningPass {
     /// Time waited so far, and when the current wait for a load began (-1 when not waiting).
     var stallNs: Int64 = 0
     var blockedSinceNs: Int64 = -1
+
+    init(instance: Int, serial: Int, startNs: Int64, waitingFor: [TransferID], hostNs: Int64, layers: Int,
+         layerNs: Int64, outsideNs: Int64, stream: LayerStream?, sideFlowRequests: [FlowRequest], cpuNs: Int64) {
+        self.instance = instance
+        self.serial = serial
+        self.startNs = startNs
+        self.waitingFor = waitingFor
+        self.hostNs = hostNs
+        self.layers = layers
+        self.layerNs = layerNs
+        self.outsideNs = outsideNs
+        self.stream = stream
+        self.sideFlowRequests = sideFlowRequests
+        self.cpuNs = cpuNs
+    }
 
     /// GPU work of units `from..<to`, ns.
     func work(from: Int, to: Int) -> Int64 {
@@ -109,11 +125,11 @@ extension Simulator {
 
     /// Moves pass `index` on as far as it can go now.
     func progress(_ index: Int) {
-        guard var pass = passes[index] else { return }
+        guard let pass = passes[index] else { return }
         while true {
             switch pass.phase {
             case .waiting:
-                guard pass.waitingFor.isEmpty else { return passes[index] = pass }
+                guard pass.waitingFor.isEmpty else { return }
                 pass.stallNs += now.ns - pass.startNs
                 pass.phase = .host
                 pass.hostEndNs = now.ns + pass.hostNs
@@ -121,15 +137,15 @@ extension Simulator {
                     queue.push(.passStep(instance: index, serial: pass.serial), at: SimTime(ns: pass.hostEndNs), rank: .iterationDone)
                 }
             case .host:
-                guard now.ns >= pass.hostEndNs else { return passes[index] = pass }
+                guard now.ns >= pass.hostEndNs else { return }
                 pass.phase = .gpu
-                startGPUPart(&pass)
+                startGPUPart(pass)
             case .gpu:
                 if let end = pass.segmentEnd {
-                    guard now.ns >= pass.segmentEndNs else { return passes[index] = pass }
+                    guard now.ns >= pass.segmentEndNs else { return }
                     if let stream = pass.stream, pass.streamedComputed < stream.loads, stream.layers[pass.streamedComputed] < end {
                         pass.streamedComputed += 1
-                        startNextLoad(&pass)
+                        startNextLoad(pass)
                     }
                     pass.nextUnit = end
                     pass.segmentEnd = nil
@@ -141,16 +157,16 @@ extension Simulator {
                 }
                 guard let end = pass.nextSegmentEnd else {
                     if pass.blockedSinceNs < 0 { pass.blockedSinceNs = now.ns }
-                    return passes[index] = pass
+                    return
                 }
                 if pass.blockedSinceNs >= 0 {
                     pass.stallNs += now.ns - pass.blockedSinceNs
                     pass.blockedSinceNs = -1
                 }
-                startSegment(&pass, to: end)
-                return passes[index] = pass
+                startSegment(pass, to: end)
+                return
             case .tail:
-                guard pass.sideFlows.isEmpty, now.ns >= pass.cpuEndNs else { return passes[index] = pass }
+                guard pass.sideFlows.isEmpty, now.ns >= pass.cpuEndNs else { return }
                 pass.stallNs += now.ns - pass.gpuDoneNs
                 return finish(pass)
             }
@@ -159,7 +175,7 @@ extension Simulator {
 
     /// The GPU part begins: the stream takes over the loads started between passes and starts its next one;
     /// side flows and CPU work start.
-    private func startGPUPart(_ pass: inout RunningPass) {
+    private func startGPUPart(_ pass: RunningPass) {
         if let stream = pass.stream {
             if let early = earlyLoads[pass.instance], early.started <= stream.loads {
                 pass.loadsStarted = early.started
@@ -167,7 +183,7 @@ extension Simulator {
                 pass.currentLoad = early.current
             }
             earlyLoads[pass.instance] = nil
-            startNextLoad(&pass)
+            startNextLoad(pass)
         }
         for flow in pass.sideFlowRequests {
             pass.sideFlows.append(startTransfer(bytes: flow.bytes, direction: flow.direction, purpose: flow.purpose,
@@ -181,7 +197,7 @@ extension Simulator {
 
     /// Starts the stream's next load if the previous one has arrived and its buffer slot is free: slot
     /// `j mod buffers` is freed by the compute of the layer of load `j − buffers`.
-    private func startNextLoad(_ pass: inout RunningPass) {
+    private func startNextLoad(_ pass: RunningPass) {
         guard let stream = pass.stream, pass.currentLoad == nil, pass.loadsStarted < stream.loads else { return }
         let j = pass.loadsStarted
         guard j < stream.buffers || pass.streamedComputed > j - stream.buffers else { return }
@@ -191,7 +207,7 @@ extension Simulator {
     }
 
     /// Starts the GPU segment of units `nextUnit..<end`.
-    private func startSegment(_ pass: inout RunningPass, to end: Int) {
+    private func startSegment(_ pass: RunningPass, to end: Int) {
         let work = pass.work(from: pass.nextUnit, to: end)
         pass.segmentEnd = end
         if sharingMode == .mps {
@@ -207,8 +223,8 @@ extension Simulator {
 
     /// Under MPS: the GPU share finished the segment of instance `index`'s pass.
     func segmentFinished(_ index: Int) {
-        guard passes[index] != nil else { return }
-        passes[index]!.segmentEndNs = now.ns
+        guard let pass = passes[index] else { return }
+        pass.segmentEndNs = now.ns
         progress(index)
     }
 
@@ -226,11 +242,11 @@ extension Simulator {
             earlyLoads[index] = early
             return
         }
-        guard var pass = passes[index] else { return }
+        guard let pass = passes[index] else { return }
         if pass.currentLoad == id {
             pass.currentLoad = nil
             pass.loadsArrived += 1
-            startNextLoad(&pass)
+            startNextLoad(pass)
         } else if let k = pass.waitingFor.firstIndex(of: id) {
             pass.waitingFor.remove(at: k)
         } else if let k = pass.sideFlows.firstIndex(of: id) {
@@ -238,7 +254,6 @@ extension Simulator {
         } else {
             return
         }
-        passes[index] = pass
         progress(index)
     }
 

@@ -91,6 +91,7 @@ extension RemapStrategy {
                 "remapped_layers_end": Double(state.remapped),
                 "buffers_end": Double(state.buffers),
                 "remaps": Double(state.remaps),
+                "remaps_rule_waived": Double(state.remapsRuleWaived),
                 "reversions": Double(state.reversions),
                 "layers_streamed": Double(state.layersStreamed),
                 "remapped_passes": Double(state.remappedPasses),

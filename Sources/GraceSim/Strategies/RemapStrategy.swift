@@ -42,6 +42,8 @@ public final class RemapStrategy: MemoryStrategy {
         var decodeStreamStallNs: Int64 = 0
         var remappedSeries: StepSeries
         var remaps = 0
+        /// Remaps made with the amount rule waived, because nothing else could ever admit a waiting request.
+        var remapsRuleWaived = 0
         var reversions = 0
         var layersStreamed = 0
         /// Passes that streamed layers.
@@ -68,6 +70,8 @@ public final class RemapStrategy: MemoryStrategy {
     var perInstanceMemory = false
     /// The layer reload in flight, if any.
     var reloadInFlight: Reload?
+    /// While true, only the cap bounds remapping (see ``makeRoom(blocks:instance:now:)``).
+    private var waiveAmountRule = false
 
     public init(options: RemapOptions) {
         self.options = options
@@ -95,6 +99,11 @@ public final class RemapStrategy: MemoryStrategy {
 
     public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
         guard let context else { return 0 }
+        // With nothing running on the instance, no finished request will free its blocks: its first waiting
+        // request must be admitted now or never, so only the cap bounds the layers taken (a slow pass is better
+        // than a queue that never moves).
+        waiveAmountRule = instance.running.isEmpty
+        defer { waiveAmountRule = false }
         var gained = lendFreeBytes(upTo: blocks, to: instance)
         while gained < blocks, let victim = nextVictim(for: instance, in: context.instances) {
             remapOneLayer(of: victim, now: now)
@@ -160,6 +169,7 @@ public final class RemapStrategy: MemoryStrategy {
         let layers = instance.spec.model.layers
         let loads = alpha + buffers
         guard Double(loads) <= options.cap * Double(layers), loads <= layers else { return false }
+        if waiveAmountRule { return true }
         let state = states[instance.index]
         switch options.amount {
         case .fixed(let n):
@@ -202,6 +212,7 @@ public final class RemapStrategy: MemoryStrategy {
         state.buffers = slotsForOneMore(instance) ?? max(state.buffers, 1)
         state.remapped += 1
         state.remaps += 1
+        if waiveAmountRule { state.remapsRuleWaived += 1 }
         state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
         states[instance.index] = state
         freeBytes[purse(of: instance.index)] += instance.spec.model.weightBytesPerLayer

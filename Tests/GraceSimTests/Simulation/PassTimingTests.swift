@@ -15,6 +15,8 @@ import Testing
         let prefetch: Int
         /// Bytes of a flow started with the first pass only (0: none), beside the stream.
         let foreignBytes: Int64
+        /// The only instance that streams (nil: every instance).
+        var onlyInstance: Int?
         /// Per pass: the shape, the stall the simulator measured.
         var passes: [(shape: BatchShape, stallNs: Int64)] = []
         var shapes: [BatchShape] = []
@@ -37,11 +39,13 @@ import Testing
             if shapes.isEmpty && foreignBytes > 0 {
                 _ = context?.startTransfer(bytes: foreignBytes, direction: .hostToDevice, purpose: .weightReload, instance: instance.index)
             }
+            if let only = onlyInstance, only != instance.index { return IterationPlan() }
             shapes.append(instance.batch.shape)
             return IterationPlan(stream: stream(instance))
         }
 
         func iterationFinished(instance: ServingInstance, now: SimTime) {
+            if let only = onlyInstance, only != instance.index { return }
             passes.append((shapes[passes.count], context!.lastPassStall(instance: instance.index).ns))
             if prefetch > 0 { context?.prefetch(prefetch, of: stream(instance), instance: instance.index) }
         }
@@ -136,5 +140,54 @@ import Testing
         // = 49 µs sooner.
         let idle = 2e-6 + bytes / 427e9 - c
         #expect(abs((measured - idle) - 49e-6) < 1e-6, "idle \(idle) s")
+    }
+
+    /// Under MPS a pass that waits for its load leaves the GPU to the others, and comes back when the load
+    /// arrives; the times by hand.
+    ///
+    /// Two Llama-3-8B instances each prefill one 100-token prompt from t = 0; both host parts last h, both GPU
+    /// parts need g of the whole GPU. Instance 0 streams layer 1 (one load of T = 2 µs + B / 427 GB/s, B its
+    /// layer's bytes, started with its GPU part at h); a layer takes c. From h both share the GPU: instance 0's
+    /// layer 0 ends at h + 2c. Its load is still moving (T > 2c), so instance 0 waits and instance 1 runs alone
+    /// until h + T: by then it has done c + (T − 2c) of its g. Both share again: instance 1 has g + c − T left,
+    /// instance 0 g − c, so instance 1 ends at h + T + 2(g + c − T) = h + 2g + 2c − T, and instance 0, alone for
+    /// its last T − 2c, at h + 2g: the GPU never idled. Instance 0 stalled T − 2c.
+    @Test func mpsPassWaitingForItsLoadLeavesTheGPUToTheOthers() throws {
+        let experiment = try TestExperiments.experiment("""
+        name: two
+        hardware: gh200-96gb
+        sharing: {mode: mps}
+        instances:
+          - {model: llama-3-8b, memory_fraction: 0.45}
+          - {model: llama-3-8b, memory_fraction: 0.45}
+        workload:
+          max_requests: 1
+          arrivals: {kind: poisson, rate: 1}
+          lengths: {kind: fixed, prompt: 16, output: 16}
+          shares: [1, 1]
+        """)
+        let strategy = FixedStream(streamed: { _ in [1] }, buffers: 1)
+        strategy.onlyInstance = 0
+        let simulator = try Simulator(experiment: experiment, requests: [
+            TestExperiments.request(at: 0, prompt: 100, output: 1, instance: 0),
+            TestExperiments.request(at: 0, prompt: 100, output: 1, instance: 1)], strategy: strategy)
+        _ = simulator.run()
+
+        let model = simulator.instances[0].timeModel
+        let shape = BatchShape.prefill(tokens: 100)
+        let g = SimTime.seconds(model.computeSeconds(of: shape)).ns
+        let h = model.duration(of: shape).ns - g
+        let c = SimTime.seconds(model.layerComputeSeconds(of: shape)).ns
+        let hardware = simulator.experiment.hardware
+        let t = RemapStrategy.layerLoadNs(bytes: simulator.instances[0].spec.model.weightBytesPerLayer, link: hardware.link,
+                                          hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond)
+        #expect(t > 2 * c)
+        // Instance 0's layers are rounded to whole ns each: its GPU work may differ from g by up to half a ns
+        // per layer.
+        let slack = Int64(simulator.instances[0].spec.model.layers)
+        let ttft0 = simulator.instances[0].metrics.ttftNs[0], ttft1 = simulator.instances[1].metrics.ttftNs[0]
+        #expect(abs(ttft0 - (h + 2 * g)) <= slack, "instance 0: \(ttft0) ns")
+        #expect(abs(ttft1 - (h + 2 * g + 2 * c - t)) <= slack, "instance 1: \(ttft1) ns")
+        #expect(abs(strategy.passes[0].stallNs - (t - 2 * c)) <= 2)
     }
 }
