@@ -6,7 +6,7 @@ import GraceSim
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Simulate one experiment and print TTFT, TBT, throughput and memory metrics.",
+        abstract: "Simulate one experiment and print TTFT, TPOT, ITL, E2EL, throughput and memory metrics.",
         discussion: "Example: gracesim run Configs/experiments/default.yaml --set workload.arrivals.rate=4 --seed 7"
     )
 
@@ -15,7 +15,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the metrics as JSON instead of a table.")
     var json = false
 
-    @Option(name: .customLong("requests-csv"), help: ArgumentHelp("Also write one CSV row per request (times, tokens, preemptions, longest token gap).", valueName: "file"))
+    @Option(name: .customLong("requests-csv"), help: ArgumentHelp("Also write one CSV row per request (times, tokens, preemptions, longest token gap, TPOT).", valueName: "file"))
     var requestsCSV: String?
 
     func run() throws {

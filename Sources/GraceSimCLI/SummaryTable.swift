@@ -7,22 +7,27 @@ enum SummaryTable {
         var out = "\(report.experiment): \(report.overall.model) on \(report.hardware), strategy \(report.strategy), "
         out += "\(report.sharing) sharing, seed \(report.seed), \(format(report.simulatedSeconds, 1)) s simulated\n\n"
         let rows = report.instances.count > 1 ? report.instances + [report.overall] : report.instances
+        let goodput = report.overall.goodputRequestsPerSecond != nil
         out += table(
-            header: ["instance", "arrived", "done", "rejected", "unfinished", "preempt", "out tok/s", "req/s", "KV mean", "KV peak", "KV tokens"],
+            header: ["instance", "arrived", "done", "rejected", "unfinished", "preempt", "duration s", "out tok/s", "req/s"]
+                + (goodput ? ["goodput req/s"] : []) + ["KV mean", "KV peak", "KV tokens"],
             rows: rows.map { r in
                 [r.name, "\(r.requests.arrived)", "\(r.requests.finished)", "\(r.requests.rejected)", "\(r.requests.unfinished)",
-                 "\(r.preemptions)", format(r.throughput.outputTokensPerSecond, 1), format(r.throughput.requestsPerSecond, 2),
-                 percent(r.kv.meanUtilization), percent(r.kv.peakUtilization), "\(r.kv.capacityTokens)"]
+                 "\(r.preemptions)", format(r.durationSeconds, 1), format(r.throughput.outputTokensPerSecond, 1),
+                 format(r.throughput.requestsPerSecond, 2)]
+                    + (goodput ? [format(r.goodputRequestsPerSecond ?? 0, 2)] : [])
+                    + [percent(r.kv.meanUtilization), percent(r.kv.peakUtilization), "\(r.kv.capacityTokens)"]
             })
-        out += "\nlatency (ms)\n"
+        out += "\nlatency (ms; ITL: every gap between tokens, TPOT: per request)\n"
         var latencyRows: [[String]] = []
         for r in rows {
-            for (metric, s) in [("TTFT", r.ttft), ("TBT", r.tbt), ("E2E", r.endToEnd)] {
-                latencyRows.append([r.name, metric, format(s.meanMs, 2), format(s.p50Ms, 2), format(s.p90Ms, 2),
-                                    format(s.p99Ms, 2), format(s.p999Ms, 2), format(s.maxMs, 2)])
+            for (metric, s) in [("TTFT", r.ttft), ("TPOT", r.tpot), ("ITL", r.itl), ("E2EL", r.e2el)] {
+                latencyRows.append([r.name, metric, format(s.meanMs, 2), format(s.p50Ms, 2), format(s.p90Ms, 2), format(s.p99Ms, 2)])
             }
         }
-        out += table(header: ["instance", "metric", "mean", "P50", "P90", "P99", "P99.9", "max"], rows: latencyRows)
+        out += table(header: ["instance", "metric", "mean", "median", "P90", "P99"], rows: latencyRows)
+        out += "token gaps with another request's prefill: "
+        out += rows.map { "\($0.name) \(percent($0.itlPrefillGapFraction))" }.joined(separator: ", ") + "\n"
         out += "\nmemory and link\n"
         out += table(
             header: ["instance", "H2D GB", "D2H GB", "stall s", "swaps out/in", "to host", "remapped layers mean/max", "KV tokens end"],

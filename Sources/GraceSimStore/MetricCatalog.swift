@@ -31,16 +31,24 @@ public enum MetricCatalog {
     }
 
     /// The metrics of one instance (or of all), in a fixed order.
+    ///
+    /// Latencies carry vLLM `benchmark_serving` names (`ttft`, `tpot`, `itl`, `e2el`, and each request's worst gap
+    /// `max_itl`); `tbt_*` and `e2e_*` repeat `itl_*` and `e2el_*` under their earlier names, so that databases
+    /// written before the rename still compare. `goodput_requests_per_s` is present only when the run has an SLO.
     public static func values(_ r: InstanceReport) -> [(String, Double)] {
         var out: [(String, Double)] = []
-        for (prefix, s) in [("ttft", r.ttft), ("tbt", r.tbt), ("e2e", r.endToEnd)] {
+        let latencies = [("ttft", r.ttft), ("tpot", r.tpot), ("itl", r.itl), ("e2el", r.e2el), ("max_itl", r.maxITL),
+                         ("tbt", r.tbt), ("e2e", r.endToEnd)]
+        for (prefix, s) in latencies {
             out += [("\(prefix)_mean_ms", s.meanMs), ("\(prefix)_p50_ms", s.p50Ms), ("\(prefix)_p90_ms", s.p90Ms),
                     ("\(prefix)_p99_ms", s.p99Ms), ("\(prefix)_p99_9_ms", s.p999Ms), ("\(prefix)_max_ms", s.maxMs)]
         }
-        out += [("output_tokens_per_s", r.throughput.outputTokensPerSecond),
+        out += [("itl_prefill_gap_fraction", r.itlPrefillGapFraction), ("duration_s", r.durationSeconds),
+                ("output_tokens_per_s", r.throughput.outputTokensPerSecond),
                 ("total_tokens_per_s", r.throughput.totalTokensPerSecond),
-                ("requests_per_s", r.throughput.requestsPerSecond),
-                ("requests_arrived", Double(r.requests.arrived)), ("requests_finished", Double(r.requests.finished)),
+                ("requests_per_s", r.throughput.requestsPerSecond)]
+        if let goodput = r.goodputRequestsPerSecond { out.append(("goodput_requests_per_s", goodput)) }
+        out += [("requests_arrived", Double(r.requests.arrived)), ("requests_finished", Double(r.requests.finished)),
                 ("requests_rejected", Double(r.requests.rejected)), ("requests_unfinished", Double(r.requests.unfinished)),
                 ("preemptions", Double(r.preemptions)), ("recomputed_tokens", Double(r.recomputedTokens)),
                 ("iterations", Double(r.iterations)), ("gpu_busy_fraction", r.gpuBusyFraction),

@@ -118,5 +118,11 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(name: "huge token budget",
                  files: ["experiment.yaml": base(replacing: "memory_fraction: 0.9", with: "memory_fraction: 0.9\n    max_num_batched_tokens: 100000000000000")],
                  key: "instances.0.max_num_batched_tokens", mentions: ["up to"]),
+        BadInput(name: "negative SLO",
+                 files: ["experiment.yaml": baseExperiment + "slo: {ttft_ms: -1, tpot_ms: 50}\n"],
+                 key: "slo.ttft_ms", mentions: ["milliseconds from 0", "-1"]),
+        BadInput(name: "unknown SLO key",
+                 files: ["experiment.yaml": baseExperiment + "slo: {ttft_ms: 200, itl_ms: 50}\n"],
+                 key: "slo.itl_ms", mentions: ["unknown key", "tpot_ms"]),
     ]
 }

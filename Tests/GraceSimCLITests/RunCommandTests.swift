@@ -10,14 +10,15 @@ import Testing
         let lines = result.stdoutText.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("default: llama-3-8b on gh200-96gb, strategy recompute") == true, "\(lines.first ?? "")")
         let header = try #require(lines.first { $0.hasPrefix("instance ") && $0.contains("arrived") })
-        for column in ["arrived", "done", "rejected", "unfinished", "preempt", "out tok/s", "req/s", "KV mean", "KV peak"] {
+        for column in ["arrived", "done", "rejected", "unfinished", "preempt", "duration s", "out tok/s", "req/s", "KV mean", "KV peak"] {
             #expect(header.contains(column), "no \(column) in: \(header)")
         }
         let row = try #require(lines.first { $0.hasPrefix("llama-3-8b ") }, "no instance row in:\n\(result.stdoutText)")
         let cells = row.split(separator: " ")
         #expect(cells.count >= 3 && cells[1] == "200" && cells[2] == "200", "200 arrived and done expected: \(row)")
         #expect(lines.contains { $0.hasPrefix("instance ") && $0.contains("P99") }, "no latency table")
-        for metric in ["TTFT", "TBT", "E2E"] {
+        #expect(!header.contains("goodput"), "goodput without an SLO: \(header)")
+        for metric in ["TTFT", "TPOT", "ITL", "E2EL"] {
             #expect(lines.contains { $0.hasPrefix("llama-3-8b") && $0.contains(" \(metric) ") }, "no \(metric) row")
         }
     }
@@ -30,7 +31,7 @@ import Testing
         #expect(root["strategy"] as? String == "recompute")
         #expect(root["seed"] as? Int == 1)
         let overall = try #require(root["overall"] as? [String: Any])
-        for latency in ["ttft", "tbt", "e2e"] {
+        for latency in ["ttft", "tpot", "itl", "tbt", "e2el", "e2e", "max_itl"] {
             let summary = try #require(overall[latency] as? [String: Any], "no overall.\(latency)")
             for key in ["p50_ms", "p90_ms", "p99_ms", "mean_ms", "max_ms"] {
                 let value = try #require(summary[key] as? Double, "no overall.\(latency).\(key)")
@@ -40,12 +41,33 @@ import Testing
         let throughput = try #require(overall["throughput"] as? [String: Any])
         let outputTokensPerSecond = try #require(throughput["output_tokens_per_s"] as? Double)
         #expect(outputTokensPerSecond > 0)
+        #expect(overall["itl"] as? NSDictionary == overall["tbt"] as? NSDictionary, "tbt repeats itl")
+        #expect(overall["e2el"] as? NSDictionary == overall["e2e"] as? NSDictionary, "e2e repeats e2el")
+        let duration = try #require(overall["duration_s"] as? Double)
+        #expect(duration > 0 && duration <= (root["simulated_s"] as? Double ?? 0))
+        let prefillShare = try #require(overall["itl_prefill_gap_fraction"] as? Double)
+        #expect((0...1).contains(prefillShare))
+        #expect(overall["goodput_requests_per_s"] == nil, "no goodput without an SLO")
         let instances = try #require(root["instances"] as? [[String: Any]])
         #expect(instances.count == 1)
         let requests = try #require(instances.first?["requests"] as? [String: Any])
         let arrived = try #require(requests["arrived"] as? Int)
         #expect(arrived == 200)
         #expect(requests["finished"] as? Int == arrived)
+    }
+
+    @Test func sloAddsGoodputToTheTableAndTheJSON() async throws {
+        let slo = ["--set", "slo.ttft_ms=1000", "--set", "slo.tpot_ms=100"]
+        let table = try await GraceSimProcess.run(["run", CLI.defaultExperiment] + slo + CLI.quick)
+        expectSuccess(table)
+        #expect(table.stdoutText.contains("goodput req/s"), "no goodput column in:\n\(table.stdoutText)")
+        let json = try await GraceSimProcess.run(["run", CLI.defaultExperiment, "--json"] + slo + CLI.quick)
+        expectSuccess(json)
+        let root = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+        let overall = try #require(root["overall"] as? [String: Any])
+        let goodput = try #require(overall["goodput_requests_per_s"] as? Double)
+        let throughput = try #require((overall["throughput"] as? [String: Any])?["requests_per_s"] as? Double)
+        #expect(goodput > 0 && goodput <= throughput)
     }
 
     @Test func setOverridesChangeTheResults() async throws {

@@ -66,10 +66,32 @@ extension Experiment {
             sampleIntervalNs = try metrics.positiveSeconds("sample_interval_s", default: 1).ns
             try metrics.finish()
         }
+        let slo = try o.optional("slo").map(loadSLO)
         try o.finish()
         return Experiment(name: name, file: file, description: description, seed: UInt64(seed), hardware: hardware,
                           instances: instances, sharing: sharingMode, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
-                          maxTimeNs: maxTimeNs, sampleIntervalNs: sampleIntervalNs, checkInvariants: checkInvariants)
+                          maxTimeNs: maxTimeNs, sampleIntervalNs: sampleIntervalNs, slo: slo, checkInvariants: checkInvariants)
+    }
+
+    /// The longest latency limit an `slo` key may give, in ms (10¹² ms, about 31 years, fits in nanoseconds).
+    static let maxSLOMilliseconds = 1e12
+
+    /// Reads `slo: {ttft_ms, tpot_ms, e2el_ms}`: each optional, at least one given, each from 0 to
+    /// ``maxSLOMilliseconds``.
+    private static func loadSLO(_ node: ConfigNode) throws -> ServiceLevelObjective {
+        let o = try node.object()
+        func limitNs(_ key: String) throws -> Int64? {
+            guard let child = o.optional(key) else { return nil }
+            let ms = try child.double()
+            guard ms >= 0, ms <= maxSLOMilliseconds else {
+                throw child.error("expected a number of milliseconds from 0 to \(maxSLOMilliseconds), found \(ms)")
+            }
+            return Int64((ms * 1e6).rounded())
+        }
+        let slo = ServiceLevelObjective(ttftNs: try limitNs("ttft_ms"), tpotNs: try limitNs("tpot_ms"), e2elNs: try limitNs("e2el_ms"))
+        try o.finish()
+        guard slo != ServiceLevelObjective() else { throw node.error("expected at least one of ttft_ms, tpot_ms, e2el_ms") }
+        return slo
     }
 
     /// vLLM's default `gpu_memory_utilization`, the share of its MIG slice an instance takes when the config

@@ -19,6 +19,8 @@ public struct Experiment: Sendable {
     public var maxTimeNs: Int64?
     /// Interval of the KV-utilisation time series, in nanoseconds.
     public var sampleIntervalNs: Int64
+    /// Latency targets for goodput (nil: no goodput is reported).
+    public var slo: ServiceLevelObjective? = nil
     /// Check the invariants after every event (slow; for tests and debugging).
     public var checkInvariants: Bool
 }

@@ -1,10 +1,27 @@
 /// Everything one instance records while it serves: latencies, token counts, preemptions and KV use.
 ///
-/// Per-request latencies (TTFT, end-to-end) are kept exactly, 8 bytes each; token gaps go to a histogram.
+/// Per-request latencies (TTFT, end-to-end, TPOT, worst gap) are kept exactly, 8 bytes each; token gaps go to a
+/// histogram.
 public struct InstanceMetrics: Sendable {
+    /// Time to first token of every request that has one, in ns.
     public var ttftNs: [Int64] = []
+    /// End-to-end latency of every finished request, in ns.
     public var endToEndNs: [Int64] = []
+    /// Time per output token of every finished request with at least two output tokens, in ns
+    /// (see ``RequestState/timePerOutputTokenNs``).
+    public var timePerOutputTokenNs: [Int64] = []
+    /// The longest gap between consecutive tokens of every finished request with at least two output tokens, in ns.
+    public var maxTokenGapNs: [Int64] = []
+    /// Every gap between consecutive tokens of one request (vLLM's inter-token latency), pooled over requests.
     public var tokenGaps = TokenGapHistogram()
+    /// Token gaps during which this instance ran prefill tokens of another request (see ``PrefillGapTracker``).
+    public var tokenGapsWithPrefill = 0
+    /// The latest iterations that ran prefill tokens, to classify token gaps.
+    public var prefillGapTracker = PrefillGapTracker()
+    /// Arrival time of the first request, rejected or not, in ns (nil before any arrival).
+    public var firstArrivalNs: Int64?
+    /// Time the latest request finished, in ns (nil before any finished).
+    public var lastFinishNs: Int64?
     public var arrived = 0
     public var finished = 0
     public var rejected: [RejectionReason: Int] = [:]

@@ -18,17 +18,35 @@ public struct RunReport: Codable, Sendable {
 }
 
 /// The metrics of one instance, or of all instances together.
+///
+/// The latency blocks follow vLLM's `benchmark_serving` names (`ttft`, `tpot`, `itl`, `e2el`); `tbt` and `e2e`
+/// are the same values as `itl` and `e2el` under the names of earlier reports.
 public struct InstanceReport: Codable, Sendable {
     public var name: String
     public var model: String
     public var requests: RequestCounts
     /// Time to first token: arrival to the end of the iteration that sampled the first token.
     public var ttft: LatencySummary
-    /// Time between tokens: every gap between consecutive tokens of one request, pooled over requests.
+    /// Time per output token, per finished request: (end-to-end − TTFT) / (output tokens − 1); requests with one
+    /// output token are left out.
+    public var tpot: LatencySummary
+    /// Inter-token latency: every gap between consecutive tokens of one request, pooled over requests.
+    public var itl: LatencySummary
+    /// The same as ``itl`` (its earlier name, time between tokens).
     public var tbt: LatencySummary
     /// End-to-end latency: arrival to the last token.
+    public var e2el: LatencySummary
+    /// The same as ``e2el`` (its earlier name).
     public var endToEnd: LatencySummary
+    /// Each finished request's longest gap between two tokens (requests with two or more output tokens).
+    public var maxITL: LatencySummary
+    /// Fraction (0–1) of the token gaps during which the instance ran prefill tokens of another request.
+    public var itlPrefillGapFraction: Double
+    /// From the scope's first arrival to its last completion, in seconds: the duration throughput is taken over.
+    public var durationSeconds: Double
     public var throughput: Throughput
+    /// Finished requests per second of ``durationSeconds`` that met the experiment's SLO (nil without one).
+    public var goodputRequestsPerSecond: Double?
     public var preemptions: Int
     /// Tokens whose KV was dropped by recompute preemption (and computed again on resumption).
     public var recomputedTokens: Int
@@ -41,8 +59,9 @@ public struct InstanceReport: Codable, Sendable {
     public var strategy: StrategyReport?
 
     enum CodingKeys: String, CodingKey {
-        case name, model, requests, ttft, tbt, throughput, preemptions, iterations, kv, transfers, strategy
-        case endToEnd = "e2e", recomputedTokens = "recomputed_tokens", gpuBusyFraction = "gpu_busy_fraction"
+        case name, model, requests, ttft, tpot, itl, tbt, e2el, throughput, preemptions, iterations, kv, transfers, strategy
+        case endToEnd = "e2e", maxITL = "max_itl", itlPrefillGapFraction = "itl_prefill_gap_fraction"
+        case durationSeconds = "duration_s", goodputRequestsPerSecond = "goodput_requests_per_s", recomputedTokens = "recomputed_tokens", gpuBusyFraction = "gpu_busy_fraction"
     }
 }
 
@@ -64,7 +83,8 @@ public struct RequestCounts: Codable, Sendable, Equatable {
     }
 }
 
-/// Work done per second of simulated time.
+/// Work done per second of the benchmark duration: from the scope's first arrival to its last completion, as
+/// vLLM's `benchmark_serving` times it.
 public struct Throughput: Codable, Sendable, Equatable {
     public var outputTokensPerSecond: Double
     /// Prompt and output tokens (first prefills only, not recomputation) per second.

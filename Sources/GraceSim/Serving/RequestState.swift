@@ -30,14 +30,15 @@ public enum RejectionReason: String, Sendable, CaseIterable, Codable {
     case exceedsKVPool = "exceeds-kv-pool"
 }
 
-/// The mutable state of one request, kept compact (64 bytes) because a run may hold millions.
+/// The mutable state of one request, kept compact (at most 64 bytes) because a run may hold millions.
 ///
 /// Token counts are Int32; times are nanoseconds (`-1` when the event has not happened yet).
 public struct RequestState: Sendable {
     public var arrivalNs: Int64
     public var firstTokenNs: Int64 = -1
     public var lastTokenNs: Int64 = -1
-    public var finishNs: Int64 = -1
+    /// The longest gap between two consecutive tokens so far, in nanoseconds (0 before the second token).
+    public var maxTokenGapNs: Int64 = 0
     /// Prompt length in tokens.
     public var promptTokens: Int32
     /// Output tokens to generate (after truncation to the model's context).
@@ -49,8 +50,6 @@ public struct RequestState: Sendable {
     /// KV blocks held on the GPU.
     public var blocks: Int32 = 0
     public var preemptions: Int32 = 0
-    /// The longest gap between two consecutive tokens so far, in microseconds (saturating at about 71 minutes).
-    public var maxTokenGapUs: UInt32 = 0
     public var instance: Int16
     public var phase: RequestPhase = .waiting
     /// Whether the request's KV lives in CPU memory and its decode attention runs on the CPU (offloading).
@@ -67,6 +66,22 @@ public struct RequestState: Sendable {
     /// samples the next token; a decode step writes the KV of the newest token, after which the
     /// sequence's KV occupies exactly this many slots.
     @inlinable public var sequenceTokens: Int32 { promptTokens + generatedTokens }
+
+    /// When the last token was generated, in nanoseconds (`-1` until the request finishes). The finishing
+    /// token is the last one, so this is ``lastTokenNs`` once finished, and needs no field of its own.
+    @inlinable public var finishNs: Int64 { phase == .finished ? lastTokenNs : -1 }
+
+    /// The longest gap between two consecutive tokens so far, in microseconds (rounded down, saturating at about
+    /// 71 minutes), as per-request rows have always stored it.
+    public var maxTokenGapUs: UInt32 { UInt32(clamping: maxTokenGapNs / 1_000) }
+
+    /// Time per output token of a finished request, as vLLM's `benchmark_serving` computes it: (end-to-end latency −
+    /// time to first token) / (output tokens − 1), in nanoseconds rounded down. Nil for a request that has not
+    /// finished or generated a single token, for which it is undefined.
+    public var timePerOutputTokenNs: Int64? {
+        guard phase == .finished, generatedTokens > 1 else { return nil }
+        return (lastTokenNs - firstTokenNs) / Int64(generatedTokens - 1)
+    }
 
     /// How the request's run ended (or `unfinished` while it is still going).
     public var outcome: RequestOutcome {

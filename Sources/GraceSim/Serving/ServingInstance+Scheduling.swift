@@ -172,6 +172,9 @@ extension ServingInstance {
     private static func applyBatch(_ batch: Batch, now: SimTime, states: inout ContiguousArray<RequestState>,
                                    metrics: inout InstanceMetrics, pool: inout KVBlockPool) -> Bool {
         var anyFinished = false
+        let prefillTokens = Int32(clamping: batch.shape.prefillTokens)
+        // The request this iteration prefilled, `severalRequests` for more than one, nil for none.
+        var prefillOwner: Int32?
         for k in 0..<batch.count {
             let id = Int(batch.ids[k])
             let chunk = batch.prefillChunks[k]
@@ -179,6 +182,7 @@ extension ServingInstance {
             if chunk == 0 {
                 state.computedTokens += 1
             } else {
+                prefillOwner = prefillOwner == nil ? Int32(id) : PrefillGapTracker.severalRequests
                 state.computedTokens += chunk
                 guard state.computedTokens == state.sequenceTokens else {
                     states[id] = state
@@ -189,17 +193,21 @@ extension ServingInstance {
                 // re-prefills, lost the rest of a prompt whose chunked prefill was preempted part-way.)
                 if state.generatedTokens == 0 { metrics.promptTokens += Int(state.promptTokens) }
             }
-            emitToken(&state, now: now, metrics: &metrics)
+            emitToken(&state, id: Int32(id), othersPrefill: prefillTokens > chunk, now: now, metrics: &metrics)
             if state.generatedTokens == state.outputTokens {
                 finish(&state, now: now, metrics: &metrics, pool: &pool)
                 anyFinished = true
             }
             states[id] = state
         }
+        if let prefillOwner { metrics.prefillGapTracker.notePrefill(endNs: now.ns, owner: prefillOwner) }
         return anyFinished
     }
 
-    private static func emitToken(_ state: inout RequestState, now: SimTime, metrics: inout InstanceMetrics) {
+    /// Records a token of `id`; `othersPrefill` when this iteration ran prefill tokens of other requests.
+    @inline(__always)
+    private static func emitToken(_ state: inout RequestState, id: Int32, othersPrefill: Bool, now: SimTime,
+                                  metrics: inout InstanceMetrics) {
         state.generatedTokens += 1
         metrics.outputTokens += 1
         if state.firstTokenNs < 0 {
@@ -208,8 +216,10 @@ extension ServingInstance {
         } else {
             let gapNs = now.ns - state.lastTokenNs
             metrics.tokenGaps.record(gapNs)
-            let gapUs = UInt32(clamping: gapNs / 1_000)
-            if gapUs > state.maxTokenGapUs { state.maxTokenGapUs = gapUs }
+            if gapNs > state.maxTokenGapNs { state.maxTokenGapNs = gapNs }
+            if othersPrefill || metrics.prefillGapTracker.latestPrefillEndNs(notOf: id) > state.lastTokenNs {
+                metrics.tokenGapsWithPrefill += 1
+            }
         }
         state.lastTokenNs = now.ns
     }
@@ -218,8 +228,12 @@ extension ServingInstance {
         pool.release(Int(state.blocks))
         state.blocks = 0
         state.phase = .finished
-        state.finishNs = now.ns
         metrics.finished += 1
         metrics.endToEndNs.append(now.ns - state.arrivalNs)
+        metrics.lastFinishNs = now.ns
+        if let tpotNs = state.timePerOutputTokenNs {
+            metrics.timePerOutputTokenNs.append(tpotNs)
+            metrics.maxTokenGapNs.append(state.maxTokenGapNs)
+        }
     }
 }

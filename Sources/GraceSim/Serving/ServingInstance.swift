@@ -60,6 +60,7 @@ public final class ServingInstance {
     public func arrive(_ id: Int32) -> RejectionReason? {
         metrics.arrived += 1
         var state = requests.states[Int(id)]
+        if metrics.firstArrivalNs == nil { metrics.firstArrivalNs = state.arrivalNs }
         let context = Int32(spec.model.maxContextTokens)
         if state.promptTokens >= context
             || (!spec.chunkedPrefill && Int(state.promptTokens) > spec.maxNumBatchedTokens) {

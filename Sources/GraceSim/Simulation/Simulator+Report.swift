@@ -2,7 +2,8 @@ extension Simulator {
     /// The metrics of the run so far.
     public func report() -> RunReport {
         let endNs = now.ns
-        let perInstance = instances.map { instanceReport($0, endNs: endNs) }
+        let meetingSLO = experiment.slo?.requestsMeeting(in: requests.states, instanceCount: instances.count)
+        let perInstance = instances.map { instanceReport($0, endNs: endNs, requestsMeetingSLO: meetingSLO?[$0.index]) }
         let seconds = Double(max(endNs, 1))
         let linkReport = LinkReport(
             hostToDeviceBusyFraction: Double(link.busyNs[0]) / seconds, deviceToHostBusyFraction: Double(link.busyNs[1]) / seconds,
@@ -11,7 +12,7 @@ extension Simulator {
         return RunReport(
             experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,
             hardware: experiment.hardware.name, sharing: experiment.sharing == .temporal ? "temporal/\(experiment.gpuScheduler.rawValue)" : experiment.sharing.rawValue,
-            simulatedSeconds: Double(endNs) / 1e9, instances: perInstance, overall: overallReport(endNs: endNs), link: linkReport)
+            simulatedSeconds: Double(endNs) / 1e9, instances: perInstance, overall: overallReport(endNs: endNs, requestsMeetingSLO: meetingSLO?.reduce(0, +)), link: linkReport)
     }
 
     /// Link traffic and its cost for the instances at `indices`.
@@ -36,7 +37,7 @@ extension Simulator {
                               stallMs: Double(stallNs) / 1e6, swapsOut: swapsOut, swapsIn: swapsIn, movedToHost: moved)
     }
 
-    private func instanceReport(_ instance: ServingInstance, endNs: Int64) -> InstanceReport {
+    private func instanceReport(_ instance: ServingInstance, endNs: Int64, requestsMeetingSLO: Int?) -> InstanceReport {
         let m = instance.metrics
         let pool = instance.pool
         let kv = KVReport(
@@ -47,12 +48,12 @@ extension Simulator {
                  Double($0.capacityBlocks * Int(pool.blockTokens))]
             })
         var report = makeReport(name: instance.spec.name, model: instance.spec.model.name, metrics: [m], kv: kv,
-                                transfers: transferReport([instance.index]), endNs: endNs)
+                                transfers: transferReport([instance.index]), endNs: endNs, requestsMeetingSLO: requestsMeetingSLO)
         report.strategy = strategy.report(instance: instance, endNs: endNs)
         return report
     }
 
-    private func overallReport(endNs: Int64) -> InstanceReport {
+    private func overallReport(endNs: Int64, requestsMeetingSLO: Int?) -> InstanceReport {
         let metrics = instances.map(\.metrics)
         let capacity = instances.reduce(0) { $0 + $1.pool.capacityBlocks }
         let tokens = instances.reduce(0) { $0 + $1.pool.capacityBlocks * Int($1.pool.blockTokens) }
@@ -62,22 +63,16 @@ extension Simulator {
         let kv = KVReport(capacityBlocks: capacity, capacityTokens: tokens, meanUtilization: mean, peakUtilization: peak, series: [])
         let models = instances.map(\.spec.model.name).joined(separator: "+")
         return makeReport(name: "overall", model: models, metrics: metrics, kv: kv,
-                          transfers: transferReport(Array(instances.indices)), endNs: endNs)
+                          transfers: transferReport(Array(instances.indices)), endNs: endNs, requestsMeetingSLO: requestsMeetingSLO)
     }
 
     private func makeReport(name: String, model: String, metrics: [InstanceMetrics], kv: KVReport,
-                            transfers: TransferReport, endNs: Int64) -> InstanceReport {
-        var gaps = TokenGapHistogram()
-        var ttft: [Int64] = []
-        var e2e: [Int64] = []
+                            transfers: TransferReport, endNs: Int64, requestsMeetingSLO: Int?) -> InstanceReport {
+        let summary = BenchmarkMetrics(metrics, requestsMeetingSLO: requestsMeetingSLO)
         var rejectedByReason: [String: Int] = [:]
         var arrived = 0, finished = 0, truncated = 0, preemptions = 0, recomputed = 0, iterations = 0
-        var outputTokens = 0, promptTokens = 0
         var busyNs: Int64 = 0
         for m in metrics {
-            gaps.merge(m.tokenGaps)
-            ttft += m.ttftNs
-            e2e += m.endToEndNs
             for (reason, count) in m.rejected { rejectedByReason[reason.rawValue, default: 0] += count }
             arrived += m.arrived
             finished += m.finished
@@ -85,20 +80,17 @@ extension Simulator {
             preemptions += m.preemptions
             recomputed += m.recomputedTokens
             iterations += m.iterations
-            outputTokens += m.outputTokens
-            promptTokens += m.promptTokens
             busyNs += m.busyNs
         }
         let rejected = rejectedByReason.values.reduce(0, +)
-        let seconds = Double(endNs) / 1e9
-        let perSecond = { (x: Int) in seconds > 0 ? Double(x) / seconds : 0 }
         return InstanceReport(
             name: name, model: model,
             requests: RequestCounts(arrived: arrived, finished: finished, rejected: rejected, rejectedByReason: rejectedByReason,
                                     unfinished: arrived - finished - rejected, truncated: truncated),
-            ttft: LatencySummary(exactNs: ttft), tbt: LatencySummary(histogram: gaps), endToEnd: LatencySummary(exactNs: e2e),
-            throughput: Throughput(outputTokensPerSecond: perSecond(outputTokens), totalTokensPerSecond: perSecond(outputTokens + promptTokens),
-                                   requestsPerSecond: perSecond(finished)),
+            ttft: summary.ttft, tpot: summary.tpot, itl: summary.itl, tbt: summary.itl, e2el: summary.e2el,
+            endToEnd: summary.e2el, maxITL: summary.maxITL, itlPrefillGapFraction: summary.itlPrefillGapFraction,
+            durationSeconds: Double(summary.durationNs) / 1e9, throughput: summary.throughput,
+            goodputRequestsPerSecond: summary.goodputRequestsPerSecond,
             preemptions: preemptions, recomputedTokens: recomputed, iterations: iterations,
             gpuBusyFraction: endNs > 0 ? Double(busyNs) / Double(endNs) : 0, kv: kv, transfers: transfers, strategy: nil)
     }

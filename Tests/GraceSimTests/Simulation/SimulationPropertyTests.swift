@@ -59,8 +59,9 @@ import Testing
     }
 
     /// Token conservation: finished requests generated exactly their (truncated) output; nobody generated
-    /// more; the metrics' output tokens are the sum of generated tokens; TTFT, TBT and end-to-end counts
-    /// match the requests that produced a first token, their later tokens, and the finished requests; the
+    /// more; the metrics' output tokens are the sum of generated tokens; TTFT, ITL, end-to-end and TPOT counts
+    /// match the requests that produced a first token, their later tokens, the finished requests and those of
+    /// them with two or more tokens; throughput is over the first arrival to the last completion; the
     /// prompt tokens counted once are those of requests whose first prefill completed.
     @Test func tokensAreConserved() async throws {
         await propertyCheck(count: 50, input: RandomWorkload.generator) { workload in
@@ -82,14 +83,22 @@ import Testing
             #expect(metrics.reduce(0) { $0 + $1.outputTokens } == generated)
             #expect(metrics.reduce(0) { $0 + $1.promptTokens } == started.reduce(0) { $0 + Int($1.promptTokens) })
             let overall = run.report.overall
-            let seconds = run.report.simulatedSeconds
-            if seconds > 0 {
-                let expected = Double(generated) / seconds
-                #expect(abs(overall.throughput.outputTokensPerSecond - expected) <= 1e-9 * max(expected, 1))
-            }
+            // Throughput is taken from the first arrival to the last completion, as vLLM's benchmark does.
+            let finishes = states.map(\.finishNs).filter { $0 >= 0 }
+            let durationNs = finishes.max().map { $0 - (states.map(\.arrivalNs).min() ?? 0) } ?? 0
+            #expect(overall.durationSeconds == Double(durationNs) / 1e9)
+            #expect(overall.durationSeconds <= run.report.simulatedSeconds)
+            let expected = durationNs > 0 ? Double(generated) / (Double(durationNs) / 1e9) : 0
+            #expect(abs(overall.throughput.outputTokensPerSecond - expected) <= 1e-9 * max(expected, 1))
             #expect(overall.ttft.count == started.count)
             #expect(overall.tbt.count == started.reduce(0) { $0 + Int($1.generatedTokens) - 1 })
+            #expect(overall.itl == overall.tbt && overall.e2el == overall.endToEnd)
             #expect(overall.endToEnd.count == overall.requests.finished)
+            let multiToken = states.filter { $0.phase == .finished && $0.generatedTokens > 1 }
+            #expect(overall.tpot.count == multiToken.count && overall.maxITL.count == multiToken.count)
+            #expect(overall.maxITL.maxMs == overall.itl.maxMs || overall.maxITL.count == 0
+                    || states.contains { $0.phase != .finished && $0.generatedTokens > 1 })
+            #expect((0...1).contains(overall.itlPrefillGapFraction))
             #expect(states.allSatisfy { ($0.firstTokenNs >= 0) == ($0.generatedTokens > 0) })
         }
     }

@@ -1,6 +1,6 @@
 @testable import GraceSim
 
-/// One serving instance driven by hand, step by step, with a clock that advances 1 µs per iteration: for cases
+/// One serving instance driven by hand, step by step, with a clock that advances 1 µs per iteration (or as told): for cases
 /// worked out on paper, without the simulator's events.
 final class InstanceDriver {
     let requests = RequestTable()
@@ -18,17 +18,21 @@ final class InstanceDriver {
                                    requests: requests, strategy: RecomputeStrategy(), sampleIntervalNs: 1_000_000_000)
     }
 
-    /// Adds a request arriving at time 0; returns its id.
-    func add(prompt: Int32, output: Int32) -> Int32 {
-        requests.append(RequestState(arrivalNs: 0, instance: 0, promptTokens: prompt, outputTokens: output))
+    /// Adds a request arriving at `arrivalNs` (default 0); returns its id.
+    func add(prompt: Int32, output: Int32, arrivalNs: Int64 = 0) -> Int32 {
+        requests.append(RequestState(arrivalNs: arrivalNs, instance: 0, promptTokens: prompt, outputTokens: output))
     }
 
-    /// Runs one iteration; false when there was nothing to run.
+    /// Runs one iteration of 1 µs; false when there was nothing to run.
     @discardableResult
-    func step() -> Bool {
+    func step() -> Bool { stepTaking(1_000) }
+
+    /// Runs one iteration that takes `durationNs`; false when there was nothing to run.
+    @discardableResult
+    func stepTaking(_ durationNs: Int64) -> Bool {
         guard instance.scheduleIteration(now: SimTime(ns: clockNs)) else { return false }
-        clockNs += 1_000
-        instance.completeIteration(now: SimTime(ns: clockNs), startedAt: SimTime(ns: clockNs - 1_000))
+        clockNs += durationNs
+        instance.completeIteration(now: SimTime(ns: clockNs), startedAt: SimTime(ns: clockNs - durationNs))
         return true
     }
 }

@@ -1,0 +1,62 @@
+/// The request metrics of one scope (an instance, or all instances together) as vLLM's `benchmark_serving`
+/// computes them: latency distributions, throughput over the benchmark's duration, and goodput.
+///
+/// Summarising costs O(n log n) in the scope's requests (the exact distributions are sorted once).
+public struct BenchmarkMetrics: Sendable, Equatable {
+    /// Time to first token of every request that has one.
+    public var ttft: LatencySummary
+    /// Time per output token, one value per finished request with two or more output tokens.
+    public var tpot: LatencySummary
+    /// Inter-token latency: every gap between consecutive tokens of one request, pooled over requests.
+    public var itl: LatencySummary
+    /// End-to-end latency of every finished request.
+    public var e2el: LatencySummary
+    /// Each finished request's longest gap between tokens (requests with two or more output tokens).
+    public var maxITL: LatencySummary
+    /// Fraction (0–1) of the token gaps that contain prefill work of another request (0 without gaps).
+    public var itlPrefillGapFraction: Double
+    /// From the first arrival to the last completion of the scope, in ns (0 before any request finished).
+    public var durationNs: Int64
+    /// Requests, output tokens and all tokens per second of ``durationNs``.
+    public var throughput: Throughput
+    /// Requests per second of ``durationNs`` that met the experiment's SLO (nil without one).
+    public var goodputRequestsPerSecond: Double?
+
+    /// Summarises the metrics of the instances of one scope; `requestsMeetingSLO` counts the scope's requests that
+    /// met the SLO (nil without one).
+    public init(_ metrics: [InstanceMetrics], requestsMeetingSLO: Int? = nil) {
+        var gaps = TokenGapHistogram()
+        var ttft: [Int64] = [], tpot: [Int64] = [], e2el: [Int64] = [], maxGaps: [Int64] = []
+        var gapsWithPrefill = 0, finished = 0, outputTokens = 0, promptTokens = 0
+        var firstArrivalNs: Int64?, lastFinishNs: Int64?
+        for m in metrics {
+            gaps.merge(m.tokenGaps)
+            ttft += m.ttftNs
+            tpot += m.timePerOutputTokenNs
+            e2el += m.endToEndNs
+            maxGaps += m.maxTokenGapNs
+            gapsWithPrefill += m.tokenGapsWithPrefill
+            finished += m.finished
+            outputTokens += m.outputTokens
+            promptTokens += m.promptTokens
+            if let arrival = m.firstArrivalNs { firstArrivalNs = min(firstArrivalNs ?? arrival, arrival) }
+            if let finish = m.lastFinishNs { lastFinishNs = max(lastFinishNs ?? finish, finish) }
+        }
+        self.ttft = LatencySummary(exactNs: ttft)
+        self.tpot = LatencySummary(exactNs: tpot)
+        itl = LatencySummary(histogram: gaps)
+        self.e2el = LatencySummary(exactNs: e2el)
+        maxITL = LatencySummary(exactNs: maxGaps)
+        itlPrefillGapFraction = gaps.count > 0 ? Double(gapsWithPrefill) / Double(gaps.count) : 0
+        if let firstArrivalNs, let lastFinishNs {
+            durationNs = max(lastFinishNs - firstArrivalNs, 0)
+        } else {
+            durationNs = 0
+        }
+        let seconds = Double(durationNs) / 1e9
+        let perSecond = { (x: Int) in seconds > 0 ? Double(x) / seconds : 0 }
+        throughput = Throughput(outputTokensPerSecond: perSecond(outputTokens),
+                                totalTokensPerSecond: perSecond(outputTokens + promptTokens), requestsPerSecond: perSecond(finished))
+        goodputRequestsPerSecond = requestsMeetingSLO.map(perSecond)
+    }
+}
