@@ -18,10 +18,15 @@ struct ExperimentOptions: ParsableArguments {
     /// Loads and validates the experiment with the overrides applied.
     func load() throws -> Experiment {
         try InputFailure.guarding {
-            var all = try overrides.map(ConfigOverride.init(parsing:))
-            if let seed { all.append(try ConfigOverride(parsing: "seed=\(seed)")) }
-            if let strategy { all.append(try ConfigOverride(parsing: "strategy=\(strategy)")) }
-            return try Experiment.load(path: experiment, overrides: all)
+            try Experiment.load(path: experiment, overrides: try configOverrides())
         }
+    }
+
+    /// Every `--set`, then `--seed` and `--strategy`, as overrides.
+    func configOverrides() throws -> [ConfigOverride] {
+        var all = try overrides.map(ConfigOverride.init(parsing:))
+        if let seed { all.append(try ConfigOverride(parsing: "seed=\(seed)")) }
+        if let strategy { all.append(try ConfigOverride(parsing: "strategy=\(strategy)")) }
+        return all
     }
 }

@@ -1,4 +1,4 @@
-/// A problem with a results database or a sweep, stated so that a user can act on it; the CLI prints it as
+/// A problem with a results database, a sweep or a capacity search, stated so that a user can act on it; the CLI prints it as
 /// one line and exits with status 2.
 public struct StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The database or sweep file concerned.

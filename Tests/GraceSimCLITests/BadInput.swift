@@ -29,7 +29,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         workload:
           max_requests: 50
           arrivals: {kind: poisson, rate: 4}
-          lengths: {kind: file, path: Workloads/lengths/sharegpt.csv, max_prompt: 4096}
+          lengths: {kind: file, path: Workloads/lengths/sharegpt-multiturn.csv, max_prompt: 4096}
 
         """
 

@@ -36,6 +36,10 @@ public final class Simulator {
     @exclusivity(unchecked) var queue = EventQueue<Event>()
     /// The source of arrivals: the experiment's workload, or a fixed list.
     @exclusivity(unchecked) private var nextRequest: () -> RequestSpec?
+    /// A closed-loop workload's next request once a request on an instance ends at a time; nil for open arrivals.
+    @exclusivity(unchecked) private var nextAfterEnd: ((Int, SimTime) -> RequestSpec?)?
+    /// Under a closed loop: requests finished per instance that ``sendFollowUps()`` has answered.
+    @exclusivity(unchecked) private var finishedAnswered: [Int] = []
     @exclusivity(unchecked) private var gpuScheduler: GPUScheduler
     @exclusivity(unchecked) private var gpuBusy = false
     /// Under MPS and MIG: whether each instance has an iteration started and not yet done.
@@ -94,6 +98,10 @@ public final class Simulator {
         } else {
             var generator = experiment.workload.makeGenerator(seed: experiment.seed)
             nextRequest = { generator.next() }
+            if generator.isClosedLoop {
+                nextAfterEnd = { generator.next(afterRequestOn: $0, endedAt: $1) }
+                finishedAnswered = Array(repeating: 0, count: experiment.instances.count)
+            }
         }
         gpuScheduler = GPUScheduler(kind: experiment.gpuScheduler)
         instanceBusy = Array(repeating: false, count: experiment.instances.count)
@@ -138,6 +146,7 @@ public final class Simulator {
         case .passStep(let index, let serial):
             if passes[index]?.serial == serial { progress(index) }
         }
+        if nextAfterEnd != nil { sendFollowUps() }
         // Start the next iteration once every event of this instant has been seen, so that requests
         // arriving exactly when a step ends join the next step.
         if queue.nextTime != now { dispatch() }
@@ -155,8 +164,22 @@ public final class Simulator {
         let state = RequestState(arrivalNs: spec.arrival.ns, instance: Int16(spec.instance),
                                  promptTokens: spec.promptTokens, outputTokens: spec.outputTokens)
         let id = requests.append(state)
-        instances[spec.instance].arrive(id)
+        if instances[spec.instance].arrive(id) != nil, let nextAfterEnd, let next = nextAfterEnd(spec.instance, now) {
+            queue.push(.arrival(next), at: next.arrival, rank: .arrival)
+        }
         scheduleNextArrival()
+    }
+
+    /// Closed loop: schedules the next request of each client whose request finished in this event, instance
+    /// by instance in index order.
+    private func sendFollowUps() {
+        guard let nextAfterEnd else { return }
+        for (index, instance) in instances.enumerated() {
+            while finishedAnswered[index] < instance.metrics.finished {
+                finishedAnswered[index] += 1
+                if let next = nextAfterEnd(index, now) { queue.push(.arrival(next), at: next.arrival, rank: .arrival) }
+            }
+        }
     }
 
     /// Starts the next iterations: under temporal sharing gives the idle GPU to the next instance that can run

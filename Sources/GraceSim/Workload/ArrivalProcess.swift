@@ -9,10 +9,20 @@ enum ArrivalSpec: Sendable {
     case gamma(ratePerSecond: Double, cv: Double)
     /// Replay of a trace, already windowed and rate-scaled.
     case trace(TraceTable)
+    /// A closed loop: `clients` clients each send a request at time 0, then their next one `thinkTimeNs`
+    /// after the previous one finished or was rejected (as `benchmark_serving --max-concurrency` does).
+    case closed(clients: Int, thinkTimeNs: Int64)
 
+    /// Whether the arrivals are generated rather than replayed (and so need a bound to end).
     var isSynthetic: Bool {
         if case .trace = self { return false }
         return true
+    }
+
+    /// How an error about unbounded arrivals names them.
+    var endlessName: String {
+        if case .closed = self { return "closed-loop arrivals" }
+        return "synthetic arrivals"
     }
 }
 
@@ -25,6 +35,8 @@ struct ArrivalProcess: Sendable {
         case poisson(meanGapNs: Double)
         case gamma(scaleNs: Double)
         case trace(arrivalNs: [Int64])
+        /// ``next()`` gives the clients' first requests; ``next(afterEndNs:)`` the rest.
+        case closed(clients: Int, thinkTimeNs: Int64)
     }
 
     /// Largest mean gap and largest gap drawn, in ns (about 31 years): keeps absurd rates from producing
@@ -49,11 +61,29 @@ struct ArrivalProcess: Sendable {
         case let .trace(table):
             kind = .trace(arrivalNs: table.arrivalNs)
             gamma = GammaSampler(shape: 1)
+        case let .closed(clients, thinkTimeNs):
+            kind = .closed(clients: clients, thinkTimeNs: thinkTimeNs)
+            gamma = GammaSampler(shape: 1)
         }
     }
 
+    /// Whether arrivals depend on completions (a closed loop).
+    var isClosedLoop: Bool {
+        if case .closed = kind { return true }
+        return false
+    }
+
+    /// Closed loop: when the client whose request ended (finished or was rejected) at `endNs` sends its next
+    /// request; nil for open arrivals or when time would overflow.
+    @inline(__always)
+    func next(afterEndNs endNs: Int64) -> Int64? {
+        guard case let .closed(_, thinkTimeNs) = kind else { return nil }
+        let (timeNs, overflow) = endNs.addingReportingOverflow(thinkTimeNs)
+        return overflow ? nil : timeNs
+    }
+
     /// The next arrival time in ns and, for a trace, its row (-1 for synthetic arrivals); nil when a trace
-    /// is exhausted or time would overflow.
+    /// is exhausted or time would overflow. A closed loop gives one first request per client, all at time 0.
     @inline(__always)
     mutating func next() -> (timeNs: Int64, row: Int)? {
         let gapNs: Double
@@ -62,6 +92,10 @@ struct ArrivalProcess: Sendable {
             guard row < arrivalNs.count else { return nil }
             defer { row += 1 }
             return (arrivalNs[row], row)
+        case let .closed(clients, _):
+            guard row < clients else { return nil }
+            row += 1
+            return (0, -1)
         case let .poisson(meanGapNs):
             gapNs = -log(random.nextOpenUnit()) * meanGapNs
         case let .gamma(scaleNs):

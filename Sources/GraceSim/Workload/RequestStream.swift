@@ -48,6 +48,18 @@ struct RequestStream: Sendable {
         return RequestSpec(arrival: SimTime(ns: timeNs), instance: nextInstance(), promptTokens: prompt, outputTokens: output)
     }
 
+    /// Whether this stream's arrivals depend on completions (a closed loop).
+    var isClosedLoop: Bool { arrivals.isClosedLoop }
+
+    /// Closed loop: the next request of the client whose request ended (finished or was rejected) at `endNs`;
+    /// nil for open arrivals or when the stream is over (request count or end time reached).
+    mutating func next(afterEndNs endNs: Int64) -> RequestSpec? {
+        guard emitted < maxRequests, let timeNs = arrivals.next(afterEndNs: endNs), timeNs < self.endNs else { return nil }
+        emitted += 1
+        let (prompt, output) = lengths.next(row: -1)
+        return RequestSpec(arrival: SimTime(ns: timeNs), instance: nextInstance(), promptTokens: prompt, outputTokens: output)
+    }
+
     @inline(__always)
     private mutating func nextInstance() -> Int {
         guard let total = cumulativeWeights.last else { return fixedInstance }

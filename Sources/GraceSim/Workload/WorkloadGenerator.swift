@@ -3,6 +3,9 @@
 /// Sources (tenants) are merged by arrival time; equal times go to the lower source index first, so the
 /// order is fully determined by the seed. Each call is O(sources) with no allocation; a single source
 /// runs at tens of millions of requests per second in a release build.
+///
+/// A closed-loop source gives only its clients' first requests through ``next()``; each later one comes from
+/// ``next(afterRequestOn:endedAt:)``, called when a request ends, so the driver must report every end.
 public struct WorkloadGenerator: Sendable {
     private var streams: [RequestStream]
     /// The next request of each stream (nil once the stream is over); unused with one stream.
@@ -17,6 +20,21 @@ public struct WorkloadGenerator: Sendable {
         if streams.count > 1 {
             for index in self.streams.indices { heads.append(self.streams[index].next()) }
         }
+    }
+
+    /// Whether some source is a closed loop, so requests ending must be reported to
+    /// ``next(afterRequestOn:endedAt:)``.
+    public var isClosedLoop: Bool { streams.contains { $0.isClosedLoop } }
+
+    /// Closed loop: the next request of the client whose request on `instance` ended (finished or was rejected)
+    /// at `time`; nil when that request's source is open or over. Its arrival is at or after `time`.
+    public mutating func next(afterRequestOn instance: Int, endedAt time: SimTime) -> RequestSpec? {
+        guard emitted < maxRequests else { return nil }
+        // One source serves every instance, or source i is the tenant of instance i.
+        let source = streams.count == 1 ? 0 : instance
+        guard streams.indices.contains(source), let request = streams[source].next(afterEndNs: time.ns) else { return nil }
+        emitted += 1
+        return request
     }
 
     /// The next request, or nil when the workload is over.

@@ -10,9 +10,18 @@
 ///   rate_scale: 2.0        # replay twice as fast (gaps divided by 2); default 1
 ///   start_s: 600           # window in seconds from the trace's first request, [start_s, end_s);
 ///   end_s: 1200            # the window's start becomes time 0. Defaults: 0 and the end of the trace
+/// arrivals: {kind: closed, clients: 8, think_time_s: 0.5}
 /// ```
+/// `closed` is a closed loop (`benchmark_serving --max-concurrency`, or users who wait for an answer): each of
+/// `clients` (1 to 1,000,000) sends its first request at time 0, and each later one `think_time_s` seconds
+/// (default 0, at most 10⁹) after its previous one finished or was rejected. It needs `max_requests` or
+/// `duration_s` to end. Under `shares` each request's instance is drawn as usual; a tenant's clients stay
+/// with its instance.
 extension WorkloadSpec {
-    enum ArrivalKind: String, CaseIterable { case poisson, gamma, trace }
+    enum ArrivalKind: String, CaseIterable { case poisson, gamma, trace, closed }
+
+    /// Most clients of a closed loop: each has a request at time 0, so this bounds the first instant's work.
+    static let maxClients = 1_000_000
 
     static func loadArrivals(_ node: ConfigNode, files: inout DataFiles) throws -> ArrivalSpec {
         let o = try node.object()
@@ -24,9 +33,23 @@ extension WorkloadSpec {
             spec = .gamma(ratePerSecond: try o.positiveDouble("rate"), cv: try o.positiveDouble("cv"))
         case .trace:
             spec = .trace(try loadTrace(o, files: &files))
+        case .closed:
+            let clients = try o.positiveInt("clients", atMost: maxClients)
+            spec = .closed(clients: clients, thinkTimeNs: try thinkTime(o.optional("think_time_s")).ns)
         }
         try o.finish()
         return spec
+    }
+
+    /// `think_time_s`: finite seconds from 0 to 10⁹; zero when absent.
+    private static func thinkTime(_ node: ConfigNode?) throws -> SimTime {
+        guard let node else { return .zero }
+        let limit = ConfigObject.maxSeconds
+        guard let seconds = try? node.double(), seconds >= 0, seconds <= limit else {
+            let found = (try? node.string()).map { "\($0)" } ?? "a value that is not a number"
+            throw node.error("expected a think time in seconds from 0 to \(limit), found \(found)")
+        }
+        return SimTime.seconds(seconds)
     }
 
     private static func loadTrace(_ o: ConfigObject, files: inout DataFiles) throws -> TraceTable {

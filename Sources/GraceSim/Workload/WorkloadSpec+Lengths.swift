@@ -3,13 +3,18 @@
 /// ```yaml
 /// lengths: {kind: fixed, prompt: 512, output: 128}
 /// lengths: {kind: uniform, prompt: [64, 1024], output: [16, 256]}     # inclusive ranges
-/// lengths: {kind: file, path: Workloads/lengths/sharegpt.csv}         # random rows of num_prefill_tokens,num_decode_tokens
+/// lengths: {kind: file, path: Workloads/lengths/sharegpt-multiturn.csv}   # random rows of num_prefill_tokens,num_decode_tokens
+/// lengths: {kind: file, path: ..., sampling: shuffled}   # each row once, in an order shuffled with the seed (vLLM's benchmark)
 /// lengths: {kind: trace}                                              # the trace's own lengths (trace arrivals only)
 /// ```
 /// Each kind also takes `min_prompt`, `max_prompt`, `min_output`, `max_output` (tokens; minimums default
 /// to 1): every drawn length is clipped into its bounds.
 extension WorkloadSpec {
     enum LengthKind: String, CaseIterable { case fixed, uniform, file, trace }
+
+    /// How rows of a length file are drawn: `random` with replacement (the default), `shuffled` without, in an
+    /// order shuffled with the seed, starting over when every row has been used.
+    enum FileSampling: String, CaseIterable { case random, shuffled }
 
     static func loadLengths(_ node: ConfigNode, hasTrace: Bool, files: inout DataFiles) throws -> (LengthSpec, LengthClip) {
         let o = try node.object()
@@ -22,7 +27,7 @@ extension WorkloadSpec {
             spec = .uniform(prompt: try tokenRange(o.required("prompt")), output: try tokenRange(o.required("output")))
         case .file:
             let table = try files.lengthTable(try o.required("path"))
-            spec = .table(table)
+            spec = try o.choice("sampling", default: FileSampling.random) == .shuffled ? .shuffledTable(table) : .table(table)
         case .trace:
             guard hasTrace else {
                 throw kindNode.error("lengths kind trace needs arrivals of kind trace (use fixed, uniform or file)")

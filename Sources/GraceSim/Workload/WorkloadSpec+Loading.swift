@@ -6,13 +6,14 @@ import Foundation
 /// workload:
 ///   max_requests: 2000        # optional: stop after this many requests, over all instances
 ///   duration_s: 600           # optional: drop arrivals at or after this time
-///   arrivals: {kind: poisson, rate: 2.5}     # or gamma (rate, cv) or trace (path, format, rate_scale, start_s, end_s)
+///   arrivals: {kind: poisson, rate: 2.5}     # or gamma (rate, cv), trace (path, format, rate_scale, start_s, end_s)
+///                                            # or closed (clients, think_time_s)
 ///   lengths: {kind: fixed, prompt: 512, output: 128, max_prompt: 4096}
 ///   shares: [0.5, 0.3, 0.2]   # optional instance weights (default equal)
 /// ```
 /// or, instead of `arrivals`/`lengths`/`shares`, `tenants:` with one entry per instance, each with its own
 /// `arrivals`, `lengths` and optional `max_requests`/`duration_s`. Synthetic arrivals need `max_requests` or
-/// `duration_s` (at the top or in the tenant). With trace arrivals, `lengths` defaults to `{kind: trace}`.
+/// `duration_s` (at the top or in the tenant); so does a closed loop. With trace arrivals, `lengths` defaults to `{kind: trace}`.
 /// Arrival kinds are in `WorkloadSpec+Arrivals.swift`, length kinds in `WorkloadSpec+Lengths.swift`.
 extension WorkloadSpec {
     /// Parses `node` (the value of `workload:`). Relative file paths are looked up first in `baseDirectory`
@@ -43,7 +44,7 @@ extension WorkloadSpec {
                 source.duration = try t.optional("duration_s").map { _ in try t.positiveSeconds("duration_s") }
                 try t.finish()
                 if source.arrivals.isSynthetic && !globallyBounded && source.maxRequests == nil && source.duration == nil {
-                    throw tenant.error("synthetic arrivals never end: set max_requests or duration_s here or for the whole workload")
+                    throw tenant.error("\(source.arrivals.endlessName) never end: set max_requests or duration_s here or for the whole workload")
                 }
                 sources.append(source)
             }
@@ -52,7 +53,7 @@ extension WorkloadSpec {
             let source = try loadSource(o, instance: instance, prefix: "workload", files: &files)
             try o.finish()
             if source.arrivals.isSynthetic && !globallyBounded {
-                throw node.error("synthetic arrivals never end: set max_requests or duration_s")
+                throw node.error("\(source.arrivals.endlessName) never end: set max_requests or duration_s")
             }
             sources.append(source)
         }

@@ -35,7 +35,7 @@ import Testing
 
     /// Tenant 0's requests depend only on tenant 0's streams, so a third tenant leaves them unchanged.
     @Test func addingATenantDoesNotChangeTenantZero() throws {
-        let tenant0 = "{arrivals: {kind: poisson, rate: 5}, lengths: {kind: file, path: Workloads/lengths/sharegpt.csv}}"
+        let tenant0 = "{arrivals: {kind: poisson, rate: 5}, lengths: {kind: file, path: Workloads/lengths/sharegpt-multiturn.csv}}"
         let tenant1 = "{arrivals: {kind: gamma, rate: 2, cv: 3}, lengths: {kind: fixed, prompt: 100, output: 10}}"
         let tenant2 = "{arrivals: {kind: trace, path: Workloads/traces/azure-conv-2023.csv}}"
         let two = try WorkloadFixtures.spec("workload: {duration_s: 300, tenants: [\(tenant0), \(tenant1)]}", instances: 2)
@@ -102,7 +102,7 @@ import Testing
             workload:
               max_requests: 20000
               arrivals: {kind: poisson, rate: 1}
-              lengths: {kind: file, path: Workloads/lengths/sharegpt.csv, max_prompt: 1024, min_output: 600, max_output: 700}
+              lengths: {kind: file, path: Workloads/lengths/sharegpt-multiturn.csv, max_prompt: 1024, min_output: 600, max_output: 700}
             """)
         let requests = WorkloadFixtures.requests(file)
         #expect(requests.allSatisfy { $0.promptTokens >= 1 && $0.promptTokens <= 1024 })
@@ -136,10 +136,10 @@ import Testing
     /// A relative path is looked up in the experiment's folder first, then under the project root.
     @Test func relativePathsPreferTheExperimentFolder() throws {
         let folder = try WorkloadFixtures.directory(with: [
-            "Workloads/lengths/sharegpt.csv": "num_prefill_tokens,num_decode_tokens\n7,9\n",
+            "Workloads/lengths/sharegpt-multiturn.csv": "num_prefill_tokens,num_decode_tokens\n7,9\n",
         ])
         let yaml = """
-            workload: {max_requests: 50, arrivals: {kind: poisson, rate: 1}, lengths: {kind: file, path: Workloads/lengths/sharegpt.csv}}
+            workload: {max_requests: 50, arrivals: {kind: poisson, rate: 1}, lengths: {kind: file, path: Workloads/lengths/sharegpt-multiturn.csv}}
             """
         let local = try WorkloadFixtures.spec(yaml, base: folder)
         #expect(WorkloadFixtures.requests(local).allSatisfy { $0.promptTokens == 7 && $0.outputTokens == 9 })

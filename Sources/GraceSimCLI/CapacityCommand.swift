@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import GraceSim
+import GraceSimStore
+
+/// `gracesim capacity`: the highest load at which every service-level objective holds.
+struct CapacityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capacity",
+        abstract: "Find the highest arrival rate (or rate scale, or number of clients) at which every SLO holds.",
+        discussion: """
+            Varies workload.arrivals.rate (Poisson, Gamma), workload.arrivals.rate_scale (trace replay) or \
+            workload.arrivals.clients (closed loop): starts from the experiment's value, doubles or halves until the \
+            SLOs change from pass to fail, then bisects to the tolerance. Prints the capacity, the goodput there \
+            (finished requests per second, all meeting the SLOs), its main metrics and every point tried.
+            Example: gracesim capacity Configs/experiments/default.yaml --slo ttft_p99_ms=500,tbt_p99_ms=100
+            """
+    )
+
+    @OptionGroup var options: ExperimentOptions
+
+    @Option(help: ArgumentHelp("Objectives, each a stored metric and its bound; _ms metrics must be at most the bound, _per_s at least.",
+                               valueName: "metric=bound,..."))
+    var slo: String
+
+    @Option(help: "The scope whose metrics the SLOs read: overall or an instance's name.")
+    var scope = "overall"
+
+    @Option(help: "Stop when the highest pass and the lowest fail are this close, relative (2% or 0.02).")
+    var tolerance = "2%"
+
+    @Option(name: .customLong("max-steps"), help: "Most doublings or halvings while bracketing the capacity.")
+    var maxSteps = 12
+
+    @Flag(help: "Print the result as JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard maxSteps >= 1, maxSteps <= 60 else { throw ValidationError("--max-steps: expected 1 to 60, found \(maxSteps)") }
+    }
+
+    func run() throws {
+        let started = Date()
+        let result = try InputFailure.guarding { () throws -> ExperimentCapacity.Result in
+            let search = ExperimentCapacity(path: options.experiment, overrides: try options.configOverrides(),
+                                            objectives: try ServiceLevelObjective.parseList(slo), scope: scope,
+                                            tolerance: try ExperimentCapacity.parseTolerance(tolerance), maxBracketSteps: maxSteps)
+            return try search.run()
+        }
+        print(json ? try CapacityReport.json(result) : CapacityReport.text(result), terminator: json ? "\n" : "")
+        InputFailure.printError(String(format: "%d points in %.2f s wall time", result.tried.count, Date().timeIntervalSince(started)))
+    }
+}
