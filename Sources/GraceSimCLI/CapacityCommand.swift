@@ -43,7 +43,7 @@ struct CapacityCommand: ParsableCommand {
         let started = Date()
         let result = try InputFailure.guarding { () throws -> ExperimentCapacity.Result in
             let search = ExperimentCapacity(path: options.experiment, overrides: try options.configOverrides(),
-                                            objectives: try ServiceLevelObjective.parseList(slo), scope: scope,
+                                            objectives: try MetricBound.parseList(slo), scope: scope,
                                             tolerance: try ExperimentCapacity.parseTolerance(tolerance), maxBracketSteps: maxSteps)
             return try search.run()
         }

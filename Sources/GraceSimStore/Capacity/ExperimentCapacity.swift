@@ -24,7 +24,7 @@ public struct ExperimentCapacity {
     /// What a search found.
     public struct Result {
         public var knob: Knob
-        public var objectives: [ServiceLevelObjective]
+        public var objectives: [MetricBound]
         public var scope: String
         public var tolerance: Double
         /// The highest passing point.
@@ -43,13 +43,13 @@ public struct ExperimentCapacity {
 
     public var path: String
     public var overrides: [ConfigOverride]
-    public var objectives: [ServiceLevelObjective]
+    public var objectives: [MetricBound]
     /// `overall` or an instance name.
     public var scope: String
     public var tolerance: Double
     public var maxBracketSteps: Int
 
-    public init(path: String, overrides: [ConfigOverride] = [], objectives: [ServiceLevelObjective], scope: String = "overall",
+    public init(path: String, overrides: [ConfigOverride] = [], objectives: [MetricBound], scope: String = "overall",
                 tolerance: Double = 0.02, maxBracketSteps: Int = 12) {
         self.path = path
         self.overrides = overrides

@@ -53,14 +53,14 @@ import Testing
     }
 
     @Test func objectivesParseAndPointTheRightWay() throws {
-        let objectives = try ServiceLevelObjective.parseList("ttft_p99_ms=500, tbt_p99_ms = 100,requests_per_s=2")
-        #expect(objectives == [ServiceLevelObjective(metric: "ttft_p99_ms", bound: 500),
-                               ServiceLevelObjective(metric: "tbt_p99_ms", bound: 100),
-                               ServiceLevelObjective(metric: "requests_per_s", bound: 2)])
+        let objectives = try MetricBound.parseList("ttft_p99_ms=500, tbt_p99_ms = 100,requests_per_s=2")
+        #expect(objectives == [MetricBound(metric: "ttft_p99_ms", bound: 500),
+                               MetricBound(metric: "tbt_p99_ms", bound: 100),
+                               MetricBound(metric: "requests_per_s", bound: 2)])
         #expect(objectives[0].holds(500) && !objectives[0].holds(500.1) && !objectives[0].holds(.nan))
         #expect(objectives[2].holds(2.5) && !objectives[2].holds(1.9))
         for bad in ["", "ttft_p99_ms", "ttft_p99_ms=", "=5", "ttft_p99_ms=fast", "a=1,,b=2", "ttft_p99_ms=inf", "a=1,a=2"] {
-            #expect(throws: StoreError.self, "\(bad)") { _ = try ServiceLevelObjective.parseList(bad) }
+            #expect(throws: StoreError.self, "\(bad)") { _ = try MetricBound.parseList(bad) }
         }
     }
 
@@ -100,7 +100,7 @@ import Testing
         #expect(durationMs(7) < durationMs(8))
         let bound = (durationMs(7) + durationMs(8)) / 2
         let search = ExperimentCapacity(path: Self.experiment, overrides: try Self.closedLoop(clients: 2),
-                                        objectives: [ServiceLevelObjective(metric: "ttft_p99_ms", bound: bound)])
+                                        objectives: [MetricBound(metric: "ttft_p99_ms", bound: bound)])
         let result = try search.run()
         #expect(result.knob.key == "workload.arrivals.clients")
         #expect(result.capacity.value == 7)
@@ -122,7 +122,7 @@ import Testing
 
     @Test func unknownMetricListsTheKnownOnes() throws {
         let search = ExperimentCapacity(path: Self.experiment, overrides: try Self.closedLoop(clients: 2),
-                                        objectives: [ServiceLevelObjective(metric: "ttft_p42_ms", bound: 1)])
+                                        objectives: [MetricBound(metric: "ttft_p42_ms", bound: 1)])
         #expect {
             _ = try search.run()
         } throws: { error in
@@ -134,7 +134,7 @@ import Testing
     /// One client already misses a 0.001 ms TTFT: 2 and 1 are tried, then the search gives up.
     @Test func failingAtOneClientSaysWhatWasTried() throws {
         let search = ExperimentCapacity(path: Self.experiment, overrides: try Self.closedLoop(clients: 2),
-                                        objectives: [ServiceLevelObjective(metric: "ttft_p99_ms", bound: 0.001)])
+                                        objectives: [MetricBound(metric: "ttft_p99_ms", bound: 0.001)])
         #expect {
             _ = try search.run()
         } throws: { error in

@@ -1,11 +1,11 @@
 import Foundation
 
-/// One service-level objective: a stored metric of a run (a name from ``MetricCatalog/values(_:)``) and the
+/// One service-level objective of a capacity search (`--slo ttft_p99_ms=500`): a stored metric of a run (a name from ``MetricCatalog/values(_:)``) and the
 /// bound it must keep.
 ///
 /// Latencies (`_ms`), counts and fractions must stay at or below their bound; throughputs (`_per_s`) at or
 /// above it. A value that is not a number never meets an objective.
-public struct ServiceLevelObjective: Sendable, Equatable, CustomStringConvertible {
+public struct MetricBound: Sendable, Equatable, CustomStringConvertible {
     public var metric: String
     public var bound: Double
 
@@ -28,9 +28,9 @@ public struct ServiceLevelObjective: Sendable, Equatable, CustomStringConvertibl
     /// Parses `metric=bound[,metric=bound...]`, e.g. `ttft_p99_ms=500,tbt_p99_ms=100`; each bound a finite
     /// number, each metric named once. Names are checked against a run's metrics later, by the search.
     /// - Throws: ``StoreError`` for `<command line>` saying what was expected.
-    public static func parseList(_ text: String) throws -> [ServiceLevelObjective] {
+    public static func parseList(_ text: String) throws -> [MetricBound] {
         let expected = "--slo: expected metric=bound[,metric=bound...] such as ttft_p99_ms=500,tbt_p99_ms=100"
-        var objectives: [ServiceLevelObjective] = []
+        var objectives: [MetricBound] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = item.split(separator: "=", omittingEmptySubsequences: false)
             let metric = parts.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -44,7 +44,7 @@ public struct ServiceLevelObjective: Sendable, Equatable, CustomStringConvertibl
             guard !objectives.contains(where: { $0.metric == metric }) else {
                 throw StoreError(file: "<command line>", "--slo: \(metric) is named twice")
             }
-            objectives.append(ServiceLevelObjective(metric: metric, bound: bound))
+            objectives.append(MetricBound(metric: metric, bound: bound))
         }
         return objectives
     }
