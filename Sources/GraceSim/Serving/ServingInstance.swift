@@ -37,7 +37,11 @@ public final class ServingInstance {
                 requests: RequestTable, strategy: MemoryStrategy, sampleIntervalNs: Int64) {
         self.index = index
         self.spec = spec
-        self.timeModel = timeModel
+        // The engine's CPU time is the instance's (its `engine_overhead`), whatever the caller's model carries.
+        self.timeModel = timeModel.engineOverhead == spec.engineOverhead
+            ? timeModel
+            : IterationTimeModel(model: timeModel.model, gpu: timeModel.gpu, engineOverhead: spec.engineOverhead,
+                                 efficiency: timeModel.efficiency)
         self.requests = requests
         self.strategy = strategy
         let blockBytes = Int64(spec.blockTokens) * spec.model.kvBytesPerToken
