@@ -9,7 +9,7 @@ struct GraceSimCommand: ParsableCommand {
         version: GraceSimVersion.current,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, BenchCommand.self,
                       SweepCommand.self, ReproduceCommand.self, MergeCommand.self, CompareCommand.self, DiffCommand.self,
-                      ReportCommand.self, TraceCommand.self, BenchSweepCommand.self]
+                      ReportCommand.self, TraceCommand.self, BenchSweepCommand.self, ReplayCommand.self]
     )
 }
 

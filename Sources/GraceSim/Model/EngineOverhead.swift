@@ -39,11 +39,14 @@ public struct EngineOverhead: Sendable, Hashable {
     /// The default engine of the existing experiments: ``vllm07``.
     public static let vllmV0 = vllm07
 
-    /// vLLM V1 (0.8 and later, as in the validation runs of vLLM 0.19.0) [fitted to measurements]: the fixed cost of
-    /// a step fitted to the two real runs in `Workloads/vllm-runs/` (median TPOT of each, see `docs/validation.md`),
-    /// with the per-sequence cost taken as zero: V1's persistent batch updates inputs incrementally and its
-    /// detokenizer runs in another process, and the V1 alpha post reports near-zero CPU overhead.
-    public static let vllmV1 = EngineOverhead(perIterationNs: 600_000, perSequenceNs: 0)
+    /// vLLM V1 (0.8 and later; the real runs use 0.19.0): 0.7 ms per step, nothing per sequence [fitted to a
+    /// measurement]. The per-step time is fitted to the median TPOT of the real RTX PRO 6000 run in
+    /// `Workloads/vllm-runs/` (replayed on `validation-rtxpro6000-llama-3.1-8b`: 0.6 ms gives −0.3%, 0.7 ms +0.0%,
+    /// 0.9 ms +0.5%). The RTX 4090 run cannot constrain it: its median TPOT is 28% above the measurement even at zero
+    /// overhead, a GPU-time error (see `docs/validation.md`). Per sequence zero: V1's persistent batch updates its
+    /// inputs incrementally and detokenizes in another process, and the V1 alpha post (blog.vllm.ai, 2025-01-27)
+    /// reports near-zero CPU overhead.
+    public static let vllmV1 = EngineOverhead(perIterationNs: 700_000, perSequenceNs: 0)
 
     /// The overhead of one iteration in which `sampledSequences` sequences produce a token, in nanoseconds.
     @inlinable public func ns(sampledSequences: Int) -> Int64 {
