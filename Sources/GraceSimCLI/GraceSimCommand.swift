@@ -9,7 +9,8 @@ struct GraceSimCommand: ParsableCommand {
         version: GraceSimVersion.current,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, BenchCommand.self,
                       SweepCommand.self, ReproduceCommand.self, MergeCommand.self, CompareCommand.self, DiffCommand.self,
-                      ReportCommand.self, TraceCommand.self, BenchSweepCommand.self, CapacityCommand.self]
+                      ReportCommand.self, TraceCommand.self, BenchSweepCommand.self, CapacityCommand.self,
+                      ReplayCommand.self]
     )
 }
 

@@ -78,12 +78,12 @@ public struct ConfigNode {
 
     // MARK: Scalars
 
-    private var scalarText: String? {
+    var scalarText: String? {
         if case let .scalar(scalar) = node { return scalar.string }
         return nil
     }
 
-    private var kindName: String {
+    var kindName: String {
         switch node {
         case .scalar(let s): return "\"\(s.string)\""
         case .mapping: return "a mapping"

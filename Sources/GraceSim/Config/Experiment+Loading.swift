@@ -131,11 +131,30 @@ extension Experiment {
             guard gb >= 0, gb < 1e9 else { throw node.error("expected a number of GB from 0 to 1e9, found \(gb)") }
             return Int64(gb * 1e9)
         }
+        let overhead = try o.optional("engine_overhead").map(loadEngineOverhead) ?? .vllmV0
         let name = try o.string("name", default: model.name)
         try o.finish()
         return InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
                             maxNumBatchedTokens: budget, chunkedPrefill: chunked, blockTokens: blockTokens,
-                            watermark: watermark, activationReserveBytes: reserve, migProfile: profile)
+                            watermark: watermark, activationReserveBytes: reserve, migProfile: profile,
+                            engineOverhead: overhead)
+    }
+
+    /// `engine_overhead`: a profile name (`vllm-0.5`, `vllm-0.7`, `vllm-v1`) or `{per_step_us, per_sequence_us}`.
+    static func loadEngineOverhead(_ node: ConfigNode) throws -> EngineOverhead {
+        if case .mapping = node.node {
+            let o = try node.object()
+            let step = try o.double("per_step_us", in: 0...1e9, default: 0)
+            let sequence = try o.double("per_sequence_us", in: 0...1e9, default: 0)
+            try o.finish()
+            return EngineOverhead(perIterationNs: Int64((step * 1000).rounded()),
+                                  perSequenceNs: Int64((sequence * 1000).rounded()))
+        }
+        guard let text = try? node.string(), let profile = EngineOverhead.Profile(rawValue: text) else {
+            let names = EngineOverhead.Profile.allCases.map(\.rawValue).joined(separator: ", ")
+            throw node.error("expected one of \(names) or {per_step_us: X, per_sequence_us: Y}, found \(node.scalarText.map { "\"\($0)\"" } ?? node.kindName)")
+        }
+        return profile.overhead
     }
 
     /// Checks that the instances' MIG slices fit one GPU: at most 7 compute and 8 memory slices in all.

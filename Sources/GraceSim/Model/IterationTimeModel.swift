@@ -112,13 +112,14 @@ public struct IterationTimeModel: Sendable {
     private var matrixBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.memoryFraction }
     private var elementwiseBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.elementwiseMemoryFraction }
 
-    /// One GEMM of `tokens` rows: the slower of its FLOPs at η_c(n) of peak and its bytes (weights once,
-    /// activations in and out) at η_m of peak bandwidth, plus the fixed kernel cost.
+    /// One GEMM of `tokens` rows: the slower of the FLOPs of its computed rows n' (whole tiles) at η_c(n') of peak
+    /// and its bytes (weights once, activations in and out) at η_m of peak bandwidth, plus the fixed kernel cost.
     private func linearSeconds(_ m: Matrix, tokens n: Double) -> Double {
         if n <= 0 { return 0 }
-        let flops = 2 * n * m.inputs * m.outputs
+        let computed = efficiency.computedTokens(n)
+        let flops = 2 * computed * m.inputs * m.outputs
         let bytes = elementBytes * (m.inputs * m.outputs + n * (m.inputs + m.outputs))
-        let compute = flops / (gpu.peakFlopsPerSecond * efficiency.computeFraction(tokens: n))
+        let compute = flops / (gpu.peakFlopsPerSecond * efficiency.computeFraction(tokens: computed))
         let memory = bytes / matrixBandwidth
         return max(compute, memory) + efficiency.kernelFixedSeconds
     }

@@ -22,10 +22,13 @@ public struct InstanceSpec: Sendable {
     /// The MIG slice the instance runs on under MIG sharing (nil otherwise). `memoryFraction` is then a fraction of
     /// the slice's memory, as vLLM's `gpu_memory_utilization` is of the device it sees.
     public var migProfile: MIGProfile?
+    /// The serving engine's CPU time per step (`engine_overhead`; vLLM 0.7 V0 unless the config says otherwise).
+    public var engineOverhead: EngineOverhead
 
     public init(name: String, model: ModelSpec, memoryFraction: Double, maxNumSeqs: Int = 256,
                 maxNumBatchedTokens: Int? = nil, chunkedPrefill: Bool = false, blockTokens: Int = 16,
-                watermark: Double = 0.01, activationReserveBytes: Int64? = nil, migProfile: MIGProfile? = nil) {
+                watermark: Double = 0.01, activationReserveBytes: Int64? = nil, migProfile: MIGProfile? = nil, engineOverhead: EngineOverhead = .vllmV0) {
+        self.engineOverhead = engineOverhead
         self.name = name
         self.model = model
         self.memoryFraction = memoryFraction

@@ -87,7 +87,8 @@ public final class Simulator {
             // Under MIG an instance computes on its slice alone.
             let gpu = experiment.sharing == .mig ? spec.migProfile.map { experiment.hardware.gpu.slice($0) } : nil
             return ServingInstance(index: index, spec: spec, kvCapacityBlocks: partition.kvBlocks[index],
-                            timeModel: IterationTimeModel(model: spec.model, gpu: gpu ?? experiment.hardware.gpu),
+                            timeModel: IterationTimeModel(model: spec.model, gpu: gpu ?? experiment.hardware.gpu,
+                                                           engineOverhead: spec.engineOverhead),
                             requests: requests, strategy: strategy, sampleIntervalNs: experiment.sampleIntervalNs)
         }
         link = SharedLink(spec: experiment.hardware.link, hostMemoryBytesPerSecond: experiment.hardware.cpu.memoryBytesPerSecond,

@@ -1,0 +1,136 @@
+import Foundation
+
+/// Replays a real run's requests (lengths and arrivals) on an experiment's hardware, model and engine, and sets the
+/// simulated latencies beside the measured ones.
+///
+/// Per request: TTFT = first token − arrival; E2E = last token − arrival; TPOT = (E2E − TTFT) / (output − 1), for
+/// requests of two or more output tokens. ITL (measured only in save-result files) is every gap between two output
+/// tokens; the simulator records no per-token times, so its ITL is the instance's time between the ends of two
+/// successive iterations, counted once for each sequence that decodes in the later one. Output throughput is all
+/// output tokens over first arrival to last token. Percentiles interpolate linearly between order statistics.
+public enum Replay {
+    /// Simulated timings of one replayed request, in seconds.
+    public struct SimulatedRequest: Sendable, Equatable {
+        public var ttftSeconds: Double
+        public var e2eSeconds: Double
+        public var outputTokens: Int
+    }
+
+    /// The simulated side of a replay.
+    public struct Simulated: Sendable {
+        /// One entry per replayed request that finished, in arrival order.
+        public var requests: [SimulatedRequest]
+        /// Requests that did not finish (the experiment's time limit, or rejected).
+        public var unfinished: Int
+        /// Token gaps (seconds) with their weights: the number of sequences that saw each gap.
+        public var tokenGaps: [(seconds: Double, weight: Int)]
+        /// Output tokens per second over first arrival to last token.
+        public var outputTokensPerSecond: Double
+    }
+
+    /// Runs `run`'s requests through a simulator built from `experiment` (instance 0 serves them all).
+    public static func simulate(_ run: RealRun, experiment: Experiment) throws -> Simulated {
+        let arrivals = run.arrivalSeconds(seed: experiment.seed)
+        let order = run.requests.indices.sorted { (arrivals[$0], $0) < (arrivals[$1], $1) }
+        let specs = order.map { index in
+            RequestSpec(arrival: SimTime(ns: Int64((arrivals[index] * 1e9).rounded())), instance: 0,
+                        promptTokens: Int32(run.requests[index].inputTokens),
+                        outputTokens: Int32(run.requests[index].outputTokens))
+        }
+        let simulator = try Simulator(experiment: experiment, requests: specs)
+        let gaps = GapRecorder()
+        simulator.observer = gaps
+        _ = simulator.run()
+        var requests: [SimulatedRequest] = []
+        var unfinished = 0
+        var lastNs: Int64 = 0
+        var firstArrivalNs = Int64.max
+        var tokens = 0
+        for state in simulator.requests.states {
+            guard state.finishNs >= 0, state.firstTokenNs >= 0 else { unfinished += 1; continue }
+            requests.append(SimulatedRequest(ttftSeconds: Double(state.firstTokenNs - state.arrivalNs) / 1e9,
+                                             e2eSeconds: Double(state.finishNs - state.arrivalNs) / 1e9,
+                                             outputTokens: Int(state.generatedTokens)))
+            lastNs = max(lastNs, state.finishNs)
+            firstArrivalNs = min(firstArrivalNs, state.arrivalNs)
+            tokens += Int(state.generatedTokens)
+        }
+        let span = Double(lastNs - (firstArrivalNs == .max ? 0 : firstArrivalNs)) / 1e9
+        return Simulated(requests: requests, unfinished: unfinished, tokenGaps: gaps.gaps,
+                         outputTokensPerSecond: span > 0 ? Double(tokens) / span : 0)
+    }
+
+    /// Records, per instance, the time between the ends of successive iterations and how many sequences decoded.
+    final class GapRecorder: SimulationObserver {
+        var lastEndNs: [Int: Int64] = [:]
+        var gaps: [(seconds: Double, weight: Int)] = []
+
+        func iterationStarted(_ iteration: IterationRecord) {
+            if let previous = lastEndNs[iteration.instance], iteration.decodeSequences > 0 {
+                gaps.append((Double(iteration.endNs - previous) / 1e9, iteration.decodeSequences))
+            }
+            lastEndNs[iteration.instance] = iteration.endNs
+        }
+
+        func transferStarted(_ transfer: Transfer) {}
+        func transferFinished(_ transfer: Transfer, endNs: Int64) {}
+        func preempted(request: Int32, instance: Int, mode: PreemptionMode, atNs: Int64) {}
+        func strategyEvent(_ event: StrategyEvent, atNs: Int64) {}
+        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, atNs: Int64) {}
+    }
+
+    /// Compares `run` with its simulation: one row per metric and statistic.
+    public static func compare(_ run: RealRun, _ simulated: Simulated, experimentName: String) -> ReplayComparison {
+        var rows: [ReplayComparison.Row] = []
+        func add(_ metric: String, unit: String, scale: Double, real: [Double], simulated: [Double]) {
+            for (label, p) in [("median", 50.0), ("P90", 90.0), ("P99", 99.0)] {
+                guard let r = percentile(real, p), let s = percentile(simulated, p) else { continue }
+                rows.append(.init(metric: metric, statistic: label, unit: unit, real: r * scale, simulated: s * scale))
+            }
+        }
+        add("TTFT", unit: "s", scale: 1, real: run.requests.map(\.ttftSeconds), simulated: simulated.requests.map(\.ttftSeconds))
+        add("TPOT", unit: "ms", scale: 1e3, real: run.requests.compactMap { tpot(ttft: $0.ttftSeconds, e2e: $0.e2eSeconds, output: $0.outputTokens) },
+            simulated: simulated.requests.compactMap { tpot(ttft: $0.ttftSeconds, e2e: $0.e2eSeconds, output: $0.outputTokens) })
+        if run.hasITL {
+            let real = run.requests.flatMap { $0.itlSeconds ?? [] }
+            for (label, p) in [("median", 50.0), ("P90", 90.0), ("P99", 99.0)] {
+                guard let r = percentile(real, p), let s = weightedPercentile(simulated.tokenGaps, p) else { continue }
+                rows.append(.init(metric: "ITL", statistic: label, unit: "ms", real: r * 1e3, simulated: s * 1e3))
+            }
+        }
+        add("E2E", unit: "s", scale: 1, real: run.requests.map(\.e2eSeconds), simulated: simulated.requests.map(\.e2eSeconds))
+        rows.append(.init(metric: "output throughput", statistic: "", unit: "tok/s", real: run.outputTokensPerSecond,
+                          simulated: simulated.outputTokensPerSecond))
+        return ReplayComparison(run: run.name, experiment: experimentName, requests: run.requests.count,
+                                unfinished: simulated.unfinished, arrivalsRecorded: run.hasArrivals, rows: rows)
+    }
+
+    /// (E2E − TTFT) / (output − 1), or nil for a single output token.
+    public static func tpot(ttft: Double, e2e: Double, output: Int) -> Double? {
+        output > 1 ? (e2e - ttft) / Double(output - 1) : nil
+    }
+
+    /// The `p`-th percentile (0–100) of `values`, interpolating linearly between order statistics; nil if empty.
+    public static func percentile(_ values: [Double], _ p: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let rank = p / 100 * Double(sorted.count - 1)
+        let low = Int(rank.rounded(.down))
+        let high = min(low + 1, sorted.count - 1)
+        return sorted[low] + (rank - Double(low)) * (sorted[high] - sorted[low])
+    }
+
+    /// The `p`-th percentile of values with integer weights (each counted `weight` times), nearest rank.
+    public static func weightedPercentile(_ values: [(seconds: Double, weight: Int)], _ p: Double) -> Double? {
+        let sorted = values.filter { $0.weight > 0 }.sorted { $0.seconds < $1.seconds }
+        let total = sorted.reduce(0) { $0 + $1.weight }
+        guard total > 0 else { return nil }
+        let target = max(1, Int((p / 100 * Double(total)).rounded(.up)))
+        var seen = 0
+        for item in sorted {
+            seen += item.weight
+            if seen >= target { return item.seconds }
+        }
+        return sorted.last?.seconds
+    }
+}

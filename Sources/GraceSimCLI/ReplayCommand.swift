@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import GraceSim
+
+/// `gracesim replay`: run a real vLLM run's requests through the simulator and compare the latencies.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay a real vLLM run's requests on an experiment and compare real and simulated latencies.",
+        discussion: """
+            RUN is a run folder or requests.jsonl (per-request engine timestamps, as in Workloads/vllm-runs/) or a \
+            vLLM benchmark_serving --save-result JSON. With --validation-page, replays every run of \
+            Workloads/vllm-runs/ on its validation experiment and prints docs/validation.md (run from the \
+            repository root).
+            """
+    )
+
+    @Argument(help: "A run folder, a requests.jsonl or a benchmark_serving --save-result JSON file.")
+    var runPath: String?
+
+    @Option(help: "The experiment whose hardware, model and engine replay the requests.")
+    var experiment: String?
+
+    @Flag(help: "Print the comparison as JSON.")
+    var json = false
+
+    @Flag(help: "Print the comparison as a Markdown table.")
+    var markdown = false
+
+    @Flag(help: "Print docs/validation.md: every run of Workloads/vllm-runs/ on its validation experiment.")
+    var validationPage = false
+
+    static let pageCommand = "gracesim replay --validation-page > docs/validation.md"
+    static let notesFile = "docs/validation-notes.md"
+
+    func validate() throws {
+        if validationPage {
+            guard runPath == nil, experiment == nil else { throw ValidationError("--validation-page takes no RUN or --experiment") }
+        } else {
+            guard runPath != nil else { throw ValidationError("missing RUN (a run folder, requests.jsonl or save-result JSON)") }
+            guard experiment != nil else { throw ValidationError("missing --experiment E.yaml") }
+        }
+    }
+
+    func run() throws {
+        if validationPage {
+            let results = try InputFailure.guarding {
+                try ValidationPage.cases.map { item in
+                    let real = try RealRun.load(path: item.run)
+                    let comparison = try Self.replay(real, experimentPath: item.experiment)
+                    return (comparison, ValidationPage.Diagnostics(real))
+                }
+            }
+            let notes = (try? String(contentsOfFile: Self.notesFile, encoding: .utf8)) ?? ""
+            print(ValidationPage.markdown(results, command: Self.pageCommand, notes: notes), terminator: "")
+            return
+        }
+        let comparison = try InputFailure.guarding {
+            try Self.replay(try RealRun.load(path: runPath!), experimentPath: experiment!)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(comparison), as: UTF8.self))
+        } else if markdown {
+            print(comparison.markdown(), terminator: "")
+        } else {
+            print(comparison.text(), terminator: "")
+        }
+    }
+
+    static func replay(_ real: RealRun, experimentPath: String) throws -> ReplayComparison {
+        let experiment = try Experiment.load(path: experimentPath)
+        let simulated = try Replay.simulate(real, experiment: experiment)
+        return Replay.compare(real, simulated, experimentName: experiment.name)
+    }
+}

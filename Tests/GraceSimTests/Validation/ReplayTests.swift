@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import GraceSim
+
+/// The arithmetic of a replay comparison, and an end-to-end replay of a real run.
+@Suite struct ReplayTests {
+    @Test func tpotOverOutputTokensAfterTheFirst() {
+        #expect(Replay.tpot(ttft: 1, e2e: 3, output: 5) == 0.5)
+        #expect(Replay.tpot(ttft: 1, e2e: 3, output: 1) == nil)
+    }
+
+    @Test func percentilesInterpolateLinearly() {
+        let values = [4.0, 1, 3, 2]
+        #expect(Replay.percentile(values, 50) == 2.5)
+        #expect(Replay.percentile(values, 0) == 1)
+        #expect(Replay.percentile(values, 100) == 4)
+        #expect(abs(Replay.percentile(values, 90)! - 3.7) < 1e-12)
+        #expect(Replay.percentile([], 50) == nil)
+    }
+
+    @Test func weightedPercentileCountsEachGapPerSequence() {
+        let gaps: [(seconds: Double, weight: Int)] = [(0.03, 1), (0.01, 8), (0.02, 1)]
+        #expect(Replay.weightedPercentile(gaps, 50) == 0.01)
+        #expect(Replay.weightedPercentile(gaps, 90) == 0.02)
+        #expect(Replay.weightedPercentile(gaps, 99) == 0.03)
+    }
+
+    @Test func relativeErrorAndTargets() {
+        let rows = [ReplayComparison.Row(metric: "TTFT", statistic: "median", unit: "s", real: 2, simulated: 2.6),
+                    ReplayComparison.Row(metric: "TPOT", statistic: "median", unit: "ms", real: 40, simulated: 36),
+                    ReplayComparison.Row(metric: "output throughput", statistic: "", unit: "tok/s", real: 0, simulated: 5)]
+        #expect(abs(rows[0].relativeError! - 0.3) < 1e-12)
+        #expect(abs(rows[1].relativeError! + 0.1) < 1e-12)
+        #expect(rows[2].relativeError == nil)
+        let comparison = ReplayComparison(run: "r", experiment: "e", requests: 1, unfinished: 0, arrivalsRecorded: true,
+                                          rows: rows)
+        let results = comparison.targetResults
+        #expect(results.map(\.met) == [false, true])
+        #expect(comparison.text().contains("+30.0%"))
+        #expect(comparison.markdown().contains("| TPOT median (ms) | 40.00 | 36.00 | -10.0% |"))
+    }
+
+    /// The RTX PRO 6000 run replayed on its experiment: every request finishes and the report has every row.
+    @Test func replayOfARealRunHasEveryRow() throws {
+        let root = TestExperiments.repositoryRoot
+        let run = try RealRun.load(path: root + "/" + ValidationPage.cases[1].run)
+        let experiment = try Experiment.load(path: root + "/" + ValidationPage.cases[1].experiment)
+        let comparison = Replay.compare(run, try Replay.simulate(run, experiment: experiment),
+                                        experimentName: experiment.name)
+        #expect(comparison.requests == 300)
+        #expect(comparison.unfinished == 0)
+        let labels = comparison.rows.map(\.label)
+        var expected: [String] = []
+        for metric in ["TTFT", "TPOT", "E2E"] { expected += ["median", "P90", "P99"].map { "\(metric) \($0)" } }
+        expected.append("output throughput")
+        #expect(labels == expected)
+        #expect(comparison.rows.allSatisfy { $0.real > 0 && $0.simulated > 0 && $0.relativeError != nil })
+        let page = ValidationPage.markdown([(comparison, ValidationPage.Diagnostics(run))], command: "c", notes: "n")
+        #expect(page.contains("## \(run.name)"))
+        #expect(page.contains("queueing"))
+    }
+}
