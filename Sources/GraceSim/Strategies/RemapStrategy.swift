@@ -100,8 +100,9 @@ public final class RemapStrategy: MemoryStrategy {
     public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
         guard let context else { return 0 }
         // With nothing running on the instance, no finished request will free its blocks: its first waiting
-        // request must be admitted now or never, so only the cap bounds the layers taken (a slow pass is better
-        // than a queue that never moves).
+        // request must be admitted now or never, so under `amount: dynamic` only the cap bounds the layers taken
+        // (a slow pass is better than a queue that never moves). A fixed amount is the user's bound and holds;
+        // requests that could never fit within it are rejected at arrival (``potentialKVBlocks(instance:)``).
         waiveAmountRule = instance.running.isEmpty
         defer { waiveAmountRule = false }
         var gained = lendFreeBytes(upTo: blocks, to: instance)
@@ -169,12 +170,12 @@ public final class RemapStrategy: MemoryStrategy {
         let layers = instance.spec.model.layers
         let loads = alpha + buffers
         guard Double(loads) <= options.cap * Double(layers), loads <= layers else { return false }
-        if waiveAmountRule { return true }
         let state = states[instance.index]
         switch options.amount {
         case .fixed(let n):
             return alpha <= n
         case .dynamic:
+            if waiveAmountRule { return true }
             switch options.amountRule {
             case .paper:
                 return unloadedLayerLoadSeconds(instance) * Double(loads) <= state.computeSeconds
@@ -226,7 +227,8 @@ public final class RemapStrategy: MemoryStrategy {
             let layers = other.spec.model.layers
             var alpha = states[other.index].remapped
             let slots = options.buffers == .two ? 2 : 1
-            while Double(alpha + 1 + slots) <= options.cap * Double(layers) {
+            let fixed: Int? = if case .fixed(let n) = options.amount { n } else { nil }
+            while Double(alpha + 1 + slots) <= options.cap * Double(layers), alpha < fixed ?? .max {
                 alpha += 1
             }
             bytes += Int64(max(0, alpha - states[other.index].remapped)) * other.spec.model.weightBytesPerLayer

@@ -4,8 +4,10 @@ import Testing
 
 @Suite("Hardware presets")
 struct HardwarePresetTests {
-    @Test func catalogListsTheFourPresets() throws {
-        #expect(try repositoryCatalog.hardwareNames() == ["gh200-144gb", "gh200-96gb", "x86-a100-pcie4", "x86-h100-sxm-pcie5"])
+    /// The four of the design (GH200 96 and 144 GB, x86 with H100 or A100) and the two GPUs of the validation runs.
+    @Test func catalogListsThePresets() throws {
+        #expect(try repositoryCatalog.hardwareNames() == ["gh200-144gb", "gh200-96gb", "x86-a100-pcie4", "x86-h100-sxm-pcie5",
+                                                          "x86-rtx4090-pcie4", "x86-rtxpro6000-pcie5"])
     }
 
     @Test func everyPresetLoadsUnderItsOwnName() throws {
