@@ -83,6 +83,14 @@ import Testing
         #expect(ClaimEvaluation.median([3, 1, 2, 10]) == 2.5)
     }
 
+    @Test func aChangeThatRoundsToZeroHasNoMinusSign() {
+        #expect(PaperReport.percent(-0.04) == "+0.0%")
+        #expect(PaperReport.percent(-0.0) == "+0.0%")
+        #expect(PaperReport.percent(0.04) == "+0.0%")
+        #expect(PaperReport.percent(-0.06) == "-0.1%")
+        #expect(PaperReport.expected(.init(metric: "ttft_p99_ms", direction: .lower, paperRange: 0...10)) == "TTFT -10.0…+0.0%")
+    }
+
     /// A small database: recompute and remap at two rates and two seeds.
     static func store() throws -> ResultStore {
         let store = try ResultStore.inMemory()

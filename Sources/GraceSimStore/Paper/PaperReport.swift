@@ -52,7 +52,13 @@ public struct PaperReport: Sendable {
 
     /// A change in %, as shown in the table: sign and one decimal.
     public static func percent(_ value: Double) -> String {
-        String(format: "%+.1f%%", value)
+        signed(value) + "%"
+    }
+
+    /// A number with its sign and one decimal; a value that rounds to zero is "+0.0", never "-0.0".
+    static func signed(_ value: Double) -> String {
+        let text = String(format: "%+.1f", value)
+        return text == "-0.0" ? "+0.0" : text
     }
 
     /// A metric's cell: the median change, and the range over points when there are several.
@@ -69,7 +75,7 @@ public struct PaperReport: Sendable {
         guard let range = e.paperRange else { return "\(name) \(e.direction.rawValue)" }
         let lo = e.direction == .lower ? -range.upperBound : range.lowerBound
         let hi = e.direction == .lower ? -range.lowerBound : range.upperBound
-        return "\(name) \(String(format: "%+.1f", lo))…\(String(format: "%+.1f", hi))%"
+        return "\(name) \(signed(lo))…\(signed(hi))%"
     }
 
     static func directionCell(_ e: ClaimEvaluation) -> String {
