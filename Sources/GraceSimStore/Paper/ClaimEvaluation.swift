@@ -150,9 +150,25 @@ public struct ClaimEvaluation: Sendable {
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 
+    /// The verdicts that count when the paper's TBT is read as the `definition` metric (one of
+    /// ``ClaimsCatalog/tbtDefinitions``): the other two readings' verdicts are left out. nil: every verdict.
+    public func verdicts(readingTBTAs definition: String?) -> [Verdict] {
+        guard let definition else { return verdicts }
+        let others = Set(ClaimsCatalog.tbtDefinitions.map(\.metric)).subtracting([definition])
+        return verdicts.filter { !others.contains($0.metric) }
+    }
+
+    /// Whether the claim expects anything of the paper's TBT.
+    public var hasTBTExpectation: Bool {
+        verdicts.contains { v in ClaimsCatalog.tbtDefinitions.contains { $0.metric == v.metric } }
+    }
+
     /// The row's overall direction: yes when every expected metric agrees at every point, no when none does.
-    public var direction: Agreement {
-        let all = verdicts.map(\.direction)
+    public var direction: Agreement { direction(readingTBTAs: nil) }
+
+    /// ``direction`` with the paper's TBT read as `definition` only (see ``verdicts(readingTBTAs:)``).
+    public func direction(readingTBTAs definition: String?) -> Agreement {
+        let all = verdicts(readingTBTAs: definition).map(\.direction)
         if all.isEmpty || all.contains(.noData) { return .noData }
         if all.allSatisfy({ $0 == .agrees }) { return .agrees }
         if all.allSatisfy({ $0 == .disagrees }) { return .disagrees }
@@ -160,13 +176,20 @@ public struct ClaimEvaluation: Sendable {
     }
 
     /// Whether every metric with a paper range has its median improvement inside it; nil when no range applies.
-    public var withinRange: Bool? {
-        let checked = verdicts.compactMap(\.inRange)
+    public var withinRange: Bool? { withinRange(readingTBTAs: nil) }
+
+    /// ``withinRange`` with the paper's TBT read as `definition` only.
+    public func withinRange(readingTBTAs definition: String?) -> Bool? {
+        let checked = verdicts(readingTBTAs: definition).compactMap(\.inRange)
         return checked.isEmpty ? nil : checked.allSatisfy { $0 }
     }
 
     /// Whether the row agrees with the paper fully: in direction, in range where a range is given, and in growth.
-    public var agreesFully: Bool {
-        direction == .agrees && withinRange != false && !verdicts.contains { $0.grows == false }
+    public var agreesFully: Bool { agreesFully(readingTBTAs: nil) }
+
+    /// ``agreesFully`` with the paper's TBT read as `definition` only.
+    public func agreesFully(readingTBTAs definition: String?) -> Bool {
+        direction(readingTBTAs: definition) == .agrees && withinRange(readingTBTAs: definition) != false
+            && !verdicts(readingTBTAs: definition).contains { $0.grows == false }
     }
 }
