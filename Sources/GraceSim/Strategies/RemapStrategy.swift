@@ -12,7 +12,8 @@
 /// - *How many*: loading must not become the bottleneck. By default (`amount_rule: pipeline`) α is the largest
 ///   count whose pass, with the buffer slots it will use (``RemapPipeline`` on an idle link, no prefetch),
 ///   stalls at most `max_stall_fraction` of its compute time; `amount_rule: paper` takes the paper's bound
-///   literally, T_T × N ≤ T_compute with N the loads per pass. T_T is one layer's load time on an idle link;
+///   literally, T_T × N ≤ T_compute with N the loads per pass. T_T is one layer's load time on an idle link (under
+///   spatial sharing the pipeline rule divides the link among the instances that stream at once);
 ///   T_compute the instance's last decode pass by default (`compute_estimate`). Or a fixed α for the ablation.
 /// - *Which layers*: evenly spaced; α remapped layers cost α + 1 loads per pass with one buffer slot, α + 2 with
 ///   double buffering. The simulator streams them on the shared link as the pass runs (``LayerStream``): each
@@ -185,7 +186,8 @@ public final class RemapStrategy: MemoryStrategy {
                     layers: layers, loads: loads, buffers: buffers,
                     layerComputeNs: SimTime.seconds(state.layerComputeSeconds).ns,
                     layerLoadNs: Self.layerLoadNs(bytes: instance.spec.model.weightBytesPerLayer, link: context.hardware.link,
-                                                  hostMemoryBytesPerSecond: context.hardware.cpu.memoryBytesPerSecond))
+                                                  hostMemoryBytesPerSecond: context.hardware.cpu.memoryBytesPerSecond,
+                                                  streams: concurrentStreams(with: instance)))
                 return Double(pipeline.stallNs) <= options.maxStallFraction * state.computeSeconds * 1e9
             }
         }
@@ -194,11 +196,22 @@ public final class RemapStrategy: MemoryStrategy {
     /// Whether one more layer of `instance` may be remapped under the cap and the amount rule.
     func canRemapOneMore(_ instance: ServingInstance) -> Bool { slotsForOneMore(instance) != nil }
 
-    /// Nanoseconds the link takes for one load of `bytes` alone: its latency, then the bytes at the one-way
-    /// rate (bounded by host memory), rounded up as ``SharedLink`` rounds a flow's finish.
-    static func layerLoadNs(bytes: Int64, link: LinkSpec, hostMemoryBytesPerSecond: Double) -> Int64 {
-        let rate = min(link.hostToDeviceBytesPerSecond, max(hostMemoryBytesPerSecond, 1))
+    /// Nanoseconds the link takes for one load of `bytes` while `streams` streams share it equally (1: alone):
+    /// its latency, then the bytes at the one-way rate (bounded by host memory) over the streams, rounded up as
+    /// ``SharedLink`` rounds a flow's finish.
+    static func layerLoadNs(bytes: Int64, link: LinkSpec, hostMemoryBytesPerSecond: Double, streams: Int = 1) -> Int64 {
+        let rate = min(link.hostToDeviceBytesPerSecond, max(hostMemoryBytesPerSecond, 1)) / Double(max(1, streams))
         return link.latencyNs + max(1, Int64((Double(bytes) / rate * 1e9).rounded(.up)))
+    }
+
+    /// Streams that would share the link with `instance`'s once it streams: under spatial sharing every
+    /// instance that streams runs its passes at the same time, so their loads share the link; under temporal
+    /// sharing one pass runs at a time.
+    private func concurrentStreams(with instance: ServingInstance) -> Int {
+        guard spatial else { return 1 }
+        var streams = 1
+        for (index, state) in states.enumerated() where index != instance.index && state.remapped > 0 { streams += 1 }
+        return streams
     }
 
     /// Time to load one layer of `instance` over an otherwise idle link, seconds (T_T).
