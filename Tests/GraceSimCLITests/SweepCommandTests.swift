@@ -5,11 +5,12 @@ import Testing
 /// Guards `gracesim sweep`, `merge`, `compare` and `diff` as a user runs them: a sweep killed with SIGKILL and
 /// rerun equals an uninterrupted one, shards merged equal the whole, diff's exit codes, compare's formats, bad input.
 @Suite(.serialized) struct SweepCommandTests {
-    /// Twelve short points of the default experiment.
+    /// Twelve short points of the default experiment, each long enough (1,000 requests) that the kill test can
+    /// catch the sweep between its third and last run.
     static let sweepText = """
         name: cli-test
         base: \(GraceSimProcess.repositoryRoot.appendingPathComponent("Configs/experiments/default.yaml").path)
-        set: {workload.max_requests: 150}
+        set: {workload.max_requests: 1000}
         axes:
           strategy: [recompute]
           workload.arrivals.rate: [2, 6]

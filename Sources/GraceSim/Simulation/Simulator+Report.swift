@@ -21,8 +21,11 @@ extension Simulator {
         var byPurpose: [String: Double] = [:]
         var stallNs: Int64 = 0, swapsOut = 0, swapsIn = 0, moved = 0
         for index in indices {
-            for (direction, purposes) in link.bytesByInstance[index] ?? [:] {
-                for (purpose, bytes) in purposes {
+            // In a fixed order (directions, then purposes as declared), so the sums are the same in every process.
+            for direction in LinkDirection.allCases {
+                for purpose in TransferPurpose.allCases {
+                    let bytes = link.bytesMoved(instance: index, direction: direction, purpose: purpose)
+                    guard bytes > 0 else { continue }
                     if direction == .hostToDevice { h2d += bytes } else { d2h += bytes }
                     byPurpose[purpose.rawValue, default: 0] += bytes
                 }
