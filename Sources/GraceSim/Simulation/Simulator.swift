@@ -62,6 +62,8 @@ public final class Simulator {
     @exclusivity(unchecked) private var linkGeneration = 0
     /// Transfers that finished while a strategy was starting another; reported at the next link event.
     var unreportedTransfers: [Transfer] = []
+    /// The buffer the link's finished transfers are collected in, kept between link events.
+    private var finishedTransfers: [Transfer] = []
     private let endTime: SimTime
     /// Watches the run (for traces); nil, the default, costs one check per hook. Set it before the first step.
     @exclusivity(unchecked) public var observer: (any SimulationObserver)? {
@@ -232,8 +234,14 @@ public final class Simulator {
     /// Moves the link to now, tells the strategy and the passes about finished transfers, and schedules the
     /// link's next change.
     private func advanceLink() {
-        let finished = unreportedTransfers + link.advance(to: now.ns)
-        unreportedTransfers.removeAll()
+        // Reuse the buffers: `finished` takes the transfers already reported as finished, and the emptied buffer
+        // collects those that finish while strategies start new ones below.
+        var finished: [Transfer] = []
+        swap(&finished, &finishedTransfers)
+        finished.removeAll(keepingCapacity: true)
+        swap(&finished, &unreportedTransfers)
+        link.advance(to: now.ns, appendingFinishedTo: &finished)
+        defer { finishedTransfers = finished }
         for transfer in finished {
             observer?.transferFinished(transfer, endNs: min(transfer.finishNs, now.ns))
             strategy.transferFinished(transfer, now: now)
@@ -283,7 +291,7 @@ extension Simulator: SimulationContext {
     public var hardware: HardwareSpec { experiment.hardware }
 
     public func startTransfer(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int) -> TransferID {
-        unreportedTransfers += link.advance(to: now.ns)
+        link.advance(to: now.ns, appendingFinishedTo: &unreportedTransfers)
         let id = link.start(bytes: bytes, direction: direction, purpose: purpose, instance: instance, now: now.ns)
         if let observer, let transfer = link.flows.last { observer.transferStarted(transfer) }
         scheduleLinkChange()
@@ -301,7 +309,7 @@ extension Simulator: SimulationContext {
     }
 
     public func reserveHostBandwidth(_ bytesPerSecond: Double) {
-        unreportedTransfers += link.advance(to: now.ns)
+        link.advance(to: now.ns, appendingFinishedTo: &unreportedTransfers)
         link.reserveHostBandwidth(bytesPerSecond, now: now.ns)
         scheduleLinkChange()
     }

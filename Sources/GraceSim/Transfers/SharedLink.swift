@@ -101,6 +101,13 @@ public struct SharedLink: Sendable {
     /// Moves every flow forward to `now` at the current rates and returns the flows that finished, in id order.
     public mutating func advance(to now: Int64) -> [Transfer] {
         var finished: [Transfer] = []
+        advance(to: now, appendingFinishedTo: &finished)
+        return finished
+    }
+
+    /// Moves every flow forward to `now` at the current rates and appends the flows that finished to `finished`,
+    /// in id order (the simulator passes one buffer it reuses, so a busy link allocates nothing here).
+    public mutating func advance(to now: Int64, appendingFinishedTo finished: inout [Transfer]) {
         // Rates change whenever a flow becomes active or finishes, so move through those instants in order.
         // A flow can be due at the instant the link already stands at (a zero-byte flow whose latency just
         // ended), so keep going while one is.
@@ -117,7 +124,6 @@ public struct SharedLink: Sendable {
             }
             recomputeRates()
         }
-        return finished
     }
 
     private static func accountingIndex(instance: Int, direction: LinkDirection, purpose: TransferPurpose) -> Int {
