@@ -9,8 +9,10 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key of the experiment file.", valueName: "key.path=value"))
     var overrides: [String] = []
 
-    @Option(help: "Seed of every random stream (overrides the file's seed).")
-    var seed: UInt64?
+    // Read as text, and unconditionally, so that `--seed -1` gets a message naming the range rather than
+    // "Missing value".
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of every random stream, 0 to 2⁶⁴−1 (overrides the file's seed).", valueName: "seed"))
+    var seed: String?
 
     @Option(help: "Memory strategy (overrides the file's strategy).")
     var strategy: String?
@@ -25,7 +27,12 @@ struct ExperimentOptions: ParsableArguments {
     /// Every `--set`, then `--seed` and `--strategy`, as overrides.
     func configOverrides() throws -> [ConfigOverride] {
         var all = try overrides.map(ConfigOverride.init(parsing:))
-        if let seed { all.append(try ConfigOverride(parsing: "seed=\(seed)")) }
+        if let seed {
+            guard let value = UInt64(seed) else {
+                throw InputFailure.flag("--seed", "expected a seed from 0 to 18446744073709551615 (2⁶⁴−1), found \"\(InputFailure.capped(seed))\"")
+            }
+            all.append(try ConfigOverride(parsing: "seed=\(value)"))
+        }
         if let strategy { all.append(try ConfigOverride(parsing: "strategy=\(strategy)")) }
         return all
     }

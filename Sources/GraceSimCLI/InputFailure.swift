@@ -20,6 +20,16 @@ enum InputFailure {
         }
     }
 
+    /// An error about a command-line flag (or environment variable) `name`.
+    static func flag(_ name: String, _ message: String) -> ConfigError {
+        ConfigError(file: "<command line>", key: name, message)
+    }
+
+    /// `text`, cut to 60 characters, for quoting a user's value in a message.
+    static func capped(_ text: String) -> String {
+        text.count > 60 ? String(text.prefix(60)) + "…" : text
+    }
+
     static func printError(_ text: String) {
         var stderr = StandardError()
         print(text, to: &stderr)

@@ -41,7 +41,11 @@ struct ReproduceCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         let failed = try InputFailure.guarding { () throws -> Int in
             let catalog = try ClaimsCatalog.load(path: claims ?? sweeps + "/claims.yaml")
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError(file: out, "cannot create the output folder (is a parent folder read-only, or a file of that name there?)")
+            }
             let db = out + "/paper.sqlite"
             let store = try ResultStore.openForWriting(path: db)
             var failed = 0, simulated = 0
@@ -63,7 +67,11 @@ struct ReproduceCommand: ParsableCommand {
             let report = try PaperReport(catalog: catalog, store: store)
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let readme = report.markdown(generatedBy: "gracesim reproduce --out \(out)", wallSeconds: wall, runsSimulated: simulated)
-            try readme.write(toFile: out + "/README.md", atomically: true, encoding: .utf8)
+            do {
+                try readme.write(toFile: out + "/README.md", atomically: true, encoding: .utf8)
+            } catch {
+                throw StoreError(file: out, "cannot write README.md in the output folder (is it read-only?)")
+            }
             try store.close()
             try Self.writeFigures(db: db, out: out)
             return failed

@@ -25,13 +25,20 @@ struct TraceCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep events up to this simulated time, in seconds.", valueName: "s"))
     var to: Double?
 
-    func validate() throws {
-        if let from, !(from.isFinite && from >= 0) { throw ValidationError("--from must be a time ≥ 0 in seconds, not \(from)") }
-        if let to, !(to.isFinite && to >= 0) { throw ValidationError("--to must be a time ≥ 0 in seconds, not \(to)") }
-        if let from, let to, to < from { throw ValidationError("--to (\(to)) must not be before --from (\(from))") }
+    /// Checks `--from` and `--to`: seconds from 0 to ``ConfigObject/maxSeconds`` (so that they fit in
+    /// nanoseconds), `--to` not before `--from`.
+    func checkWindow() throws {
+        let limit = ConfigObject.maxSeconds
+        for (flag, value) in [("--from", from), ("--to", to)] {
+            if let value, !(value.isFinite && value >= 0 && value <= limit) {
+                throw InputFailure.flag(flag, "expected a time in seconds from 0 to \(limit), found \(value)")
+            }
+        }
+        if let from, let to, to < from { throw InputFailure.flag("--to", "expected a time not before --from (\(from)), found \(to)") }
     }
 
     func run() throws {
+        try InputFailure.guarding { try checkWindow() }
         let experiment = try options.load()
         let simulator = try InputFailure.guarding { try Simulator(experiment: experiment) }
         let file = try InputFailure.guarding { try TraceFile(path: out) }

@@ -17,22 +17,31 @@ struct ValidateCommand: ParsableCommand {
             let root = try ConfigNode.load(path: file)
             if file.hasSuffix(".json") {
                 let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-                _ = try ModelSpec.fromHuggingFaceConfig(root, name: name)
+                Self.deriveSizes(try ModelSpec.fromHuggingFaceConfig(root, name: name))
                 return "Hugging Face model config"
             }
             let keys = (try? root.object().keys) ?? []
             if keys.contains("instances") || keys.contains("base") {
-                _ = try Experiment.load(path: file)
+                // Everything `run` does before its first event: load, partition memory, build the instances.
+                _ = try Simulator(experiment: try Experiment.load(path: file))
                 return "experiment"
             } else if keys.contains("gpu") {
                 _ = try HardwareSpec.load(from: root)
                 return "hardware preset"
             } else if keys.contains("layers") || keys.contains("huggingface_config") {
-                _ = try ModelSpec.load(from: root)
+                Self.deriveSizes(try ModelSpec.load(from: root))
                 return "model preset"
             }
             throw ConfigError(file: file, key: "", "not an experiment (no instances:), hardware preset (no gpu:) or model preset (no layers:)")
         }
         print("\(file): valid \(kind)")
+    }
+
+    /// Computes what an instance of `model` derives from its shape, as `run` does (the loader has bounded the
+    /// shape so that none of it can overflow).
+    static func deriveSizes(_ model: ModelSpec) {
+        let instance = InstanceSpec(name: model.name, model: model, memoryFraction: 1)
+        _ = (model.totalWeightBytes, model.kvBytesPerToken, model.lmHeadBytes, model.flopsPerToken,
+             instance.activationReserveBytes, Int64(instance.blockTokens) * model.kvBytesPerToken)
     }
 }

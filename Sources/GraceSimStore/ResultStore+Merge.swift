@@ -29,7 +29,10 @@ extension ResultStore {
                 }
             }
             var copy = run
-            copy.sweepId = sweepIds[run.sweepId]!
+            guard let sweepId = sweepIds[run.sweepId] else {
+                throw StoreError(file: other.path, "table \(RunRecord.databaseTableName), row id \(run.id.map(String.init) ?? "?"): sweep_id \(run.sweepId) names no row of table \(SweepRecord.databaseTableName)")
+            }
+            copy.sweepId = sweepId
             let outcome = RunOutcome(run: copy, metrics: rows.0, requests: rows.1, series: rows.2)
             let added = try Self.translating(path) {
                 try writer.write { db -> Bool in

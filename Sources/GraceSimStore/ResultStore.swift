@@ -44,6 +44,7 @@ public final class ResultStore: Sendable {
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 let store = ResultStore(path: path, writer: pool)
                 try store.migrate()
+                try translating(path) { try pool.read { db in try store.refuseUnknownStatus(db) } }
                 return store
             } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
                                                      && Double(attempt) * 0.05 < busyTimeoutSeconds {
@@ -68,6 +69,7 @@ public final class ResultStore: Sendable {
                 let tables = try db.tableExists(RunRecord.databaseTableName)
                 guard tables else { throw StoreError(file: path, "not a gracesim results database (no runs table)") }
                 try store.refuseNewerSchema(db)
+                try store.refuseUnknownStatus(db)
             }
         }
         return store
@@ -95,6 +97,19 @@ public final class ResultStore: Sendable {
                 try pool.close()
             }
             if let queue = writer as? DatabaseQueue { try queue.close() }
+        }
+    }
+
+    /// Fails on the first run whose `status` is not one this build writes (a hand-edited database), naming the
+    /// row and the value, before a read would fail to decode it.
+    func refuseUnknownStatus(_ db: Database) throws {
+        let known = [RunRecord.Status.finished, .failed].map(\.rawValue)
+        let placeholders = known.map { _ in "?" }.joined(separator: ", ")
+        let sql = "SELECT id, status FROM \(RunRecord.databaseTableName) WHERE status NOT IN (\(placeholders)) ORDER BY id LIMIT 1"
+        if let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(known)) {
+            let id: Int64 = row["id"]
+            let status: String? = row["status"]
+            throw StoreError(file: path, "table \(RunRecord.databaseTableName), row id \(id): status \(status.map { "\"\($0)\"" } ?? "NULL") is not one of \(known.joined(separator: ", "))")
         }
     }
 

@@ -24,10 +24,14 @@ public struct ConfigNode {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
+        } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+            let key = duplicates.sorted().first ?? ""
+            let line = Self.secondLine(of: key, in: text, from: context.mark.line).map { "line \($0)" } ?? "line \(context.mark.line)"
+            throw ConfigError(file: file, key: key, "appears twice in one mapping (again at \(line))")
         } catch let error as YamlError {
-            throw ConfigError(file: file, key: "", "not valid YAML: \(Self.describe(error))")
+            throw ConfigError(file: file, key: "", "not valid YAML: \(Self.oneLine(Self.describe(error)))")
         } catch {
-            throw ConfigError(file: file, key: "", "not valid YAML: \(error)")
+            throw ConfigError(file: file, key: "", "not valid YAML: \(Self.oneLine(String(describing: error)))")
         }
         guard let root else { throw ConfigError(file: file, key: "", "the file is empty") }
         return ConfigNode(node: root, file: file)
@@ -54,9 +58,33 @@ public struct ConfigNode {
         return text
     }
 
+    /// The first line of `text`, at most 200 characters: what a message may quote of a parser's text.
+    static func oneLine(_ text: String) -> String {
+        let first = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        return first.count > 200 ? String(first.prefix(200)) + "…" : first
+    }
+
+    /// The 1-based line, at or after `start`, of the second `key:` written at the start of a line (after any
+    /// indent or `- `), where a YAML parser found a key twice; nil if the text does not show it plainly.
+    static func secondLine(of key: String, in text: String, from start: Int) -> Int? {
+        var seen = 0
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where offset + 1 >= start {
+            var rest = line.drop { $0 == " " || $0 == "\t" || $0 == "-" || $0 == "{" }
+            if rest.hasPrefix("\"") || rest.hasPrefix("'") { rest = rest.dropFirst() }
+            guard rest.hasPrefix(key) else { continue }
+            let after = rest.dropFirst(key.count).drop { $0 == "\"" || $0 == "'" || $0 == " " }
+            if after.hasPrefix(":") {
+                seen += 1
+                if seen == 2 { return offset + 1 }
+            }
+        }
+        return nil
+    }
+
     private static func describe(_ error: YamlError) -> String {
         switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
             let where_ = "line \(mark.line), column \(mark.column)"
             if let context { return "\(context.text) \(problem) at \(where_)" }
             return "\(problem) at \(where_)"
@@ -85,7 +113,7 @@ public struct ConfigNode {
 
     var kindName: String {
         switch node {
-        case .scalar(let s): return "\"\(s.string)\""
+        case .scalar(let s): return "\"\(s.string.count > 60 ? String(s.string.prefix(60)) + "…" : s.string)\""
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"

@@ -22,9 +22,7 @@ extension Experiment {
         let name = try o.string("name", default: ((file as NSString).lastPathComponent as NSString).deletingPathExtension)
         let description = try o.string("description", default: "")
         _ = o.optional("base")  // resolved by the caller (ConfigNode.resolvingBase)
-        let seedNode = o.optional("seed")
-        let seed = try seedNode?.int() ?? 1
-        guard seed >= 0 else { throw seedNode!.error("expected a non-negative integer, found \(seed)") }
+        let seed = try o.optional("seed").map(loadSeed) ?? 1
         let hardwareNode = try o.required("hardware")
         let hardware = try catalog.hardware(named: try hardwareNode.string(), file: file, key: hardwareNode.path)
         let strategy = try o.optional("strategy").map(StrategySpec.load) ?? .recompute
@@ -64,13 +62,28 @@ extension Experiment {
         var sampleIntervalNs = SimTime.seconds(1).ns
         if let metrics = try o.optional("metrics")?.object() {
             sampleIntervalNs = try metrics.positiveSeconds("sample_interval_s", default: 1).ns
+            if sampleIntervalNs < minSampleIntervalNs {
+                throw try metrics.required("sample_interval_s").error(
+                    "expected a number of seconds from 0.001 to \(ConfigObject.maxSeconds), found \(Double(sampleIntervalNs) / 1e9)")
+            }
             try metrics.finish()
         }
         let slo = try o.optional("slo").map(loadSLO)
         try o.finish()
-        return Experiment(name: name, file: file, description: description, seed: UInt64(seed), hardware: hardware,
+        return Experiment(name: name, file: file, description: description, seed: seed, hardware: hardware,
                           instances: instances, sharing: sharingMode, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
                           maxTimeNs: maxTimeNs, sampleIntervalNs: sampleIntervalNs, slo: slo, checkInvariants: checkInvariants)
+    }
+
+    /// The shortest `metrics.sample_interval_s`, 1 ms: every interval of the run holds a sample, so a shorter
+    /// one makes memory and time grow without telling the user anything more.
+    static let minSampleIntervalNs = SimTime.milliseconds(1).ns
+
+    /// `seed`: an integer from 0 to 2⁶⁴−1.
+    private static func loadSeed(_ node: ConfigNode) throws -> UInt64 {
+        if let text = node.scalarText, let value = UInt64(text) { return value }
+        if let value = try? node.int(), value >= 0 { return UInt64(value) }
+        throw node.error("expected a seed from 0 to 18446744073709551615 (2⁶⁴−1), found \(node.kindName)")
     }
 
     /// The longest latency limit an `slo` key may give, in ms (10¹² ms, about 31 years, fits in nanoseconds).
@@ -124,7 +137,13 @@ extension Experiment {
         if let budget, budget < maxNumSeqs, let budgetNode {
             throw budgetNode.error("must be at least max_num_seqs (\(maxNumSeqs)), found \(budget)")
         }
-        let blockTokens = try o.positiveInt("block_size", default: 16, atMost: InstanceSpec.maxBlockTokens)
+        let blockTokens = try o.optional("block_size").map { node -> Int in
+            let value = try node.int()
+            guard InstanceSpec.blockSizes.contains(value) else {
+                throw node.error("expected one of vLLM's block sizes \(InstanceSpec.blockSizes.map(String.init).joined(separator: ", ")), found \(value)")
+            }
+            return value
+        } ?? 16
         let watermark = try o.double("watermark", in: 0...0.5, default: 0.01)
         let reserve = try o.optional("activation_reserve_gb").map { node -> Int64 in
             let gb = try node.double()

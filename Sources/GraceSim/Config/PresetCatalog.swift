@@ -83,6 +83,10 @@ public struct PresetCatalog: Sendable, Equatable {
     /// and `key`, the place where the name was written.
     public func model(named name: String, file: String, key: String) throws -> ModelSpec {
         let path = try resolve(name, kind: "model", directory: modelsDirectory, known: modelNames, file: file, key: key)
+        return try Self.blamingKey(file: file, key: key, path: path) { try Self.loadModel(path: path) }
+    }
+
+    private static func loadModel(path: String) throws -> ModelSpec {
         let node = try ConfigNode.load(path: path)
         if path.lowercased().hasSuffix(".json") {
             // "opt-13b/config.json" is called opt-13b; "opt-13b.json" too.
@@ -98,7 +102,18 @@ public struct PresetCatalog: Sendable, Equatable {
     /// `file` and `key`.
     public func hardware(named name: String, file: String, key: String) throws -> HardwareSpec {
         let path = try resolve(name, kind: "hardware", directory: hardwareDirectory, known: hardwareNames, file: file, key: key)
-        return try HardwareSpec.load(from: try ConfigNode.load(path: path))
+        return try Self.blamingKey(file: file, key: key, path: path) { try HardwareSpec.load(from: try ConfigNode.load(path: path)) }
+    }
+
+    /// Runs `body`, which reads the preset file at `path`; a problem with that file as a whole (it is not YAML,
+    /// not a mapping, cannot be read) is reported at `key` of `file`, where the name was written, since the
+    /// name itself is likely the mistake. A problem at a key inside the preset stays with the preset.
+    private static func blamingKey<T>(file: String, key: String, path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ConfigError where error.file == path && error.key.isEmpty {
+            throw ConfigError(file: file, key: key, "\(path): \(error.message)")
+        }
     }
 
     /// The file a name refers to: a path as given (relative to the folder of `file` when that exists),

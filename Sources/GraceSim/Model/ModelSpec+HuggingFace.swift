@@ -26,8 +26,8 @@ extension ModelSpec {
     }
 
     private static func optFromHuggingFace(_ o: ConfigObject, name: String) throws -> ModelSpec {
-        let hidden = try o.positiveInt("hidden_size")
-        let heads = try o.positiveInt("num_attention_heads")
+        let hidden = try o.positiveInt("hidden_size", atMost: Limits.hiddenSize)
+        let heads = try o.positiveInt("num_attention_heads", atMost: Limits.heads)
         if let projection = o.optional("word_embed_proj_dim") {
             let value = try projection.int()
             guard value == hidden else {
@@ -38,22 +38,22 @@ extension ModelSpec {
             throw try o.required("num_attention_heads").error("must divide hidden_size (\(hidden)), found \(heads)")
         }
         let spec = ModelSpec(
-            name: name, family: .opt, layers: try o.positiveInt("num_hidden_layers"), hiddenSize: hidden,
-            attentionHeads: heads, kvHeads: heads, headDim: hidden / heads, ffnSize: try o.positiveInt("ffn_dim"),
-            vocabSize: try o.positiveInt("vocab_size"), mlp: .twoMatrix,
-            maxContextTokens: try o.positiveInt("max_position_embeddings"),
+            name: name, family: .opt, layers: try o.positiveInt("num_hidden_layers", atMost: Limits.layers), hiddenSize: hidden,
+            attentionHeads: heads, kvHeads: heads, headDim: hidden / heads, ffnSize: try o.positiveInt("ffn_dim", atMost: Limits.ffnSize),
+            vocabSize: try o.positiveInt("vocab_size", atMost: Limits.vocabSize), mlp: .twoMatrix,
+            maxContextTokens: try o.positiveInt("max_position_embeddings", atMost: Limits.contextTokens),
             tiedEmbeddings: try o.bool("tie_word_embeddings", default: true), attentionBias: true)
-        try spec.validate(in: o, keys: .init(heads: "num_attention_heads", kvHeads: "num_attention_heads", headDim: "hidden_size"))
+        try spec.validate(in: o, keys: .init(heads: "num_attention_heads", kvHeads: "num_attention_heads", headDim: "hidden_size", layers: "num_hidden_layers"))
         return spec
     }
 
     private static func llamaFromHuggingFace(_ o: ConfigObject, name: String, qwen2: Bool) throws -> ModelSpec {
-        let hidden = try o.positiveInt("hidden_size")
-        let heads = try o.positiveInt("num_attention_heads")
-        let kvHeads = try o.positiveInt("num_key_value_heads", default: heads)
+        let hidden = try o.positiveInt("hidden_size", atMost: Limits.hiddenSize)
+        let heads = try o.positiveInt("num_attention_heads", atMost: Limits.heads)
+        let kvHeads = try o.positiveInt("num_key_value_heads", default: heads, atMost: Limits.heads)
         let headDim: Int
         if o.optional("head_dim") != nil {
-            headDim = try o.positiveInt("head_dim")
+            headDim = try o.positiveInt("head_dim", atMost: Limits.headDim)
         } else {
             guard hidden % heads == 0 else {
                 throw try o.required("num_attention_heads").error("must divide hidden_size (\(hidden)) when head_dim is absent, found \(heads)")
@@ -63,12 +63,12 @@ extension ModelSpec {
         // Qwen2 always has QKV biases; Llama configs may say so with `attention_bias`.
         let attentionBias = qwen2 ? true : try o.bool("attention_bias", default: false)
         let spec = ModelSpec(
-            name: name, family: .llama, layers: try o.positiveInt("num_hidden_layers"), hiddenSize: hidden,
+            name: name, family: .llama, layers: try o.positiveInt("num_hidden_layers", atMost: Limits.layers), hiddenSize: hidden,
             attentionHeads: heads, kvHeads: kvHeads, headDim: headDim,
-            ffnSize: try o.positiveInt("intermediate_size"), vocabSize: try o.positiveInt("vocab_size"), mlp: .gated,
-            maxContextTokens: try o.positiveInt("max_position_embeddings"),
+            ffnSize: try o.positiveInt("intermediate_size", atMost: Limits.ffnSize), vocabSize: try o.positiveInt("vocab_size", atMost: Limits.vocabSize), mlp: .gated,
+            maxContextTokens: try o.positiveInt("max_position_embeddings", atMost: Limits.contextTokens),
             tiedEmbeddings: try o.bool("tie_word_embeddings", default: false), attentionBias: attentionBias)
-        try spec.validate(in: o, keys: .init(heads: "num_attention_heads", kvHeads: "num_key_value_heads", headDim: "head_dim"))
+        try spec.validate(in: o, keys: .init(heads: "num_attention_heads", kvHeads: "num_key_value_heads", headDim: "head_dim", layers: "num_hidden_layers"))
         return spec
     }
 }

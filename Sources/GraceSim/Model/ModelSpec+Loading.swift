@@ -13,21 +13,22 @@ extension ModelSpec {
         _ = try o.optional("source")?.string()
         let name = try nonEmptyName(o)
         let family: Family = try o.required("family").choice()
-        let layers = try o.positiveInt("layers")
-        let hiddenSize = try o.positiveInt("hidden_size")
-        let heads = try o.positiveInt("attention_heads")
-        let kvHeads = try o.positiveInt("kv_heads", default: heads)
-        let headDim = try o.positiveInt("head_dim", default: try defaultHeadDim(o, hiddenSize: hiddenSize, heads: heads))
+        let layers = try o.positiveInt("layers", atMost: Limits.layers)
+        let hiddenSize = try o.positiveInt("hidden_size", atMost: Limits.hiddenSize)
+        let heads = try o.positiveInt("attention_heads", atMost: Limits.heads)
+        let kvHeads = try o.positiveInt("kv_heads", default: heads, atMost: Limits.heads)
+        let headDim = try o.positiveInt("head_dim", default: try defaultHeadDim(o, hiddenSize: hiddenSize, heads: heads),
+                                        atMost: Limits.headDim)
         let spec = ModelSpec(
             name: name, family: family, layers: layers, hiddenSize: hiddenSize, attentionHeads: heads,
-            kvHeads: kvHeads, headDim: headDim, ffnSize: try o.positiveInt("ffn_size"),
-            vocabSize: try o.positiveInt("vocab_size"),
+            kvHeads: kvHeads, headDim: headDim, ffnSize: try o.positiveInt("ffn_size", atMost: Limits.ffnSize),
+            vocabSize: try o.positiveInt("vocab_size", atMost: Limits.vocabSize),
             mlp: try o.choice("mlp", default: family == .opt ? .twoMatrix : .gated),
-            maxContextTokens: try o.positiveInt("max_context_tokens"),
+            maxContextTokens: try o.positiveInt("max_context_tokens", atMost: Limits.contextTokens),
             tiedEmbeddings: try o.bool("tied_embeddings", default: family == .opt),
             attentionBias: try o.bool("attention_bias", default: family == .opt),
             bytesPerElement: try bytesPerElement(o))
-        try spec.validate(in: o, keys: .init(heads: "attention_heads", kvHeads: "kv_heads", headDim: "head_dim"))
+        try spec.validate(in: o, keys: .init(heads: "attention_heads", kvHeads: "kv_heads", headDim: "head_dim", layers: "layers"))
         try o.finish()
         return spec
     }
@@ -45,7 +46,7 @@ extension ModelSpec {
         }
         var spec = try fromHuggingFaceConfig(try ConfigNode.load(path: resolved), name: name)
         spec.bytesPerElement = try bytesPerElement(o)
-        spec.maxContextTokens = try o.positiveInt("max_context_tokens", default: spec.maxContextTokens)
+        spec.maxContextTokens = try o.positiveInt("max_context_tokens", default: spec.maxContextTokens, atMost: Limits.contextTokens)
         try o.finish()
         return spec
     }
@@ -78,11 +79,30 @@ extension ModelSpec {
         return max(1, hiddenSize / heads)
     }
 
+    /// The largest size a model file or config.json may give for each dimension: well above every published
+    /// model, small enough that the byte and FLOP counts derived from them fit in Int64 (``validate(in:keys:)``
+    /// also bounds their products).
+    public enum Limits {
+        public static let layers = 10_000
+        public static let hiddenSize = 1_048_576
+        public static let heads = 16_384
+        public static let headDim = 16_384
+        public static let ffnSize = 16_777_216
+        public static let vocabSize = 16_777_216
+        /// Also bounds every prompt plus output, so that token counts fit in Int32.
+        public static let contextTokens = RequestSpec.maxTokens
+        /// The most weight bytes a model may have (10¹⁵, a petabyte).
+        public static let weightBytes = 1e15
+        /// The most KV bytes one token may take over all layers (10⁹, a gigabyte).
+        public static let kvBytesPerToken = 1e9
+    }
+
     /// The key names a source uses for the values checked by ``validate(in:keys:)``.
     struct ShapeKeys {
         var heads: String
         var kvHeads: String
         var headDim: String
+        var layers: String
     }
 
     /// Checks relations between sizes that each look fine alone.
@@ -95,6 +115,20 @@ extension ModelSpec {
         }
         if family == .opt && attentionHeads * headDim != hiddenSize {
             throw error(keys.headDim, "OPT models need \(keys.heads) × head size = hidden size, found \(attentionHeads) × \(headDim) ≠ \(hiddenSize)")
+        }
+        // The Int64 counts of ModelSpec+Derived are sums of positive products, each at most the total, so bounding
+        // the totals (computed in Double, which cannot overflow) makes every one of them safe.
+        let h = Double(hiddenSize), q = Double(attentionHeads) * Double(headDim), kv = Double(kvHeads) * Double(headDim)
+        let f = Double(ffnSize), v = Double(vocabSize), bytes = Double(bytesPerElement)
+        let perLayer = h * (q + 2 * kv) + q * h + (mlp == .gated ? 3 : 2) * h * f + 2 * (q + 2 * kv) + 3 * f + 8 * h
+        let nonLayer = 2 * v * h + Double(maxContextTokens + 2) * h + 2 * h
+        let weightBytes = (Double(layers) * perLayer + nonLayer) * bytes
+        guard weightBytes <= Limits.weightBytes else {
+            throw error(keys.layers, String(format: "the model would have %.3g bytes of weights, more than the %.0e allowed; check the sizes", weightBytes, Limits.weightBytes))
+        }
+        let kvBytes = Double(layers) * 2 * kv * bytes
+        guard kvBytes <= Limits.kvBytesPerToken else {
+            throw error(keys.kvHeads, String(format: "a token's KV would take %.3g bytes over all layers, more than the %.0e allowed; check the sizes", kvBytes, Limits.kvBytesPerToken))
         }
     }
 }

@@ -48,8 +48,8 @@ public struct InstanceSpec: Sendable {
     public static let maxSequences = 1_000_000
     /// The largest `max_num_batched_tokens` a config may give (see ``maxSequences``).
     public static let maxBatchedTokens = 100_000_000
-    /// The largest `block_size` a config may give, in tokens (see ``maxSequences``).
-    public static let maxBlockTokens = 1_000_000
+    /// The `block_size` values vLLM accepts, in tokens.
+    public static let blockSizes = [8, 16, 32, 64, 128]
 
     /// vLLM V0's default token budget: max(max_model_len, 2048) without chunked prefill, 2048 with it.
     public static func defaultBatchedTokens(model: ModelSpec, chunkedPrefill: Bool) -> Int {

@@ -61,13 +61,15 @@ public final class ServingInstance {
         metrics.arrived += 1
         var state = requests.states[Int(id)]
         if metrics.firstArrivalNs == nil { metrics.firstArrivalNs = state.arrivalNs }
-        let context = Int32(spec.model.maxContextTokens)
-        if state.promptTokens >= context
+        // In Int: a prompt plus an output of any Int32 lengths cannot overflow, and a context beyond Int32
+        // clips nothing.
+        let context = spec.model.maxContextTokens
+        if Int(state.promptTokens) >= context
             || (!spec.chunkedPrefill && Int(state.promptTokens) > spec.maxNumBatchedTokens) {
             return reject(id, .promptTooLong)
         }
-        if state.promptTokens + state.outputTokens > context {
-            state.outputTokens = context - state.promptTokens
+        if Int(state.promptTokens) + Int(state.outputTokens) > context {
+            state.outputTokens = Int32(context - Int(state.promptTokens))
             metrics.truncated += 1
         }
         let fullBlocks = Int(pool.blocks(forTokens: state.promptTokens + state.outputTokens))

@@ -88,8 +88,8 @@ struct DelimitedText {
         guard let value = int(range) else {
             throw DataFileError(line: line, "column \(column): expected an integer token count, found \"\(string(range))\"")
         }
-        guard value >= 0, value <= Int(Int32.max) else {
-            throw DataFileError(line: line, "column \(column): token count \(value) is out of range (0...\(Int32.max))")
+        guard value >= 0, value <= RequestSpec.maxTokens else {
+            throw DataFileError(line: line, "column \(column): token count \(value) is out of range (0...\(RequestSpec.maxTokens))")
         }
         return Int32(value)
     }

@@ -12,6 +12,10 @@ public struct RequestSpec: Sendable, Equatable {
     /// Number of tokens to generate (decode steps), in tokens.
     public var outputTokens: Int32
 
+    /// The longest prompt or output a workload may give, in tokens: 10⁸, far beyond any model's context, so
+    /// that a prompt plus an output still fits in Int32.
+    public static let maxTokens = 100_000_000
+
     @inlinable
     public init(arrival: SimTime, instance: Int, promptTokens: Int32, outputTokens: Int32) {
         self.arrival = arrival

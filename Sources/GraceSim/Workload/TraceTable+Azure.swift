@@ -10,7 +10,7 @@ extension TraceTable {
         var times: [Int64] = [], prompts: [Int32] = [], outputs: [Int32] = [], lines: [Int] = []
         try table.forEachCSVRow(columns: ["TIMESTAMP", "ContextTokens", "GeneratedTokens"]) { (line, fields) throws(DataFileError) in
             guard let ns = Self.parseTimestampNs(table.bytes[fields[0]]) else {
-                throw DataFileError(line: line, "column TIMESTAMP: expected a time like 2023-11-16 18:17:03.9799600, found \"\(table.string(fields[0]))\"")
+                throw DataFileError(line: line, "column TIMESTAMP: expected a time like 2023-11-16 18:17:03.9799600 in the years \(Self.azureYears.lowerBound) to \(Self.azureYears.upperBound), found \"\(table.string(fields[0]))\"")
             }
             times.append(ns)
             prompts.append(try table.tokenCount(fields[1], column: "ContextTokens", line: line))
@@ -22,8 +22,12 @@ extension TraceTable {
         self.init(arrivalNs: times.map { $0 - first }, promptTokens: prompts, outputTokens: outputs)
     }
 
+    /// The years a timestamp may have: nanoseconds since 1970 fit Int64 up to 2262, and any two times in
+    /// these years are less than Int64.max ns apart.
+    static let azureYears = 1970...2200
+
     /// Nanoseconds since 1970-01-01 00:00:00 of a `YYYY-MM-DD HH:MM:SS[.fffffffff][Z|±HH:MM]` timestamp
-    /// (a `T` may separate date and time), or nil if it is not one.
+    /// (a `T` may separate date and time) in ``azureYears``, or nil if it is not one.
     static func parseTimestampNs(_ text: ArraySlice<UInt8>) -> Int64? {
         var index = text.startIndex
         func number(digits: Int) -> Int? {
@@ -45,7 +49,7 @@ extension TraceTable {
         guard let year = number(digits: 4), expect("-"), let month = number(digits: 2), expect("-"),
               let day = number(digits: 2), expect(" T"), let hour = number(digits: 2), expect(":"),
               let minute = number(digits: 2), expect(":"), let second = number(digits: 2) else { return nil }
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
+        guard azureYears.contains(year), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
         var fractionNs = 0
         if index < text.endIndex && text[index] == UInt8(ascii: ".") {
             index += 1

@@ -26,8 +26,8 @@ extension TraceTable {
             }
             let input = try Self.field("input_length", in: object, line: line)
             let output = try Self.field("output_length", in: object, line: line)
-            guard input >= 0, input <= Int(Int32.max), output >= 0, output <= Int(Int32.max) else {
-                throw DataFileError(line: line, "token counts must be between 0 and \(Int32.max)")
+            guard input >= 0, input <= RequestSpec.maxTokens, output >= 0, output <= RequestSpec.maxTokens else {
+                throw DataFileError(line: line, "input_length and output_length must be from 0 to \(RequestSpec.maxTokens), found \(input) and \(output)")
             }
             times.append(Int64(timestampMs) * 1_000_000)
             prompts.append(Int32(input))
@@ -86,7 +86,9 @@ extension TraceTable {
             let widthNs = groupEnd < times.count ? min(times[groupEnd] - times[groupStart], tickNs) : tickNs
             let size = Int64(groupEnd - groupStart)
             for offset in 0..<(groupEnd - groupStart) {
-                result[groupStart + offset] = times[groupStart] + Int64(offset) * widthNs / size
+                // offset × width / size < width, but the product itself may exceed Int64 for a wide gap.
+                let product = widthNs.multipliedFullWidth(by: Int64(offset))
+                result[groupStart + offset] = times[groupStart] + size.dividingFullWidth(product).quotient
             }
             groupStart = groupEnd
         }

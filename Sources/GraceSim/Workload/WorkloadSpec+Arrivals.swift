@@ -2,7 +2,7 @@
 ///
 /// ```yaml
 /// arrivals: {kind: poisson, rate: 2.5}            # requests per second, > 0
-/// arrivals: {kind: gamma, rate: 2.5, cv: 4}       # cv > 0: coefficient of variation of the gaps
+/// arrivals: {kind: gamma, rate: 2.5, cv: 4}       # cv from 0.01 to 100: coefficient of variation of the gaps
 /// arrivals:
 ///   kind: trace
 ///   path: Workloads/traces/azure-code-2023.csv
@@ -20,6 +20,10 @@
 extension WorkloadSpec {
     enum ArrivalKind: String, CaseIterable { case poisson, gamma, trace, closed }
 
+    /// The coefficients of variation a Gamma process may have: its shape 1/cv² then stays from 10⁻⁴ to 10⁴,
+    /// where the sampler is accurate (burstiness measured in serving traces is a few units).
+    static let gammaCVs = 0.01...100.0
+
     /// Most clients of a closed loop: each has a request at time 0, so this bounds the first instant's work.
     static let maxClients = 1_000_000
 
@@ -30,7 +34,7 @@ extension WorkloadSpec {
         case .poisson:
             spec = .poisson(ratePerSecond: try o.positiveDouble("rate"))
         case .gamma:
-            spec = .gamma(ratePerSecond: try o.positiveDouble("rate"), cv: try o.positiveDouble("cv"))
+            spec = .gamma(ratePerSecond: try o.positiveDouble("rate"), cv: try o.double("cv", in: gammaCVs))
         case .trace:
             spec = .trace(try loadTrace(o, files: &files))
         case .closed:
@@ -81,6 +85,13 @@ extension WorkloadSpec {
         }
         guard let scaled = trace.scaled(by: rateScale) else {
             throw try o.required("rate_scale").error("rate_scale \(rateScale) stretches the trace beyond 10¹⁸ ns")
+        }
+        // Like a rate that takes too long to bring its requests (WorkloadSpec.maxArrivalSpanSeconds), a replay
+        // of centuries is idle time whose per-interval samples fill memory.
+        if let lastNs = scaled.arrivalNs.last, Double(lastNs) / 1e9 > maxArrivalSpanSeconds {
+            let key = try o.optional("rate_scale") ?? (o.optional("end_s") ?? pathNode)
+            throw key.error(String(format: "the replay of %@ spans %.3g s, more than %.0e s; expected a trace (or start_s/end_s window, or rate_scale) that spans less",
+                                   path, Double(lastNs) / 1e9, maxArrivalSpanSeconds))
         }
         return scaled
     }

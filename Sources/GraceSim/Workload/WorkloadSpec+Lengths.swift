@@ -49,11 +49,11 @@ extension WorkloadSpec {
         return (spec, clip)
     }
 
-    /// A token count ≥ 1 that fits in Int32.
+    /// A token count from 1 to ``RequestSpec/maxTokens``.
     private static func tokens(_ node: ConfigNode) throws -> Int32 {
         let value = try node.int()
-        guard value >= 1, value <= Int(Int32.max) else {
-            throw node.error("expected a token count from 1 to \(Int32.max), found \(value)")
+        guard value >= 1, value <= RequestSpec.maxTokens else {
+            throw node.error("expected a token count from 1 to \(RequestSpec.maxTokens), found \(value)")
         }
         return Int32(value)
     }

@@ -23,7 +23,7 @@ extension WorkloadSpec {
         guard instanceCount >= 1 else { throw node.error("the experiment has no model instances to send requests to") }
         var files = DataFiles(projectRoot: projectRoot, baseDirectory: baseDirectory)
         let o = try node.object()
-        let maxRequests = try o.optional("max_requests").map { _ in try o.positiveInt("max_requests") }
+        let maxRequests = try o.optional("max_requests").map { _ in try o.positiveInt("max_requests", atMost: maxRequestsLimit) }
         let duration = try o.optional("duration_s").map { _ in try o.positiveSeconds("duration_s") }
         let globallyBounded = maxRequests != nil || duration != nil
 
@@ -40,9 +40,10 @@ extension WorkloadSpec {
             for (index, tenant) in tenants.enumerated() {
                 let t = try tenant.object()
                 var source = try loadSource(t, instance: .fixed(index), prefix: "workload.tenant.\(index)", files: &files)
-                source.maxRequests = try t.optional("max_requests").map { _ in try t.positiveInt("max_requests") }
+                source.maxRequests = try t.optional("max_requests").map { _ in try t.positiveInt("max_requests", atMost: maxRequestsLimit) }
                 source.duration = try t.optional("duration_s").map { _ in try t.positiveSeconds("duration_s") }
                 try t.finish()
+                try checkRate(of: source, in: t, maxRequests: source.maxRequests ?? maxRequests, duration: source.duration ?? duration)
                 if source.arrivals.isSynthetic && !globallyBounded && source.maxRequests == nil && source.duration == nil {
                     throw tenant.error("\(source.arrivals.endlessName) never end: set max_requests or duration_s here or for the whole workload")
                 }
@@ -52,12 +53,37 @@ extension WorkloadSpec {
             let instance = try loadShares(o.optional("shares"), instanceCount: instanceCount)
             let source = try loadSource(o, instance: instance, prefix: "workload", files: &files)
             try o.finish()
+            try checkRate(of: source, in: o, maxRequests: maxRequests, duration: duration)
             if source.arrivals.isSynthetic && !globallyBounded {
                 throw node.error("\(source.arrivals.endlessName) never end: set max_requests or duration_s")
             }
             sources.append(source)
         }
         return WorkloadSpec(sources: sources, maxRequests: maxRequests, duration: duration, instanceCount: instanceCount)
+    }
+
+    /// The most requests a workload may ask for (10⁹): more would not fit in memory.
+    static let maxRequestsLimit = 1_000_000_000
+
+    /// The longest a rate may take to bring `max_requests` when no `duration_s` ends the run, in seconds (10⁷ s,
+    /// about 116 days): beyond it the run is all idle time, and its per-interval samples fill memory.
+    static let maxArrivalSpanSeconds = 1e7
+
+    /// Refuses a Poisson or Gamma rate so low that, with no `duration_s` to end the run, `max_requests` take more
+    /// than ``maxArrivalSpanSeconds`` to arrive (a rate of 10⁻³⁰⁰ would otherwise run for centuries of idle
+    /// time). With `duration_s` a low rate is accepted: the run ends on time with the requests that came, as a
+    /// capacity search at low load expects. Tenants are checked against their own bounds, else the workload's.
+    private static func checkRate(of source: Source, in o: ConfigObject, maxRequests: Int?, duration: SimTime?) throws {
+        let rate: Double
+        switch source.arrivals {
+        case .poisson(let r), .gamma(let r, _): rate = r
+        default: return
+        }
+        guard duration == nil, let maxRequests else { return }
+        let spanSeconds = Double(maxRequests) / rate
+        guard spanSeconds > maxArrivalSpanSeconds, let rateNode = try o.required("arrivals").object().optional("rate") else { return }
+        throw rateNode.error(String(format: "at %g requests/s the %d requests (max_requests) take about %.3g s to arrive, more than %.0e s; expected a higher rate or a duration_s",
+                                    rate, maxRequests, spanSeconds, maxArrivalSpanSeconds))
     }
 
     /// The `arrivals` and `lengths` of one source, read from `o` (the workload or a tenant).

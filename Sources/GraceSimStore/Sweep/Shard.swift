@@ -23,7 +23,11 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
                     throw StoreError(file: "--shard auto", "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not")
                 }
                 let minimum = environment["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
-                return try checked(index: id - minimum, count: count, source: "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT")
+                let (index, overflow) = id.subtractingReportingOverflow(minimum)
+                guard !overflow else {
+                    throw StoreError(file: "SLURM_ARRAY_TASK_ID", "expected 0 ≤ SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN < SLURM_ARRAY_TASK_COUNT, found \(id) − \(minimum)")
+                }
+                return try checked(index: index, count: count, source: "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT")
             }
             if let id = environment["JOB_COMPLETION_INDEX"].flatMap(Int.init) {
                 guard let count = environment[countVariable].flatMap(Int.init) else {

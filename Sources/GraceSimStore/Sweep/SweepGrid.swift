@@ -22,11 +22,22 @@ public struct SweepPoint: Sendable, Equatable {
 }
 
 extension SweepSpec {
+    /// The most points a grid may have: each point is an experiment loaded in memory before any runs.
+    public static let maxPoints = 1_000_000
+
     /// The grid: the product of the axis groups (zipped axes advance together), in a fixed order.
     /// - Throws: ``StoreError`` when the grid is empty.
     public func grid() throws -> [SweepPoint] {
         let lengths = groups.map { axes[$0[0]].values.count }
-        let total = lengths.reduce(1, *)
+        var total = 1
+        for length in lengths {
+            let (product, overflow) = total.multipliedReportingOverflow(by: length)
+            guard !overflow, product <= Self.maxPoints else {
+                let sizes = lengths.map(String.init).joined(separator: " × ")
+                throw StoreError(file: file, "axes: the grid of \(sizes) points has more than \(Self.maxPoints) points; expected at most \(Self.maxPoints)")
+            }
+            total = product
+        }
         guard total > 0, !groups.isEmpty else { throw StoreError(file: file, "the grid is empty (an axis has no values)") }
         var points: [SweepPoint] = []
         points.reserveCapacity(total)

@@ -1,0 +1,245 @@
+import Foundation
+import Testing
+
+/// One bad input to any `gracesim` command, as data: the files it needs, the command line, the environment,
+/// and what the one error line must name.
+///
+/// `files` are written to a fresh temporary folder; `$DIR` in their text, in `arguments`, `environment`,
+/// `file` and `mentions` stands for that folder. Every case must exit with status 2 and print exactly one
+/// line, `error: <file>: <key>: ...` (or `error: <file>: ...` when `key` is empty), with no crash text.
+struct BadInputCase: Sendable, CustomTestStringConvertible {
+    var name: String
+    var files: [String: String] = [:]
+    var arguments: [String]
+    var environment: [String: String] = [:]
+    /// The file, `<command line>` or environment variable the line must start with.
+    var file: String
+    /// The key path or flag the line must name next ("" for none).
+    var key: String
+    var mentions: [String] = []
+
+    var testDescription: String { name }
+}
+
+enum BadInputCorpus {
+    /// A small, fast experiment whose workload, lengths and model are replaced by each case.
+    static func experiment(model: String = "llama-3-8b", instance: String = "", workload: String = "",
+                           arrivals: String = "{kind: poisson, rate: 4}",
+                           lengths: String = "{kind: fixed, prompt: 64, output: 16}", extra: String = "") -> String {
+        """
+        name: corpus
+        hardware: gh200-96gb
+        instances:
+          - model: \(model)
+            memory_fraction: 0.9\(instance)
+        workload:
+          max_requests: 50\(workload)
+          arrivals: \(arrivals)
+          lengths: \(lengths)
+        \(extra)
+        """
+    }
+
+    static let experimentPath = "$DIR/experiment.yaml"
+
+    /// `gracesim run` on `experiment.yaml` with these `files` (which should include it).
+    static func run(_ name: String, _ files: [String: String], key: String, file: String = experimentPath,
+                    mentions: [String] = [], extra: [String] = []) -> BadInputCase {
+        BadInputCase(name: name, files: files, arguments: ["run", experimentPath] + extra, file: file, key: key, mentions: mentions)
+    }
+
+    /// `gracesim validate` on `name` of `files`.
+    static func validate(_ name: String, _ fileName: String, _ text: String, key: String, mentions: [String] = []) -> BadInputCase {
+        BadInputCase(name: name, files: [fileName: text], arguments: ["validate", "$DIR/\(fileName)"],
+                     file: "$DIR/\(fileName)", key: key, mentions: mentions)
+    }
+
+    /// `gracesim run` of a valid experiment with command-line flags.
+    static func flags(_ name: String, _ command: String, _ flags: [String], key: String, mentions: [String] = []) -> BadInputCase {
+        BadInputCase(name: name, files: ["experiment.yaml": experiment()],
+                     arguments: [command, experimentPath] + flags, file: "<command line>", key: key, mentions: mentions)
+    }
+
+    /// A Llama model file from `Configs/models/llama-3-8b.yaml` with `old` replaced by `new`.
+    static func llamaFile(_ old: String, _ new: String) -> String {
+        let text = """
+            name: custom
+            family: llama
+            layers: 32
+            hidden_size: 4096
+            attention_heads: 32
+            kv_heads: 8
+            head_dim: 128
+            ffn_size: 14336
+            vocab_size: 128256
+            max_context_tokens: 8192
+
+            """
+        precondition(text.contains(old), "\(old) is not in the model file")
+        return text.replacingOccurrences(of: old, with: new)
+    }
+
+    /// A Hugging Face `config.json` of a small Llama with `key` set to `value`.
+    static func hfConfig(_ key: String, _ value: String) -> String {
+        var fields = ["model_type": "\"llama\"", "hidden_size": "4096", "num_attention_heads": "32",
+                      "num_key_value_heads": "8", "num_hidden_layers": "32", "intermediate_size": "14336",
+                      "vocab_size": "128256", "max_position_embeddings": "8192"]
+        fields[key] = value
+        return "{" + fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}\n"
+    }
+
+    static let azureHeader = "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+    static let azureRow = "2023-11-16 18:17:03.9799600,100,10\n"
+    static let traceArrivals = "{kind: trace, path: $DIR/trace.csv}"
+    static let mooncakeArrivals = "{kind: trace, path: $DIR/trace.jsonl}"
+
+    /// A sweep over `axes` axes of `values` values each, on `experiment.yaml`.
+    static func sweep(axes: Int, values: Int) -> String {
+        let keys = ["workload.arrivals.rate", "workload.max_requests", "instances.0.max_num_seqs", "instances.0.watermark",
+                    "instances.0.memory_fraction", "instances.0.max_num_batched_tokens", "metrics.sample_interval_s"]
+        let list = "[" + (1...values).map(String.init).joined(separator: ", ") + "]"
+        return "name: huge\nbase: experiment.yaml\naxes:\n" + keys.prefix(axes).map { "  \($0): \(list)\n" }.joined() + "seeds: [1]\n"
+    }
+
+    static let all: [BadInputCase] = [
+        // Experiment YAML: lengths.
+        run("fixed output of 2³¹−1", ["experiment.yaml": experiment(lengths: "{kind: fixed, prompt: 64, output: 2147483647}")],
+            key: "workload.lengths.output", mentions: ["1 to 100000000"]),
+        run("fixed prompt of 0", ["experiment.yaml": experiment(lengths: "{kind: fixed, prompt: 0, output: 16}")],
+            key: "workload.lengths.prompt", mentions: ["1 to 100000000"]),
+        run("uniform range up to 2³¹−1", ["experiment.yaml": experiment(lengths: "{kind: uniform, prompt: [1, 2147483647], output: [1, 8]}")],
+            key: "workload.lengths.prompt.1", mentions: ["100000000"]),
+        run("max_output of 2³¹−1", ["experiment.yaml": experiment(lengths: "{kind: fixed, prompt: 64, output: 16, max_output: 2147483647}")],
+            key: "workload.lengths.max_output", mentions: ["100000000"]),
+        run("length file with an output of 2³¹−1",
+            ["experiment.yaml": experiment(lengths: "{kind: file, path: $DIR/lengths.csv}"),
+             "lengths.csv": "num_prefill_tokens,num_decode_tokens\n10,20\n10,2147483647\n"],
+            key: "workload.lengths.path", mentions: ["line 3", "num_decode_tokens", "100000000"]),
+        run("length file with a negative prompt",
+            ["experiment.yaml": experiment(lengths: "{kind: file, path: $DIR/lengths.csv}"),
+             "lengths.csv": "num_prefill_tokens,num_decode_tokens\n-5,20\n"],
+            key: "workload.lengths.path", mentions: ["line 2", "num_prefill_tokens"]),
+        // Experiment YAML: arrivals and traces.
+        run("Azure trace in the year 2263",
+            ["experiment.yaml": experiment(workload: "", arrivals: traceArrivals, lengths: "{kind: trace}"),
+             "trace.csv": azureHeader + azureRow + "2263-01-01 00:00:00.0,10,10\n"],
+            key: "workload.arrivals.path", mentions: ["line 3", "TIMESTAMP", "2200"]),
+        run("Azure trace with an output of 2³¹−1",
+            ["experiment.yaml": experiment(arrivals: traceArrivals, lengths: "{kind: trace}"),
+             "trace.csv": azureHeader + "2023-11-16 18:17:03.9799600,100,2147483647\n"],
+            key: "workload.arrivals.path", mentions: ["line 2", "GeneratedTokens"]),
+        run("Mooncake trace with a gap of 31 years",
+            ["experiment.yaml": experiment(arrivals: mooncakeArrivals, lengths: "{kind: trace}"),
+             "trace.jsonl": """
+                {"timestamp": 0, "input_length": 10, "output_length": 10}
+                {"timestamp": 1, "input_length": 10, "output_length": 10}
+                {"timestamp": 1, "input_length": 10, "output_length": 10}
+                {"timestamp": 999999999999, "input_length": 10, "output_length": 10}
+
+                """],
+            key: "workload.arrivals.path", mentions: ["spans"]),
+        run("Mooncake trace with an output of 2³¹−1",
+            ["experiment.yaml": experiment(arrivals: mooncakeArrivals, lengths: "{kind: trace}"),
+             "trace.jsonl": "{\"timestamp\": 0, \"input_length\": 10, \"output_length\": 2147483647}\n"],
+            key: "workload.arrivals.path", mentions: ["line 1", "output_length"]),
+        run("Gamma cv 1e300", ["experiment.yaml": experiment(arrivals: "{kind: gamma, rate: 4, cv: 1e300}")],
+            key: "workload.arrivals.cv", mentions: ["0.01 to 100"]),
+        run("Gamma cv 1e-200", ["experiment.yaml": experiment(arrivals: "{kind: gamma, rate: 4, cv: 1e-200}")],
+            key: "workload.arrivals.cv", mentions: ["0.01 to 100"]),
+        run("rate 1e-300", ["experiment.yaml": experiment(arrivals: "{kind: poisson, rate: 1e-300}")],
+            key: "workload.arrivals.rate", mentions: ["max_requests"]),
+        run("max_requests 10¹⁵", ["experiment.yaml": experiment().replacingOccurrences(of: "max_requests: 50", with: "max_requests: 1000000000000000")],
+            key: "workload.max_requests", mentions: ["1000000000"]),
+        run("max_requests 1e15 written as a float", ["experiment.yaml": experiment().replacingOccurrences(of: "max_requests: 50", with: "max_requests: 1e15")],
+            key: "workload.max_requests", mentions: ["integer"]),
+        run("tenant max_requests 10¹⁵",
+            ["experiment.yaml": experiment().replacingOccurrences(of: """
+                  max_requests: 50
+                  arrivals: {kind: poisson, rate: 4}
+                  lengths: {kind: fixed, prompt: 64, output: 16}
+                """, with: """
+                  tenants:
+                    - {max_requests: 1000000000000000, arrivals: {kind: poisson, rate: 4}, lengths: {kind: fixed, prompt: 64, output: 16}}
+                """)],
+            key: "workload.tenants.0.max_requests", mentions: ["1000000000"]),
+        // Experiment YAML: instances, metrics, seed.
+        run("block_size 7", ["experiment.yaml": experiment(instance: "\n    block_size: 7")],
+            key: "instances.0.block_size", mentions: ["8, 16, 32, 64, 128", "7"]),
+        run("block_size 256", ["experiment.yaml": experiment(instance: "\n    block_size: 256")],
+            key: "instances.0.block_size", mentions: ["8, 16, 32, 64, 128"]),
+        run("sample interval 1e-9 s", ["experiment.yaml": experiment(extra: "metrics: {sample_interval_s: 1e-9}")],
+            key: "metrics.sample_interval_s", mentions: ["0.001"]),
+        run("seed -1", ["experiment.yaml": experiment(extra: "seed: -1")],
+            key: "seed", mentions: ["18446744073709551615"]),
+        run("duplicate key", ["experiment.yaml": "hardware: gh200-96gb\n" + experiment()],
+            key: "hardware", mentions: ["twice", "line 3"]),
+        run("hardware named by a CSV file", ["experiment.yaml": experiment().replacingOccurrences(of: "gh200-96gb", with: "Workloads/lengths/sharegpt-multiturn.csv")],
+            key: "hardware", mentions: ["sharegpt-multiturn.csv", "expected a mapping"]),
+        // Models used by an experiment.
+        run("config.json with hidden_size 2³²",
+            ["experiment.yaml": experiment(model: "$DIR/config.json"), "config.json": hfConfig("hidden_size", "4294967296")],
+            key: "hidden_size", file: "$DIR/config.json", mentions: ["1048576"]),
+        run("model file with 2⁶³−1 layers",
+            ["experiment.yaml": experiment(model: "$DIR/model.yaml"), "model.yaml": llamaFile("layers: 32", "layers: 9223372036854775807")],
+            key: "layers", file: "$DIR/model.yaml", mentions: ["10000"]),
+        run("model file with ffn_size 2⁶³−1",
+            ["experiment.yaml": experiment(model: "$DIR/model.yaml"), "model.yaml": llamaFile("ffn_size: 14336", "ffn_size: 9223372036854775807")],
+            key: "ffn_size", file: "$DIR/model.yaml", mentions: ["16777216"]),
+        run("model whose weights overflow",
+            ["experiment.yaml": experiment(model: "$DIR/model.yaml"),
+             "model.yaml": llamaFile("layers: 32", "layers: 10000").replacingOccurrences(of: "ffn_size: 14336", with: "ffn_size: 16777216")
+                .replacingOccurrences(of: "hidden_size: 4096", with: "hidden_size: 1048576")],
+            key: "layers", file: "$DIR/model.yaml", mentions: ["bytes of weights"]),
+        // Files checked alone.
+        validate("validate: config.json with num_hidden_layers 2⁶³−1", "config.json", hfConfig("num_hidden_layers", "9223372036854775807"),
+                 key: "num_hidden_layers", mentions: ["10000"]),
+        validate("validate: config.json with intermediate_size 2⁶³−1", "config.json", hfConfig("intermediate_size", "9223372036854775807"),
+                 key: "intermediate_size", mentions: ["16777216"]),
+        validate("validate: config.json with a context of 2³¹−1", "config.json", hfConfig("max_position_embeddings", "2147483647"),
+                 key: "max_position_embeddings", mentions: ["100000000"]),
+        validate("validate: config.json with 2³² heads", "config.json", hfConfig("num_attention_heads", "4294967296"),
+                 key: "num_attention_heads", mentions: ["16384"]),
+        validate("validate: config.json with a vocabulary of 2⁶³−1", "config.json", hfConfig("vocab_size", "9223372036854775807"),
+                 key: "vocab_size", mentions: ["16777216"]),
+        validate("validate: model file with hidden_size 2³²", "model.yaml", llamaFile("hidden_size: 4096", "hidden_size: 4294967296"),
+                 key: "hidden_size", mentions: ["1048576"]),
+        validate("validate: model file with head_dim 2⁶³−1", "model.yaml", llamaFile("head_dim: 128", "head_dim: 9223372036854775807"),
+                 key: "head_dim", mentions: ["16384"]),
+        validate("validate: model file with a duplicate key", "model.yaml", llamaFile("layers: 32", "layers: 32\nlayers: 40"),
+                 key: "layers", mentions: ["twice", "line 4"]),
+        validate("validate: experiment with block_size 7", "experiment.yaml", experiment(instance: "\n    block_size: 7"),
+                 key: "instances.0.block_size", mentions: ["8, 16"]),
+        // Flags.
+        flags("trace --to 1e10", "trace", ["--out", "$DIR/trace.json", "--to", "1e10"], key: "--to", mentions: ["1000000000"]),
+        flags("trace --from 1e10", "trace", ["--out", "$DIR/trace.json", "--from", "1e10"], key: "--from", mentions: ["1000000000"]),
+        flags("trace --to before --from", "trace", ["--out", "$DIR/trace.json", "--from", "5", "--to", "2"], key: "--to"),
+        flags("run --seed -1", "run", ["--seed", "-1"], key: "--seed", mentions: ["18446744073709551615", "\"-1\""]),
+        flags("run --seed 2⁶⁴", "run", ["--seed", "18446744073709551616"], key: "--seed", mentions: ["18446744073709551615"]),
+        flags("run --seed abc", "run", ["--seed", "abc"], key: "--seed", mentions: ["\"abc\""]),
+        BadInputCase(name: "run --set hardware=<a CSV file>", files: ["experiment.yaml": experiment()],
+                     arguments: ["run", experimentPath, "--set", "hardware=Workloads/lengths/sharegpt-multiturn.csv"],
+                     file: experimentPath, key: "hardware", mentions: ["expected a mapping"]),
+        BadInputCase(name: "run --set an output of 2³¹−1", files: ["experiment.yaml": experiment()],
+                     arguments: ["run", experimentPath, "--set", "workload.lengths.output=2147483647"],
+                     file: experimentPath, key: "workload.lengths.output", mentions: ["100000000"]),
+        BadInputCase(name: "run --set block_size=7", files: ["experiment.yaml": experiment()],
+                     arguments: ["run", experimentPath, "--set", "instances.0.block_size=7"],
+                     file: experimentPath, key: "instances.0.block_size"),
+        // Environment variables and sweeps.
+        BadInputCase(name: "SLURM_ARRAY_TASK_ID of −2⁶³", files: ["experiment.yaml": experiment(), "sweep.yaml": sweep(axes: 1, values: 2)],
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", "$DIR/results.sqlite", "--shard", "auto", "--quiet"],
+                     environment: ["SLURM_ARRAY_TASK_ID": "-9223372036854775808", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "1"],
+                     file: "SLURM_ARRAY_TASK_ID", key: "", mentions: ["-9223372036854775808"]),
+        BadInputCase(name: "SLURM_ARRAY_TASK_ID past the count", files: ["experiment.yaml": experiment(), "sweep.yaml": sweep(axes: 1, values: 2)],
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", "$DIR/results.sqlite", "--shard", "auto", "--quiet"],
+                     environment: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0"],
+                     file: "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT", key: "", mentions: ["4/4"]),
+        BadInputCase(name: "sweep of 7 axes of 1,000 values", files: ["experiment.yaml": experiment(), "sweep.yaml": sweep(axes: 7, values: 1000)],
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", "$DIR/results.sqlite", "--quiet"],
+                     file: "$DIR/sweep.yaml", key: "", mentions: ["axes", "1000000"]),
+        // Output folders.
+        BadInputCase(name: "reproduce --out inside a file", files: ["file": "not a folder\n"],
+                     arguments: ["reproduce", "--out", "$DIR/file/out", "--quiet"],
+                     file: "$DIR/file/out", key: "", mentions: ["cannot create the output folder"]),
+    ]
+}
