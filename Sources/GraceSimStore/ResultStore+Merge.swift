@@ -18,7 +18,8 @@ extension ResultStore {
         }
         var sweepIds: [Int64: Int64] = [:]
         for sweep in sweeps {
-            sweepIds[sweep.id!] = try sweepId(name: sweep.name, spec: sweep.spec, version: sweep.gracesimVersion)
+            sweepIds[sweep.id!] = try sweepId(name: sweep.name, spec: sweep.spec, version: sweep.gracesimVersion, specFile: sweep.specFile ?? other.path,
+                                               conflictHint: "merging would mix their runs; merge into another database")
         }
         for run in runs {
             let rows = try Self.translating(other.path) {
