@@ -32,8 +32,9 @@ enum GraceSimProcess {
     /// A run longer than this is a hang: the process is killed and the test fails.
     static let timeoutSeconds = 120.0
 
-    /// Runs `gracesim arguments...` from the repository root and waits for it.
-    static func run(_ arguments: [String]) async throws -> Result {
+    /// Runs `gracesim arguments...` from the repository root and waits for it; `environment` is added to this
+    /// process's environment.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Result {
         let executable = try #require(executable, "cannot find the gracesim executable next to the test binary; build it or set GRACESIM_EXECUTABLE")
         let outputs = try TemporaryDirectory()
         defer { outputs.remove() }
@@ -50,6 +51,7 @@ enum GraceSimProcess {
         process.currentDirectoryURL = repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "GRACESIM_CONFIGS")
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdoutHandle
