@@ -138,4 +138,39 @@ import Testing
         #expect(try SweepCommandTests.rowCounts(shared)["runs"] == 12)
         #expect(try SweepCommandTests.finishedResults(shared) == SweepCommandTests.finishedResults(reference))
     }
+
+    /// One of two sweep processes killed with SIGKILL mid-sweep: the other takes over its claim (its process is
+    /// gone) and finishes the grid, which equals one process's results.
+    @Test func aPartnerKilledMidSweepLosesNothing() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let sweep = try folder.write("sweep.yaml", SweepCommandTests.sweepText)
+        let reference = folder.path("reference.sqlite")
+        expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", reference, "--quiet"]))
+        let shared = folder.path("shared.sqlite")
+        try ResultStore.openForWriting(path: shared).close()
+        let victim = Process()
+        victim.executableURL = try #require(GraceSimProcess.executable)
+        victim.arguments = ["sweep", sweep, "--db", shared, "--jobs", "1", "--quiet"]
+        victim.currentDirectoryURL = GraceSimProcess.repositoryRoot
+        victim.standardOutput = FileHandle.nullDevice
+        victim.standardError = FileHandle.nullDevice
+        try victim.run()
+        async let survivor = GraceSimProcess.run(["sweep", sweep, "--db", shared, "--jobs", "1", "--quiet"])
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, victim.isRunning {
+            if let claims = try? ResultStore.openForReading(path: shared).claims(),
+               claims.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .ended }),
+               claims.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .running }) { break }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        #expect(victim.terminationReason == .uncaughtSignal, "the victim ended before it could be killed")
+        expectSuccess(try await survivor)
+        #expect(try SweepCommandTests.rowCounts(shared)["runs"] == 12)
+        #expect(try SweepCommandTests.finishedResults(shared) == SweepCommandTests.finishedResults(reference))
+        let claims = try ResultStore.openForReading(path: shared).claims()
+        #expect(claims.allSatisfy { $0.state == .ended } && claims.map(\.attempts).reduce(0, +) <= 13)
+    }
 }
