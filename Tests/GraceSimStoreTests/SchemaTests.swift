@@ -174,6 +174,20 @@ import Testing
         }
     }
 
+    @Test func mergeRefusesASweepNameHeldByAnotherSpec() throws {
+        let target = try ResultStore.inMemory()
+        _ = try target.sweepId(name: "s", spec: "name: s\nseeds: [1]", version: "test", specFile: "a.yaml")
+        let source = try ResultStore.inMemory()
+        _ = try source.sweepId(name: "s", spec: "name: s\nseeds: [2]", version: "test", specFile: "b.yaml")
+        #expect {
+            _ = try target.merge(from: source)
+        } throws: { error in
+            let message = (error as? StoreError)?.description ?? ""
+            return message.hasPrefix("b.yaml: ") && message.contains("from a.yaml") && message.contains("merge it into another database")
+        }
+        #expect(try target.rowCounts()["sweeps"] == 1)
+    }
+
     @Test func aMetricThatIsNotANumberIsReportedNotReadAsZero() throws {
         let store = try ResultStore.inMemory()
         let sweep = try store.sweepId(name: "s", spec: "", version: "test")
