@@ -231,6 +231,35 @@ import Testing
         #expect(try store.rowCounts()["sweeps"] == 1)
     }
 
+    /// Opening must migrate a v1 database while another connection holds the write lock: the wait ends after the
+    /// busy timeout (wall time), not after the timeout once per retry.
+    @Test func theWaitToMigrateALockedDatabaseEndsAfterTheBusyTimeout() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("v1.sqlite")
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
+            try StoreSchema.migrator.migrate(queue, upTo: "v1-sweeps-runs-metrics")
+            try queue.close()
+        }
+        var holding = Configuration()
+        holding.allowsUnsafeTransactions = true
+        let holder = try DatabaseQueue(path: path, configuration: holding)
+        try holder.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
+        let started = Date()
+        #expect {
+            _ = try ResultStore.openForWriting(path: path, busyTimeoutSeconds: 0.5)
+        } throws: { error in
+            (error as? StoreError)?.message == "the database is locked by another process; try again when it finishes"
+        }
+        #expect(Date().timeIntervalSince(started) < 3, "waited \(Date().timeIntervalSince(started)) s")
+        try holder.inDatabase { try $0.execute(sql: "ROLLBACK") }
+        try holder.close()
+        let store = try ResultStore.openForWriting(path: path)
+        #expect(try store.writer.read { try StoreSchema.migrator.appliedIdentifiers($0) } == Set(StoreSchema.knownMigrations))
+    }
+
     @Test func writingThroughAReadOnlyStoreIsRefusedClearly() throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
