@@ -156,4 +156,20 @@ import Testing
         silent.staleAfterSeconds = -1
         #expect(try store.claim(sweepId: sweepId, configHash: hash, policy: silent) == .claimed)
     }
+
+    @Test func aRunningClaimsHeartbeatIsRefreshedWhileThePointRuns() throws {
+        let store = try ResultStore.inMemory()
+        let spec = try StoreFixtures.spec(StoreFixtures.sweepText(axes: "  seed: [1]"))
+        let beats = Counter()
+        var runner = SweepRunner(spec: spec, store: store, jobs: 1, version: "test") { point, requests, series in
+            let before = try store.claims().first?.heartbeatSeconds ?? 0
+            Thread.sleep(forTimeInterval: 0.4)
+            let after = try store.claims().first?.heartbeatSeconds ?? 0
+            if after > before { beats.add("refreshed") }
+            return try PointSimulation.simulate(point, requests: requests, series: series)
+        }
+        runner.heartbeatSeconds = 0.05
+        #expect(try runner.run().finished == 1)
+        #expect(beats.all["refreshed"] == 1)
+    }
 }

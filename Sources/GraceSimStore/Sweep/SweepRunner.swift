@@ -233,9 +233,11 @@ private final class RunState: @unchecked Sendable {
 private final class Heartbeat: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopped = false
+    private let exited = DispatchSemaphore(value: 0)
 
     init(store: ResultStore, owner: String, intervalSeconds: Double) {
         let thread = Thread { [self] in
+            defer { exited.signal() }
             while true {
                 condition.lock()
                 if !stopped { _ = condition.wait(until: Date().addingTimeInterval(intervalSeconds)) }
@@ -249,10 +251,12 @@ private final class Heartbeat: @unchecked Sendable {
         thread.start()
     }
 
+    /// Stops the thread and waits for it to end (a heartbeat being written is finished first).
     func stop() {
         condition.lock()
         stopped = true
         condition.signal()
         condition.unlock()
+        exited.wait()
     }
 }
