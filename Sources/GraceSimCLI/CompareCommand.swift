@@ -17,14 +17,14 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The results database.", valueName: "file"))
     var db: String
 
-    @Option(help: "The strategy the others are compared with.")
-    var baseline = "recompute"
+    @Option(help: "The strategy the others are compared with (default: recompute).")
+    var baseline: String?
 
     @Option(name: .customLong("metric"), help: ArgumentHelp("A metric to show (repeat for several; default: tbt_p99_ms, ttft_p99_ms, output_tokens_per_s).", valueName: "name"))
     var metrics: [String] = []
 
-    @Option(help: "overall, or an instance name.")
-    var scope = "overall"
+    @Option(help: "overall, or an instance name (default: overall).")
+    var scope: String?
 
     @Option(help: "Only the runs of this sweep.")
     var sweep: String?
@@ -37,7 +37,9 @@ struct CompareCommand: ParsableCommand {
             let store = try ResultStore.openForReading(path: db)
             let runs = try store.runs(sweep: sweep)
             guard runs.contains(where: { $0.run.status == .finished }) else { throw StoreError(file: db, "no finished runs to compare") }
-            return Comparison(runs: runs, baseline: baseline, metrics: metrics.isEmpty ? Comparison.defaultMetrics : metrics, scope: scope)
+            try Comparison.validate(runs: runs, file: db, baseline: baseline, scope: scope, metrics: metrics)
+            return Comparison(runs: runs, baseline: baseline ?? "recompute", metrics: metrics.isEmpty ? Comparison.defaultMetrics : metrics,
+                              scope: scope ?? "overall")
         }
         print(ComparisonFormat.render(comparison, format), terminator: "")
     }

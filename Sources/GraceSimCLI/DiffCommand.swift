@@ -8,7 +8,9 @@ struct DiffCommand: ParsableCommand {
         abstract: "Compare two results databases run by run (matched by config hash) and list the metrics that moved.",
         discussion: """
             Exit status: 0 when nothing moved in the bad direction, 1 when a latency (*_ms) rose, a throughput \
-            (*_per_s) fell beyond the tolerance, or a run that finished in OLD failed in NEW; 2 on bad input. \
+            (*_per_s) fell beyond the tolerance, a run that finished in OLD failed in NEW, or a run is missing on \
+            either side (a finished run of OLD not in NEW, or a run of NEW not in OLD) without --allow-missing; \
+            2 on bad input. \
             Other metrics (counts, fractions) are listed but never fail. \
             Example: gracesim diff Results/regression/baseline.sqlite new.sqlite --tolerance 2%
             """
@@ -27,6 +29,9 @@ struct DiffCommand: ParsableCommand {
             help: ArgumentHelp("Metrics to compare (a trailing * matches a prefix, e.g. tbt_*); default all.", valueName: "name"))
     var metrics: [String] = []
 
+    @Flag(help: "Runs missing on either side are expected (e.g. NEW is part of a grid): list them but exit 0 for them.")
+    var allowMissing = false
+
     func run() throws {
         guard let fraction = Self.parseTolerance(tolerance) else {
             throw ValidationError("--tolerance: expected a percentage such as 2% or a fraction such as 0.02, found \"\(tolerance)\"")
@@ -38,8 +43,11 @@ struct DiffCommand: ParsableCommand {
         }
         for line in diff.report() { print(line) }
         let regressions = diff.movements.filter(\.isRegression).count + diff.newlyFailed.count
-        print("\(diff.matched) runs compared, \(diff.movements.count) metrics moved beyond \(tolerance), \(regressions) regressions, \(diff.missing.count) runs missing")
-        if diff.hasRegression { throw ExitCode(1) }
+        print("\(diff.matched) runs compared, \(diff.movements.count) metrics moved beyond \(tolerance), \(regressions) regressions, \(diff.missing.count) runs missing, \(diff.onlyInNew.count) only in NEW")
+        if diff.hasMissingRuns && !allowMissing {
+            InputFailure.printError("the databases do not hold the same runs (\(diff.missing.count) missing from NEW, \(diff.onlyInNew.count) only in NEW); pass --allow-missing when that is expected")
+        }
+        if diff.hasRegression || (diff.hasMissingRuns && !allowMissing) { throw ExitCode(1) }
     }
 
     static func parseTolerance(_ text: String) -> Double? {

@@ -17,16 +17,17 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The folder to write index.html and one folder of SVG figures per sweep into.", valueName: "dir"))
     var out: String
 
-    @Option(help: "The strategy the others are compared with in the tables.")
-    var baseline = "recompute"
+    @Option(help: "The strategy the others are compared with in the tables (default: recompute).")
+    var baseline: String?
 
     func run() throws {
         let summary = try InputFailure.guarding {
             let store = try ResultStore.openForReading(path: db)
             let runs = try store.runs()
             guard runs.contains(where: { $0.run.status == .finished }) else { throw StoreError(file: db, "no finished runs to report") }
+            try Comparison.validate(runs: runs, file: db, baseline: baseline)
             do {
-                return try ReportWriter.write(store: store, to: URL(fileURLWithPath: out), baseline: baseline)
+                return try ReportWriter.write(store: store, to: URL(fileURLWithPath: out), baseline: baseline ?? "recompute")
             } catch let error as CocoaError {
                 throw StoreError(file: out, "cannot write the report: \(error.localizedDescription)")
             }

@@ -10,7 +10,9 @@ struct SweepCommand: ParsableCommand {
         abstract: "Run a sweep's grid of experiments into an SQLite database (resumable, parallel, shardable).",
         discussion: """
             Points already finished in the database are skipped, so an interrupted sweep is resumed by running the \
-            same command again. --shard i/N runs the points whose index modulo N is i (0-based); --shard auto \
+            same command again. Several sweep processes on one database share its points (each point is claimed \
+            before it runs; a claim whose process died is taken over). A sweep named like a different sweep already \
+            in the database is refused; --as stores it under another name. --shard i/N runs the points whose index modulo N is i (0-based); --shard auto \
             reads SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm job arrays), or JOB_COMPLETION_INDEX and \
             GRACESIM_SHARD_COUNT (Kubernetes Indexed Jobs). Join shard databases with gracesim merge.
             Example: gracesim sweep Configs/sweeps/c1-strategy-rate.yaml --db Results/c1.sqlite --jobs 2
@@ -29,17 +31,22 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only this share of the grid: i/N (0-based) or auto.", valueName: "i/N|auto"))
     var shard: String?
 
+    @Option(name: .customLong("as"), help: ArgumentHelp("Store the sweep under this name instead of the file's `name:` (e.g. when the database already holds another sweep of that name).", valueName: "name"))
+    var storedName: String?
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
     func validate() throws {
         guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        if let storedName, storedName.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--as needs a name") }
     }
 
     func run() throws {
         let summary = try InputFailure.guarding {
             let shard = try self.shard.map { try Shard.parse($0, environment: ProcessInfo.processInfo.environment) } ?? .whole
-            let spec = try SweepSpec.load(path: sweep)
+            var spec = try SweepSpec.load(path: sweep)
+            if let storedName { spec.name = storedName }
             let store = try ResultStore.openForWriting(path: db)
             let runner = SweepRunner(spec: spec, store: store, jobs: jobs, shard: shard, version: GraceSimVersion.current)
             let bar = ProgressBar(enabled: !quiet)
@@ -49,8 +56,8 @@ struct SweepCommand: ParsableCommand {
             return summary
         }
         let shardText = shard.map { " (shard \($0))" } ?? ""
-        InputFailure.printError(String(format: "%d points%@: %d run, %d failed, %d already finished; %.1f s wall, %.1f s simulating, %.2f s storing",
-                                       summary.points, shardText, summary.finished, summary.failed, summary.skipped,
+        InputFailure.printError(String(format: "%d points%@: %d run, %d failed, %d already finished, %d run by other processes; %.1f s wall, %.1f s simulating, %.2f s storing",
+                                       summary.points, shardText, summary.finished, summary.failed, summary.skipped, summary.elsewhere,
                                        summary.wallSeconds, summary.simulationSeconds, summary.storageSeconds))
         if summary.failed > 0 {
             InputFailure.printError("failed runs are stored with their error: sqlite3 \(db) \"SELECT point, error FROM runs WHERE status = 'failed'\"")
@@ -78,7 +85,7 @@ final class ProgressBar: @unchecked Sendable {
                 FileHandleWriter.writeToStandardError("\r\u{1B}[K" + line)
                 drawn = true
             } else {
-                let tenth = p.done * 10 / p.total
+                let tenth = (p.done + p.elsewhere) * 10 / p.total
                 if tenth != lastTenth { lastTenth = tenth; FileHandleWriter.writeToStandardError(line + "\n") }
             }
         }
@@ -90,13 +97,15 @@ final class ProgressBar: @unchecked Sendable {
 
     static func line(_ p: SweepProgress) -> String {
         let width = 30
-        let filled = p.total == 0 ? width : p.done * width / p.total
+        let ended = p.done + p.elsewhere
+        let filled = p.total == 0 ? width : ended * width / p.total
         let rate = p.elapsedSeconds > 0 ? Double(p.done) / p.elapsedSeconds : 0
-        let left = rate > 0 ? Double(p.total - p.done) / rate : .nan
+        let left = rate > 0 ? Double(p.total - ended) / rate : .nan
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let failed = p.failed > 0 ? ", \(p.failed) failed" : ""
         let skipped = p.skipped > 0 ? ", \(p.skipped) skipped" : ""
-        return "[\(bar)] \(p.done)/\(p.total)\(failed)\(skipped)  \(String(format: "%.2f", rate)) runs/s  \(duration(left)) left"
+        let elsewhere = p.elsewhere > 0 ? ", \(p.elsewhere) by other processes" : ""
+        return "[\(bar)] \(ended)/\(p.total)\(failed)\(skipped)\(elsewhere)  \(String(format: "%.2f", rate)) runs/s  \(duration(left)) left"
     }
 
     static func duration(_ seconds: Double) -> String {

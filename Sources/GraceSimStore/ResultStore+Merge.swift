@@ -10,6 +10,8 @@ extension ResultStore {
 
     /// Copies the sweeps and runs of `other` into this store: sweeps are matched by name, runs by config hash
     /// within their sweep; a finished run here is never replaced, a failed one is replaced by a finished one.
+    /// A sweep of `other` whose name is held here by a different spec is refused (``StoreError``) before any run
+    /// of it is copied.
     /// Each run is copied in its own transaction with all its rows.
     public func merge(from other: ResultStore) throws -> MergeSummary {
         var summary = MergeSummary()
@@ -18,7 +20,8 @@ extension ResultStore {
         }
         var sweepIds: [Int64: Int64] = [:]
         for sweep in sweeps {
-            sweepIds[sweep.id!] = try sweepId(name: sweep.name, spec: sweep.spec, version: sweep.gracesimVersion)
+            sweepIds[sweep.id!] = try sweepId(name: sweep.name, spec: sweep.spec, version: sweep.gracesimVersion, specFile: sweep.specFile,
+                                               conflictHint: "merging \(other.path) would mix their runs; merge it into another database")
         }
         for run in runs {
             let rows = try Self.translating(other.path) {

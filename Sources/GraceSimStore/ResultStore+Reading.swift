@@ -28,9 +28,27 @@ extension ResultStore {
                 }
                 let runs = try request.fetchAll(db)
                 var metrics: [Int64: [String: [String: Double]]] = [:]
-                for m in try MetricRecord.fetchAll(db) { metrics[m.runId, default: [:]][m.scope, default: [:]][m.metric] = m.value }
+                let rows = try Row.fetchCursor(db, sql: "SELECT run_id, scope, metric, value FROM \(MetricRecord.databaseTableName)")
+                while let row = try rows.next() {
+                    let runId: Int64 = row[0], scope: String = row[1], metric: String = row[2]
+                    guard let value = Self.number(row[3] as DatabaseValue) else {
+                        let run = try RunRecord.filter(RunRecord.Columns.id == runId).fetchOne(db)
+                        let label = run.map { "run \(runId) (\(names[$0.sweepId] ?? "?")[\($0.pointIndex)], \($0.configHash))" } ?? "run \(runId)"
+                        throw StoreError(file: path, "\(label): metric \(metric) (scope \(scope)) is \(row[3] as DatabaseValue), not a number")
+                    }
+                    metrics[runId, default: [:]][scope, default: [:]][metric] = value
+                }
                 return runs.map { StoredRun(run: $0, sweep: names[$0.sweepId] ?? "", metrics: metrics[$0.id ?? -1] ?? [:]) }
             }
+        }
+    }
+
+    /// A stored metric value as a number: nil for text, blobs and NULL (a hand-edited row), never 0.
+    static func number(_ value: DatabaseValue) -> Double? {
+        switch value.storage {
+        case .double(let number): return number
+        case .int64(let number): return Double(number)
+        case .null, .string, .blob: return nil
         }
     }
 

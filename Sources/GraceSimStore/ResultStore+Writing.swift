@@ -17,14 +17,28 @@ public struct RunOutcome: Sendable {
 }
 
 extension ResultStore {
-    /// The id of the sweep named `name`, creating its row when missing (with `spec` and `version`).
-    public func sweepId(name: String, spec: String, version: String) throws -> Int64 {
+    /// The id of the sweep named `name`, creating its row when missing (with `spec`, `version` and `specFile`).
+    ///
+    /// - Throws: ``StoreError`` when the database already holds a sweep of that name from a different spec (two
+    ///   different sweep files with the same `name:`): their runs would mix under one name.
+    /// - Parameter conflictHint: what the user can do about such a conflict, for the message.
+    public func sweepId(name: String, spec: String, version: String, specFile: String? = nil,
+                        conflictHint: String = "store this one under another name with --as NAME, or use another --db") throws -> Int64 {
         try Self.translating(path) {
             try writer.write { db in
                 if let existing = try SweepRecord.filter(SweepRecord.Columns.name == name).fetchOne(db), let id = existing.id {
+                    guard SweepSpec.specHash(existing.spec) == SweepSpec.specHash(spec) else {
+                        let stored = existing.specFile.map { "from \($0)" } ?? "from another sweep file"
+                        let holder = specFile == nil ? "the database" : path
+                        throw StoreError(file: specFile ?? path,
+                                         "\(holder) already holds a sweep named \"\(name)\" \(stored), with a different spec; \(conflictHint)")
+                    }
+                    if existing.specFile == nil, let specFile {
+                        try SweepRecord.filter(SweepRecord.Columns.id == id).updateAll(db, SweepRecord.Columns.specFile.set(to: specFile))
+                    }
                     return id
                 }
-                var record = SweepRecord(name: name, spec: spec, created: Self.timestamp(), gracesimVersion: version)
+                var record = SweepRecord(name: name, spec: spec, created: Self.timestamp(), gracesimVersion: version, specFile: specFile)
                 try record.insert(db)
                 return record.id!
             }
@@ -65,6 +79,7 @@ extension ResultStore {
         for var metric in outcome.metrics { metric.runId = runId; try metric.insert(db) }
         for var request in outcome.requests { request.runId = runId; try request.insert(db) }
         for var sample in outcome.series { sample.runId = runId; try sample.insert(db) }
+        try endClaim(sweepId: run.sweepId, configHash: run.configHash, db)
         return true
     }
 

@@ -13,8 +13,14 @@ public final class ResultStore: Sendable {
     /// The connection(s): a `DatabasePool` for files, a `DatabaseQueue` in memory.
     public let writer: any DatabaseWriter
 
-    /// How long a write waits by default for another process's write to finish, in seconds.
-    public static let busyTimeoutSeconds: TimeInterval = 30
+    /// How long a write waits by default for another process's write to finish, in seconds: 30, or
+    /// `GRACESIM_BUSY_TIMEOUT_S` when that is set to a positive number (tests use a short wait).
+    public static var busyTimeoutSeconds: TimeInterval {
+        if let text = ProcessInfo.processInfo.environment["GRACESIM_BUSY_TIMEOUT_S"], let seconds = Double(text), seconds > 0 {
+            return seconds
+        }
+        return 30
+    }
 
     /// Opens (creating it when missing) the database at `path` for writing, and migrates it.
     /// - Parameter busyTimeoutSeconds: how long to wait for another process's lock before giving up.
@@ -29,6 +35,10 @@ public final class ResultStore: Sendable {
         guard fileManager.isWritableFile(atPath: directory) else {
             throw StoreError(file: path, "the folder \(directory) is read-only (SQLite needs to create its -wal and -shm files there)")
         }
+        // Look before touching: opening a pool switches the file to WAL, and migrating adds tables.
+        if let size = (try? fileManager.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 {
+            try refuseForeign(path: path, busyTimeoutSeconds: busyTimeoutSeconds)
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
         // GRDB begins a pool's write transactions IMMEDIATE: each takes the write lock when it begins, so a
@@ -38,7 +48,7 @@ public final class ResultStore: Sendable {
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         // Switching a new file to WAL and the first migration take locks that SQLite's busy timeout does not
         // always wait for; when another process is creating the same database at that moment, try again shortly.
-        var attempt = 0
+        let deadline = Date().addingTimeInterval(busyTimeoutSeconds)
         while true {
             do {
                 let pool = try DatabasePool(path: path, configuration: configuration)
@@ -47,8 +57,7 @@ public final class ResultStore: Sendable {
                 try translating(path) { try pool.read { db in try store.refuseUnknownStatus(db) } }
                 return store
             } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
-                                                     && Double(attempt) * 0.05 < busyTimeoutSeconds {
-                attempt += 1
+                                                     && Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.05)
             } catch let error as DatabaseError {
                 return try translating(path) { throw error }
@@ -57,8 +66,9 @@ public final class ResultStore: Sendable {
     }
 
     /// Opens an existing database for reading only.
-    public static func openForReading(path: String) throws -> ResultStore {
+    public static func openForReading(path: String, busyTimeoutSeconds: TimeInterval = busyTimeoutSeconds) throws -> ResultStore {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError(file: path, "no such database") }
+        try refuseForeign(path: path, busyTimeoutSeconds: busyTimeoutSeconds)
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(busyTimeoutSeconds)
@@ -73,6 +83,29 @@ public final class ResultStore: Sendable {
             }
         }
         return store
+    }
+
+    /// Refuses an SQLite file that holds tables but not gracesim's schema (another program's database), reading
+    /// it only. An empty database, or one holding nothing but an empty `grdb_migrations` (another process is
+    /// creating it), is fine.
+    static func refuseForeign(path: String, busyTimeoutSeconds: TimeInterval) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        try translating(path) {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                let applied = tables.contains("grdb_migrations") ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+                let own = tables.filter { $0 != "grdb_migrations" }
+                guard !own.isEmpty || !applied.isEmpty else { return }
+                guard let first = StoreSchema.knownMigrations.first, applied.contains(first) else {
+                    let shown = own.prefix(5).joined(separator: ", ") + (own.count > 5 ? ", ..." : "")
+                    throw StoreError(file: path, "not a gracesim results database (it holds other tables: \(shown)); left untouched, use another --db file")
+                }
+            }
+        }
     }
 
     /// A fresh store in memory, for tests.

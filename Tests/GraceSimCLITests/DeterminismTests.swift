@@ -14,6 +14,20 @@ import Testing
         #expect(first.stdout == second.stdout, "two runs of \(arguments) differ")
     }
 
+    /// Every strategy under every sharing mode: two `run --json` processes (each with its own randomly seeded
+    /// `Hasher`) print the same bytes. A sum or an order taken from a dictionary would differ between them.
+    @Test(arguments: ["temporal", "mps", "mig"], ["recompute", "swap", "pie", "offload", "remap"])
+    func twoProcessesPrintTheSameBytes(sharing: String, strategy: String) async throws {
+        let arguments = ["run", "Configs/experiments/c1-\(sharing).yaml", "--strategy", strategy, "--json",
+                         "--set", "workload.arrivals.end_s=60", "--set", "workload.arrivals.rate_scale=1"]
+        let first = try await GraceSimProcess.run(arguments)
+        let second = try await GraceSimProcess.run(arguments)
+        expectSuccess(first)
+        expectSuccess(second)
+        #expect(!first.stdout.isEmpty)
+        #expect(first.stdout == second.stdout, "two processes of \(arguments) differ")
+    }
+
     @Test(arguments: [[], ["--json"]])
     func differentSeedGivesDifferentOutput(format: [String]) async throws {
         let one = try await GraceSimProcess.run(["run", CLI.defaultExperiment, "--seed", "1"] + format + CLI.quick)

@@ -9,18 +9,19 @@ import Testing
         let store = try ResultStore.inMemory()
         let (applied, columnsByTable) = try store.writer.read { db in
             (try StoreSchema.migrator.appliedIdentifiers(db),
-             try Dictionary(uniqueKeysWithValues: ["sweeps", "runs", "metrics", "requests", "series"].map { ($0, try db.columns(in: $0).map(\.name)) }))
+             try Dictionary(uniqueKeysWithValues: ["sweeps", "runs", "metrics", "requests", "series", "claims"].map { ($0, try db.columns(in: $0).map(\.name)) }))
         }
         #expect(applied == Set(StoreSchema.knownMigrations))
         do {
             let expected: [String: [String]] = [
-                "sweeps": ["id", "name", "spec", "created", "gracesim_version"],
+                "sweeps": ["id", "name", "spec", "created", "gracesim_version", "spec_file"],
                 "runs": ["id", "sweep_id", "point_index", "point", "config", "config_hash", "seed", "strategy", "hardware",
                          "status", "wall_s", "simulated_s", "error", "finished_at"],
                 "metrics": ["run_id", "scope", "metric", "value"],
                 "requests": ["run_id", "request", "instance", "arrival_s", "first_token_s", "finish_s", "prompt_tokens",
                              "output_tokens", "generated_tokens", "preemptions", "max_tbt_ms", "status"],
                 "series": ["run_id", "scope", "series", "t_s", "value"],
+                "claims": ["sweep_id", "config_hash", "owner", "host", "pid", "claimed_at", "heartbeat_s", "state", "attempts"],
             ]
             for (table, columns) in expected {
                 #expect(columnsByTable[table] == columns, "\(table)")
@@ -31,7 +32,9 @@ import Testing
     @Test func aRunAndItsRowsRoundTrip() throws {
         let store = try ResultStore.inMemory()
         let sweep = try store.sweepId(name: "s", spec: "name: s", version: "test")
-        #expect(try store.sweepId(name: "s", spec: "other", version: "test") == sweep)
+        // The same spec (comments and layout aside) is the same sweep; another spec under its name is refused.
+        #expect(try store.sweepId(name: "s", spec: "# again\nname:   s\n", version: "test") == sweep)
+        #expect(throws: StoreError.self) { _ = try store.sweepId(name: "s", spec: "name: s\nseeds: [2]", version: "test") }
         let run = RunRecord(id: nil, sweepId: sweep, pointIndex: 0, point: #"{"strategy":"recompute"}"#, config: "{}",
                             configHash: "00000000000000aa", seed: 1, strategy: "recompute", hardware: "gh200-96gb",
                             status: .finished, wallSeconds: 0.5, simulatedSeconds: 10, error: nil, finishedAt: "now")
@@ -107,6 +110,101 @@ import Testing
     }
 }
 
+/// Databases gracesim must not mistake for its own, or read wrongly: foreign SQLite files, older schemas,
+/// two sweeps under one name, hand-edited values.
+@Suite struct NoMixUpTests {
+    @Test func aForeignSQLiteFileIsRefusedAndLeftUntouched() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("other.sqlite")
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { db in
+                try db.execute(sql: "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES ('a')")
+            }
+            try queue.close()
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let opens: [(String) throws -> ResultStore] = [{ try ResultStore.openForWriting(path: $0) }, { try ResultStore.openForReading(path: $0) }]
+        for open in opens {
+            #expect {
+                _ = try open(path)
+            } throws: { error in
+                let message = (error as? StoreError)?.message ?? ""
+                return message.contains("not a gracesim results database") && message.contains("customers")
+            }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func aDatabaseOfTheFirstSchemaOpensAndMigrates() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("v1.sqlite")
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try StoreSchema.migrator.migrate(queue, upTo: "v1-sweeps-runs-metrics")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO sweeps (name, spec, created, gracesim_version) VALUES ('old', 'name: old', 'then', 'v0');
+                    INSERT INTO runs (sweep_id, point_index, point, config, config_hash, seed, strategy, hardware, status, wall_s, finished_at)
+                    VALUES (1, 0, '{}', '{}', 'h', 1, 'recompute', 'x', 'finished', 1, 'then');
+                    INSERT INTO metrics VALUES (1, 'overall', 'tbt_p99_ms', 42);
+                    """)
+            }
+            try queue.close()
+        }
+        let read = try ResultStore.openForReading(path: path)
+        #expect(try read.runs().first?.overall("tbt_p99_ms") == 42)
+        try read.close()
+        let store = try ResultStore.openForWriting(path: path)
+        let applied = try store.writer.read { try StoreSchema.migrator.appliedIdentifiers($0) }
+        #expect(applied == Set(StoreSchema.knownMigrations))
+        #expect(try store.runs().first?.overall("tbt_p99_ms") == 42)
+        #expect(try store.sweepId(name: "old", spec: "name: old", version: "test", specFile: "old.yaml") == 1)
+        #expect(try store.claims().isEmpty)
+    }
+
+    @Test func aSweepNameTakenByAnotherSpecNamesBothFiles() throws {
+        let store = try ResultStore.inMemory()
+        _ = try store.sweepId(name: "s", spec: "name: s\nseeds: [1]", version: "test", specFile: "a.yaml")
+        #expect(throws: StoreError(file: "b.yaml", ":memory: already holds a sweep named \"s\" from a.yaml, with a different spec; store this one under another name with --as NAME, or use another --db")) {
+            _ = try store.sweepId(name: "s", spec: "name: s\nseeds: [2]", version: "test", specFile: "b.yaml")
+        }
+    }
+
+    @Test func mergeRefusesASweepNameHeldByAnotherSpec() throws {
+        let target = try ResultStore.inMemory()
+        _ = try target.sweepId(name: "s", spec: "name: s\nseeds: [1]", version: "test", specFile: "a.yaml")
+        let source = try ResultStore.inMemory()
+        _ = try source.sweepId(name: "s", spec: "name: s\nseeds: [2]", version: "test", specFile: "b.yaml")
+        #expect {
+            _ = try target.merge(from: source)
+        } throws: { error in
+            let message = (error as? StoreError)?.description ?? ""
+            return message.hasPrefix("b.yaml: ") && message.contains("from a.yaml") && message.contains("merge it into another database")
+        }
+        #expect(try target.rowCounts()["sweeps"] == 1)
+    }
+
+    @Test func aMetricThatIsNotANumberIsReportedNotReadAsZero() throws {
+        let store = try ResultStore.inMemory()
+        let sweep = try store.sweepId(name: "s", spec: "", version: "test")
+        let run = RunRecord(id: nil, sweepId: sweep, pointIndex: 3, point: "{}", config: "{}", configHash: "abc", seed: 1,
+                            strategy: "recompute", hardware: "x", status: .finished, wallSeconds: 0, simulatedSeconds: 1,
+                            error: nil, finishedAt: "now")
+        try store.record(RunOutcome(run: run, metrics: [MetricRecord(runId: 0, scope: "overall", metric: "tbt_p99_ms", value: 1)]))
+        try store.writer.write { try $0.execute(sql: "UPDATE metrics SET value = 'fast' WHERE metric = 'tbt_p99_ms'") }
+        #expect {
+            _ = try store.runs()
+        } throws: { error in
+            let message = (error as? StoreError)?.message ?? ""
+            return message.contains("s[3]") && message.contains("tbt_p99_ms") && message.contains("not a number")
+        }
+    }
+}
+
 /// Databases that cannot be written now: locked by another connection, or opened read-only.
 @Suite struct BusyAndReadOnlyTests {
     @Test func aLockedDatabaseGetsAClearMessageAndKeepsItsRows() throws {
@@ -131,6 +229,35 @@ import Testing
         try holder.close()
         let store = try ResultStore.openForReading(path: path)
         #expect(try store.rowCounts()["sweeps"] == 1)
+    }
+
+    /// Opening must migrate a v1 database while another connection holds the write lock: the wait ends after the
+    /// busy timeout (wall time), not after the timeout once per retry.
+    @Test func theWaitToMigrateALockedDatabaseEndsAfterTheBusyTimeout() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("v1.sqlite")
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
+            try StoreSchema.migrator.migrate(queue, upTo: "v1-sweeps-runs-metrics")
+            try queue.close()
+        }
+        var holding = Configuration()
+        holding.allowsUnsafeTransactions = true
+        let holder = try DatabaseQueue(path: path, configuration: holding)
+        try holder.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
+        let started = Date()
+        #expect {
+            _ = try ResultStore.openForWriting(path: path, busyTimeoutSeconds: 0.5)
+        } throws: { error in
+            (error as? StoreError)?.message == "the database is locked by another process; try again when it finishes"
+        }
+        #expect(Date().timeIntervalSince(started) < 3, "waited \(Date().timeIntervalSince(started)) s")
+        try holder.inDatabase { try $0.execute(sql: "ROLLBACK") }
+        try holder.close()
+        let store = try ResultStore.openForWriting(path: path)
+        #expect(try store.writer.read { try StoreSchema.migrator.appliedIdentifiers($0) } == Set(StoreSchema.knownMigrations))
     }
 
     @Test func writingThroughAReadOnlyStoreIsRefusedClearly() throws {

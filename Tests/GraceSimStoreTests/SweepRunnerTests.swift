@@ -83,4 +83,93 @@ import Testing
         _ = try SweepRunner(spec: spec, store: reference, jobs: 2, version: "test").run()
         #expect(try resultsByHash(store) == resultsByHash(reference))
     }
+
+    /// Counts simulations across runners (threads of one test).
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var counts: [String: Int] = [:]
+        func add(_ hash: String) { lock.withLock { counts[hash, default: 0] += 1 } }
+        var all: [String: Int] { lock.withLock { counts } }
+    }
+
+    @Test func twoRunnersOnOneFileShareThePointsAndSimulateEachOnce() async throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("shared.sqlite")
+        let spec = try StoreFixtures.spec(Self.sixPoints)
+        let counter = Counter()
+        let summaries = try await withThrowingTaskGroup(of: SweepSummary.self) { group in
+            for jobs in [2, 1] {
+                group.addTask {
+                    let store = try ResultStore.openForWriting(path: path)
+                    let runner = SweepRunner(spec: spec, store: store, jobs: jobs, version: "test") { point, requests, series in
+                        counter.add(point.configHash)
+                        return try PointSimulation.simulate(point, requests: requests, series: series)
+                    }
+                    return try runner.run()
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(counter.all.count == 6 && counter.all.values.allSatisfy { $0 == 1 }, "\(counter.all)")
+        #expect(summaries.map(\.finished).reduce(0, +) == 6)
+        #expect(summaries.allSatisfy { $0.finished + $0.elsewhere + $0.skipped == 6 }, "each runner waits for the whole grid")
+        let store = try ResultStore.openForReading(path: path)
+        let claims = try store.claims()
+        #expect(claims.count == 6 && claims.allSatisfy { $0.attempts == 1 && $0.state == .ended })
+        let reference = try ResultStore.inMemory()
+        _ = try SweepRunner(spec: spec, store: reference, jobs: 1, version: "test").run()
+        #expect(try resultsByHash(store) == resultsByHash(reference))
+    }
+
+    /// A claim left `running` by an owner that is gone: a dead process on this host (taken over at once), or a
+    /// silent owner on another host (taken over once its heartbeat is older than the stale limit).
+    @Test(arguments: ["dead process", "silent host"])
+    func anAbandonedClaimIsTakenOver(owner: String) throws {
+        let store = try ResultStore.inMemory()
+        let spec = try StoreFixtures.spec(Self.sixPoints)
+        let sweepId = try store.sweepId(name: spec.name, spec: spec.text, version: "test", specFile: spec.file)
+        let hash = try spec.prepare(points: spec.grid(), jobs: 1)[0].configHash
+        let policy = ClaimPolicy()
+        let dead: Int64 = 999_999_999  // above any pid_max: no such process
+        let claim = ClaimRecord(sweepId: sweepId, configHash: hash, owner: "gone", host: owner == "dead process" ? policy.host : "elsewhere",
+                                pid: dead, claimedAt: "then", heartbeatSeconds: ClaimPolicy.now() - (owner == "dead process" ? 0 : 120),
+                                state: .running, attempts: 1)
+        try store.writer.write { try claim.insert($0) }
+        let summary = try SweepRunner(spec: spec, store: store, jobs: 2, version: "test").run()
+        #expect(summary.finished == 6 && summary.elsewhere == 0)
+        let taken = try store.claims().first { $0.configHash == hash }
+        #expect(taken?.attempts == 2 && taken?.state == .ended && taken?.owner != "gone")
+    }
+
+    @Test func aLiveClaimIsLeftToItsOwner() throws {
+        let store = try ResultStore.inMemory()
+        let spec = try StoreFixtures.spec(Self.sixPoints)
+        let sweepId = try store.sweepId(name: spec.name, spec: spec.text, version: "test")
+        let hash = try spec.prepare(points: spec.grid(), jobs: 1)[0].configHash
+        let other = ClaimPolicy()
+        #expect(try store.claim(sweepId: sweepId, configHash: hash, policy: other) == .claimed)
+        let mine = ClaimPolicy()
+        #expect(try store.claim(sweepId: sweepId, configHash: hash, policy: mine) == .busy)
+        #expect(try store.claim(sweepId: sweepId, configHash: hash, policy: other) == .busy, "one runner's threads do not share a point either")
+        var silent = mine
+        silent.staleAfterSeconds = -1
+        #expect(try store.claim(sweepId: sweepId, configHash: hash, policy: silent) == .claimed)
+    }
+
+    @Test func aRunningClaimsHeartbeatIsRefreshedWhileThePointRuns() throws {
+        let store = try ResultStore.inMemory()
+        let spec = try StoreFixtures.spec(StoreFixtures.sweepText(axes: "  seed: [1]"))
+        let beats = Counter()
+        var runner = SweepRunner(spec: spec, store: store, jobs: 1, version: "test") { point, requests, series in
+            let before = try store.claims().first?.heartbeatSeconds ?? 0
+            Thread.sleep(forTimeInterval: 0.4)
+            let after = try store.claims().first?.heartbeatSeconds ?? 0
+            if after > before { beats.add("refreshed") }
+            return try PointSimulation.simulate(point, requests: requests, series: series)
+        }
+        runner.heartbeatSeconds = 0.05
+        #expect(try runner.run().finished == 1)
+        #expect(beats.all["refreshed"] == 1)
+    }
 }

@@ -60,3 +60,26 @@ public struct Comparison: Sendable {
         self.rows = rows
     }
 }
+
+extension Comparison {
+    /// Checks options named by the user against what `runs` hold: a `baseline` that is no strategy of theirs, a
+    /// `scope` none of their metrics has, or a metric absent from that scope would silently give an empty table.
+    /// - Throws: ``StoreError`` naming the option, the value and the known values, on one line.
+    public static func validate(runs: [StoredRun], file: String, baseline: String? = nil, scope: String? = nil,
+                                metrics: [String] = []) throws {
+        let finished = runs.filter { $0.run.status == .finished }
+        func refuse(_ option: String, _ value: String, _ what: String, _ known: Set<String>) -> StoreError {
+            StoreError(file: file, "\(option) \"\(value)\" is not \(what) in this database (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        if let baseline {
+            let strategies = Set(finished.map(\.run.strategy))
+            guard strategies.contains(baseline) else { throw refuse("--baseline", baseline, "a strategy", strategies) }
+        }
+        let scopes = Set(finished.flatMap(\.metrics.keys))
+        if let scope, !scopes.contains(scope) { throw refuse("--scope", scope, "a scope", scopes) }
+        let names = Set(finished.flatMap { $0.metrics[scope ?? "overall"]?.keys.map { $0 } ?? [] })
+        for metric in metrics where !names.contains(metric) {
+            throw refuse("--metric", metric, "a metric of scope \(scope ?? "overall")", names)
+        }
+    }
+}

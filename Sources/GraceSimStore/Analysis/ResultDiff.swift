@@ -21,10 +21,14 @@ public struct ResultDiff: Sendable {
     public var newlyFailed: [(label: String, error: String)] = []
     /// Finished runs of OLD with no finished or failed run of the same config in NEW.
     public var missing: [String] = []
+    /// Runs of NEW (finished or failed) whose config is in no run of OLD.
+    public var onlyInNew: [String] = []
     /// Runs compared.
     public var matched = 0
 
     public var hasRegression: Bool { !newlyFailed.isEmpty || movements.contains { $0.isRegression } }
+    /// Whether either side has runs the other lacks (the two databases do not hold the same grid).
+    public var hasMissingRuns: Bool { !missing.isEmpty || !onlyInNew.isEmpty }
 
     /// Compares the finished runs of `old` with the runs of the same config in `new`.
     /// - Parameters:
@@ -60,6 +64,11 @@ public struct ResultDiff: Sendable {
                 }
             }
         }
+        let oldHashes = Set(old.map(\.run.configHash))
+        var seenNew = Set<String>()
+        for newRun in new where !oldHashes.contains(newRun.run.configHash) && seenNew.insert(newRun.run.configHash).inserted {
+            onlyInNew.append(Self.label(newRun))
+        }
     }
 
     static func selected(_ metric: String, _ patterns: [String]) -> Bool {
@@ -81,6 +90,7 @@ public struct ResultDiff: Sendable {
             lines.append("\(tag) \(m.label) \(m.scope) \(m.metric): \(Self.number(m.old)) -> \(Self.number(m.new)) (\(percent))")
         }
         for label in missing { lines.append("MISSING  \(label): not in the new database") }
+        for label in onlyInNew { lines.append("ADDED    \(label): not in the old database") }
         return lines
     }
 

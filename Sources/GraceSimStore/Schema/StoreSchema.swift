@@ -66,6 +66,25 @@ public enum StoreSchema {
                 t.primaryKey(["run_id", "scope", "series", "t_s"])
             }
         }
+        // Cooperating sweep processes: a point is claimed (owner, heartbeat) before it runs, so that several
+        // processes share a grid instead of each simulating all of it; and the sweep file each sweep came from.
+        migrator.registerMigration("v2-claims-spec-file") { db in
+            try db.alter(table: SweepRecord.databaseTableName) { t in
+                t.add(column: "spec_file", .text)
+            }
+            try db.create(table: ClaimRecord.databaseTableName) { t in
+                t.column("sweep_id", .integer).notNull().references(SweepRecord.databaseTableName, onDelete: .cascade)
+                t.column("config_hash", .text).notNull()
+                t.column("owner", .text).notNull()
+                t.column("host", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("claimed_at", .text).notNull()
+                t.column("heartbeat_s", .double).notNull()
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.primaryKey(["sweep_id", "config_hash"])
+            }
+        }
         return migrator
     }
 

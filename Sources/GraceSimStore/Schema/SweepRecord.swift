@@ -12,6 +12,9 @@ public struct SweepRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     /// When the row was created, ISO 8601 in UTC.
     public var created: String
     public var gracesimVersion: String
+    /// The path of the sweep file as it was given to `gracesim sweep` (nil for databases written before it was
+    /// recorded, and for sweeps not read from a file).
+    public var specFile: String?
 
     public enum Columns {
         public static let id = Column(CodingKeys.id)
@@ -19,19 +22,22 @@ public struct SweepRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         public static let spec = Column(CodingKeys.spec)
         public static let created = Column(CodingKeys.created)
         public static let gracesimVersion = Column(CodingKeys.gracesimVersion)
+        public static let specFile = Column(CodingKeys.specFile)
     }
 
     enum CodingKeys: String, CodingKey {
         case id, name, spec, created
-        case gracesimVersion = "gracesim_version"
+        case gracesimVersion = "gracesim_version", specFile = "spec_file"
     }
 
-    public init(id: Int64? = nil, name: String, spec: String, created: String, gracesimVersion: String) {
+    public init(id: Int64? = nil, name: String, spec: String, created: String, gracesimVersion: String,
+                specFile: String? = nil) {
         self.id = id
         self.name = name
         self.spec = spec
         self.created = created
         self.gracesimVersion = gracesimVersion
+        self.specFile = specFile
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
