@@ -27,11 +27,8 @@ struct GPUShare {
     private(set) var segments: [Segment] = []
     private var clockNs: Int64 = 0
 
-    /// Segments in flight now.
-    var sharers: Int { segments.count }
-
     /// Moves every segment to `nowNs`. Between two calls no segment starts or ends (the simulator has an event at
-    /// each), so the number of sharers is constant over the interval.
+    /// each), so the number of segments sharing the GPU is constant over the interval.
     mutating func advance(to nowNs: Int64) {
         let elapsed = nowNs - clockNs
         clockNs = nowNs
