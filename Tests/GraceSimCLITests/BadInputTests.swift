@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Guards DESIGN.md "Bad input": each broken experiment (and each broken `--set`) makes `validate` and
+/// Guards docs/architecture.md ("Bad input is a message"): each broken experiment (and each broken `--set`) makes `validate` and
 /// `run` exit with status 2 and print one line naming the file, the key and what was expected, never a
 /// trap or a stack trace.
 @Suite struct BadInputTests {

@@ -19,7 +19,7 @@ func expectSuccess(_ result: GraceSimProcess.Result, sourceLocation: SourceLocat
     expectNoCrashText(result, sourceLocation: sourceLocation)
 }
 
-/// Expects bad input to be reported the way DESIGN.md asks: exit status 2 (not a signal), nothing on
+/// Expects bad input to be reported the way docs/architecture.md asks: exit status 2 (not a signal), nothing on
 /// standard output, and exactly one line on standard error that names `file` and `key` (in the form
 /// `error: file: key: ...`, or `error: file: ...` when `key` is empty) and contains each of `mentions`.
 func expectBadInput(_ result: GraceSimProcess.Result, file: String, key: String, mentions: [String] = [],

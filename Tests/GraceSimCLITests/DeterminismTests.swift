@@ -1,6 +1,6 @@
 import Testing
 
-/// Guards STYLE.md point 8 at the command line: the same experiment and seed give byte-identical standard
+/// Guards docs/architecture.md ("Determinism") at the command line: the same experiment and seed give byte-identical standard
 /// output, a different seed gives different output, and wall-clock figures go to standard error only.
 @Suite struct DeterminismTests {
     @Test(arguments: [[], ["--json"]])

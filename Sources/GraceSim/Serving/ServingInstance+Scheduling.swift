@@ -1,4 +1,4 @@
-/// vLLM V0's scheduler (REFERENCE.md §2), one step at a time.
+/// vLLM V0's scheduler (docs/paper.md, "Rival strategies"), one step at a time.
 ///
 /// Without chunked prefill a step is all-prefill (waiting requests in FCFS order while the token budget,
 /// `max_num_seqs` and the KV watermark allow, and only when no request is swapped out) or, when no prefill

@@ -1,7 +1,7 @@
 extension PieStrategy {
     /// `strategy: {kind: pie, max_host_share: 0.5, step: 0.05, adaptive: true, headroom: 0.1}`.
     ///
-    /// Pie's paper gives no numbers for these knobs that we could read (only its abstract is in REFERENCE.md §2),
+    /// Pie's paper gives no numbers for these knobs that we could read (only its abstract; docs/paper.md, "Rival strategies"),
     /// so every default is our estimate [E], chosen as stated on each property.
     public struct Options: Sendable, Equatable {
         /// The largest share of an instance's KV pool that may live in CPU memory: host blocks over all blocks,

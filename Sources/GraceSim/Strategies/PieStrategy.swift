@@ -1,4 +1,4 @@
-/// Pie's performance-transparent swapping (arXiv 2411.09317; REFERENCE.md §2): each instance's KV pool is
+/// Pie's performance-transparent swapping (arXiv 2411.09317; docs/paper.md, "Rival strategies"): each instance's KV pool is
 /// extended with blocks in CPU memory, whose KV is prefetched layer by layer ahead of use and written back,
 /// overlapped with compute; the host share adapts to run-time measurements ("adaptive expansion").
 ///

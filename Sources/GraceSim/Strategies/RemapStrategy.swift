@@ -1,7 +1,7 @@
 /// Parameter remapping (MIRAGE, arXiv 2507.11507): when KV runs short, GPU memory holding weight layers is handed
 /// to the KV cache, and the remapped layers are streamed back over the link, one way, for every forward pass.
 ///
-/// The rules (REFERENCE.md §1), each an option in ``RemapOptions``:
+/// The rules (docs/paper.md), each an option in ``RemapOptions``:
 /// - *When*: instead of preempting, when an instance needs KV blocks (for a decode or an admission). Memory freed
 ///   by any instance's weights becomes KV of any instance. Dynamic reversion gives layers back when an
 ///   instance's pool stays mostly free.

@@ -2,7 +2,7 @@ import PropertyBased
 import Testing
 @testable import GraceSim
 
-/// STYLE.md §3: events pop in (time, rank, insertion sequence) order.
+/// docs/model.md ("Time and events"): events pop in (time, rank, insertion sequence) order.
 @Suite struct EventQueueTests {
     @Test func simultaneousEventsPopByRankThenPushOrder() {
         var queue = EventQueue<String>()

@@ -1,7 +1,7 @@
 import Testing
 @testable import GraceSim
 
-/// STYLE.md §7: named streams from a stable hash.
+/// docs/architecture.md ("Determinism"): named streams from a stable hash.
 @Suite struct RandomStreamTests {
     static func draws(seed: UInt64, name: String, count: Int = 100) -> [UInt64] {
         var stream = RandomStream(seed: seed, name: name)

@@ -1,7 +1,7 @@
 import Testing
 @testable import GraceSim
 
-/// STYLE.md §1: integer nanoseconds, converted only at the edges.
+/// docs/architecture.md ("Time is an integer"): integer nanoseconds, converted only at the edges.
 @Suite struct SimTimeTests {
     @Test func conversionsRoundToWholeNanoseconds() {
         #expect(SimTime.seconds(1.5).ns == 1_500_000_000)

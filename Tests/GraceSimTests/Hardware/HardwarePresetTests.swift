@@ -18,7 +18,7 @@ struct HardwarePresetTests {
         }
     }
 
-    /// REFERENCE.md §1 and §3: 427 GB/s CPU-to-GPU, 366 GB/s with reads and writes mixed.
+    /// docs/paper.md and docs/sources.md: 427 GB/s CPU-to-GPU, 366 GB/s with reads and writes mixed.
     @Test func gh200LinkIsAsTheReferenceSays() throws {
         let gh200 = try repositoryCatalog.hardware(named: "gh200-96gb", file: "test", key: "hardware")
         #expect(gh200.link.kind == "nvlink-c2c")
@@ -33,7 +33,7 @@ struct HardwarePresetTests {
         #expect(gh200.link.latencyNs == 2_000)
     }
 
-    /// REFERENCE.md §3: HBM over link bandwidth is ≈ 8 on GH200 and ≈ 60 over PCIe Gen5.
+    /// docs/sources.md, "Hardware": HBM over link bandwidth is ≈ 8 on GH200 and ≈ 60 over PCIe Gen5.
     @Test func hbmOverLinkRatioContrast() throws {
         func ratio(_ name: String) throws -> Double {
             let spec = try repositoryCatalog.hardware(named: name, file: "test", key: "hardware")

@@ -1,7 +1,7 @@
 import Testing
 @testable import GraceSim
 
-/// One row of REFERENCE.md §4: parameters in billions, weights in GB (10⁹ bytes), KV bytes per token.
+/// One row of docs/sources.md, "Models": parameters in billions, weights in GB (10⁹ bytes), KV bytes per token.
 struct ReferenceRow: Sendable, CustomStringConvertible {
     var preset: String
     var billionParameters: Double
@@ -18,14 +18,14 @@ let referenceTable: [ReferenceRow] = [
     .init(preset: "llama-2-13b", billionParameters: 13.02, weightGB: 26.0, kvBytesPerToken: 819_200),
     .init(preset: "llama-2-70b", billionParameters: 68.98, weightGB: 138.0, kvBytesPerToken: 327_680),
     .init(preset: "llama-3-8b", billionParameters: 8.03, weightGB: 16.1, kvBytesPerToken: 131_072),
-    // Not in REFERENCE.md §4: Llama-3.1-8B's published config has Llama-3-8B's shape (the validation runs' model).
+    // Not in the table of docs/sources.md: Llama-3.1-8B's published config has Llama-3-8B's shape (the validation runs' model).
     .init(preset: "llama-3.1-8b", billionParameters: 8.03, weightGB: 16.1, kvBytesPerToken: 131_072),
     .init(preset: "llama-3-70b", billionParameters: 70.55, weightGB: 141.1, kvBytesPerToken: 327_680),
     .init(preset: "mistral-7b-v0.1", billionParameters: 7.24, weightGB: 14.5, kvBytesPerToken: 131_072),
     .init(preset: "qwen2.5-7b", billionParameters: 7.62, weightGB: 15.2, kvBytesPerToken: 57_344),
 ]
 
-@Suite("Model presets against REFERENCE.md §4 and the validation model")
+@Suite("Model presets against the table in docs/sources.md and the validation model")
 struct ModelPresetTests {
     @Test func catalogListsExactlyTheTableModels() throws {
         #expect(try repositoryCatalog.modelNames() == referenceTable.map(\.preset).sorted())
@@ -63,7 +63,7 @@ struct ModelPresetTests {
         }
     }
 
-    /// REFERENCE.md §4: one remapped layer frees ≈ 630 MB on OPT-13b (≈ 770 tokens of KV, ≈ 1.5 ms at
+    /// docs/sources.md, "Models": one remapped layer frees ≈ 630 MB on OPT-13b (≈ 770 tokens of KV, ≈ 1.5 ms at
     /// 427 GB/s) and ≈ 436 MB on Llama-3-8B (≈ 3,300 tokens).
     @Test func remappingOneLayerFreesWhatTheReferenceSays() throws {
         let opt = try repositoryCatalog.model(named: "opt-13b", file: "test", key: "model")

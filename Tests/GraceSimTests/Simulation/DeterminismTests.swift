@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import GraceSim
 
-/// STYLE.md §8: the same experiment and seed give a byte-identical report; another seed gives another.
+/// docs/architecture.md ("Determinism"): the same experiment and seed give a byte-identical report; another seed gives another.
 @Suite struct DeterminismTests {
     static func report(_ file: String, _ overrides: [String]) throws -> Data {
         let path = TestExperiments.repositoryRoot + "/Configs/experiments/" + file

@@ -3,7 +3,7 @@ import Testing
 @testable import GraceSim
 
 /// Randomized runs of small serving scenarios (see ``RandomWorkload``), checked against the invariants of
-/// DESIGN.md: memory within bounds, every request accounted for, tokens conserved, time monotone.
+/// docs/model.md, "Invariants": memory within bounds, every request accounted for, tokens conserved, time monotone.
 ///
 /// A failing case is printed whole (experiment YAML and request list) with the seed that reproduces it.
 @Suite struct SimulationPropertyTests {
