@@ -11,8 +11,6 @@ public enum EventRank: UInt8, Sendable, Comparable {
     case iterationDone = 1
     /// New requests join the waiting queues.
     case arrival = 2
-    /// Sampling and housekeeping run last, seeing everything that happened at t.
-    case sample = 3
 
     public static func < (a: EventRank, b: EventRank) -> Bool { a.rawValue < b.rawValue }
 }

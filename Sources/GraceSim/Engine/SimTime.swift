@@ -11,9 +11,18 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let zero = SimTime(ns: 0)
     public static let infinity = SimTime(ns: .max)
 
-    /// The nearest whole nanosecond to `seconds`.
-    @inlinable public static func seconds(_ seconds: Double) -> SimTime {
-        SimTime(ns: Int64((seconds * 1e9).rounded()))
+    /// `seconds` as whole nanoseconds, rounded by `rule` (to the nearest by default). With
+    /// ``nanoseconds(fromSeconds:rounding:)`` the one place where seconds become nanoseconds.
+    @inlinable public static func seconds(_ seconds: Double,
+                                          rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> SimTime {
+        SimTime(ns: Int64(nanoseconds(fromSeconds: seconds, rounding: rule)))
+    }
+
+    /// `seconds` in nanoseconds, rounded by `rule`, still as a Double: for callers that must check the range
+    /// before they make an Int64 of it, or compare it with a count of nanoseconds.
+    @inlinable public static func nanoseconds(fromSeconds seconds: Double,
+                                              rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> Double {
+        (seconds * 1e9).rounded(rule)
     }
 
     @inlinable public static func milliseconds(_ ms: Double) -> SimTime {

@@ -4,10 +4,10 @@ extension Simulator {
         let endNs = now.ns
         let meetingSLO = experiment.slo?.requestsMeeting(in: requests.states, instanceCount: instances.count)
         let perInstance = instances.map { instanceReport($0, endNs: endNs, requestsMeetingSLO: meetingSLO?[$0.index]) }
-        let seconds = Double(max(endNs, 1))
+        let runNs = Double(max(endNs, 1))
         let linkReport = LinkReport(
-            hostToDeviceBusyFraction: Double(link.busyNs[0]) / seconds, deviceToHostBusyFraction: Double(link.busyNs[1]) / seconds,
-            bothBusyFraction: Double(link.bothBusyNs) / seconds, bytesHostToDevice: link.bytesMoved[0], bytesDeviceToHost: link.bytesMoved[1],
+            hostToDeviceBusyFraction: Double(link.busyNs[0]) / runNs, deviceToHostBusyFraction: Double(link.busyNs[1]) / runNs,
+            bothBusyFraction: Double(link.bothBusyNs) / runNs, bytesHostToDevice: link.bytesMoved[0], bytesDeviceToHost: link.bytesMoved[1],
             series: link.trafficSeries(endNs: endNs))
         return RunReport(
             experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,

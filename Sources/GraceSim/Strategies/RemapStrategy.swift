@@ -188,7 +188,8 @@ public final class RemapStrategy: MemoryStrategy {
                     layerLoadNs: Self.layerLoadNs(bytes: instance.spec.model.weightBytesPerLayer, link: context.hardware.link,
                                                   hostMemoryBytesPerSecond: context.hardware.cpu.memoryBytesPerSecond,
                                                   streams: concurrentStreams(with: instance)))
-                return Double(pipeline.stallNs) <= options.maxStallFraction * state.computeSeconds * 1e9
+                // A whole number of ns is within x exactly when it is within x rounded down.
+                return Double(pipeline.stallNs) <= SimTime.nanoseconds(fromSeconds: options.maxStallFraction * state.computeSeconds, rounding: .down)
             }
         }
     }
@@ -201,7 +202,7 @@ public final class RemapStrategy: MemoryStrategy {
     /// ``SharedLink`` rounds a flow's finish.
     static func layerLoadNs(bytes: Int64, link: LinkSpec, hostMemoryBytesPerSecond: Double, streams: Int = 1) -> Int64 {
         let rate = min(link.hostToDeviceBytesPerSecond, max(hostMemoryBytesPerSecond, 1)) / Double(max(1, streams))
-        return link.latencyNs + max(1, Int64((Double(bytes) / rate * 1e9).rounded(.up)))
+        return link.latencyNs + max(1, SimTime.seconds(Double(bytes) / rate, rounding: .up).ns)
     }
 
     /// Streams that would share the link with `instance`'s once it streams: under spatial sharing every

@@ -256,7 +256,7 @@ public struct SharedLink: Sendable {
             } else {
                 let rate = rates[flows[i].direction]
                 flows[i].bytesPerSecond = rate
-                let ns = (flows[i].remainingBytes / rate * 1e9).rounded(.up)
+                let ns = SimTime.nanoseconds(fromSeconds: flows[i].remainingBytes / rate, rounding: .up)
                 // A flow starved of host bandwidth (the 1 B/s floor) may need more ns than an Int64 holds: it
                 // then has no finish until the rates change.
                 flows[i].finishNs = ns > Self.longestFinishNs ? .max

@@ -33,7 +33,7 @@ public enum Replay {
         let arrivals = run.arrivalSeconds(seed: experiment.seed)
         let order = run.requests.indices.sorted { (arrivals[$0], $0) < (arrivals[$1], $1) }
         let specs = order.map { index in
-            RequestSpec(arrival: SimTime(ns: Int64((arrivals[index] * 1e9).rounded())), instance: 0,
+            RequestSpec(arrival: SimTime.seconds(arrivals[index]), instance: 0,
                         promptTokens: Int32(run.requests[index].inputTokens),
                         outputTokens: Int32(run.requests[index].outputTokens))
         }

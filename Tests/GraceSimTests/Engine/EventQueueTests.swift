@@ -8,7 +8,7 @@ import Testing
         var queue = EventQueue<String>()
         queue.push("arrival-1", at: SimTime(ns: 10), rank: .arrival)
         queue.push("done", at: SimTime(ns: 10), rank: .iterationDone)
-        queue.push("early", at: SimTime(ns: 5), rank: .sample)
+        queue.push("early", at: SimTime(ns: 5), rank: .arrival)
         queue.push("arrival-2", at: SimTime(ns: 10), rank: .arrival)
         queue.push("transfer", at: SimTime(ns: 10), rank: .transferDone)
         #expect(queue.count == 5)
@@ -23,7 +23,7 @@ import Testing
     @Test func randomPushesPopSorted() async {
         await propertyCheck(count: 5, input: Gen.int(in: 0...Int.max)) { seed in
             var random = RandomStream(seed: UInt64(seed), name: "event-queue-test")
-            let ranks: [EventRank] = [.transferDone, .iterationDone, .arrival, .sample]
+            let ranks: [EventRank] = [.transferDone, .iterationDone, .arrival]
             var queue = EventQueue<Int>()
             var pushed: [(time: Int64, rank: EventRank, sequence: Int)] = []
             for sequence in 0..<10_000 {
