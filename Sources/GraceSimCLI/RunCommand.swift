@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
             print(SummaryTable.render(report), terminator: "")
         }
         if !simulator.invariantViolations.isEmpty {
-            InputFailure.printError("invariant violations:\n" + simulator.invariantViolations.prefix(20).joined(separator: "\n"))
+            InputFailure.printError("invariant violations:\n" + simulator.invariantViolations.prefix(20).map(\.description).joined(separator: "\n"))
             throw ExitCode(3)
         }
         InputFailure.printError(String(format: "simulated %.1f s in %.2f s wall time", report.simulatedSeconds, wall))

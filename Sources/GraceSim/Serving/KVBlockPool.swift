@@ -50,10 +50,10 @@ public struct KVBlockPool: Sendable {
     }
 
     /// Invariant KV-1: 0 ≤ used ≤ capacity.
-    public func checkInvariants() -> [String] {
-        var problems: [String] = []
-        if usedBlocks < 0 { problems.append("KV-1: used blocks \(usedBlocks) < 0") }
-        if usedBlocks > capacityBlocks { problems.append("KV-1: used blocks \(usedBlocks) > capacity \(capacityBlocks)") }
+    public func checkInvariants() -> [InvariantViolation] {
+        var problems: [InvariantViolation] = []
+        if usedBlocks < 0 { problems.append(InvariantViolation("KV-1", "used blocks \(usedBlocks) < 0")) }
+        if usedBlocks > capacityBlocks { problems.append(InvariantViolation("KV-1", "used blocks \(usedBlocks) > capacity \(capacityBlocks)")) }
         return problems
     }
 }

@@ -165,39 +165,39 @@ public final class ServingInstance {
     /// strictly increasing id order, so holds no request twice), Q-4 (swapped requests are swapped, hold no GPU
     /// blocks and keep their computed KV) and R-1 (a running request's GPU blocks cover its computed KV unless
     /// its KV is in CPU memory, and it has generated no more than its output).
-    public func checkInvariants() -> [String] {
-        var problems = pool.checkInvariants().map { "\(spec.name): \($0)" }
+    public func checkInvariants() -> [InvariantViolation] {
+        var problems = pool.checkInvariants().map { $0.within(spec.name) }
         var held = 0
         var previous: Int32 = -1
         for id in running {
             let state = requests.states[Int(id)]
             held += Int(state.blocks)
             if state.phase != .decoding && state.phase != .prefilling {
-                problems.append("\(spec.name): Q-1: running request \(id) is \(state.phase)")
+                problems.append(InvariantViolation("Q-1", "\(spec.name): running request \(id) is \(state.phase)"))
             }
             if id <= previous {
-                problems.append("\(spec.name): Q-3: running request \(id) follows \(previous)")
+                problems.append(InvariantViolation("Q-3", "\(spec.name): running request \(id) follows \(previous)"))
             }
             previous = id
             let coveredTokens = state.kvOnHost ? 0 : state.computedTokens
             if Int(state.blocks) < Int(pool.blocks(forTokens: coveredTokens)) || state.computedTokens > state.sequenceTokens
                 || state.generatedTokens > state.outputTokens {
-                problems.append("\(spec.name): R-1: running request \(id) holds \(state.blocks) blocks for \(state.computedTokens) computed tokens, generated \(state.generatedTokens) of \(state.outputTokens)")
+                problems.append(InvariantViolation("R-1", "\(spec.name): running request \(id) holds \(state.blocks) blocks for \(state.computedTokens) computed tokens, generated \(state.generatedTokens) of \(state.outputTokens)"))
             }
         }
         if held != pool.usedBlocks {
-            problems.append("\(spec.name): KV-2: requests hold \(held) blocks, pool says \(pool.usedBlocks)")
+            problems.append(InvariantViolation("KV-2", "\(spec.name): requests hold \(held) blocks, pool says \(pool.usedBlocks)"))
         }
         for id in waiting {
             let state = requests.states[Int(id)]
             if state.phase != .waiting || state.blocks != 0 || state.computedTokens != 0 {
-                problems.append("\(spec.name): Q-2: waiting request \(id) is \(state.phase) with \(state.blocks) blocks, \(state.computedTokens) computed tokens")
+                problems.append(InvariantViolation("Q-2", "\(spec.name): waiting request \(id) is \(state.phase) with \(state.blocks) blocks, \(state.computedTokens) computed tokens"))
             }
         }
         for id in swapped {
             let state = requests.states[Int(id)]
             if state.phase != .swapped || state.blocks != 0 || state.computedTokens == 0 {
-                problems.append("\(spec.name): Q-4: swapped request \(id) is \(state.phase) with \(state.blocks) blocks, \(state.computedTokens) computed tokens")
+                problems.append(InvariantViolation("Q-4", "\(spec.name): swapped request \(id) is \(state.phase) with \(state.blocks) blocks, \(state.computedTokens) computed tokens"))
             }
         }
         return problems

@@ -70,7 +70,7 @@ public final class Simulator {
         didSet { for instance in instances { instance.observer = observer } }
     }
     /// Invariant violations found so far (only checked when the experiment asks for it).
-    public private(set) var invariantViolations: [String] = []
+    public private(set) var invariantViolations: [InvariantViolation] = []
 
     /// Builds the instances and their memory partition; the experiment must have been validated by its loader.
     /// - Parameters:
@@ -265,7 +265,7 @@ public final class Simulator {
     private func checkInvariants() {
         var gpuBytes = strategy.unassignedGPUBytes
         for instance in instances {
-            invariantViolations.append(contentsOf: instance.checkInvariants().map { "t=\(now.ns): \($0)" })
+            invariantViolations.append(contentsOf: instance.checkInvariants().map { $0.at(now) })
             let use = strategy.gpuMemory(instance: instance)
             let instanceBytes = use.weightBytes + use.kvBytes + use.bufferBytes + instance.spec.activationReserveBytes
             gpuBytes += instanceBytes
@@ -273,16 +273,16 @@ public final class Simulator {
                 let sliceBytes = experiment.hardware.gpu.slice(profile).hbmBytes
                 let held = instanceBytes + strategy.unassignedGPUBytes(instance: instance)
                 if held > sliceBytes {
-                    invariantViolations.append("t=\(now.ns): MIG-1: \(instance.spec.name) holds \(held) bytes of its slice's \(sliceBytes)")
+                    invariantViolations.append(InvariantViolation("MIG-1", "\(instance.spec.name) holds \(held) bytes of its slice's \(sliceBytes)").at(now))
                 }
             }
         }
         if gpuBytes > experiment.hardware.gpu.hbmBytes {
-            invariantViolations.append("t=\(now.ns): HBM-1: weights, KV, buffers and reserves take \(gpuBytes) bytes of \(experiment.hardware.gpu.hbmBytes)")
+            invariantViolations.append(InvariantViolation("HBM-1", "weights, KV, buffers and reserves take \(gpuBytes) bytes of \(experiment.hardware.gpu.hbmBytes)").at(now))
         }
-        invariantViolations.append(contentsOf: strategy.checkInvariants().map { "t=\(now.ns): \($0)" })
+        invariantViolations.append(contentsOf: strategy.checkInvariants().map { $0.at(now) })
         if let next = queue.nextTime, next < now {
-            invariantViolations.append("t=\(now.ns): T-1: next event at \(next.ns) is in the past")
+            invariantViolations.append(InvariantViolation("T-1", "next event at \(next.ns) is in the past").at(now))
         }
     }
 }

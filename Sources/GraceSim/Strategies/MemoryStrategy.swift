@@ -67,7 +67,7 @@ public protocol MemoryStrategy: AnyObject {
     func unassignedGPUBytes(instance: ServingInstance) -> Int64
 
     /// This strategy's invariant violations (empty when all hold).
-    func checkInvariants() -> [String]
+    func checkInvariants() -> [InvariantViolation]
 
     /// What the strategy did on `instance`, for reports.
     func report(instance: ServingInstance, endNs: Int64) -> StrategyReport
@@ -87,7 +87,7 @@ extension MemoryStrategy {
     public func iterationFinished(instance: ServingInstance, now: SimTime) {}
     public func transferFinished(_ transfer: Transfer, now: SimTime) {}
     public func potentialKVBlocks(instance: ServingInstance) -> Int { instance.pool.capacityBlocks }
-    public func checkInvariants() -> [String] { [] }
+    public func checkInvariants() -> [InvariantViolation] { [] }
     public func gpuMemory(instance: ServingInstance) -> GPUMemoryUse {
         GPUMemoryUse(weightBytes: instance.spec.model.totalWeightBytes,
                      kvBytes: Int64(instance.pool.capacityBlocks) * instance.pool.blockBytes, bufferBytes: 0)

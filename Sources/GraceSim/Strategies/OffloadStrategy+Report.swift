@@ -1,17 +1,17 @@
 extension OffloadStrategy {
     /// OF-1: each instance's reserved host KV stays within 0 and ``Options/hostKVBytes``.
     /// OF-2: every host-resident request that has not finished has its KV on the host and holds no GPU blocks.
-    public func checkInvariants() -> [String] {
-        var problems: [String] = []
+    public func checkInvariants() -> [InvariantViolation] {
+        var problems: [InvariantViolation] = []
         for (index, s) in instanceStates.enumerated() {
             if s.hostKVBytes < 0 || s.hostKVBytes > options.hostKVBytes {
-                problems.append("OF-1: instance \(index) reserves \(s.hostKVBytes) bytes of host KV of \(options.hostKVBytes)")
+                problems.append(InvariantViolation("OF-1", "instance \(index) reserves \(s.hostKVBytes) bytes of host KV of \(options.hostKVBytes)"))
             }
             guard let states = context?.requests.states else { continue }
             for id in s.hostRequests {
                 let state = states[Int(id)]
                 if state.phase != .finished && (!state.kvOnHost || state.blocks != 0) {
-                    problems.append("OF-2: host-resident request \(id) of instance \(index) holds \(state.blocks) GPU blocks, kvOnHost \(state.kvOnHost)")
+                    problems.append(InvariantViolation("OF-2", "host-resident request \(id) of instance \(index) holds \(state.blocks) GPU blocks, kvOnHost \(state.kvOnHost)"))
                 }
             }
         }

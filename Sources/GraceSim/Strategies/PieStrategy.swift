@@ -254,23 +254,23 @@ public final class PieStrategy: MemoryStrategy {
 
     /// PI-1: host blocks ≥ 0. PI-2: host blocks within `max_host_share` of the pool. PI-3: all instances' host
     /// blocks fit in CPU memory. PI-4: the pool's capacity is the GPU blocks plus the host blocks.
-    public func checkInvariants() -> [String] {
+    public func checkInvariants() -> [InvariantViolation] {
         guard let context else { return [] }
-        var problems: [String] = []
+        var problems: [InvariantViolation] = []
         for (i, state) in states.enumerated() {
             let name = context.instances[i].spec.name
-            if state.hostBlocks < 0 { problems.append("PI-1: \(name) has \(state.hostBlocks) host blocks") }
+            if state.hostBlocks < 0 { problems.append(InvariantViolation("PI-1", "\(name) has \(state.hostBlocks) host blocks")) }
             if state.hostBlocks > maxHostBlocks(i) {
-                problems.append("PI-2: \(name) has \(state.hostBlocks) host blocks, more than \(maxHostBlocks(i)) (max_host_share \(options.maxHostShare))")
+                problems.append(InvariantViolation("PI-2", "\(name) has \(state.hostBlocks) host blocks, more than \(maxHostBlocks(i)) (max_host_share \(options.maxHostShare))"))
             }
             let capacity = context.instances[i].pool.capacityBlocks
             if capacity != state.gpuBlocks + state.hostBlocks {
-                problems.append("PI-4: \(name) pool holds \(capacity) blocks, not \(state.gpuBlocks) GPU + \(state.hostBlocks) host")
+                problems.append(InvariantViolation("PI-4", "\(name) pool holds \(capacity) blocks, not \(state.gpuBlocks) GPU + \(state.hostBlocks) host"))
             }
         }
         let used = hostBytesInUse(context: context)
         if used > context.hardware.cpu.memoryBytes {
-            problems.append("PI-3: host KV of \(used) bytes exceeds CPU memory of \(context.hardware.cpu.memoryBytes) bytes")
+            problems.append(InvariantViolation("PI-3", "host KV of \(used) bytes exceeds CPU memory of \(context.hardware.cpu.memoryBytes) bytes"))
         }
         return problems
     }

@@ -64,18 +64,18 @@ extension RemapStrategy {
 
     /// RM-1: no remapped memory is lent twice (free bytes ≥ 0). RM-2: 0 ≤ α and α + buffers within the cap.
     /// RM-3: lent blocks are ≥ 0 and within the pool. (The GPU memory total is the simulator's HBM-1.)
-    public func checkInvariants() -> [String] {
+    public func checkInvariants() -> [InvariantViolation] {
         guard let context else { return [] }
-        var problems: [String] = []
-        if let negative = freeBytes.first(where: { $0 < 0 }) { problems.append("RM-1: free remapped memory is \(negative) bytes") }
+        var problems: [InvariantViolation] = []
+        if let negative = freeBytes.first(where: { $0 < 0 }) { problems.append(InvariantViolation("RM-1", "free remapped memory is \(negative) bytes")) }
         for instance in context.instances {
             let state = states[instance.index]
             let overCap = state.remapped > 0 && Double(state.remapped + state.buffers) > options.cap * Double(instance.spec.model.layers) + 1e-9
             if state.remapped < 0 || overCap {
-                problems.append("RM-2: \(instance.spec.name) has \(state.remapped) remapped layers and \(state.buffers) buffers")
+                problems.append(InvariantViolation("RM-2", "\(instance.spec.name) has \(state.remapped) remapped layers and \(state.buffers) buffers"))
             }
             if state.lentBlocks < 0 || state.lentBlocks > instance.pool.capacityBlocks {
-                problems.append("RM-3: \(instance.spec.name) has \(state.lentBlocks) lent blocks of \(instance.pool.capacityBlocks)")
+                problems.append(InvariantViolation("RM-3", "\(instance.spec.name) has \(state.lentBlocks) lent blocks of \(instance.pool.capacityBlocks)"))
             }
         }
         return problems

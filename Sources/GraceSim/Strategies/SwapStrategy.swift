@@ -68,9 +68,9 @@ public final class SwapStrategy: MemoryStrategy {
     }
 
     /// SW-1: swap space in use stays within 0 and its size.
-    public func checkInvariants() -> [String] {
+    public func checkInvariants() -> [InvariantViolation] {
         usedBytes.sorted { $0.key < $1.key }.compactMap { index, used in
-            used < 0 || used > options.swapSpaceBytes ? "SW-1: instance \(index) uses \(used) bytes of swap space of \(options.swapSpaceBytes)" : nil
+            used < 0 || used > options.swapSpaceBytes ? InvariantViolation("SW-1", "instance \(index) uses \(used) bytes of swap space of \(options.swapSpaceBytes)") : nil
         }
     }
 

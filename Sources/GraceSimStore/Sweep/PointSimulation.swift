@@ -31,7 +31,7 @@ public enum PointSimulation {
         }
         let report = simulator.run()
         if !simulator.invariantViolations.isEmpty {
-            throw PointFailure("invariant violations: " + simulator.invariantViolations.prefix(5).joined(separator: "; "))
+            throw PointFailure("invariant violations: " + simulator.invariantViolations.prefix(5).map(\.description).joined(separator: "; "))
         }
         var result = PointResult(report: report)
         if keepRequests { result.requests = requestRows(simulator) }

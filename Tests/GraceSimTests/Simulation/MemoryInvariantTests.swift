@@ -20,6 +20,6 @@ import Testing
         #expect(honest.invariantViolations.isEmpty)
         let overclaiming = try Simulator(experiment: experiment, requests: requests, strategy: OverclaimingStrategy())
         _ = overclaiming.run()
-        #expect(overclaiming.invariantViolations.contains { $0.contains("HBM-1") })
+        #expect(overclaiming.invariantViolations.contains { $0.id == "HBM-1" })
     }
 }

@@ -3,10 +3,9 @@ import Testing
 @testable import GraceSim
 
 /// Properties every memory strategy must have, run for each case of ``StrategyKind`` so that a strategy added
-/// to the registry is covered without touching this file.
-///
-/// Not checked here yet: weights resident + KV + buffers ≤ HBM at every event, which needs a per-strategy view
-/// of GPU memory that the protocol does not expose.
+/// to the registry is covered without touching this file. The randomized scenarios check every invariant after
+/// every event, HBM-1 (resident weights + KV + buffers + reserves ≤ HBM, from each strategy's ``GPUMemoryUse``)
+/// and, under MIG, MIG-1 among them.
 @Suite struct AllStrategiesTests {
     /// Requests of mixed lengths spread over 2 s, for instance 0 or both instances alternately.
     static func light(instances: Int) -> [RequestSpec] {
@@ -61,7 +60,7 @@ import Testing
     }
 
     /// The randomized scenarios of ``SimulationPropertyTests`` under each strategy: no invariant violation after
-    /// any event (KV-1, KV-2, Q-1…, T-1 and the strategy's own), no request losing tokens or gaining two
+    /// any event (KV-1, KV-2, Q-1…, T-1, HBM-1 and the strategy's own), no request losing tokens or gaining two
     /// in one step, and every request accounted for — finished + rejected + unfinished = arrived, per instance
     /// and overall, agreeing with the request states. Without a time limit everything finishes, the queues and
     /// pools end empty and no transfer is left on the link.

@@ -14,7 +14,7 @@ import Testing
     }
 
     /// Runs `requests` on `experiment` under `strategy`; returns the report and the invariant violations.
-    static func run(_ experiment: Experiment, _ strategy: StrategySpec, _ requests: [RequestSpec]) throws -> (RunReport, [String]) {
+    static func run(_ experiment: Experiment, _ strategy: StrategySpec, _ requests: [RequestSpec]) throws -> (RunReport, [InvariantViolation]) {
         var experiment = experiment
         experiment.strategy = strategy
         let simulator = try Simulator(experiment: experiment, requests: requests)

@@ -139,7 +139,7 @@ import Testing
     /// and the stall contraction took the share back, and it preempted 181 times (11,210 against 1,364 on the full
     /// C2 run).
     @Test func preemptsNoMoreThanRecomputeOnC2() throws {
-        func run(_ strategy: String) throws -> (RunReport, [String]) {
+        func run(_ strategy: String) throws -> (RunReport, [InvariantViolation]) {
             let overrides = try ["workload.arrivals.end_s=120", "workload.arrivals.rate_scale=0.5", "strategy=\(strategy)",
                                  "simulation.check_invariants=true"].map(ConfigOverride.init(parsing:))
             let experiment = try Experiment.load(path: TestExperiments.repositoryRoot + "/Configs/experiments/c2-temporal.yaml",
