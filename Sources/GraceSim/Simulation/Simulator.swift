@@ -263,7 +263,7 @@ public final class Simulator {
     /// backwards; HBM-1 resident weights + GPU KV + buffers + activation reserves ≤ HBM; MIG-1 the same within
     /// each instance's MIG slice; the strategy's own).
     private func checkInvariants() {
-        var gpuBytes = strategy.unassignedGPUBytes
+        var gpuBytes = strategy.unassignedGPUBytes(instance: nil)
         for instance in instances {
             invariantViolations.append(contentsOf: instance.checkInvariants().map { $0.at(now) })
             let use = strategy.gpuMemory(instance: instance)

@@ -9,21 +9,22 @@ public enum PreemptionMode: Sendable {
 /// A policy for what to do when KV memory runs short, and what that costs each iteration.
 ///
 /// The serving engine consults it when a request needs KV blocks and none are free
-/// (``makeRoom(blocks:instance:now:)``, then ``preemptionMode(request:instance:)`` for each victim), when an
-/// iteration is about to start (``planIteration(instance:computeTime:now:)``), when it ends
-/// (``iterationFinished(instance:now:)``) and when one of its transfers completes
-/// (``transferFinished(_:now:)``). A strategy returns decisions and starts transfers through its
-/// ``SimulationContext``; the simulator schedules events and records metrics.
+/// (``StrategyCapacity/makeRoom(blocks:instance:now:)``, then ``StrategyCapacity/preemptionMode(request:instance:)``
+/// for each victim), when an iteration is about to start (``StrategyTiming/planIteration(instance:computeTime:now:)``),
+/// when it ends and when one of its transfers completes. A strategy returns decisions and starts transfers through
+/// its ``SimulationContext``; the simulator schedules events, times passes and records metrics.
 ///
-/// Every method but ``kind`` has a default that behaves like vLLM's recompute, so a strategy implements only
-/// what it changes.
-public protocol MemoryStrategy: AnyObject {
+/// The requirements come in three groups, each its own protocol: capacity (finding KV memory), timing (what a pass
+/// needs besides its compute) and accounting (memory held, invariants, report). Every requirement but ``kind`` has
+/// a default that behaves like vLLM's recompute, so a strategy implements only what it changes. To be listed and
+/// loaded from experiments a strategy also conforms to ``RegisteredStrategy``.
+public protocol MemoryStrategy: StrategyCapacity, StrategyTiming, StrategyAccounting {
     /// Which registered strategy this is.
     var kind: StrategyKind { get }
+}
 
-    /// Called once, before the first event, with the simulation the strategy serves.
-    func attach(to context: SimulationContext)
-
+/// How a strategy finds KV memory when an instance runs short.
+public protocol StrategyCapacity: AnyObject {
     /// Called when `instance` needs `blocks` more KV blocks than it has free. The strategy may grow the
     /// instance's pool; it returns how many blocks it added. The engine preempts for whatever is still missing.
     func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int
@@ -37,9 +38,14 @@ public protocol MemoryStrategy: AnyObject {
     /// How `request`, chosen as a preemption victim on `instance`, leaves the GPU.
     func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode
 
-    /// Where `request`'s KV should live for its next decode steps on `instance`, asked before each decode step of a
-    /// request whose KV is on the GPU: true moves it to CPU memory (offloading). Most strategies never move KV.
-    func moveToHost(request: Int32, instance: ServingInstance, now: SimTime) -> Bool
+    /// The most KV blocks `instance` could ever have, for rejecting requests that can never fit.
+    func potentialKVBlocks(instance: ServingInstance) -> Int
+}
+
+/// What a strategy adds to a pass besides its compute; the simulator times it.
+public protocol StrategyTiming: AnyObject {
+    /// Called once, before the first event, with the simulation the strategy serves.
+    func attach(to context: SimulationContext)
 
     /// What the iteration `instance` is about to run needs besides its compute (transfers to wait for, layers
     /// to stream, side flows, CPU work); `computeTime` is its engine overhead plus GPU compute alone. The
@@ -52,19 +58,17 @@ public protocol MemoryStrategy: AnyObject {
 
     /// Called when a transfer this strategy started has moved all its bytes.
     func transferFinished(_ transfer: Transfer, now: SimTime)
+}
 
-    /// The most KV blocks `instance` could ever have, for rejecting requests that can never fit.
-    func potentialKVBlocks(instance: ServingInstance) -> Int
-
+/// What a strategy holds in GPU memory, its own invariants and what it reports.
+public protocol StrategyAccounting: AnyObject {
     /// What `instance` holds in GPU memory under this strategy: resident weights, KV pool and stream buffers.
     func gpuMemory(instance: ServingInstance) -> GPUMemoryUse
 
-    /// GPU memory the strategy holds outside every instance's own use (remapped memory not yet lent, layers
-    /// being reloaded), bytes.
-    var unassignedGPUBytes: Int64 { get }
-
-    /// The part of ``unassignedGPUBytes`` that belongs to `instance`'s MIG slice, bytes (0 outside MIG).
-    func unassignedGPUBytes(instance: ServingInstance) -> Int64
+    /// GPU memory the strategy holds outside every instance's own use (remapped memory not yet lent, layers being
+    /// reloaded), in bytes: all of it for `instance` nil, otherwise the part inside `instance`'s MIG slice (0
+    /// outside MIG).
+    func unassignedGPUBytes(instance: ServingInstance?) -> Int64
 
     /// This strategy's invariant violations (empty when all hold).
     func checkInvariants() -> [InvariantViolation]
@@ -73,27 +77,31 @@ public protocol MemoryStrategy: AnyObject {
     func report(instance: ServingInstance, endNs: Int64) -> StrategyReport
 }
 
-extension MemoryStrategy {
-    public func attach(to context: SimulationContext) {}
+extension StrategyCapacity {
     public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int { 0 }
     public func makeRoomToAdmit(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
         makeRoom(blocks: blocks, instance: instance, now: now)
     }
     public func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode { .recompute }
-    public func moveToHost(request: Int32, instance: ServingInstance, now: SimTime) -> Bool { false }
+    public func potentialKVBlocks(instance: ServingInstance) -> Int { instance.pool.capacityBlocks }
+}
+
+extension StrategyTiming {
+    public func attach(to context: SimulationContext) {}
     public func planIteration(instance: ServingInstance, computeTime: SimTime, now: SimTime) -> IterationPlan {
         IterationPlan()
     }
     public func iterationFinished(instance: ServingInstance, now: SimTime) {}
     public func transferFinished(_ transfer: Transfer, now: SimTime) {}
-    public func potentialKVBlocks(instance: ServingInstance) -> Int { instance.pool.capacityBlocks }
-    public func checkInvariants() -> [InvariantViolation] { [] }
+}
+
+extension StrategyAccounting {
     public func gpuMemory(instance: ServingInstance) -> GPUMemoryUse {
         GPUMemoryUse(weightBytes: instance.spec.model.totalWeightBytes,
                      kvBytes: Int64(instance.pool.capacityBlocks) * instance.pool.blockBytes, bufferBytes: 0)
     }
-    public var unassignedGPUBytes: Int64 { 0 }
-    public func unassignedGPUBytes(instance: ServingInstance) -> Int64 { 0 }
+    public func unassignedGPUBytes(instance: ServingInstance?) -> Int64 { 0 }
+    public func checkInvariants() -> [InvariantViolation] { [] }
     public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport { StrategyReport() }
 }
 

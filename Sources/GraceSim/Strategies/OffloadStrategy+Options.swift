@@ -1,6 +1,6 @@
 extension OffloadStrategy {
     /// `strategy: {kind: offload, host_kv_gib: 64, cpu_cores: 72}`.
-    public struct Options: Sendable, Equatable {
+    public struct Options: StrategyOptions {
         /// CPU memory each instance may fill with offloaded KV, in bytes. Default 64 GiB [E]: about an eighth of
         /// Grace's 480 GB of LPDDR5X, leaving room for the OS, the serving engines and the other instances (a
         /// per-instance bound, as vLLM's `swap_space` is).
@@ -13,7 +13,7 @@ extension OffloadStrategy {
             self.cpuCores = cpuCores
         }
 
-        static func load(from o: ConfigObject) throws -> Options {
+        public static func load(from o: ConfigObject) throws -> Options {
             let gib = try o.double("host_kv_gib", in: 0...1_000_000, default: 64)
             let cores = o.has("cpu_cores") ? try o.positiveInt("cpu_cores", atMost: 1_000_000) : nil
             return Options(hostKVBytes: Int64(gib * Double(1 << 30)), cpuCores: cores)

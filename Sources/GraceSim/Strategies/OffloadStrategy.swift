@@ -26,7 +26,10 @@
 /// attention holds host memory bandwidth (its KV bytes over the longer of its GPU and CPU time,
 /// ``SimulationContext/reserveHostBandwidth(_:)``), so link traffic and CPU attention contend for LPDDR; the hold
 /// is released when the step ends.
-public final class OffloadStrategy: MemoryStrategy {
+public final class OffloadStrategy: RegisteredStrategy {
+    public static let kind = StrategyKind.offload
+    public static let summary = "NEO-style: move decoding requests' KV and attention to the CPU while the CPU keeps pace with the GPU"
+
     public let options: Options
     weak var context: SimulationContext?
     /// Per instance, by index.
@@ -60,7 +63,6 @@ public final class OffloadStrategy: MemoryStrategy {
         self.options = options
     }
 
-    public var kind: StrategyKind { .offload }
 
     public func attach(to context: SimulationContext) {
         self.context = context
@@ -216,4 +218,9 @@ public final class OffloadStrategy: MemoryStrategy {
         appliedReservation = total
         context.reserveHostBandwidth(total)
     }
+}
+
+extension StrategyKind {
+    /// NEO-style offloading: some decoding requests' KV and decode attention move to the CPU, pipelined with the GPU.
+    public static let offload = StrategyKind(name: "offload")
 }

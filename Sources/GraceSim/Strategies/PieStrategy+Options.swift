@@ -3,7 +3,7 @@ extension PieStrategy {
     ///
     /// Pie's paper gives no numbers for these knobs that we could read (only its abstract; docs/paper.md, "Rival strategies"),
     /// so every default is our estimate [E], chosen as stated on each property.
-    public struct Options: Sendable, Equatable {
+    public struct Options: StrategyOptions {
         /// The largest share of an instance's KV pool that may live in CPU memory: host blocks over all blocks,
         /// from 0 (never expand: pie is then recompute) to below 1.
         /// [E] 0.5: Pie's expansion doubles the pool at most; past that even GH200's link cannot hide the traffic
@@ -30,7 +30,7 @@ extension PieStrategy {
             self.headroom = headroom
         }
 
-        static func load(from o: ConfigObject) throws -> Options {
+        public static func load(from o: ConfigObject) throws -> Options {
             let defaults = Options()
             return Options(maxHostShare: try o.double("max_host_share", in: 0...0.95, default: defaults.maxHostShare),
                            step: try o.double("step", in: 0.001...1, default: defaults.step),

@@ -43,7 +43,10 @@
 ///
 /// Requests are admitted against the GPU pool alone (``potentialKVBlocks(instance:)``), as host blocks may
 /// be taken back. Constants are options (``Options``), each default tagged [E] with its reason.
-public final class PieStrategy: MemoryStrategy {
+public final class PieStrategy: RegisteredStrategy {
+    public static let kind = StrategyKind.pie
+    public static let summary = "Pie: extend KV into CPU memory, prefetch it layer by layer and write it back behind compute; the share adapts"
+
     /// What one instance has in CPU memory and what its last iteration measured.
     struct InstanceState {
         /// KV blocks of the GPU partition.
@@ -80,7 +83,6 @@ public final class PieStrategy: MemoryStrategy {
         self.options = options
     }
 
-    public var kind: StrategyKind { .pie }
 
     public func attach(to context: SimulationContext) {
         self.context = context
@@ -291,4 +293,9 @@ public final class PieStrategy: MemoryStrategy {
             "growth_refused": Double(state.growthRefused),
         ], series: ["host_blocks": state.series.points])
     }
+}
+
+extension StrategyKind {
+    /// Pie: a share of KV in CPU memory, prefetched layer by layer and written back, overlapped with compute.
+    public static let pie = StrategyKind(name: "pie")
 }

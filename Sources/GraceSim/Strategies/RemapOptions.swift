@@ -1,6 +1,6 @@
 /// The options of parameter remapping (MIRAGE), each a key of `strategy: {kind: remap, ...}`. The defaults are
 /// the paper's system; each option exists so that one of its ablations can be run.
-public struct RemapOptions: Sendable, Equatable {
+public struct RemapOptions: StrategyOptions {
     /// Which instance gives up weight layers first when KV runs short.
     public enum VictimOrder: String, Sendable, CaseIterable {
         /// The most recently run inactive instance: under round-robin it runs again last, so its reloads come
@@ -79,7 +79,7 @@ public struct RemapOptions: Sendable, Equatable {
     /// Reads the keys of `strategy: {kind: remap, victim: mru, amount: dynamic, amount_rule: pipeline,
     /// max_stall_fraction: 0.02, compute_estimate: last_decode, buffers: auto, cap: 0.5, reversion: true,
     /// reversion_free_fraction: 0.3, prefetch_idle: true}`; `amount: {static: N}` fixes α.
-    static func load(from o: ConfigObject) throws -> RemapOptions {
+    public static func load(from o: ConfigObject) throws -> RemapOptions {
         var options = RemapOptions()
         options.victim = try o.choice("victim", default: .mru)
         if let amount = o.optional("amount") {

@@ -54,9 +54,8 @@ extension RemapStrategy {
                             bufferBytes: Int64(state.buffers) * layerBytes)
     }
 
-    public var unassignedGPUBytes: Int64 { freeBytes.reduce(0, +) + (reloadInFlight?.bytes ?? 0) }
-
-    public func unassignedGPUBytes(instance: ServingInstance) -> Int64 {
+    public func unassignedGPUBytes(instance: ServingInstance?) -> Int64 {
+        guard let instance else { return freeBytes.reduce(0, +) + (reloadInFlight?.bytes ?? 0) }
         guard perInstanceMemory else { return 0 }
         let reload = reloadInFlight?.instance == instance.index ? reloadInFlight!.bytes : 0
         return freeBytes[instance.index] + reload

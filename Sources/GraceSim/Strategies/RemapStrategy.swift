@@ -20,7 +20,10 @@
 ///   load starts once its slot is free and the previous load has arrived, and each streamed layer's compute
 ///   waits for its load.
 /// When nothing more may be remapped, the engine falls back to recompute preemption.
-public final class RemapStrategy: MemoryStrategy {
+public final class RemapStrategy: RegisteredStrategy {
+    public static let kind = StrategyKind.remap
+    public static let summary = "MIRAGE parameter remapping: lend weight layers' memory to KV, stream them back over the link each pass"
+
     /// Remapping state of one instance.
     struct InstanceState {
         /// α: layers whose memory is lent to the KV cache.
@@ -59,6 +62,7 @@ public final class RemapStrategy: MemoryStrategy {
         var bytes: Int64
     }
 
+    public typealias Options = RemapOptions
     public let options: RemapOptions
     weak var context: SimulationContext?
     var states: [InstanceState] = []
@@ -78,7 +82,6 @@ public final class RemapStrategy: MemoryStrategy {
         self.options = options
     }
 
-    public var kind: StrategyKind { .remap }
 
     public func attach(to context: SimulationContext) {
         self.context = context
@@ -312,4 +315,9 @@ public final class RemapStrategy: MemoryStrategy {
             context.prefetch(min(states[i].buffers, stream.loads), of: stream, instance: i)
         }
     }
+}
+
+extension StrategyKind {
+    /// MIRAGE: lend weight memory to the KV cache and stream the remapped layers over the link each pass.
+    public static let remap = StrategyKind(name: "remap")
 }

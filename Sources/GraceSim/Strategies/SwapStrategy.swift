@@ -4,9 +4,12 @@
 ///
 /// Each instance has its own swap space (vLLM's `swap_space`, 4 GiB by default). A victim whose KV does not fit
 /// in what is left falls back to recompute.
-public final class SwapStrategy: MemoryStrategy {
+public final class SwapStrategy: RegisteredStrategy {
+    public static let kind = StrategyKind.swap
+    public static let summary = "vLLM swap mode: copy a preempted request's KV to CPU swap space and back, synchronously with the step"
+
     /// `strategy: {kind: swap, swap_space_gib: 4}`.
-    public struct Options: Sendable, Equatable {
+    public struct Options: StrategyOptions {
         /// CPU swap space per instance, in bytes.
         public var swapSpaceBytes: Int64
 
@@ -14,7 +17,7 @@ public final class SwapStrategy: MemoryStrategy {
             self.swapSpaceBytes = swapSpaceBytes
         }
 
-        static func load(from o: ConfigObject) throws -> Options {
+        public static func load(from o: ConfigObject) throws -> Options {
             let gib = try o.double("swap_space_gib", in: 0...1_000_000, default: 4)
             return Options(swapSpaceBytes: Int64(gib * Double(1 << 30)))
         }
@@ -31,7 +34,6 @@ public final class SwapStrategy: MemoryStrategy {
         self.options = options
     }
 
-    public var kind: StrategyKind { .swap }
 
     public func attach(to context: SimulationContext) {
         self.context = context
@@ -81,4 +83,9 @@ public final class SwapStrategy: MemoryStrategy {
             "recompute_fallbacks": Double(fallbacks[instance.index, default: 0]),
         ])
     }
+}
+
+extension StrategyKind {
+    /// vLLM V0's swap mode: a preempted request's KV goes to CPU swap space and comes back before it resumes.
+    public static let swap = StrategyKind(name: "swap")
 }

@@ -10,7 +10,7 @@ import Testing
     }
 
     static func offload(_ options: OffloadStrategy.Options = .init()) -> StrategySpec {
-        StrategySpec(kind: .offload, options: .offload(options))
+        StrategySpec(OffloadStrategy.self, options: options)
     }
 
     /// Runs `requests` on `experiment` under `strategy`; returns the report and the invariant violations.
@@ -43,7 +43,7 @@ import Testing
         let short = try StrategySpec.load(from: try ConfigNode.parse("offload", file: "t.yaml"))
         #expect(short.kind == .offload)
         let long = try StrategySpec.load(from: try ConfigNode.parse("{kind: offload, host_kv_gib: 8, cpu_cores: 16}", file: "t.yaml"))
-        guard case .offload(let options) = long.options else {
+        guard let options = long.options(of: OffloadStrategy.self) else {
             Issue.record("expected offload options")
             return
         }
