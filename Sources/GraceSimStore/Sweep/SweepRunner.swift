@@ -72,8 +72,8 @@ public struct SweepRunner: Sendable {
 
     /// The default ``fullCheckPoints``. Shards up to this size are loaded and checked whole before any runs and
     /// the loaded points are kept for the run (each is loaded once). Loading reads the workload's length or trace
-    /// file (10⁴–10⁵ rows, 0.1–0.5 MB in memory per point), so this bound keeps the wait before the first run to
-    /// seconds and the loaded points to about 100 MB; every shipped sweep is below it. Larger shards check the first
+    /// file (10⁴–10⁵ rows: about 6 ms and 0.1–0.5 MB per point in a release build), so this bound keeps the wait
+    /// before the first run to seconds and the loaded points to about 100 MB; every shipped sweep is below it. Larger shards check the first
     /// point of each axis value (which finds a broken base file or a bad value just as well) and load each point as a
     /// worker takes it, so memory stays at one experiment per job; a point that only a combination of values breaks
     /// is then stored as a failed run with the loader's message.
