@@ -52,10 +52,11 @@ struct BenchSweepCommand: ParsableCommand {
         let loadBefore = getloadavg(&load, 3) > 0 ? load[0] : .nan
         let one = try sweep(jobs: 1)
         let many = try sweep(jobs: jobs)
-        let overhead = one.wallSeconds - one.preparationSeconds - one.simulationSeconds - one.storageSeconds
+        let loading = one.preparationSeconds + one.loadingSeconds
+        let overhead = one.wallSeconds - loading - one.simulationSeconds - one.storageSeconds
         print("sweep benchmark: \(points) points of \(requests) requests (\((experiment as NSString).lastPathComponent))")
         print(String(format: "  --jobs 1    %.2f s wall: loading the points %.2f s (%.1f%%), simulation %.2f s (%.1f%%), storage %.3f s (%.1f%%), other %.2f s (%.1f%%)",
-                     one.wallSeconds, one.preparationSeconds, 100 * one.preparationSeconds / one.wallSeconds,
+                     one.wallSeconds, loading, 100 * loading / one.wallSeconds,
                      one.simulationSeconds, 100 * one.simulationSeconds / one.wallSeconds,
                      one.storageSeconds, 100 * one.storageSeconds / one.wallSeconds, overhead, 100 * overhead / one.wallSeconds))
         print(String(format: "  --jobs %d    %.2f s wall: speedup %.2fx over --jobs 1 (%d cores)",

@@ -85,7 +85,7 @@ final class ProgressBar: @unchecked Sendable {
                 FileHandleWriter.writeToStandardError("\r\u{1B}[K" + line)
                 drawn = true
             } else {
-                let tenth = (p.done + p.elsewhere) * 10 / p.total
+                let tenth = Self.share(p.ended, of: p.total, in: 10)
                 if tenth != lastTenth { lastTenth = tenth; FileHandleWriter.writeToStandardError(line + "\n") }
             }
         }
@@ -97,8 +97,8 @@ final class ProgressBar: @unchecked Sendable {
 
     static func line(_ p: SweepProgress) -> String {
         let width = 30
-        let ended = p.done + p.elsewhere
-        let filled = p.total == 0 ? width : ended * width / p.total
+        let ended = p.ended
+        let filled = p.total == 0 ? width : share(ended, of: p.total, in: width)
         let rate = p.elapsedSeconds > 0 ? Double(p.done) / p.elapsedSeconds : 0
         let left = rate > 0 ? Double(p.total - ended) / rate : .nan
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
@@ -106,6 +106,11 @@ final class ProgressBar: @unchecked Sendable {
         let skipped = p.skipped > 0 ? ", \(p.skipped) skipped" : ""
         let elsewhere = p.elsewhere > 0 ? ", \(p.elsewhere) by other processes" : ""
         return "[\(bar)] \(ended)/\(p.total)\(failed)\(skipped)\(elsewhere)  \(String(format: "%.2f", rate)) runs/s  \(duration(left)) left"
+    }
+
+    /// `part × parts / total` rounded down, exact for any counts (0 ≤ part ≤ total, total > 0).
+    static func share(_ part: Int, of total: Int, in parts: Int) -> Int {
+        total.dividingFullWidth(part.multipliedFullWidth(by: parts)).quotient
     }
 
     static func duration(_ seconds: Double) -> String {

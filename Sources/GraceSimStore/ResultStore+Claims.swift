@@ -55,6 +55,8 @@ extension ResultStore {
         case failedMeanwhile
         /// Another live owner (or another thread of this runner) is simulating it.
         case busy
+        /// This runner already ran a point of this config since it started (a grid with two points of one config).
+        case endedHere
     }
 
     /// Claims the point of `configHash` in the sweep for `policy.owner`, in one write transaction.
@@ -63,15 +65,16 @@ extension ResultStore {
             try writer.write { db in
                 let finished = try RunRecord.filter(RunRecord.Columns.sweepId == sweepId && RunRecord.Columns.configHash == configHash
                                                     && RunRecord.Columns.status == RunRecord.Status.finished.rawValue).fetchCount(db)
-                if finished > 0 { return .finished }
                 let now = ClaimPolicy.now()
                 let existing = try ClaimRecord.filter(ClaimRecord.Columns.sweepId == sweepId && ClaimRecord.Columns.configHash == configHash).fetchOne(db)
+                let endedHere = existing.map { $0.state == .ended && $0.owner == policy.owner } ?? false
+                if finished > 0 { return endedHere ? .endedHere : .finished }
                 if let existing {
                     switch existing.state {
                     case .running:
                         if existing.owner == policy.owner || !policy.isAbandoned(existing, now: now) { return .busy }
                     case .ended:
-                        if existing.heartbeatSeconds >= policy.startedSeconds { return .failedMeanwhile }
+                        if existing.heartbeatSeconds >= policy.startedSeconds { return endedHere ? .endedHere : .failedMeanwhile }
                     }
                 }
                 let claim = ClaimRecord(sweepId: sweepId, configHash: configHash, owner: policy.owner, host: policy.host,

@@ -236,7 +236,7 @@ enum BadInputCorpus {
                      file: "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT", key: "", mentions: ["4/4"]),
         BadInputCase(name: "sweep of 7 axes of 1,000 values", files: ["experiment.yaml": experiment(), "sweep.yaml": sweep(axes: 7, values: 1000)],
                      arguments: ["sweep", "$DIR/sweep.yaml", "--db", "$DIR/results.sqlite", "--quiet"],
-                     file: "$DIR/sweep.yaml", key: "", mentions: ["axes", "1000000"]),
+                     file: "$DIR/sweep.yaml", key: "", mentions: ["axes", "1000 × 1000", "too large to count"]),
         // Output folders.
         BadInputCase(name: "reproduce --out inside a file", files: ["file": "not a folder\n"],
                      arguments: ["reproduce", "--out", "$DIR/file/out", "--quiet"],

@@ -21,6 +21,35 @@ enum StoreFixtures {
         """
     }
 
+    /// Eight axes of ten values each (10⁸ points), all valid on the default experiment with fixed lengths, so
+    /// that each point loads without reading a file. Digit k (from the left) of a point's 8-digit index is the
+    /// position of axis k's value.
+    static let hundredMillionAxes: [(key: String, values: [String])] = [
+        ("instances.0.memory_fraction", (50...59).map { "0.\($0)" }),
+        ("instances.0.max_num_seqs", (16...25).map(String.init)),
+        ("workload.arrivals.rate", (1...10).map(String.init)),
+        ("workload.max_requests", (10...19).map(String.init)),
+        ("workload.lengths.prompt", (64...73).map(String.init)),
+        ("workload.lengths.output", (8...17).map(String.init)),
+        ("metrics.sample_interval_s", (1...10).map(String.init)),
+        ("seed", (1...10).map(String.init)),
+    ]
+
+    /// The sweep of ``hundredMillionAxes``.
+    static let hundredMillionSweep = """
+        name: huge
+        base: \(path("Configs/experiments/default.yaml"))
+        set: {workload.lengths: {kind: fixed, prompt: 64, output: 8}}
+        axes:
+        \(hundredMillionAxes.map { "  \($0.key): [\($0.values.joined(separator: ", "))]" }.joined(separator: "\n"))
+        """
+
+    /// The values of the point at `index` of ``hundredMillionSweep``.
+    static func hundredMillionValues(at index: Int) -> [String] {
+        let digits = String(index).count < 8 ? String(repeating: "0", count: 8 - String(index).count) + String(index) : String(index)
+        return zip(hundredMillionAxes, digits).map { $0.values[Int(String($1))!] }
+    }
+
     /// Parses a sweep given as text.
     static func spec(_ text: String) throws -> SweepSpec {
         try SweepSpec.parse(text, file: "test-sweep.yaml")

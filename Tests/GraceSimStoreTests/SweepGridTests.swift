@@ -33,6 +33,57 @@ import Testing
         ])
     }
 
+    @Test func aHundredMillionPointGridIsCountedAndIndexedWithoutBeingBuilt() throws {
+        let grid = try StoreFixtures.spec(StoreFixtures.hundredMillionSweep).grid()
+        #expect(grid.count == 100_000_000)
+        #expect(grid.lengths == Array(repeating: 10, count: 8))
+        for index in [0, 1, 10, 12_345_678, 90_000_009, 99_999_999] {
+            let point = grid.point(at: index)
+            #expect(point.index == index)
+            #expect(point.values.map(\.axis) == StoreFixtures.hundredMillionAxes.map(\.key))
+            #expect(point.values.map(\.value) == StoreFixtures.hundredMillionValues(at: index), "\(index)")
+        }
+        #expect(grid.point(at: 12_345_678).label == "instances.0.memory_fraction=0.51 instances.0.max_num_seqs=18 "
+                + "workload.arrivals.rate=4 workload.max_requests=14 workload.lengths.prompt=69 workload.lengths.output=14 "
+                + "metrics.sample_interval_s=8 seed=9")
+        #expect(grid.last == grid.point(at: 99_999_999))
+        // The first point of each value: index 0, then v × 10^k for every other value v of the axis k from the right.
+        let firsts = grid.firstPointOfEachValue
+        #expect(firsts.count == 1 + 8 * 9)
+        #expect(firsts.prefix(11) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        #expect(firsts.last == 90_000_000)
+    }
+
+    @Test func theFirstPointOfEachValueFollowsZippedGroups() throws {
+        let spec = try StoreFixtures.spec(StoreFixtures.sweepText(axes: """
+              workload.arrivals.rate: [1, 2, 4]
+              instances.0.max_num_seqs: [16, 32, 64]
+              seed: [7, 8]
+            """, extra: "zip: [[workload.arrivals.rate, instances.0.max_num_seqs]]"))
+        let grid = try spec.grid()
+        #expect(grid.firstPointOfEachValue == [0, 1, 2, 4])
+        #expect(grid.firstPointOfEachValue.map { grid[$0].label } == [
+            "workload.arrivals.rate=1 instances.0.max_num_seqs=16 seed=7",
+            "workload.arrivals.rate=1 instances.0.max_num_seqs=16 seed=8",
+            "workload.arrivals.rate=2 instances.0.max_num_seqs=32 seed=7",
+            "workload.arrivals.rate=4 instances.0.max_num_seqs=64 seed=7",
+        ])
+    }
+
+    @Test func aGridTooLargeToCountSaysSoNamingTheAxisSizes() throws {
+        let values = "[" + (1...1000).map(String.init).joined(separator: ", ") + "]"
+        let axes = ["workload.arrivals.rate", "workload.max_requests", "instances.0.max_num_seqs", "instances.0.watermark",
+                    "instances.0.memory_fraction", "instances.0.max_num_batched_tokens", "seed"]
+        let spec = try StoreFixtures.spec(StoreFixtures.sweepText(axes: axes.map { "  \($0): \(values)" }.joined(separator: "\n")))
+        #expect(throws: StoreError(file: "test-sweep.yaml", "axes: the grid of 1000 × 1000 × 1000 × 1000 × 1000 × 1000 × 1000 points is too large to count; expected a product of the axis sizes of at most 9223372036854775807")) {
+            _ = try spec.grid()
+        }
+        // One axis fewer (10¹⁸ points) is counted.
+        let fits = try StoreFixtures.spec(StoreFixtures.sweepText(axes: axes.dropLast().map { "  \($0): \(values)" }.joined(separator: "\n")))
+        #expect(try fits.grid().count == 1_000_000_000_000_000_000)
+        #expect(try fits.grid().point(at: 999_999_999_999_999_999).values.allSatisfy { $0.value == "1000" })
+    }
+
     @Test func zippedAxesOfDifferentLengthsAreAnError() throws {
         #expect(throws: (any Error).self) {
             _ = try StoreFixtures.spec(StoreFixtures.sweepText(axes: """
@@ -116,5 +167,16 @@ import Testing
         #expect(throws: StoreError.self) { _ = try Shard.parse("auto", environment: ["JOB_COMPLETION_INDEX": "0"]) }
         let shards = (0..<3).map { Shard(index: $0, count: 3) }
         for index in 0..<10 { #expect(shards.filter { $0.owns(index) }.count == 1) }
+        // A shard's points, counted and indexed without listing the grid.
+        for grid in [0, 1, 2, 10, 11] {
+            for shard in shards {
+                let owned = (0..<grid).filter { shard.owns($0) }
+                #expect(shard.pointCount(inGridOf: grid) == owned.count, "\(shard) of \(grid)")
+                #expect((0..<owned.count).map(shard.pointIndex) == owned, "\(shard) of \(grid)")
+            }
+        }
+        let last = Shard(index: 2, count: 3)
+        #expect(last.pointCount(inGridOf: .max) == Int.max / 3)
+        #expect(last.pointIndex(Int.max / 3 - 1) == .max - 2)
     }
 }

@@ -172,4 +172,129 @@ import Testing
         #expect(try runner.run().finished == 1)
         #expect(beats.all["refreshed"] == 1)
     }
+
+    /// Collects what a runner reports, across its threads.
+    final class Log<Value>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Value] = []
+        func add(_ value: Value) { lock.withLock { values.append(value) } }
+        var all: [Value] { lock.withLock { values } }
+    }
+
+    /// A grid of 10⁸ points runs its first points at once, in grid order, and stops when asked, without the grid
+    /// (or its points' experiments) being built: the points' stub fails each run, and the third asks to stop.
+    @Test(arguments: [Shard.whole, Shard(index: 1, count: 3)])
+    func aHundredMillionPointGridStartsAtOnceAndStopsWhenAsked(shard: Shard) throws {
+        let store = try ResultStore.inMemory()
+        let spec = try StoreFixtures.spec(StoreFixtures.hundredMillionSweep)
+        let stop = SweepStop()
+        let simulated = Log<Int>()
+        var runner = SweepRunner(spec: spec, store: store, jobs: 1, shard: shard, version: "test") { point, _, _ in
+            simulated.add(point.point.index)
+            if simulated.all.count == 3 { stop.request() }
+            throw PointFailure("stub")
+        }
+        runner.stop = stop
+        let reports = Log<SweepProgress>()
+        let summary = try runner.run { reports.add($0) }
+        let expected = (0..<3).map(shard.pointIndex)
+        #expect(simulated.all == expected)
+        let shardPoints = shard == .whole ? 100_000_000 : 33_333_333
+        #expect(summary.points == shardPoints && summary.failed == 3 && summary.finished == 0 && summary.stopped)
+        #expect(reports.all.map(\.total) == Array(repeating: shardPoints, count: 4), "the progress total is the shard's points")
+        #expect(reports.all.map(\.ended) == [0, 1, 2, 3])
+        let runs = try store.runs().sorted { $0.run.pointIndex < $1.run.pointIndex }
+        #expect(runs.map(\.run.pointIndex) == expected)
+        #expect(runs.map { PointJSON.decode($0.run.point)["seed"] } == expected.map { StoreFixtures.hundredMillionValues(at: $0).last })
+    }
+
+    /// Loading each point as a worker takes it stores the same runs, at the same grid indices, as loading the whole
+    /// grid first.
+    @Test func loadingPointsAsTheyAreTakenStoresTheSameRuns() throws {
+        let spec = try StoreFixtures.spec(Self.sixPoints)
+        let whole = try ResultStore.inMemory()
+        #expect(try SweepRunner(spec: spec, store: whole, jobs: 2, version: "test").run().finished == 6)
+        let lazy = try ResultStore.inMemory()
+        var runner = SweepRunner(spec: spec, store: lazy, jobs: 2, version: "test")
+        runner.fullCheckPoints = 0
+        let summary = try runner.run()
+        #expect(summary.finished == 6 && summary.points == 6 && !summary.stopped)
+        #expect(try resultsByHash(lazy) == resultsByHash(whole))
+        func rows(_ store: ResultStore) throws -> [[String]] {
+            try store.runs().map { [String($0.run.pointIndex), $0.run.point, $0.run.config, $0.run.configHash, String($0.run.seed),
+                                    $0.run.strategy, $0.run.hardware, $0.run.status.rawValue] }.sorted { $0[0] < $1[0] }
+        }
+        #expect(try rows(lazy) == rows(whole))
+        #expect(try rows(lazy).map { $0[0] } == (0..<6).map(String.init))
+        #expect(try lazy.rowCounts() == whole.rowCounts())
+    }
+
+    /// Two points of one config (a repeated axis value) run once, and the second counts as skipped, whether the
+    /// points are loaded first or as they are taken.
+    @Test(arguments: [SweepRunner.defaultFullCheckPoints, 0])
+    func aRepeatedConfigRunsOnce(fullCheckPoints: Int) throws {
+        let store = try ResultStore.inMemory()
+        let spec = try StoreFixtures.spec(StoreFixtures.sweepText(axes: "  seed: [1, 1, 2]"))
+        var runner = SweepRunner(spec: spec, store: store, jobs: 1, version: "test")
+        runner.fullCheckPoints = fullCheckPoints
+        let summary = try runner.run()
+        #expect(summary.points == 3 && summary.finished == 2 && summary.skipped == 1 && summary.elsewhere == 0)
+        #expect(try store.runs().map(\.run.pointIndex).sorted() == [0, 2])
+    }
+
+    /// When points are loaded as they are taken, the first point of each value is checked before any runs: a bad
+    /// value or a broken base file stops the sweep with the loader's message and nothing stored.
+    @Test func aBadValueOrBaseStopsALargeGridBeforeAnyRun() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        try Data("name: broken\ninstances: [\n".utf8).write(to: URL(fileURLWithPath: folder.path("base.yaml")))
+        let broken = StoreFixtures.sweepText(axes: "  seed: [1, 2, 3]")
+            .replacingOccurrences(of: StoreFixtures.path("Configs/experiments/default.yaml"), with: folder.path("base.yaml"))
+        let cases: [(text: String, mentions: String)] = [
+            (StoreFixtures.sweepText(axes: "  seed: [1, 2, 3]\n  strategy: [recompute, no-such-strategy]"), "axis strategy = no-such-strategy"),
+            (broken, "base.yaml"),
+        ]
+        for (text, mentions) in cases {
+            let store = try ResultStore.inMemory()
+            let simulated = Log<Int>()
+            var runner = SweepRunner(spec: try StoreFixtures.spec(text), store: store, jobs: 2, version: "test") { point, requests, series in
+                simulated.add(point.point.index)
+                return try PointSimulation.simulate(point, requests: requests, series: series)
+            }
+            runner.fullCheckPoints = 0
+            #expect { _ = try runner.run() } throws: { "\($0)".contains(mentions) }
+            #expect(simulated.all.isEmpty, "\(mentions)")
+            #expect(try store.rowCounts()["runs"] == 0, "\(mentions)")
+        }
+    }
+
+    /// A point that only a combination of values breaks (each value loads at the first point of its value) is
+    /// stored as a failed run with the loader's message when points are loaded as they are taken; the others run.
+    @Test func aPointOnlyACombinationBreaksIsStoredAsAFailedRun() throws {
+        let store = try ResultStore.inMemory()
+        let spec = try StoreFixtures.spec("""
+            name: combination
+            base: \(StoreFixtures.path("Configs/experiments/default.yaml"))
+            set: {workload.max_requests: 20, workload.lengths: {kind: fixed, prompt: 64, output: 8}}
+            axes:
+              instances.0.max_num_seqs: [16, 512]
+              instances.0.max_num_batched_tokens: [4096, 256]
+              seed: [1, 2]
+            """)
+        var runner = SweepRunner(spec: spec, store: store, jobs: 2, version: "test")
+        runner.fullCheckPoints = 0
+        let summary = try runner.run()
+        #expect(summary.points == 8 && summary.finished == 6 && summary.failed == 2)
+        let failed = try store.runs().filter { $0.run.status == .failed }.sorted { $0.run.pointIndex < $1.run.pointIndex }
+        #expect(failed.map(\.run.pointIndex) == [6, 7])
+        #expect(failed.allSatisfy {
+            $0.run.error == "axis instances.0.max_num_batched_tokens = 256: \(StoreFixtures.path("Configs/experiments/default.yaml")): "
+                + "instances.0.max_num_batched_tokens: must be at least max_num_seqs (512), found 256"
+        }, "\(failed.map(\.run.error))")
+        #expect(failed.map(\.run.seed) == [1, 2] && failed.allSatisfy { $0.metrics.isEmpty })
+        // Loading the whole grid first refuses the same sweep before any run.
+        #expect { _ = try SweepRunner(spec: spec, store: try ResultStore.inMemory(), jobs: 2, version: "test").run() } throws: {
+            "\($0)".contains("axis instances.0.max_num_batched_tokens = 256")
+        }
+    }
 }

@@ -54,5 +54,13 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// Whether this shard runs the point at `pointIndex`.
     public func owns(_ pointIndex: Int) -> Bool { pointIndex % count == index }
 
+    /// How many points of a grid of `gridCount` points this shard runs.
+    public func pointCount(inGridOf gridCount: Int) -> Int {
+        index < gridCount ? (gridCount - 1 - index) / count + 1 : 0
+    }
+
+    /// The grid index of this shard's `position`-th point (0 ≤ position < ``pointCount(inGridOf:)``).
+    public func pointIndex(_ position: Int) -> Int { index + position * count }
+
     public var description: String { "\(index)/\(count)" }
 }

@@ -21,101 +21,73 @@ public struct SweepPoint: Sendable, Equatable {
     }
 }
 
-extension SweepSpec {
-    /// The most points a grid may have: each point is an experiment loaded in memory before any runs.
-    public static let maxPoints = 1_000_000
+/// A sweep's grid as a lazy, random-access collection: the product of the axis groups (zipped axes advance
+/// together, the first group outermost), each point computed from its index when it is read. Building a grid
+/// costs the same for ten points as for 10¹⁸.
+public struct SweepGrid: RandomAccessCollection, Sendable {
+    public let axes: [SweepSpec.Axis]
+    /// The number of values of each group of axes, first group outermost.
+    public let lengths: [Int]
+    /// The group of each axis.
+    private let groupOfAxis: [Int]
+    /// How far apart in the grid two neighbouring values of each group are: the product of the later groups' lengths.
+    private let strides: [Int]
+    public let count: Int
 
-    /// The grid: the product of the axis groups (zipped axes advance together), in a fixed order.
-    /// - Throws: ``StoreError`` when the grid is empty.
-    public func grid() throws -> [SweepPoint] {
+    /// - Throws: ``StoreError`` naming `file` when a group has no values, or when the product of the lengths
+    ///   does not fit an `Int`.
+    init(axes: [SweepSpec.Axis], groups: [[Int]], file: String) throws {
         let lengths = groups.map { axes[$0[0]].values.count }
+        guard !groups.isEmpty, !lengths.contains(0) else { throw StoreError(file: file, "the grid is empty (an axis has no values)") }
+        var strides = Array(repeating: 1, count: lengths.count)
         var total = 1
-        for length in lengths {
-            let (product, overflow) = total.multipliedReportingOverflow(by: length)
-            guard !overflow, product <= Self.maxPoints else {
+        for g in lengths.indices.reversed() {
+            strides[g] = total
+            let (product, overflow) = total.multipliedReportingOverflow(by: lengths[g])
+            guard !overflow else {
                 let sizes = lengths.map(String.init).joined(separator: " × ")
-                throw StoreError(file: file, "axes: the grid of \(sizes) points has more than \(Self.maxPoints) points; expected at most \(Self.maxPoints)")
+                throw StoreError(file: file, "axes: the grid of \(sizes) points is too large to count; expected a product of the axis sizes of at most \(Int.max)")
             }
             total = product
         }
-        guard total > 0, !groups.isEmpty else { throw StoreError(file: file, "the grid is empty (an axis has no values)") }
-        var points: [SweepPoint] = []
-        points.reserveCapacity(total)
-        for index in 0..<total {
-            var remainder = index
-            var choice = Array(repeating: 0, count: groups.count)
-            for g in groups.indices.reversed() {
-                choice[g] = remainder % lengths[g]
-                remainder /= lengths[g]
-            }
-            var values: [(axis: String, value: String)] = []
-            for axis in axes.indices {
-                let g = groups.firstIndex { $0.contains(axis) }!
-                values.append((axes[axis].key, axes[axis].values[choice[g]]))
-            }
-            points.append(SweepPoint(index: index, values: values))
-        }
-        return points
+        var groupOfAxis = Array(repeating: 0, count: axes.count)
+        for (g, group) in groups.enumerated() { for axis in group { groupOfAxis[axis] = g } }
+        self.axes = axes
+        self.lengths = lengths
+        self.groupOfAxis = groupOfAxis
+        self.strides = strides
+        self.count = total
     }
-}
 
-/// A grid point ready to run: its experiment loaded and validated, its canonical config and hash.
-public struct PreparedPoint: Sendable {
-    public var point: SweepPoint
-    public var experiment: Experiment
-    public var configJSON: String
-    public var configHash: String
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    public subscript(position: Int) -> SweepPoint { point(at: position) }
+
+    /// The point at `index` (0 ≤ index < count).
+    public func point(at index: Int) -> SweepPoint {
+        precondition(index >= 0 && index < count, "grid index \(index) outside 0..<\(count)")
+        let values = axes.indices.map { axis in
+            let g = groupOfAxis[axis]
+            return (axis: axes[axis].key, value: axes[axis].values[index / strides[g] % lengths[g]])
+        }
+        return SweepPoint(index: index, values: values)
+    }
+
+    /// The indices, in grid order, of the first point of each value of each group (all other groups at their first
+    /// value): every value of every axis appears in one of them. At most the sum of the lengths.
+    public var firstPointOfEachValue: [Int] {
+        var indices: [Int] = [0]
+        for g in lengths.indices {
+            for value in 1..<lengths[g] { indices.append(value * strides[g]) }
+        }
+        return indices.sorted()
+    }
 }
 
 extension SweepSpec {
-    /// Loads every point's experiment (base file + fixed overrides + the point's axis values) and validates it,
-    /// on up to `jobs` threads (loading reads the workload's trace and length files, so it is worth spreading).
-    /// - Throws: ``StoreError`` naming the first bad point in grid order, its axis value and the loader's message.
-    public func prepare(points: [SweepPoint], jobs: Int = 1) throws -> [PreparedPoint] {
-        _ = try ConfigNode.load(path: basePath).resolvingBase()  // an unreadable base fails once, before any thread starts
-        let baseDirectory = (basePath as NSString).deletingLastPathComponent
-        guard let catalog = PresetCatalog.locate(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
-                                                             FileManager.default.currentDirectoryPath]) else {
-            throw StoreError(file: basePath, "cannot find the Configs folder with hardware/ and models/ (set GRACESIM_CONFIGS)")
-        }
-        let results = PreparedResults(count: points.count)
-        let workers = max(1, min(jobs, points.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            // Each thread parses its own copy: Yams resolves tags lazily by mutating shared Tag objects.
-            let ownBase = Result { try ConfigNode.load(path: basePath).resolvingBase() }
-            for i in stride(from: worker, to: points.count, by: workers) {
-                results.set(i, Result { try prepare(points[i], base: try ownBase.get(), baseDirectory: baseDirectory, catalog: catalog) })
-            }
-        }
-        return try results.values.map { try $0!.get() }
+    /// The grid, lazily: points are computed from their index when read.
+    /// - Throws: ``StoreError`` when the grid is empty, or too large to count (its size does not fit an `Int`).
+    public func grid() throws -> SweepGrid {
+        try SweepGrid(axes: axes, groups: groups, file: file)
     }
-
-    private func prepare(_ point: SweepPoint, base: ConfigNode, baseDirectory: String, catalog: PresetCatalog) throws -> PreparedPoint {
-        do {
-            var root = base
-            for text in point.overrides(fixed: fixed) { root = try ConfigOverride(parsing: text).apply(to: root) }
-            let json = ConfigHash.canonicalJSON(root.node)
-            let experiment = try Experiment.load(root, baseDirectory: baseDirectory, catalog: catalog)
-            return PreparedPoint(point: point, experiment: experiment, configJSON: json, configHash: ConfigHash.hash(json))
-        } catch let error as ConfigError {
-            let culprit = point.values.first { error.key == $0.axis || error.key.hasPrefix($0.axis + ".") }
-                ?? point.values.first { error.file == "<command line>" && error.key.hasPrefix($0.axis) }
-            let which = culprit.map { "axis \($0.axis) = \($0.value)" } ?? "point \(point.index) (\(point.label))"
-            throw StoreError(file: file, "\(which): \(error.description)")
-        } catch let error as MemoryPartition.Problem {
-            throw StoreError(file: file, "point \(point.index) (\(point.label)): \(error.message)")
-        }
-    }
-}
-
-/// Prepared points (or their errors) by grid position, filled by several threads.
-private final class PreparedResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Result<PreparedPoint, Error>?]
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<PreparedPoint, Error>) { lock.withLock { storage[index] = result } }
-
-    var values: [Result<PreparedPoint, Error>?] { lock.withLock { storage } }
 }
