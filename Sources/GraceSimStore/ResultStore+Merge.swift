@@ -48,6 +48,7 @@ extension ResultStore {
             }
             if added { summary.runsAdded += 1 } else { summary.runsSkipped += 1 }
         }
+        try refreshRunMetricsView()
         return summary
     }
 }

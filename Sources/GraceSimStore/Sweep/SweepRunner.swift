@@ -93,6 +93,7 @@ public struct SweepRunner: Sendable {
         }
         group.wait()
         if let error = state.storeError { throw error }
+        try store.refreshRunMetricsView()
         return state.summary(points: prepared.count, wallSeconds: Self.seconds(since: started))
     }
 
