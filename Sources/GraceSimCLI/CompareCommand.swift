@@ -223,7 +223,7 @@ enum ComparisonFormat {
         }
         return """
             {"scope": \(q(c.scope)), "metrics": [\(c.metrics.map(q).joined(separator: ", "))],
-             "seeds": "mean, min and max over the seeds of each row; change_percent is the change of the mean against the baseline",
+             "aggregation": "mean, min and max over the seeds of each row; change_percent is the change of the mean against the baseline",
              "tables": [
             """ + "\n" + tables.joined(separator: ",\n") + "\n]}\n"
     }
