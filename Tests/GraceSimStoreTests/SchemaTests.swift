@@ -325,6 +325,27 @@ import Testing
         try store.close()
     }
 
+    @Test func mergingAnOldDatabaseCopiesItsPointsTyped() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let old = folder.path("old.sqlite")
+        try Self.writeV2Database(at: old, runs: [("256", "recompute", 1), ("1024", "recompute", 2), ("512", "recompute", 3)])
+        let source = try ResultStore.openForReading(path: old)
+        let target = try ResultStore.openForWriting(path: folder.path("new.sqlite"))
+        #expect(try target.merge(from: source).runsAdded == 3)
+        let (points, rates) = try target.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT point FROM runs ORDER BY point_index"),
+             try Int.fetchAll(db, sql: #"SELECT "workload.arrivals.rate_scale" FROM run_metrics ORDER BY 1"#))
+        }
+        #expect(points.first == #"{"strategy":"recompute","workload.arrivals.rate_scale":256}"#)
+        #expect(rates == [256, 512, 1024])
+        // The source, opened for reading only, is left as it was.
+        let unchanged = try source.writer.read { db in try String.fetchOne(db, sql: "SELECT point FROM runs ORDER BY id") }
+        #expect(unchanged == #"{"strategy":"recompute","workload.arrivals.rate_scale":"256"}"#)
+        try source.close()
+        try target.close()
+    }
+
     /// The README's pandas snippet, run on a small database: with pandas when it is installed, else with a stand-in
     /// for `pd.read_sql` built on Python's own `sqlite3`. The rates must come out in numeric order.
     @Test func theReadmeSnippetSortsByANumericAxis() throws {

@@ -92,9 +92,7 @@ public enum StoreSchema {
             let rows = try Row.fetchAll(db, sql: "SELECT id, point FROM \(RunRecord.databaseTableName)")
             for row in rows {
                 let id: Int64 = row[0], point: String = row[1]
-                let values = PointJSON.decode(point).sorted { $0.key < $1.key }.map { (axis: $0.key, value: $0.value) }
-                guard !values.isEmpty else { continue }
-                let typed = PointJSON.encode(values)
+                let typed = PointJSON.retyped(point)
                 if typed != point {
                     try db.execute(sql: "UPDATE \(RunRecord.databaseTableName) SET point = ? WHERE id = ?", arguments: [typed, id])
                 }

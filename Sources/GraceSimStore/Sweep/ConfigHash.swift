@@ -95,6 +95,12 @@ public enum PointJSON {
         }
     }
 
+    /// `text` (either form) with its values typed as ``encode(_:)`` writes them; unreadable text is kept as it is.
+    public static func retyped(_ text: String) -> String {
+        let values = decode(text).sorted { $0.key < $1.key }.map { (axis: $0.key, value: $0.value) }
+        return values.isEmpty ? text : encode(values)
+    }
+
     /// Axis key → value text (numbers in their shortest form, booleans as `true`/`false`).
     public static func decode(_ text: String) -> [String: String] {
         guard let data = text.data(using: .utf8),
