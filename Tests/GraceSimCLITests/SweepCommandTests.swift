@@ -177,6 +177,12 @@ import Testing
         #expect(lines.allSatisfy { $0.count <= 100 }, "\(table.stdoutText)")
         #expect(rows.filter { $0.contains(" other ") && $0.contains("-20.0%") }.count == 2, "\(table.stdoutText)")
         #expect(!table.stdoutText.contains("-0.0%") && !table.stdoutText.contains("n/a"))
+        // A narrow terminal: the metrics continue in further blocks, each with the rows' keys again.
+        let narrow = try await GraceSimProcess.run(["compare", "--db", db], environment: ["COLUMNS": "60"])
+        let narrowLines = narrow.stdoutText.split(separator: "\n").map(String.init)
+        #expect(narrowLines.allSatisfy { $0.count <= 60 }, "\(narrow.stdoutText)")
+        #expect(narrowLines.filter { $0.split(separator: " ").count > 2 && $0.split(separator: " ")[1] == "other" }.count == 2 * 2,
+                "two blocks at 60 columns (P99 TBT and TTFT, then throughput): \(narrow.stdoutText)")
         let markdown = try await GraceSimProcess.run(["compare", "--db", db, "--format", "markdown"])
         #expect(markdown.stdoutText.hasPrefix("### regression\n"))
         #expect(markdown.stdoutText.contains("| workload.arrivals.rate_scale | strategy | n | tbt_p99_ms | vs recompute | ttft_p99_ms |"))
