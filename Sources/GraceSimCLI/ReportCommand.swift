@@ -17,7 +17,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The folder to write index.html and one folder of SVG figures per sweep into.", valueName: "dir"))
     var out: String
 
-    @Option(help: "The strategy the others are compared with in the tables (default: recompute).")
+    @Option(help: "The strategy (or, in an ablation, the option value) the others are compared with in the tables (default: recompute, else the sweep's first).")
     var baseline: String?
 
     func run() throws {
@@ -27,7 +27,7 @@ struct ReportCommand: ParsableCommand {
             guard runs.contains(where: { $0.run.status == .finished }) else { throw StoreError(file: db, "no finished runs to report") }
             try Comparison.validate(runs: runs, file: db, baseline: baseline)
             do {
-                return try ReportWriter.write(store: store, to: URL(fileURLWithPath: out), baseline: baseline ?? "recompute")
+                return try ReportWriter.write(store: store, to: URL(fileURLWithPath: out), baseline: baseline)
             } catch let error as CocoaError {
                 throw StoreError(file: out, "cannot write the report: \(error.localizedDescription)")
             }

@@ -10,6 +10,7 @@ extension ResultStore {
 
     /// Copies the sweeps and runs of `other` into this store: sweeps are matched by name, runs by config hash
     /// within their sweep; a finished run here is never replaced, a failed one is replaced by a finished one.
+    /// Axis values are copied typed (``PointJSON``), whatever version wrote `other`.
     /// A sweep of `other` whose name is held here by a different spec is refused (``StoreError``) before any run
     /// of it is copied.
     /// Each run is copied in its own transaction with all its rows.
@@ -36,6 +37,7 @@ extension ResultStore {
                 throw StoreError(file: other.path, "table \(RunRecord.databaseTableName), row id \(run.id.map(String.init) ?? "?"): sweep_id \(run.sweepId) names no row of table \(SweepRecord.databaseTableName)")
             }
             copy.sweepId = sweepId
+            copy.point = PointJSON.retyped(run.point)  // an input written before v3 holds its axis values as strings
             let outcome = RunOutcome(run: copy, metrics: rows.0, requests: rows.1, series: rows.2)
             let added = try Self.translating(path) {
                 try writer.write { db -> Bool in
@@ -48,6 +50,7 @@ extension ResultStore {
             }
             if added { summary.runsAdded += 1 } else { summary.runsSkipped += 1 }
         }
+        try refreshRunMetricsView()
         return summary
     }
 }

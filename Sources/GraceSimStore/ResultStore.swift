@@ -54,6 +54,7 @@ public final class ResultStore: Sendable {
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 let store = ResultStore(path: path, writer: pool)
                 try store.migrate()
+                try pool.write { db in try RunMetricsView.refresh(db) }
                 try translating(path) { try pool.read { db in try store.refuseUnknownStatus(db) } }
                 return store
             } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)

@@ -74,14 +74,19 @@ import Testing
         #expect(html.contains("report &lt;bars&gt; &amp; &quot;ablation&quot;"))
         #expect(!html.contains("<script"))
         #expect(!html.contains("http://") && !html.contains("https://"), "the page must not load anything from the network")
-        // The table holds the numbers of `gracesim compare`.
-        let compare = try await GraceSimProcess.run(["compare", "--db", db, "--sweep", "report-rates", "--format", "csv"])
+        // The table holds the cells of `gracesim compare --format markdown`.
+        let compare = try await GraceSimProcess.run(["compare", "--db", db, "--sweep", "report-rates", "--format", "markdown"])
         expectSuccess(compare)
-        for line in compare.stdoutText.split(separator: "\n").dropFirst() {
-            for cell in line.split(separator: ",", omittingEmptySubsequences: false) where !cell.isEmpty {
+        let rows = compare.stdoutText.split(separator: "\n").filter { $0.hasPrefix("| ") }.dropFirst(2)
+        #expect(!rows.isEmpty)
+        for line in rows {
+            for cell in line.dropFirst(2).dropLast(2).components(separatedBy: " | ") where !cell.isEmpty {
                 #expect(html.contains(">\(cell)<"), "compare's \(cell) is not in the page")
             }
         }
+        #expect(!html.contains("-0.0%") && !html.contains("n/a"))
+        // The ablation has no recompute: its options are compared with its first one.
+        #expect(html.contains("change of the mean vs strategy.victim=lru"))
 
         // Same database, same bytes.
         let again = folder.path("again")

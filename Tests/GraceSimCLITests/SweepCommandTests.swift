@@ -168,18 +168,52 @@ import Testing
                 """, in: db)
         let table = try await GraceSimProcess.run(["compare", "--db", db])
         expectSuccess(table)
-        // The regression grid: 5 strategies × 2 rate scales on one machine and seed, plus "other": 12 rows.
+        // The regression grid: 5 strategies × 2 rate scales on one machine and seed, plus "other": 12 rows, one table.
         let lines = table.stdoutText.split(separator: "\n").map(String.init)
-        #expect(lines.count == 1 + 12, "\(table.stdoutText)")
-        #expect(lines.first?.contains("tbt_p99_ms vs recompute") == true)
-        #expect(lines.filter { $0.contains(" other ") && $0.contains("-20.0%") }.count == 2, "\(table.stdoutText)")
+        #expect(lines.first?.hasPrefix("sweep regression: hardware=gh200-96gb; one seed;") == true, "\(table.stdoutText)")
+        let strategies: Set<String> = ["recompute", "swap", "pie", "offload", "remap", "other"]
+        let rows = lines.filter { line in line.split(separator: " ").count > 2 && strategies.contains(String(line.split(separator: " ")[1])) }
+        #expect(rows.count == 12, "\(table.stdoutText)")
+        #expect(lines.allSatisfy { $0.count <= 100 }, "\(table.stdoutText)")
+        #expect(rows.filter { $0.contains(" other ") && $0.contains("-20.0%") }.count == 2, "\(table.stdoutText)")
+        #expect(!table.stdoutText.contains("-0.0%") && !table.stdoutText.contains("n/a"))
+        // A narrow terminal: the metrics continue in further blocks, each with the rows' keys again.
+        let narrow = try await GraceSimProcess.run(["compare", "--db", db], environment: ["COLUMNS": "60"])
+        let narrowLines = narrow.stdoutText.split(separator: "\n").map(String.init)
+        #expect(narrowLines.allSatisfy { $0.count <= 60 }, "\(narrow.stdoutText)")
+        #expect(narrowLines.filter { $0.split(separator: " ").count > 2 && $0.split(separator: " ")[1] == "other" }.count == 2 * 2,
+                "two blocks at 60 columns (P99 TBT and TTFT, then throughput): \(narrow.stdoutText)")
         let markdown = try await GraceSimProcess.run(["compare", "--db", db, "--format", "markdown"])
-        #expect(markdown.stdoutText.hasPrefix("| hardware | seed | workload.arrivals.rate_scale | strategy |"))
+        #expect(markdown.stdoutText.hasPrefix("### regression\n"))
+        #expect(markdown.stdoutText.contains("| workload.arrivals.rate_scale | strategy | n | tbt_p99_ms | vs recompute | ttft_p99_ms |"))
+
+        // CSV: numbers at full precision and numeric types, empty where there is none.
         let csv = try await GraceSimProcess.run(["compare", "--db", db, "--format", "csv", "--metric", "tbt_p99_ms"])
-        #expect(csv.stdoutText.split(separator: "\n").first == "hardware,seed,workload.arrivals.rate_scale,strategy,tbt_p99_ms,tbt_p99_ms vs recompute")
+        let csvLines = csv.stdoutText.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(csvLines.first == ["sweep", "strategy", "hardware", "workload.arrivals.rate_scale", "compared_axis", "baseline", "n",
+                                   "tbt_p99_ms", "tbt_p99_ms_min", "tbt_p99_ms_max", "tbt_p99_ms_change_percent"])
+        #expect(csvLines.count == 13)
+        for cells in csvLines.dropFirst() {
+            #expect(cells[7...].allSatisfy { $0.isEmpty || Double($0) != nil }, "\(cells)")
+        }
+        let stored = try ResultStore.openForReading(path: db).runs()
+        let recompute = try #require(stored.first { $0.run.strategy == "recompute" && $0.point["workload.arrivals.rate_scale"] == "1" })
+        let recomputeRow = try #require(csvLines.first { $0[1] == "recompute" && $0[3] == "1" })
+        #expect(Double(recomputeRow[7]) == recompute.metrics["overall"]?["tbt_p99_ms"], "the mean of one seed is the stored value, bit for bit")
+        #expect(recomputeRow[10] == "", "the baseline has no change")
+        let otherChanges = csvLines.filter { $0[1] == "other" }.compactMap { Double($0[10]) }
+        #expect(otherChanges.count == 2 && otherChanges.allSatisfy { abs($0 + 20) < 1e-9 })
+
         let json = try await GraceSimProcess.run(["compare", "--db", db, "--format", "json"])
         let root = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
-        #expect((root["rows"] as? [Any])?.count == 12 && root["baseline"] as? String == "recompute")
+        let tables = try #require(root["tables"] as? [[String: Any]])
+        #expect(tables.count == 1 && tables[0]["baseline"] as? String == "recompute" && tables[0]["sweep"] as? String == "regression")
+        let jsonRows = try #require(tables[0]["rows"] as? [[String: Any]])
+        #expect(jsonRows.count == 12)
+        let point = try #require(jsonRows[0]["point"] as? [String: Any])
+        #expect(point["workload.arrivals.rate_scale"] is NSNumber && point["hardware"] as? String == "gh200-96gb", "axis values are typed")
+        let first = try #require((jsonRows[0]["metrics"] as? [String: Any])?["tbt_p99_ms"] as? [String: Any])
+        #expect(first["change_percent"] is NSNull && first["n"] as? Int == 1)
     }
 
     @Test func badSweepsAndDatabasesGetOneLine() async throws {

@@ -270,4 +270,142 @@ import Testing
             _ = try store.sweepId(name: "x", spec: "", version: "test")
         }
     }
+
+    /// A v2 database whose points are strings: (rate scale, strategy, tbt_p99_ms) per run, in grid order.
+    static func writeV2Database(at path: String, runs: [(rate: String, strategy: String, tbt: Double)]) throws {
+        let queue = try DatabaseQueue(path: path)
+        try StoreSchema.migrator.migrate(queue, upTo: "v2-claims-spec-file")
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO sweeps (id, name, spec, created, gracesim_version) VALUES (1, 'rates', 'name: rates', 'now', 'old')")
+            for (index, run) in runs.enumerated() {
+                let point = #"{"strategy":"\#(run.strategy)","workload.arrivals.rate_scale":"\#(run.rate)"}"#
+                try db.execute(sql: """
+                    INSERT INTO runs (id, sweep_id, point_index, point, config, config_hash, seed, strategy, hardware, status, wall_s, finished_at)
+                    VALUES (?, 1, ?, ?, '{}', ?, 1, ?, 'gh200-96gb', 'finished', 1, 'now')
+                    """, arguments: [index + 1, index, point, "h\(index)", run.strategy])
+                try db.execute(sql: "INSERT INTO metrics VALUES (?, 'overall', 'tbt_p99_ms', ?), (?, 'overall', 'output_tokens_per_s', ?), (?, 'gpu0', 'tbt_p99_ms', 1)",
+                               arguments: [index + 1, run.tbt, index + 1, 100 + Double(index), index + 1])
+            }
+        }
+        try queue.close()
+    }
+
+    @Test func v3TypesOldPointsAndAddsTheRunMetricsView() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("old.sqlite")
+        try Self.writeV2Database(at: path, runs: [("2", "recompute", 10), ("2", "remap", 8), ("10", "recompute", 30), ("0.5", "remap", 1)])
+        // Read as it is: the all-string points decode, and nothing is migrated.
+        let reader = try ResultStore.openForReading(path: path)
+        #expect(try reader.runs().map { $0.point["workload.arrivals.rate_scale"] } == ["2", "2", "10", "0.5"])
+        try reader.close()
+        let store = try ResultStore.openForWriting(path: path)
+        let (points, rows, columns) = try store.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT point FROM runs ORDER BY id"),
+             try Row.fetchAll(db, sql: #"SELECT sweep, "workload.arrivals.rate_scale" AS rate, typeof("workload.arrivals.rate_scale") AS type, strategy, tbt_p99_ms FROM run_metrics ORDER BY rate"#),
+             try db.columns(in: RunMetricsView.name).map(\.name))
+        }
+        #expect(points[0] == #"{"strategy":"recompute","workload.arrivals.rate_scale":2}"#)
+        #expect(points[3] == #"{"strategy":"remap","workload.arrivals.rate_scale":0.5}"#)
+        #expect(columns == ["run_id", "sweep", "point_index", "workload.arrivals.rate_scale", "seed", "strategy", "hardware", "status",
+                            "output_tokens_per_s", "tbt_p99_ms"])
+        #expect(rows.map { $0["rate"] as Double } == [0.5, 2, 2, 10], "numbers sort as numbers")
+        #expect(rows.map { $0["type"] as String } == ["real", "integer", "integer", "integer"])
+        #expect(rows.map { $0["tbt_p99_ms"] as Double } == [1, 10, 8, 30], "scope overall only")
+        #expect(try store.runs().map { $0.point["workload.arrivals.rate_scale"] } == ["2", "2", "10", "0.5"])
+        // A new metric gets its column when the view is refreshed (as sweep and merge do when they end).
+        let sweep = try store.sweepId(name: "rates", spec: "name: rates", version: "test")
+        let run = RunRecord(id: nil, sweepId: sweep, pointIndex: 9, point: PointJSON.encode([("strategy", "pie"), ("workload.arrivals.rate_scale", "4")]),
+                            config: "{}", configHash: "h9", seed: 2, strategy: "pie", hardware: "gh200-96gb", status: .finished,
+                            wallSeconds: 1, simulatedSeconds: 1, error: nil, finishedAt: "now")
+        try store.record(RunOutcome(run: run, metrics: [MetricRecord(runId: 0, scope: "overall", metric: "preemptions", value: 3)]))
+        try store.refreshRunMetricsView()
+        let refreshed = try store.writer.read { db in try db.columns(in: RunMetricsView.name).map(\.name) }
+        #expect(refreshed.suffix(3) == ["output_tokens_per_s", "preemptions", "tbt_p99_ms"])
+        try store.close()
+    }
+
+    @Test func mergingAnOldDatabaseCopiesItsPointsTyped() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let old = folder.path("old.sqlite")
+        try Self.writeV2Database(at: old, runs: [("256", "recompute", 1), ("1024", "recompute", 2), ("512", "recompute", 3)])
+        let source = try ResultStore.openForReading(path: old)
+        let target = try ResultStore.openForWriting(path: folder.path("new.sqlite"))
+        #expect(try target.merge(from: source).runsAdded == 3)
+        let (points, rates) = try target.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT point FROM runs ORDER BY point_index"),
+             try Int.fetchAll(db, sql: #"SELECT "workload.arrivals.rate_scale" FROM run_metrics ORDER BY 1"#))
+        }
+        #expect(points.first == #"{"strategy":"recompute","workload.arrivals.rate_scale":256}"#)
+        #expect(rates == [256, 512, 1024])
+        // The source, opened for reading only, is left as it was.
+        let unchanged = try source.writer.read { db in try String.fetchOne(db, sql: "SELECT point FROM runs ORDER BY id") }
+        #expect(unchanged == #"{"strategy":"recompute","workload.arrivals.rate_scale":"256"}"#)
+        try source.close()
+        try target.close()
+    }
+
+    /// The README's pandas snippet, run on a small database: with pandas when it is installed, else with a stand-in
+    /// for `pd.read_sql` built on Python's own `sqlite3`. The rates must come out in numeric order.
+    @Test func theReadmeSnippetSortsByANumericAxis() throws {
+        let readme = try String(contentsOfFile: StoreFixtures.path("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "**The view `run_metrics`**"))
+        let start = try #require(readme.range(of: "```python\n", range: section.upperBound..<readme.endIndex))
+        let end = try #require(readme.range(of: "\n```", range: start.upperBound..<readme.endIndex))
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("c1.sqlite")
+        try Self.writeV2Database(at: path, runs: [("2", "recompute", 10), ("2", "remap", 8), ("10", "recompute", 30), ("10", "remap", 20),
+                                                  ("0.5", "recompute", 1), ("0.5", "remap", 1)])
+        try ResultStore.openForWriting(path: path).close()
+        let snippet = String(readme[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "Results/c1-strategy-rate.sqlite", with: path)
+        #expect(snippet.contains("pd.read_sql") && snippet.contains("run_metrics"))
+        try snippet.write(toFile: folder.path("snippet.py"), atomically: true, encoding: .utf8)
+        let standIn = folder.path("stand-in")
+        try FileManager.default.createDirectory(atPath: standIn, withIntermediateDirectories: true)
+        try """
+            import sqlite3
+
+            class DataFrame:
+                def __init__(self, columns, rows):
+                    self.columns, self.rows = list(columns), [tuple(row) for row in rows]
+
+                def sort_values(self, by):
+                    keys = [self.columns.index(name) for name in by]
+                    return DataFrame(self.columns, sorted(self.rows, key=lambda row: tuple(row[k] for k in keys)))
+
+                def __getitem__(self, names):
+                    keys = [self.columns.index(name) for name in names]
+                    return DataFrame(names, [tuple(row[k] for k in keys) for row in self.rows])
+
+                def to_string(self, index=True):
+                    return "\\n".join(" ".join(str(value) for value in line) for line in [self.columns] + self.rows)
+
+            def read_sql(sql, con, params=None):
+                cursor = con.execute(sql, params or ())
+                return DataFrame([column[0] for column in cursor.description], cursor.fetchall())
+
+            """.write(toFile: standIn + "/pandas.py", atomically: true, encoding: .utf8)
+        func python(_ arguments: [String], path: String? = nil) throws -> (status: Int32, output: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3"] + arguments
+            if let path { process.environment = ProcessInfo.processInfo.environment.merging(["PYTHONPATH": path]) { $1 } }
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let hasPandas = try python(["-c", "import pandas"]).status == 0
+        let result = try python([folder.path("snippet.py")], path: hasPandas ? nil : standIn)
+        #expect(result.status == 0, "\(result.output)")
+        let lines = result.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines.first == ["sweep", "workload.arrivals.rate_scale", "strategy", "seed", "tbt_p99_ms", "output_tokens_per_s"])
+        #expect(lines.dropFirst().map { Double($0[1]) } == [0.5, 0.5, 2, 2, 10, 10], "\(result.output)")
+        #expect(lines.dropFirst().map { $0[2] } == ["recompute", "remap", "recompute", "remap", "recompute", "remap"])
+    }
 }

@@ -86,8 +86,7 @@ public struct ReplayComparison: Sendable, Codable, Equatable {
 
     static func percent(_ error: Double?) -> String {
         guard let error else { return "n/a" }
-        let text = String(format: "%+.1f%%", error * 100)
-        return text == "-0.0%" ? "+0.0%" : text
+        return SignedPercent.string(error * 100)
     }
 }
 

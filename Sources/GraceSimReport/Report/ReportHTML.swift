@@ -5,7 +5,7 @@ import GraceSimStore
 /// anywhere. Each sweep gets its figures (as `<img>` of the SVG files) and its comparison table, with the numbers
 /// `gracesim compare` prints.
 enum ReportHTML {
-    static func page(database: String, baseline: String, sections: [ReportWriter.SweepSection]) -> String {
+    static func page(database: String, baseline: String?, sections: [ReportWriter.SweepSection]) -> String {
         let e = SVGText.escape
         var html = """
             <!DOCTYPE html>
@@ -29,8 +29,9 @@ enum ReportHTML {
             </head>
             <body>
             <h1>gracesim report: \(e(database))</h1>
-            <p class="note">Changes are against <code>\(e(baseline))</code> at the same point of the other axes, as in
-            <code>gracesim compare --baseline \(e(baseline))</code>. Lower is better for latencies, higher for throughput.</p>
+            <p class="note">Each table's numbers are those of <code>gracesim compare\(baseline.map { " --baseline " + e($0) } ?? "")</code>:
+            the mean over the seeds, ± half their min–max range, and the change of the mean against the baseline its caption
+            names, at the same point of the other axes. Lower is better for latencies, higher for throughput.</p>
             <ul>
 
             """
@@ -52,35 +53,41 @@ enum ReportHTML {
         return html + "</body>\n</html>\n"
     }
 
-    /// The comparison as an HTML table: axes, strategy, then each metric and its change against the baseline.
+    /// The comparison as HTML tables, one per sweep: the varying axes, the compared axis, n, then per metric the
+    /// mean over the seeds, half its min–max range (with several seeds) and its change against the baseline, with
+    /// the same cells as `gracesim compare --format markdown`.
     static func table(_ c: Comparison) -> String {
         let e = SVGText.escape
-        var html = "<table>\n<thead><tr>"
-        for axis in c.axes + ["strategy"] { html += "<th>\(e(axis))</th>" }
-        for metric in c.metrics { html += "<th>\(e(metric))</th><th>vs \(e(c.baseline))</th>" }
-        html += "</tr></thead>\n<tbody>\n"
-        for row in c.rows {
-            html += "<tr>"
-            for cell in row.point + [row.strategy] { html += "<td>\(e(cell))</td>" }
-            for (i, metric) in c.metrics.enumerated() {
-                html += "<td class=\"num\">\(row.values[i].map(number) ?? "")</td>"
-                if row.strategy == c.baseline {
-                    html += "<td class=\"num\"></td>"
-                } else if let change = row.changes[i] {
-                    let better = metric.hasSuffix("_per_s") ? change > 0 : change < 0
-                    let kind = abs(change) < 0.05 ? "" : better ? " better" : " worse"
-                    html += "<td class=\"num\(kind)\">\(String(format: "%+.1f%%", change))</td>"
-                } else {
-                    html += "<td class=\"num\">n/a</td>"
-                }
+        var html = ""
+        for t in c.tables {
+            html += "<p class=\"note\">\(e(Comparison.caption(t)))</p>\n<table>\n<thead><tr>"
+            for label in t.keyLabels(short: false) + ["n"] { html += "<th>\(e(label))</th>" }
+            for metric in c.metrics {
+                html += "<th>\(e(metric))</th>"
+                if t.showsSpread { html += "<th>±</th>" }
+                if let baseline = t.baseline { html += "<th>vs \(e(baseline))</th>" }
             }
-            html += "</tr>\n"
+            html += "</tr></thead>\n<tbody>\n"
+            for row in t.rows {
+                html += "<tr>"
+                for cell in t.keyCells(row) { html += "<td>\(e(cell))</td>" }
+                html += "<td class=\"num\">\(row.seeds.count)</td>"
+                for (m, cell) in t.cells(row).enumerated() {
+                    html += "<td class=\"num\">\(e(cell.mean))</td>"
+                    if t.showsSpread { html += "<td class=\"num\">\(e(cell.spread))</td>" }
+                    guard t.baseline != nil else { continue }
+                    if let change = row.changes[m] {
+                        let better = c.metrics[m].hasSuffix("_per_s") ? change > 0 : change < 0
+                        let kind = abs(change) < 0.05 ? "" : better ? " better" : " worse"
+                        html += "<td class=\"num\(kind)\">\(e(cell.change))</td>"
+                    } else {
+                        html += "<td class=\"num\"></td>"
+                    }
+                }
+                html += "</tr>\n"
+            }
+            html += "</tbody>\n</table>\n"
         }
-        return html + "</tbody>\n</table>\n"
-    }
-
-    /// The same formatting as `gracesim compare`.
-    static func number(_ value: Double) -> String {
-        abs(value) >= 100 ? String(format: "%.1f", value) : String(format: "%.3f", value)
+        return html
     }
 }

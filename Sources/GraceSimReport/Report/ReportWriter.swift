@@ -24,7 +24,9 @@ public enum ReportWriter {
     }
 
     /// Reads `store` and writes the report into `folder` (created if missing; existing figures are overwritten).
-    public static func write(store: ResultStore, to folder: URL, baseline: String) throws -> Summary {
+    /// - Parameter baseline: the strategy (or option value) each table compares with, where a sweep has it; nil for
+    ///   ``Comparison``'s default.
+    public static func write(store: ResultStore, to folder: URL, baseline: String? = nil) throws -> Summary {
         let all = try store.runs()
         let details = try store.runsWithDetails()
         var sweeps: [String] = []

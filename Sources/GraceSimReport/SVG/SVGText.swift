@@ -1,15 +1,15 @@
 import Foundation
+import GraceSim
 
 /// Text and numbers as they appear in an SVG or HTML file: XML-escaped, with fixed, locale-free formatting so
 /// that the same chart always gives the same bytes.
 public enum SVGText {
-    /// `text` with `&`, `<`, `>`, `"` and `'` replaced by entities, and control characters XML 1.0 forbids dropped.
-    /// A signed percentage, "+3.2%" or "−12%" (one decimal below 10%), never "-0.0%".
+    /// A signed percentage for a label, "+3.2%" or "-12%" (one decimal below 10%), never "-0.0%": ``SignedPercent``.
     public static func signedPercent(_ change: Double) -> String {
-        let text = String(format: abs(change) < 10 ? "%+.1f%%" : "%+.0f%%", change)
-        return text == "-0.0%" || text == "+0.0%" ? "0.0%" : text
+        SignedPercent.string(change, decimals: nil)
     }
 
+    /// `text` with `&`, `<`, `>`, `"` and `'` replaced by entities, and control characters XML 1.0 forbids dropped.
     public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)

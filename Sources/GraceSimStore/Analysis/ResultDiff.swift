@@ -1,4 +1,5 @@
 import Foundation
+import GraceSim
 
 /// What moved between two results databases: runs matched by config hash, every metric compared.
 public struct ResultDiff: Sendable {
@@ -85,7 +86,7 @@ public struct ResultDiff: Sendable {
         var lines: [String] = []
         for (label, error) in newlyFailed { lines.append("FAILED   \(label): \(error)") }
         for m in movements.sorted(by: { ($0.isRegression ? 0 : 1, $0.label, $0.scope, $0.metric) < ($1.isRegression ? 0 : 1, $1.label, $1.scope, $1.metric) }) {
-            let percent = m.change.isFinite ? String(format: "%+.2f%%", m.change * 100) : (m.change > 0 ? "+inf%" : "-inf%")
+            let percent = SignedPercent.string(m.change * 100, decimals: 2)
             let tag = m.isRegression ? "WORSE   " : (MetricCatalog.direction(of: m.metric) == .neutral ? "CHANGED " : "BETTER  ")
             lines.append("\(tag) \(m.label) \(m.scope) \(m.metric): \(Self.number(m.old)) -> \(Self.number(m.new)) (\(percent))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GraceSim
 
 /// `Results/paper/README.md`: one table with a row per paper claim, every measured number read from the results
 /// database (through ``ClaimEvaluation``), the paper's numbers from the claims catalog.
@@ -51,15 +52,14 @@ public struct PaperReport: Sendable {
 
     static func short(_ metric: String) -> String { shortNames[metric] ?? metric }
 
-    /// A change in %, as shown in the table: sign and one decimal.
+    /// A change in %, as shown in the table: sign and one decimal (``SignedPercent``).
     public static func percent(_ value: Double) -> String {
-        signed(value) + "%"
+        SignedPercent.string(value)
     }
 
     /// A number with its sign and one decimal; a value that rounds to zero is "+0.0", never "-0.0".
     static func signed(_ value: Double) -> String {
-        let text = String(format: "%+.1f", value)
-        return text == "-0.0" ? "+0.0" : text
+        SignedPercent.signed(value)
     }
 
     /// A number to two significant digits, never in scientific notation: 0.05, 0.5, 8.7, 26, 1200.

@@ -85,6 +85,20 @@ public enum StoreSchema {
                 t.primaryKey(["sweep_id", "config_hash"])
             }
         }
+        // Axis values typed (numbers as JSON numbers, so that they sort as numbers), and the view `run_metrics`
+        // with one row per run and one column per metric. Points of older rows are rewritten in place; the point
+        // decoder still reads the all-string form of databases opened only for reading.
+        migrator.registerMigration("v3-typed-points-run-metrics-view") { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, point FROM \(RunRecord.databaseTableName)")
+            for row in rows {
+                let id: Int64 = row[0], point: String = row[1]
+                let typed = PointJSON.retyped(point)
+                if typed != point {
+                    try db.execute(sql: "UPDATE \(RunRecord.databaseTableName) SET point = ? WHERE id = ?", arguments: [typed, id])
+                }
+            }
+            try RunMetricsView.refresh(db)
+        }
         return migrator
     }
 

@@ -74,16 +74,55 @@ public enum ConfigHash {
     static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }
 
-/// A grid point's axis values as a JSON object with sorted keys (values as strings), and back.
+/// A grid point's axis values as a JSON object with sorted keys, and back.
+///
+/// Values are typed as YAML's core schema reads them: integers and finite floats are JSON numbers, booleans JSON
+/// booleans, anything else (names, paths, inline maps such as `{static: 4}`) a JSON string of the value's text.
+/// Databases written before `v3-typed-points-run-metrics-view` hold every value as a string; ``decode(_:)``
+/// reads both forms.
 public enum PointJSON {
     public static func encode(_ values: [(axis: String, value: String)]) -> String {
         let sorted = values.sorted { $0.axis < $1.axis }
-        return "{" + sorted.map { ConfigHash.quoted($0.axis) + ":" + ConfigHash.quoted($0.value) }.joined(separator: ",") + "}"
+        return "{" + sorted.map { ConfigHash.quoted($0.axis) + ":" + typed($0.value) }.joined(separator: ",") + "}"
     }
 
+    /// An axis value's text as a JSON literal: a number or boolean when YAML reads it as one, else a string.
+    public static func typed(_ text: String) -> String {
+        guard let node = try? Yams.compose(yaml: text), case .scalar = node else { return ConfigHash.quoted(text) }
+        switch Tag.Name(rawValue: node.tag.rawValue) {
+        case .int, .float, .bool: return ConfigHash.scalarJSON(node, text: text)
+        default: return ConfigHash.quoted(text)
+        }
+    }
+
+    /// `text` (either form) with its values typed as ``encode(_:)`` writes them; unreadable text is kept as it is.
+    public static func retyped(_ text: String) -> String {
+        let values = decode(text).sorted { $0.key < $1.key }.map { (axis: $0.key, value: $0.value) }
+        return values.isEmpty ? text : encode(values)
+    }
+
+    /// Axis key → value text (numbers in their shortest form, booleans as `true`/`false`).
     public static func decode(_ text: String) -> [String: String] {
         guard let data = text.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
-        return object
+              let object = try? JSONDecoder().decode([String: Scalar].self, from: data) else { return [:] }
+        return object.mapValues(\.text)
+    }
+
+    /// One JSON value of a point, read as text.
+    private struct Scalar: Decodable {
+        var text: String
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Bool.self) {
+                text = value ? "true" : "false"
+            } else if let value = try? container.decode(Int64.self) {
+                text = String(value)
+            } else if let value = try? container.decode(Double.self) {
+                text = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) + ".0" : "\(value)"
+            } else {
+                text = try container.decode(String.self)
+            }
+        }
     }
 }

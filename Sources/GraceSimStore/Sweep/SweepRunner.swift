@@ -141,6 +141,7 @@ public struct SweepRunner: Sendable {
         }
         group.wait()
         if let error = state.storeError { throw error }
+        try store.refreshRunMetricsView()
         return state.summary(wallSeconds: Self.seconds(since: started))
     }
 
