@@ -84,7 +84,8 @@ struct SVGCanvas {
             let color = entry.style.color
             switch kind {
             case .swatch:
-                append("<rect x=\"\(SVGText.coordinate(left))\" y=\"\(SVGText.coordinate(y - 6))\" width=\"22\" height=\"12\" fill=\"\(color)\" stroke=\"#333\" stroke-width=\"0.5\"/>")
+                append("<rect x=\"\(SVGText.coordinate(left))\" y=\"\(SVGText.coordinate(y - 8))\" width=\"26\" height=\"16\" fill=\"\(color)\" stroke=\"#333\" stroke-width=\"0.5\"/>")
+                append(Self.marker(entry.style.marker, x: left + 13, y: y, color: "white"))
             case .line(let marker, let dashed):
                 let dash = dashed ? entry.style.dash : ""
                 append("<line x1=\"\(SVGText.coordinate(left))\" y1=\"\(SVGText.coordinate(y))\" x2=\"\(SVGText.coordinate(left + 26))\" y2=\"\(SVGText.coordinate(y))\" stroke=\"\(color)\" stroke-width=\"2.5\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>")

@@ -144,6 +144,10 @@ public enum SVGRenderer {
                 }
                 let tooltip = "\(series.name), \(group): \(SVGText.short(value))" + (note.map { " (\($0))" } ?? "") + spread
                 canvas.append("<rect x=\"\(SVGText.coordinate(x))\" y=\"\(SVGText.coordinate(min(top, zero)))\" width=\"\(SVGText.coordinate(barWidth * 0.92))\" height=\"\(SVGText.coordinate(abs(zero - top)))\" fill=\"\(series.style.color)\"><title>\(SVGText.escape(tooltip))</title></rect>")
+                // The series' marker in white at the bar's foot, so that bars read without colour too.
+                if abs(zero - top) >= 16 {
+                    canvas.append(SVGCanvas.marker(series.style.marker, x: x + barWidth * 0.46, y: value >= 0 ? zero - 9 : zero + 9, color: "white"))
+                }
                 if let whisker { canvas.append(whisker) }
                 if labelBars {
                     canvas.append(SVGCanvas.text(SVGText.short(value), x: x + barWidth * 0.46, y: labelY - 4, size: 10, fill: "#333"))
