@@ -49,29 +49,34 @@ public enum SVGRenderer {
             let color = line.style.color
             let holds = chart.style == .steps && points.last!.x < xMax
             if chart.style == .steps, points.contains(where: \.hasSpread) {
-                var band = "M\(px(points[0].x)) \(py(points[0].high ?? points[0].y))"
-                for point in points.dropFirst() { band += "H\(px(point.x))V\(py(point.high ?? point.y))" }
-                if holds { band += "H\(px(xMax))" }
-                band += "V\(py(points.last!.low ?? points.last!.y))"
+                var band = StepPath(x: px(points[0].x), y: py(points[0].high ?? points[0].y))
+                for point in points.dropFirst() {
+                    band.horizontal(px(point.x))
+                    band.vertical(py(point.high ?? point.y))
+                }
+                if holds { band.horizontal(px(xMax)) }
+                band.vertical(py(points.last!.low ?? points.last!.y))
                 for i in stride(from: points.count - 1, through: 1, by: -1) {
-                    band += "H\(px(points[i].x))V\(py(points[i - 1].low ?? points[i - 1].y))"
+                    band.horizontal(px(points[i].x))
+                    band.vertical(py(points[i - 1].low ?? points[i - 1].y))
                 }
-                band += "H\(px(points[0].x))Z"
-                canvas.append("<path d=\"\(band)\" fill=\"\(color)\" fill-opacity=\"0.18\" stroke=\"none\"/>")
+                band.horizontal(px(points[0].x))
+                canvas.append("<path d=\"\(band.d)Z\" fill=\"\(color)\" fill-opacity=\"0.18\" stroke=\"none\"/>")
             }
-            var path = ""
-            for (i, point) in points.enumerated() {
-                let x = px(point.x), y = py(point.y)
-                if i == 0 {
-                    path += "M\(x) \(y)"
-                } else if chart.style == .steps {
-                    path += "H\(x)V\(y)"
-                } else {
-                    path += "L\(x) \(y)"
+            var path: String
+            if chart.style == .steps {
+                var steps = StepPath(x: px(points[0].x), y: py(points[0].y))
+                for point in points.dropFirst() {
+                    steps.horizontal(px(point.x))
+                    steps.vertical(py(point.y))
                 }
+                // A step line holds its last value to the end of the data, so one sample still shows as a line.
+                if holds { steps.horizontal(px(xMax)) }
+                path = steps.d
+            } else {
+                path = "M\(px(points[0].x)) \(py(points[0].y))"
+                for point in points.dropFirst() { path += "L\(px(point.x)) \(py(point.y))" }
             }
-            // A step line holds its last value to the end of the data, so one sample still shows as a line.
-            if holds { path += "H\(px(xMax))" }
             let dash = chart.style == .steps ? line.style.dash : ""
             canvas.append("<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")><title>\(SVGText.escape(line.name))</title></path>")
             if chart.style == .markers {
@@ -169,5 +174,30 @@ public enum SVGRenderer {
         canvas.frame()
         canvas.legend(chart.series.map { ($0.name, $0.style) }, title: chart.legendTitle, kind: .swatch)
         return canvas.document(title: chart.title)
+    }
+}
+
+/// An SVG path of horizontal and vertical segments, written with a command only where the pen moves (a CCDF of
+/// thousands of points shares many pixel rows and columns).
+struct StepPath {
+    private(set) var d: String
+    private var x: String
+    private var y: String
+
+    init(x: String, y: String) {
+        d = "M\(x) \(y)"
+        (self.x, self.y) = (x, y)
+    }
+
+    mutating func horizontal(_ x: String) {
+        guard x != self.x else { return }
+        d += "H\(x)"
+        self.x = x
+    }
+
+    mutating func vertical(_ y: String) {
+        guard y != self.y else { return }
+        d += "V\(y)"
+        self.y = y
     }
 }
