@@ -125,6 +125,30 @@ import Testing
         #expect(bar.contains("<title>recompute, s: 120, 100–140 over seeds</title>"))
     }
 
+    /// Series over time are drawn at one grid point for all its seeds, not for one run picked among them.
+    @Test func seriesOverTimeAverageEverySeedOfTheChosenPoint() throws {
+        var runs: [StoredRun] = []
+        for rate: Int64 in [4, 8] {
+            for (offset, strategy) in [(Int64(0), "recompute"), (2, "remap")] {
+                for seed: Int64 in [1, 2] {
+                    runs.append(Self.run(rate * 10 + offset + seed, strategy: strategy, seed: seed,
+                                         point: ["workload.arrivals.rate": String(rate)], tbt: 100))
+                }
+            }
+        }
+        let chosen = SweepFigures.seriesRuns(runs, withSeries: Set(runs.compactMap { $0.run.id }))
+        #expect(chosen.map { $0.run.id } == [83, 84], "the remap runs at the last rate, both seeds")
+
+        let rows: [Int64: [SeriesRecord]] = [
+            83: [0, 1].map { SeriesRecord(runId: 83, scope: "opt-13b", series: "remapped_layers", timeSeconds: Double($0), value: 2) },
+            84: [0, 1].map { SeriesRecord(runId: 84, scope: "opt-13b", series: "remapped_layers", timeSeconds: Double($0), value: 6) },
+        ]
+        let figures = Self.figures(runs).timeSeries(chosen, rows)
+        let layers = try #require(figures.first { $0.fileName == "series-remapped-layers.svg" }?.svg)
+        #expect(layers.contains("strategy = remap, rate = 8; mean of 2 seeds, band min–max"))
+        #expect(layers.contains("fill-opacity=\"0.18\"") && layers.contains(">instance</text>") && layers.contains(">4</text>"))
+    }
+
     @Test func stepChartsDrawTheSpreadAsABand() {
         let chart = LineChart(title: "ccdf", xLabel: "TTFT", yLabel: "fraction above", xUnit: "ms", yScale: .log, style: .steps,
                               yIncludesZero: false, legendTitle: "strategy", series: [
