@@ -28,7 +28,7 @@ public struct Figure: Sendable {
 /// bars (lines, bars) or a band (CCDFs, series over time). A strategy's colour, marker and dash are its own
 /// (``Palette/strategy(_:)``); values are shown in a unit scaled to their range (``UnitScale``).
 struct SweepFigures {
-    /// CDF figures are drawn for at most this many points of the axes other than strategy and seed (evenly
+    /// CCDF figures are drawn for at most this many points of the axes other than strategy and seed (evenly
     /// spread over the grid, the first and last included).
     static let maxCDFGroups = 4
     /// A latency axis turns logarithmic when its largest value is this many times its smallest.
