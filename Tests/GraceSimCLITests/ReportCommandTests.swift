@@ -52,15 +52,20 @@ import Testing
 
         let rates = try FileManager.default.contentsOfDirectory(atPath: out + "/report-rates").sorted()
         for expected in ["tbt-p99-ms-vs-rate.svg", "ttft-p99-ms-vs-rate.svg", "output-tokens-per-s-vs-rate.svg",
-                         "cdf-ttft-rate-4.svg", "cdf-ttft-rate-12.svg", "cdf-max-tbt-rate-4.svg", "series-kv-capacity-tokens.svg",
-                         "series-remapped-layers.svg", "cdf-tbt-rate-4.svg", "cdf-tbt-rate-12.svg", "series-link-traffic.svg"] {
+                         "ccdf-ttft-rate-4.svg", "ccdf-ttft-rate-12.svg", "ccdf-max-tbt-rate-4.svg", "series-kv-capacity-tokens.svg",
+                         "series-remapped-layers.svg", "ccdf-tbt-rate-4.svg", "ccdf-tbt-rate-12.svg", "series-link-traffic.svg"] {
             #expect(rates.contains(expected), "missing \(expected) in \(rates)")
         }
         let bars = try FileManager.default.contentsOfDirectory(atPath: out + "/report-bars-ablation").sorted()
         #expect(bars == ["bars-output-tokens-per-s.svg", "bars-tbt-p99-ms.svg", "bars-ttft-p99-ms.svg"])
         #expect(!rates.contains("series-tbt-cdf-ms.svg"), "the TBT distribution is not a time series")
         let link = try String(contentsOfFile: out + "/report-rates/series-link-traffic.svg", encoding: .utf8)
-        #expect(link.contains("GB/s") && link.contains("host to device") && link.contains("device to host"))
+        #expect(link.contains("B/s)</text>") && link.contains("host to device") && link.contains("device to host"))
+        #expect(link.contains(">direction</text>") && link.contains(">time (s)</text>"))
+        // Latency distributions are CCDFs on a log axis, the strategies in their own colours under a titled legend.
+        let ttft = try String(contentsOfFile: out + "/report-rates/ccdf-ttft-rate-12.svg", encoding: .utf8)
+        #expect(ttft.contains("fraction of requests above, log scale</text>") && ttft.contains(">1</text>") && ttft.contains(">0.1</text>"))
+        #expect(ttft.contains(">strategy</text>") && ttft.contains("stroke=\"#D55E00\"") && ttft.contains("stroke=\"#000000\""))
 
         // The ablation's option against the rate: one group of bars per rate, instead of two-point lines.
         let ablation = try FileManager.default.contentsOfDirectory(atPath: out + "/report-ablation").sorted()
@@ -69,6 +74,7 @@ import Testing
         let victim = try String(contentsOfFile: out + "/report-ablation/bars-tbt-p99-ms-by-victim-vs-rate.svg", encoding: .utf8)
         #expect(victim.contains(">rate = 4</text>") && victim.contains(">rate = 12</text>"))
         #expect(victim.contains("<title>mru, rate = 12: ") && victim.contains("%)</title>"), "the change against lru is in the tooltip")
+        #expect(victim.contains(">victim</text>"), "the legend names the option it varies")
 
         let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
         #expect(html.contains("report &lt;bars&gt; &amp; &quot;ablation&quot;"))
@@ -92,8 +98,12 @@ import Testing
         let again = folder.path("again")
         expectSuccess(try await GraceSimProcess.run(["report", "--db", db, "--out", again]))
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/index.html")) == Data(contentsOf: URL(fileURLWithPath: again + "/index.html")))
-        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/report-rates/tbt-p99-ms-vs-rate.svg"))
-                == Data(contentsOf: URL(fileURLWithPath: again + "/report-rates/tbt-p99-ms-vs-rate.svg")))
+        let figures = try FileManager.default.subpathsOfDirectory(atPath: out).filter { $0.hasSuffix(".svg") }.sorted()
+        #expect(figures.count == 19 && figures.contains("report-rates/tbt-p99-ms-vs-rate.svg"))
+        for figure in figures {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/" + figure)) == Data(contentsOf: URL(fileURLWithPath: again + "/" + figure)),
+                    "\(figure) differs between two reports of the same database")
+        }
     }
 
     @Test func aDatabaseWithoutFinishedRunsGetsOneLine() async throws {

@@ -44,17 +44,46 @@ import Testing
         #expect(axis.ticks.first == 0)
     }
 
-    @Test func logAxesSpanWholeDecades() {
+    @Test func logAxesEndAtTheDataRoundedToOneTwoOrFive() {
         let wide = Axis(label: "ms", scale: .log, dataMin: 12, dataMax: 180_000)
-        #expect(wide.lower == 10 && wide.upper == 1_000_000)
-        #expect(wide.ticks == [10, 100, 1000, 10_000, 100_000, 1_000_000])
-        #expect(wide.ticks.map(wide.tickLabel) == ["10", "100", "1000", "10k", "100k", "1M"])
+        #expect(wide.lower == 10 && wide.upper == 200_000, "not a whole decade past the data")
+        #expect(wide.ticks == [10, 100, 1000, 10_000, 100_000])
+        #expect(wide.ticks.map(wide.tickLabel) == ["10", "100", "1000", "10k", "100k"])
 
         let narrow = NiceNumbers.logTicks(3, 70)
-        #expect(narrow.ticks == [1, 2, 5, 10, 20, 50, 100])
+        #expect(narrow.lower == 2 && narrow.upper == 100)
+        #expect(narrow.ticks == [2, 5, 10, 20, 50, 100])
 
         let small = Axis(label: "s", scale: .log, dataMin: 0.004, dataMax: 0.08)
-        #expect(small.ticks.map(small.tickLabel) == ["0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1"])
+        #expect(small.ticks.map(small.tickLabel) == ["0.002", "0.005", "0.01", "0.02", "0.05", "0.1"])
+    }
+
+    /// A CCDF's fraction axis: from 1 down to its smallest nonzero value, labelled 1, 0.1, 0.01, 0.001.
+    @Test func fractionAxesOfCCDFsHaveReadableDecadeLabels() {
+        let ccdf = Axis(label: "fraction above", scale: .log, dataMin: 1.0 / 1500, dataMax: 1)
+        #expect(ccdf.lower == 0.0005 && ccdf.upper == 1)
+        #expect(ccdf.ticks.map(ccdf.tickLabel) == ["0.001", "0.01", "0.1", "1"])
+        let percentiles = Axis(label: "fraction above", scale: .log, dataMin: 0.01, dataMax: 1)
+        #expect(percentiles.lower == 0.01 && percentiles.ticks.map(percentiles.tickLabel) == ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"])
+        let tiny = Axis(label: "fraction above", scale: .log, dataMin: 2e-6, dataMax: 1)
+        #expect(tiny.ticks.map(tiny.tickLabel) == ["1e-5", "0.0001", "0.001", "0.01", "0.1", "1"])
+        #expect(Axis.logLabel(2e-6) == "2e-6" && Axis.logLabel(5e-5) == "5e-5")
+    }
+
+    /// Linear axes end at the data: at a whole step when that adds at most a tenth of the range, else at a fifth
+    /// of a step, so no axis (time axes included) runs far past its data.
+    @Test func linearAxesEndNearTheData() {
+        let time = NiceNumbers.linearTicks(0, 61.3)
+        #expect(time.upper == 65 && time.ticks == [0, 20, 40, 60])
+        let whole = NiceNumbers.linearTicks(0, 0.95, count: 6)
+        #expect(whole.upper == 1)
+        let offset = NiceNumbers.linearTicks(3.3, 9.7)
+        #expect(offset.lower == 3 && offset.upper == 10)
+        for high in [1.01, 1.3, 7.7, 12.5, 61.3, 101, 147, 222, 480, 999, 1234, 31_000] {
+            let axis = Axis(label: "x", dataMin: 0, dataMax: high, includeZero: true)
+            #expect(axis.upper >= high && axis.upper - high <= 0.1 * high, "0...\(high) ends at \(axis.upper)")
+            #expect(axis.ticks.allSatisfy { $0 >= axis.lower && $0 <= axis.upper } && axis.ticks.count >= 2)
+        }
     }
 
     @Test func aLogAxisWithoutPositiveDataFallsBackToLinear() {

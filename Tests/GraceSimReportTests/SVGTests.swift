@@ -67,10 +67,10 @@ import Testing
 
     @Test func chartsCarryTheirLabelsLegendAndOneMarkerPerPoint() {
         let svg = SVGRenderer.render(Self.sampleLines())
-        for text in ["arrival-rate scale", "P99 TBT (ms)", ">recompute<", ">remap<", ">10<", ">100<", ">1000<"] {
+        for text in ["arrival-rate scale", "P99 TBT (ms), log scale", ">recompute<", ">remap<", ">100<", ">1000<"] {
             #expect(svg.contains(text), "missing \(text)")
         }
-        // recompute: circles (3 points + 1 in the legend); remap: style 4 is a cross (3 + 1).
+        // recompute: circles (3 points + 1 in the legend); remap: style 4 is a downward triangle (3 + 1).
         #expect(svg.components(separatedBy: "<circle").count - 1 == 4)
         #expect(svg.contains(Palette.color(0)) && svg.contains(Palette.color(4)))
     }
@@ -107,11 +107,20 @@ import Testing
         #expect(zip(thinned.points, thinned.points.dropFirst()).allSatisfy { $0.x < $1.x })
     }
 
-    @Test func cdfPointsStepFromZeroToOne() {
-        let points = SweepFigures.cdfPoints([1, 2, 2, 4])
-        #expect(points == [.init(x: 1, y: 0), .init(x: 1, y: 0.25), .init(x: 2, y: 0.75), .init(x: 4, y: 1)])
+    @Test func ccdfPointsStepFromOneToZero() {
+        let points = SweepFigures.ccdfPoints([1, 2, 2, 4])
+        #expect(points == [.init(x: 1, y: 1), .init(x: 1, y: 0.75), .init(x: 2, y: 0.25), .init(x: 4, y: 0)])
     }
 
+    /// Thinning a large sample keeps every one of its last 400 values: the tail a log axis shows.
+    @Test func ccdfPointsKeepTheTailOfLargeSamples() {
+        let values = (1...100_000).map(Double.init)
+        let points = SweepFigures.ccdfPoints(values)
+        #expect(points.count < 1200)
+        #expect(points.last == .init(x: 100_000, y: 0))
+        #expect(points.contains(.init(x: 99_999, y: 0.00001)) && points.contains(.init(x: 99_700, y: 0.003)))
+        #expect(zip(points, points.dropFirst()).allSatisfy { $0.x <= $1.x && $0.y >= $1.y })
+    }
     @Test func barNotesShowAboveTheValueAndInTheTooltip() {
         let chart = BarChart(title: "P99 TBT by victim", xLabel: "arrival-rate scale", yLabel: "P99 TBT (ms)",
                              groups: ["rate_scale = 0.2", "rate_scale = 0.4"],
@@ -124,13 +133,23 @@ import Testing
         #expect(svg.contains("<title>lru, rate_scale = 0.2: 100</title>"))
     }
 
-    /// Two runs' step CDFs averaged: at each value either reaches, the mean of the fractions both have reached.
-    @Test func cdfsOfSeveralRunsAreAveraged() {
-        let first: [(ms: Double, fraction: Double)] = [(10, 0), (20, 0.5), (30, 1)]
-        let second: [(ms: Double, fraction: Double)] = [(20, 0), (40, 1)]
-        let mean = SweepFigures.meanCDF([first, second, []])
-        #expect(mean == [.init(x: 10, y: 0), .init(x: 20, y: 0.25), .init(x: 30, y: 0.5), .init(x: 40, y: 1)])
-        #expect(SweepFigures.meanCDF([]).isEmpty)
+    /// Two runs' step CCDFs averaged: at each value either reaches, the mean of the fractions above it, with the
+    /// lowest and highest of the two as the spread; a curve is 1 before its first point.
+    @Test func ccdfsOfSeveralRunsAreAveragedWithTheirSpread() {
+        let first: [LineChart.Point] = [.init(x: 10, y: 1), .init(x: 20, y: 0.5), .init(x: 30, y: 0)]
+        let second: [LineChart.Point] = [.init(x: 20, y: 1), .init(x: 40, y: 0)]
+        let mean = SweepFigures.meanSteps([first, second, []], before: 1)
+        #expect(mean == [.init(x: 10, y: 1, low: 1, high: 1), .init(x: 20, y: 0.75, low: 0.5, high: 1),
+                         .init(x: 30, y: 0.5, low: 0, high: 1), .init(x: 40, y: 0, low: 0, high: 0)])
+        #expect(SweepFigures.meanSteps([], before: 1).isEmpty)
+    }
+
+    /// Series over time of seeds that end at different times: a run counts only while it has samples.
+    @Test func seriesOverTimeAverageTheSeedsStillRunning() {
+        let short: [LineChart.Point] = [.init(x: 0, y: 2), .init(x: 1, y: 4)]
+        let long: [LineChart.Point] = [.init(x: 0, y: 6), .init(x: 1, y: 8), .init(x: 2, y: 10)]
+        let mean = SweepFigures.meanSteps([short, long], before: nil)
+        #expect(mean == [.init(x: 0, y: 4, low: 2, high: 6), .init(x: 1, y: 6, low: 4, high: 8), .init(x: 2, y: 10, low: 10, high: 10)])
     }
 
     @Test func slugsAreSafeFileNames() {

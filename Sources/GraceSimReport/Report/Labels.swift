@@ -2,11 +2,12 @@ import Foundation
 
 /// Human labels, with units, for metrics, sweep axes and series, and file-name slugs.
 enum Labels {
-    /// The metrics drawn against each numeric axis and in the bars: (metric, axis label, is a latency).
-    static let headlineMetrics: [(metric: String, label: String, title: String, latency: Bool)] = [
-        ("tbt_p99_ms", "P99 TBT (ms)", "P99 time between tokens", true),
-        ("ttft_p99_ms", "P99 TTFT (ms)", "P99 time to first token", true),
-        ("output_tokens_per_s", "output throughput (tokens/s)", "Output throughput", false),
+    /// The metrics drawn against each numeric axis and in the bars: (metric, axis label, the stored value's unit,
+    /// title, is a latency). Charts scale the unit to the data (ms to s, tokens/s to k tokens/s).
+    static let headlineMetrics: [(metric: String, label: String, unit: String, title: String, latency: Bool)] = [
+        ("tbt_p99_ms", "P99 TBT", "ms", "P99 time between tokens", true),
+        ("ttft_p99_ms", "P99 TTFT", "ms", "P99 time to first token", true),
+        ("output_tokens_per_s", "output throughput", "tokens/s", "Output throughput", false),
     ]
 
     /// Known sweep axes, with their units.
@@ -39,15 +40,19 @@ enum Labels {
         key.split(separator: ".").last.map(String.init) ?? key
     }
 
-    /// The y-axis label of a stored time series.
-    static func series(_ name: String) -> String {
+    /// The y-axis label of a stored time series, and the unit of its values (scaled to the data by the chart).
+    static func series(_ name: String) -> (label: String, unit: String) {
         switch name {
-        case "kv_capacity_tokens": return "KV capacity (tokens)"
-        case "kv_utilization": return "KV cache in use (fraction)"
-        case "remapped_layers": return "remapped layers"
-        case "host_blocks": return "KV blocks on the host"
-        case "host_resident": return "KV blocks resident on the host"
-        default: return Labels.axis(name)
+        case "kv_capacity_tokens": return ("KV capacity", "tokens")
+        case "kv_utilization": return ("KV cache in use", "fraction")
+        case "remapped_layers": return ("remapped layers", "")
+        case "host_blocks": return ("KV blocks on the host", "blocks")
+        case "host_resident": return ("KV blocks resident on the host", "blocks")
+        default:
+            let label = Labels.axis(name)
+            guard label.hasSuffix(")"), let open = label.lastIndex(of: "(") else { return (label, "") }
+            let unit = String(label[label.index(after: open)..<label.index(before: label.endIndex)])
+            return (String(label[..<open]).trimmingCharacters(in: .whitespaces), unit)
         }
     }
 

@@ -32,9 +32,8 @@ public enum ReportWriter {
         var sweeps: [String] = []
         for run in all where !sweeps.contains(run.sweep) { sweeps.append(run.sweep) }
 
-        // One colour per strategy across the whole report, in order of first appearance.
-        var styles: [String: Int] = [:]
-        for run in all where styles[run.run.strategy] == nil { styles[run.run.strategy] = styles.count }
+        // Each strategy's own colour, marker and dash, whatever order the sweeps list them in.
+        let styles = Palette.strategies(all.map(\.run.strategy))
 
         var sections: [SweepSection] = []
         var folders: Set<String> = []
@@ -55,19 +54,20 @@ public enum ReportWriter {
                 seriesRows[id] = try store.series(runId: id)
             }
             let distributions = seriesRows.mapValues { $0.filter { $0.series == PointSimulation.tbtDistributionSeries } }
-            list += figures.cdfs(requests).sorted { ($0.fileName.hasPrefix("cdf-ttft") ? 0 : 1) < ($1.fileName.hasPrefix("cdf-ttft") ? 0 : 1) }
-            let tbt = figures.tbtCDFs(distributions)
-            // The TBT CDFs over every gap go before those of each request's largest gap.
-            let firstMax = list.firstIndex { $0.fileName.hasPrefix("cdf-max-tbt") } ?? list.endIndex
+            list += figures.ccdfs(requests).sorted { ($0.fileName.hasPrefix("ccdf-ttft") ? 0 : 1) < ($1.fileName.hasPrefix("ccdf-ttft") ? 0 : 1) }
+            let tbt = figures.tbtCCDFs(distributions)
+            // The TBT CCDFs over every gap go before those of each request's largest gap.
+            let firstMax = list.firstIndex { $0.fileName.hasPrefix("ccdf-max-tbt") } ?? list.endIndex
             list.insert(contentsOf: tbt, at: firstMax)
             if requests.isEmpty && tbt.isEmpty {
-                notes.append("No per-request rows or series stored (sweep options store.requests, store.series), so no CDFs.")
+                notes.append("No per-request rows or series stored (sweep options store.requests, store.series), so no latency distributions (CCDFs).")
             } else if tbt.isEmpty {
-                notes.append("No TBT distributions stored (sweep option store.series): the TBT CDFs are of each request's largest gap only.")
+                notes.append("No TBT distributions stored (sweep option store.series): the TBT CCDFs are of each request's largest gap only.")
             }
-            if let run = SweepFigures.seriesRun(shape.runs, withSeries: details.series) {
-                let rows = seriesRows[run.run.id ?? -1] ?? []
-                list += figures.timeSeries(run, rows)
+            let seriesRuns = SweepFigures.seriesRuns(shape.runs, withSeries: details.series)
+            if !seriesRuns.isEmpty {
+                list += figures.timeSeries(seriesRuns, seriesRows)
+                let rows = seriesRuns.flatMap { seriesRows[$0.run.id ?? -1] ?? [] }
                 if !rows.contains(where: { $0.series.hasPrefix("link") }) {
                     notes.append("This run has no link traffic series (stored before it existed); link totals are in the metrics (bytes_h2d, bytes_d2h, link busy fractions).")
                 }

@@ -71,6 +71,21 @@ struct SweepShape {
         return present.isEmpty ? nil : present.reduce(0, +) / Double(present.count)
     }
 
+    /// The lowest and highest value of `metric` (scope `overall`) over `runs` that have it, or nil.
+    static func range(_ metric: String, of runs: [StoredRun]) -> (low: Double, high: Double)? {
+        let present = runs.compactMap { $0.metrics["overall"]?[metric] }.filter(\.isFinite)
+        guard let low = present.min(), let high = present.max() else { return nil }
+        return (low, high)
+    }
+
+    /// How many seeds the finished runs have.
+    var seedCount: Int { Set(runs.map(\.run.seed)).count }
+
+    /// How the figures combine seeds, for subtitles: "mean of 3 seeds, bars min–max" (or "band"), or "1 seed".
+    func seedNote(_ spread: String) -> String {
+        seedCount > 1 ? "mean of \(seedCount) seeds, \(spread) min–max" : "1 seed"
+    }
+
     /// "axis = value, ..." for a group key, with the axes' short names; nil when there are no axes.
     static func describe(_ axes: [String], _ key: [String]) -> String? {
         guard !axes.isEmpty else { return nil }

@@ -7,9 +7,10 @@ public enum AxisScale: String, Sendable {
 
 /// One axis of a chart: its label (with the unit), scale, extent and ticks, chosen at "nice" numbers.
 ///
-/// A linear axis spans whole multiples of a step of 1, 2 or 5 × 10^k (Heckbert's "nice numbers", Graphics Gems,
-/// 1990) around the data; a log axis spans whole decades, with ticks at 1, 2 and 5 × 10^k when it covers at most
-/// two decades and at every decade (or every few) otherwise.
+/// Axes end at the data: a linear axis has ticks at multiples of a step of 1, 2 or 5 × 10^k (Heckbert's "nice
+/// numbers", Graphics Gems, 1990) and ends at the data rounded out to a whole step when that adds at most a tenth
+/// of the range, else to a fifth of a step; a log axis ends at the data rounded out to 1, 2 or 5 × 10^k, with ticks
+/// at 1, 2 and 5 × 10^k when it covers at most two decades and at every decade (or every few) otherwise.
 public struct Axis: Sendable, Equatable {
     public var label: String
     public var scale: AxisScale
@@ -58,8 +59,16 @@ public struct Axis: Sendable, Equatable {
     public func tickLabel(_ value: Double) -> String {
         switch scale {
         case .linear: return SVGText.tick(value, step: labelStep)
-        case .log: return SVGText.tick(value, step: value)
+        case .log: return Self.logLabel(value)
         }
+    }
+
+    /// A log tick's label: decimals down to 0.0001 (1, 0.1, 0.01, 0.005), powers of ten below (1e-5, 2e-6).
+    static func logLabel(_ value: Double) -> String {
+        guard value > 0, value < 0.99e-4 else { return SVGText.tick(value, step: value) }
+        let exponent = Int(floor(log10(value) + 1e-9))
+        let mantissa = (value / pow(10, Double(exponent))).rounded()
+        return "\(SVGText.fixed(mantissa, decimals: 0))e\(exponent)"
     }
 }
 
@@ -80,8 +89,10 @@ public enum NiceNumbers {
         return niceFraction * base
     }
 
-    /// About `count` ticks for `low...high`, at multiples of a nice step; the extent is widened to
-    /// whole steps. A zero-width range is widened around its value first (to 0...1 at zero).
+    /// About `count` ticks for `low...high`, at multiples of a nice step. The extent is the data's, rounded out
+    /// to a whole step where that adds at most a tenth of the range (147 → 150, 0.95 → 1), else to a fifth of a
+    /// step (61.3 → 65 with steps of 20), so that no axis runs far past its data. A zero-width range is widened
+    /// around its value first (to 0...1 at zero).
     public static func linearTicks(_ low: Double, _ high: Double, count: Int = 6) -> (lower: Double, upper: Double, step: Double, ticks: [Double]) {
         var (low, high) = (low, high)
         if high - low <= 1e-12 * max(1, abs(high)) {
@@ -93,32 +104,51 @@ public enum NiceNumbers {
         }
         let range = nice(high - low, round: false)
         let step = nice(range / Double(max(1, count - 1)), round: true)
-        let lower = floor(low / step + 1e-9) * step
-        let upper = ceil(high / step - 1e-9) * step
+        let minor = nice(step / 5, round: true)
+        let slack = (high - low) * 0.1
+        func end(_ value: Double, up: Bool) -> Double {
+            let whole = up ? ceil(value / step - 1e-9) * step : floor(value / step + 1e-9) * step
+            if abs(whole - value) <= slack { return snap(whole, step: minor) }
+            let fine = up ? ceil(value / minor - 1e-9) * minor : floor(value / minor + 1e-9) * minor
+            return snap(fine, step: minor)
+        }
+        let lower = end(low, up: false), upper = end(high, up: true)
         var ticks: [Double] = []
-        var i = 0.0
-        while lower + i * step <= upper + step * 1e-6 {
-            ticks.append(snap(lower + i * step, step: step))
+        var i = ceil(lower / step - 1e-9)
+        while i * step <= upper + step * 1e-6 {
+            ticks.append(snap(i * step, step: step))
             i += 1
         }
-        return (snap(lower, step: step), snap(upper, step: step), step, ticks)
+        return (lower, upper, step, ticks)
     }
 
-    /// Decade ticks for `low...high` (both positive); at most two decades also get 2 and 5 × 10^k, and more
-    /// than seven decades keep every second or third.
+    /// Ticks for `low...high` (both positive) on a log axis ending at the data rounded out to 1, 2 or 5 × 10^k:
+    /// 1, 2 and 5 × 10^k inside it when it spans at most two decades, else the decades inside it (every second or
+    /// third beyond seven or fourteen decades).
     public static func logTicks(_ low: Double, _ high: Double) -> (lower: Double, upper: Double, ticks: [Double]) {
-        let first = floor(log10(low) + 1e-9)
-        var last = ceil(log10(high) - 1e-9)
-        if last <= first { last = first + 1 }
-        let decades = Int(last - first)
-        var ticks: [Double] = []
+        let lower = oneTwoFive(low, up: false)
+        var upper = oneTwoFive(high, up: true)
+        if upper <= lower { upper = oneTwoFive(lower * 1.5, up: true) }
+        let decades = log10(upper / lower)
+        let first = Int(floor(log10(lower) + 1e-9)), last = Int(ceil(log10(upper) - 1e-9))
         let every = decades > 14 ? 3 : decades > 7 ? 2 : 1
-        for k in stride(from: Int(first), through: Int(last), by: every) {
+        var ticks: [Double] = []
+        for k in stride(from: first, through: last, by: 1) {
             let decade = pow(10, Double(k))
-            ticks.append(decade)
-            if decades <= 2, k < Int(last) { ticks += [2 * decade, 5 * decade] }
+            let candidates = decades <= 2 ? [decade, 2 * decade, 5 * decade] : (k - first) % every == 0 ? [decade] : []
+            ticks += candidates.filter { $0 >= lower * (1 - 1e-9) && $0 <= upper * (1 + 1e-9) }
         }
-        return (pow(10, first), pow(10, last), ticks)
+        return (lower, upper, ticks)
+    }
+
+    /// The nearest 1, 2 or 5 × 10^k at or below `value` (or at or above it, `up`).
+    static func oneTwoFive(_ value: Double, up: Bool) -> Double {
+        let exponent = floor(log10(value))
+        let base = pow(10, exponent)
+        let fraction = value / base
+        let steps: [Double] = [1, 2, 5, 10]
+        let chosen = up ? steps.first { $0 >= fraction * (1 - 1e-9) }! : steps.last { $0 <= fraction * (1 + 1e-9) }!
+        return exponent < 0 ? chosen / pow(10, -exponent) : chosen * base
     }
 
     /// `value` rounded to a whole number of `step`s, so that 0.1 + 0.2 prints as 0.3.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The frame shared by every chart: size, plot area, title, axes with ticks, grid lines and legend, written as
 /// SVG elements into a string.
 ///
@@ -68,19 +70,26 @@ struct SVGCanvas {
         append("<rect x=\"\(SVGText.coordinate(plotLeft))\" y=\"\(SVGText.coordinate(plotTop))\" width=\"\(SVGText.coordinate(plotRight - plotLeft))\" height=\"\(SVGText.coordinate(plotBottom - plotTop))\" fill=\"none\" stroke=\"#444\" stroke-width=\"1\"/>")
     }
 
-    /// The legend: one entry per series with its line sample, marker or swatch, and name.
-    mutating func legend(_ entries: [(name: String, styleIndex: Int)], kind: LegendKind) {
+    /// The legend: its title (what the series vary), then one entry per series with its line sample, marker or
+    /// swatch, and name.
+    mutating func legend(_ entries: [(name: String, style: SeriesStyle)], title: String, kind: LegendKind) {
         let left = plotRight + 16
+        var top = plotTop + 10
+        if !title.isEmpty {
+            append(Self.text(Self.shortened(title, to: 26), x: left, y: top + 4, size: 12, anchor: "start", weight: "bold"))
+            top += 22
+        }
         for (row, entry) in entries.enumerated() {
-            let y = plotTop + 10 + Double(row) * 22
-            let color = Palette.color(entry.styleIndex)
+            let y = top + Double(row) * 22
+            let color = entry.style.color
             switch kind {
             case .swatch:
-                append("<rect x=\"\(SVGText.coordinate(left))\" y=\"\(SVGText.coordinate(y - 6))\" width=\"22\" height=\"12\" fill=\"\(color)\" stroke=\"#333\" stroke-width=\"0.5\"/>")
+                append("<rect x=\"\(SVGText.coordinate(left))\" y=\"\(SVGText.coordinate(y - 8))\" width=\"26\" height=\"16\" fill=\"\(color)\" stroke=\"#333\" stroke-width=\"0.5\"/>")
+                append(Self.marker(entry.style.marker, x: left + 13, y: y, color: "white"))
             case .line(let marker, let dashed):
-                let dash = dashed ? Palette.dash(entry.styleIndex) : ""
+                let dash = dashed ? entry.style.dash : ""
                 append("<line x1=\"\(SVGText.coordinate(left))\" y1=\"\(SVGText.coordinate(y))\" x2=\"\(SVGText.coordinate(left + 26))\" y2=\"\(SVGText.coordinate(y))\" stroke=\"\(color)\" stroke-width=\"2.5\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>")
-                if marker { append(Self.marker(Palette.marker(entry.styleIndex), x: left + 13, y: y, color: color)) }
+                if marker { append(Self.marker(entry.style.marker, x: left + 13, y: y, color: color)) }
             }
             append(Self.text(Self.shortened(entry.name, to: 22), x: left + 32, y: y + 4, size: 12, anchor: "start"))
         }
@@ -109,6 +118,15 @@ struct SVGCanvas {
             return "<polygon points=\"\(p(0, r + 1)) \(p(r + 0.5, -r)) \(p(-r - 0.5, -r))\" \(style)/>"
         case .cross:
             return "<path d=\"M\(p(-r, -r))L\(p(r, r))M\(p(-r, r))L\(p(r, -r))\" stroke=\"\(color)\" stroke-width=\"2.5\" fill=\"none\"/>"
+        case .plus:
+            return "<path d=\"M\(p(-r - 1, 0))L\(p(r + 1, 0))M\(p(0, -r - 1))L\(p(0, r + 1))\" stroke=\"\(color)\" stroke-width=\"2.5\" fill=\"none\"/>"
+        case .star:
+            let points = (0..<10).map { i -> String in
+                let angle = Double(i) * Double.pi / 5 - Double.pi / 2
+                let radius = i % 2 == 0 ? r + 1.5 : (r + 1.5) * 0.45
+                return p(radius * cos(angle), radius * sin(angle))
+            }
+            return "<polygon points=\"\(points.joined(separator: " "))\" \(style)/>"
         }
     }
 
