@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a sweep too big for one machine on Slurm: a job array of N shards (slurm-sweep.sh), then one merge job
-# (slurm-merge.sh) that starts when every task has ended, finished or not (afterany), merges the shards that
+# (merge-shards.sh) that starts when every task has ended, finished or not (afterany), merges the shards that
 # exist and names the ones that are missing or did not finish.
 #
 #   Configs/cluster/slurm-submit.sh Configs/sweeps/c1-strategy-rate.yaml 16         # the whole grid, 16 shards
@@ -28,5 +28,5 @@ array="$(sbatch --parsable --job-name="gracesim-$name" --array="$tasks" --output
     "$here/slurm-sweep.sh" "$sweep" "$shards")"
 array="${array%%;*}"   # --parsable prints "jobid" or "jobid;cluster"
 merge="$(sbatch --parsable --job-name="gracesim-$name-merge" --dependency="afterany:$array" \
-    --output="$shard_dir/slurm-merge-%j.log" "$here/slurm-merge.sh" "$sweep" "$shards")"
+    --output="$shard_dir/slurm-merge-%j.log" "$here/merge-shards.sh" "$sweep" "$shards")"
 echo "submitted job array $array (tasks $tasks of $shards shards) and merge job ${merge%%;*} into Results/$name.sqlite"

@@ -124,7 +124,7 @@ import Testing
         let mergeLogs = try Self.logs(in: shards, prefix: "slurm-merge-")
         #expect(mergeLogs.count == 1)
         let mergeLog = mergeLogs.first ?? ""
-        #expect(mergeLog.contains("missing or unfinished: 1 (resubmit: Configs/cluster/slurm-submit.sh \(sweep) 3 1)"), "\(mergeLog)")
+        #expect(mergeLog.contains("missing or unfinished: 1 (under Slurm, rerun them with: Configs/cluster/slurm-submit.sh \(sweep) 3 1)"), "\(mergeLog)")
         #expect(try SweepCommandTests.rowCounts(merged)["runs"] == 4)
 
         // Resubmitting task 1 alone runs shard 1/3 only, and the merge completes the grid.
@@ -144,5 +144,24 @@ import Testing
         let diff = try await GraceSimProcess.run(["diff", whole, merged, "--tolerance", "0%"])
         expectSuccess(diff)
         #expect(diff.stdoutText.contains("6 runs compared, 0 metrics moved"), "\(diff.stdoutText)")
+    }
+
+    /// The Kubernetes recipe hangs together: a ReadWriteMany claim the pods mount, folders made before the sweep,
+    /// one shard count in the Job's completions, its --shard and the merge Job, and an image recipe that builds.
+    @Test func theKubernetesRecipeIsConsistent() throws {
+        let cluster = GraceSimProcess.repositoryRoot.appendingPathComponent("Configs/cluster")
+        let job = Self.read(cluster.appendingPathComponent("k8s-sweep-job.yaml").path)
+        let merge = Self.read(cluster.appendingPathComponent("k8s-merge-job.yaml").path)
+        let image = Self.read(cluster.appendingPathComponent("Containerfile").path)
+        #expect(job.contains("kind: PersistentVolumeClaim") && job.contains("accessModes: [ReadWriteMany]"))
+        #expect(job.contains("name: gracesim-results") && job.contains("claimName: gracesim-results") && merge.contains("claimName: gracesim-results"))
+        #expect(job.contains("completions: 16") && job.contains("parallelism: 16") && job.contains("--shard ${JOB_COMPLETION_INDEX}/16"))
+        #expect(merge.contains(#"["Configs/cluster/merge-shards.sh", "Configs/sweeps/c1-strategy-rate.yaml", "16"]"#))
+        let mkdir = try #require(job.range(of: "mkdir -p Results/shards/c1-strategy-rate"))
+        let sweep = try #require(job.range(of: "gracesim sweep"))
+        #expect(mkdir.lowerBound < sweep.lowerBound)
+        #expect(job.contains("mountPath: /gracesim/Results") && merge.contains("mountPath: /gracesim/Results"))
+        #expect(image.contains("swift build -c release") && image.contains("/usr/local/bin/gracesim") && image.contains("WORKDIR /gracesim"))
+        #expect(FileManager.default.isExecutableFile(atPath: cluster.appendingPathComponent("merge-shards.sh").path))
     }
 }
