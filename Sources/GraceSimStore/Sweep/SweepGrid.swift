@@ -74,10 +74,8 @@ extension SweepSpec {
     public func prepare(points: [SweepPoint], jobs: Int = 1) throws -> [PreparedPoint] {
         _ = try ConfigNode.load(path: basePath).resolvingBase()  // an unreadable base fails once, before any thread starts
         let baseDirectory = (basePath as NSString).deletingLastPathComponent
-        guard let catalog = PresetCatalog.locate(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
-                                                             FileManager.default.currentDirectoryPath]) else {
-            throw StoreError(file: basePath, "cannot find the Configs folder with hardware/ and models/ (set GRACESIM_CONFIGS)")
-        }
+        let catalog = try PresetCatalog.find(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
+                                                          FileManager.default.currentDirectoryPath])
         let results = PreparedResults(count: points.count)
         let workers = max(1, min(jobs, points.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
