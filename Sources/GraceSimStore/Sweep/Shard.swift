@@ -39,7 +39,10 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
             guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
                 throw StoreError(file: "--shard", "expected i/N (e.g. 0/4 or $SLURM_ARRAY_TASK_ID/16) or auto, found \"\(text)\"")
             }
-            return Resolved(shard: try checked(index: index, count: count, source: "--shard"), origin: "--shard \(text)")
+            guard count > 0, (0..<count).contains(index) else {
+                throw StoreError(file: "--shard", "expected 0 ≤ i < N, found \(index)/\(count)")
+            }
+            return Resolved(shard: Shard(index: index, count: count), origin: "--shard \(text)")
         }
         func integer(_ name: String) throws -> Int? {
             guard let value = environment[name] else { return nil }
@@ -49,8 +52,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         let explicitCount = try integer(countVariable)
         if let id = try integer("SLURM_ARRAY_TASK_ID") {
             if let explicitCount {
-                let source = "SLURM_ARRAY_TASK_ID=\(id) of \(countVariable)=\(explicitCount)"
-                return Resolved(shard: try checked(index: id, count: explicitCount, source: source), origin: source)
+                return try checked(index: id, of: "SLURM_ARRAY_TASK_ID", count: explicitCount, of: countVariable)
             }
             let count = try integer("SLURM_ARRAY_TASK_COUNT"), minimum = try integer("SLURM_ARRAY_TASK_MIN")
             let maximum = try integer("SLURM_ARRAY_TASK_MAX")
@@ -58,24 +60,24 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
                 func shown(_ value: Int?) -> String { value.map(String.init) ?? "unset" }
                 throw StoreError(file: "--shard auto", "the Slurm array (SLURM_ARRAY_TASK_MIN \(shown(minimum)), MAX \(shown(maximum)), COUNT \(shown(count))) is not a whole array 0-(N-1), as a resubmitted task's is not; pass --shard $SLURM_ARRAY_TASK_ID/N or set \(countVariable)=N")
             }
-            let source = "SLURM_ARRAY_TASK_ID=\(id) of SLURM_ARRAY_TASK_COUNT=\(count)"
-            return Resolved(shard: try checked(index: id, count: count, source: source), origin: source)
+            return try checked(index: id, of: "SLURM_ARRAY_TASK_ID", count: count, of: "SLURM_ARRAY_TASK_COUNT")
         }
         if let id = try integer("JOB_COMPLETION_INDEX") {
             guard let explicitCount else {
                 throw StoreError(file: "--shard auto", "JOB_COMPLETION_INDEX is set but \(countVariable) (the job's completions) is not")
             }
-            let source = "JOB_COMPLETION_INDEX=\(id) of \(countVariable)=\(explicitCount)"
-            return Resolved(shard: try checked(index: id, count: explicitCount, source: source), origin: source)
+            return try checked(index: id, of: "JOB_COMPLETION_INDEX", count: explicitCount, of: countVariable)
         }
         throw StoreError(file: "--shard auto", "found neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX in the environment")
     }
 
-    private static func checked(index: Int, count: Int, source: String) throws -> Shard {
-        guard count > 0, (0..<count).contains(index) else {
-            throw StoreError(file: source, "expected 0 ≤ i < N, found \(index)/\(count)")
+    /// The shard `index` of `count`, read from the environment variables named `indexName` and `countName`.
+    private static func checked(index: Int, of indexName: String, count: Int, of countName: String) throws -> Resolved {
+        guard count > 0 else { throw StoreError(file: countName, "expected a positive number of shards, found \(count)") }
+        guard (0..<count).contains(index) else {
+            throw StoreError(file: indexName, "expected 0 ≤ \(indexName) < \(countName) = \(count), found \(index) (shard \(index)/\(count))")
         }
-        return Shard(index: index, count: count)
+        return Resolved(shard: Shard(index: index, count: count), origin: "\(indexName)=\(index) of \(countName)=\(count)")
     }
 
     /// Whether this shard runs the point at `pointIndex`.
