@@ -49,7 +49,7 @@ import Testing
                 [[ "$task" == "${FAKE_SBATCH_SKIP:-none}" ]] && continue
                 log="${output//%A/$job}"; log="${log//%a/$task}"
                 SLURM_ARRAY_JOB_ID=$job SLURM_ARRAY_TASK_ID=$task SLURM_ARRAY_TASK_COUNT=${#tasks[@]} \
-                    SLURM_ARRAY_TASK_MIN=${sorted[0]} SLURM_ARRAY_TASK_MAX=${sorted[-1]} SLURM_CPUS_PER_TASK=1 \
+                    SLURM_ARRAY_TASK_MIN=${sorted[0]} SLURM_ARRAY_TASK_MAX=${sorted[${#sorted[@]}-1]} SLURM_CPUS_PER_TASK=1 \
                     bash "$script" "$@" > "$log" 2>&1
                 echo "task $task exit $?" >> "$FAKE_SBATCH_LOG"
             done
