@@ -25,8 +25,13 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ]
+            ],
+            plugins: ["BundleDataFiles"]
         ),
+        // Builds the presets and workload files into GraceSim as string literals (BundledDataFiles), so that a
+        // copy of the gracesim binary alone runs experiments kept in any folder.
+        .plugin(name: "BundleDataFiles", capability: .buildTool(), dependencies: ["DataFileBundler"]),
+        .executableTarget(name: "DataFileBundler"),
         // Sweeps and their results in SQLite (GRDB): schema, migrations, sweep files, the sweep runner, comparisons.
         .target(
             name: "GraceSimStore",

@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
-# A sweep too big for one machine as a Slurm job array: each array task runs its share of the grid into its own
-# database, and one dependent job merges them.
+# One task of a sweep's Slurm job array: shard $SLURM_ARRAY_TASK_ID of SHARDS, into its own database. Submit it
+# with slurm-submit.sh, which creates the folders first and adds the merge job; by hand:
 #
-#   sbatch --array=0-15 Configs/cluster/slurm-sweep.sh Configs/sweeps/c1-strategy-rate.yaml
-#   sbatch --dependency=afterok:<array job id> --wrap \
-#       'gracesim merge Results/c1-strategy-rate.sqlite Results/shards/c1-strategy-rate-*.sqlite'
+#   mkdir -p Results/shards/c1-strategy-rate
+#   sbatch --array=0-15 --output=Results/shards/c1-strategy-rate/slurm-%A_%a.log \
+#       Configs/cluster/slurm-sweep.sh Configs/sweeps/c1-strategy-rate.yaml 16
 #
-# `--shard auto` reads SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT, so the array range
-# alone decides the number of shards. A task that fails or is preempted can simply be resubmitted
-# (sbatch --array=<its id> ...): it skips the points its database already holds.
+# The shard is given explicitly (--shard i/N), so a resubmitted task (sbatch --array=7 ... 16) runs shard 7/16
+# only and skips the points its database already holds. One database per task: an SQLite file must never be
+# written from several machines over a network filesystem. The task writes NAME-i.done when its shard is complete.
 #SBATCH --job-name=gracesim-sweep
 #SBATCH --cpus-per-task=8
 #SBATCH --mem=8G
 #SBATCH --time=04:00:00
-#SBATCH --output=Results/shards/slurm-%A_%a.log
 set -euo pipefail
-sweep="${1:?usage: sbatch --array=0-N Configs/cluster/slurm-sweep.sh SWEEP.yaml}"
+sweep="${1:?usage: sbatch --array=0-(N-1) slurm-sweep.sh SWEEP.yaml N}"
+shards="${2:?usage: sbatch --array=0-(N-1) slurm-sweep.sh SWEEP.yaml N}"
+task="${SLURM_ARRAY_TASK_ID:?not a task of a Slurm job array (submit with slurm-submit.sh)}"
 name="$(basename "$sweep" .yaml)"
-mkdir -p Results/shards
-# One database per task on shared storage: SQLite files must not be shared between machines over NFS.
-exec gracesim sweep "$sweep" --shard auto --jobs "${SLURM_CPUS_PER_TASK:-1}" \
-    --db "Results/shards/${name}-${SLURM_ARRAY_TASK_ID}.sqlite"
+shard_dir="Results/shards/$name"
+mkdir -p "$shard_dir"
+rm -f "$shard_dir/$name-$task.done"
+"${GRACESIM:-gracesim}" sweep "$sweep" --shard "$task/$shards" --jobs "${SLURM_CPUS_PER_TASK:-1}" \
+    --db "$shard_dir/$name-$task.sqlite"
+touch "$shard_dir/$name-$task.done"

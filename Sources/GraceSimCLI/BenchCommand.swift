@@ -56,11 +56,20 @@ struct BenchCommand: ParsableCommand {
         }
         let median = walls.sorted()[walls.count / 2]
         print("benchmark: \(loaded.name), strategy \(loaded.strategy.kind.rawValue) (\(arrived) requests, \(runs) runs, median)")
-        print(String(format: "  wall time               %.3f s", median))
-        print(String(format: "  simulated               %.1f s, %d requests finished, %d iterations", simulated, finished, iterations))
-        print(String(format: "  requests per wall-second  %.0f", Double(arrived) / median))
-        print(String(format: "  iterations per wall-second %.0f", Double(iterations) / median))
-        print(String(format: "  peak memory             %.1f MiB", Double(PeakMemory.residentBytes()) / 1_048_576))
+        let rows = [
+            ("wall time", String(format: "%.3f s", median)),
+            ("simulated", String(format: "%.1f s, %d requests finished, %d iterations", simulated, finished, iterations)),
+            ("requests per wall-second", String(format: "%.0f", Double(arrived) / median)),
+            ("iterations per wall-second", String(format: "%.0f", Double(iterations) / median)),
+            ("peak memory", String(format: "%.1f MiB", Double(PeakMemory.residentBytes()) / 1_048_576)),
+        ]
+        print(Self.aligned(rows), terminator: "")
+    }
+
+    /// `rows` as indented lines, the values starting in one column.
+    static func aligned(_ rows: [(label: String, value: String)]) -> String {
+        let width = rows.map(\.label.count).max() ?? 0
+        return rows.map { "  " + $0.label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.value + "\n" }.joined()
     }
 }
 

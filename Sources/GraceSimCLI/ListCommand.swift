@@ -24,10 +24,7 @@ struct ListCommand: ParsableCommand {
         }
         let catalog = try InputFailure.guarding { () throws -> PresetCatalog in
             let executableDirectory = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
-            guard let catalog = PresetCatalog.locate(startingAt: [FileManager.default.currentDirectoryPath, executableDirectory]) else {
-                throw ConfigError(file: "Configs", key: "", "cannot find the Configs folder (run from the project, or set GRACESIM_CONFIGS)")
-            }
-            return catalog
+            return try PresetCatalog.find(startingAt: [FileManager.default.currentDirectoryPath, executableDirectory])
         }
         try InputFailure.guarding {
             switch subject {

@@ -27,14 +27,14 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The claims catalog (default: claims.yaml in the sweeps folder).", valueName: "file"))
     var claims: String?
 
-    @Option(help: "Points simulated at once (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Points simulated at once (default: the number of cores).", valueName: "n"))
+    var jobs: Int?
 
     @Flag(help: "No progress bars.")
     var quiet = false
 
     func validate() throws {
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
     }
 
     func run() throws {
@@ -52,7 +52,7 @@ struct ReproduceCommand: ParsableCommand {
             for file in try Self.sweepFiles(in: sweeps) {
                 let spec = try SweepSpec.load(path: file)
                 if !quiet { InputFailure.printError("\(spec.name) (\(file))") }
-                let runner = SweepRunner(spec: spec, store: store, jobs: jobs, version: GraceSimVersion.current)
+                let runner = SweepRunner(spec: spec, store: store, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, version: GraceSimVersion.current)
                 let bar = ProgressBar(enabled: !quiet)
                 let summary = try runner.run(progress: bar.update)
                 bar.finish()

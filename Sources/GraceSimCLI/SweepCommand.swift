@@ -12,9 +12,11 @@ struct SweepCommand: ParsableCommand {
             Points already finished in the database are skipped, so an interrupted sweep is resumed by running the \
             same command again. Several sweep processes on one database share its points (each point is claimed \
             before it runs; a claim whose process died is taken over). A sweep named like a different sweep already \
-            in the database is refused; --as stores it under another name. --shard i/N runs the points whose index modulo N is i (0-based); --shard auto \
-            reads SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm job arrays), or JOB_COMPLETION_INDEX and \
-            GRACESIM_SHARD_COUNT (Kubernetes Indexed Jobs). Join shard databases with gracesim merge.
+            in the database is refused; --as stores it under another name. --shard i/N runs the points whose index modulo N is i (0-based), e.g. \
+            --shard $SLURM_ARRAY_TASK_ID/16; --shard auto reads SLURM_ARRAY_TASK_ID of GRACESIM_SHARD_COUNT, or of \
+            SLURM_ARRAY_TASK_COUNT for a whole array 0-(N-1) (Slurm), or JOB_COMPLETION_INDEX of GRACESIM_SHARD_COUNT \
+            (Kubernetes Indexed Jobs). The shard is printed on standard error before the sweep starts. Join shard \
+            databases with gracesim merge.
             Example: gracesim sweep Configs/sweeps/c1-strategy-rate.yaml --db Results/c1.sqlite --jobs 2
             """
     )
@@ -25,8 +27,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The results database (created when missing).", valueName: "file"))
     var db: String
 
-    @Option(help: "Points simulated at once (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Points simulated at once (default: the number of cores).", valueName: "n"))
+    var jobs: Int?
 
     @Option(help: ArgumentHelp("Run only this share of the grid: i/N (0-based) or auto.", valueName: "i/N|auto"))
     var shard: String?
@@ -38,24 +40,28 @@ struct SweepCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
         if let storedName, storedName.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--as needs a name") }
     }
 
     func run() throws {
-        let summary = try InputFailure.guarding {
-            let shard = try self.shard.map { try Shard.parse($0, environment: ProcessInfo.processInfo.environment) } ?? .whole
+        let (summary, shard) = try InputFailure.guarding {
+            let resolved = try self.shard.map { try Shard.resolve($0, environment: ProcessInfo.processInfo.environment) }
+            if let resolved {
+                InputFailure.printError("shard \(resolved.shard): the points whose index modulo \(resolved.shard.count) is \(resolved.shard.index) (from \(resolved.origin))")
+            }
+            let shard = resolved?.shard ?? .whole
             var spec = try SweepSpec.load(path: sweep)
             if let storedName { spec.name = storedName }
             let store = try ResultStore.openForWriting(path: db)
-            let runner = SweepRunner(spec: spec, store: store, jobs: jobs, shard: shard, version: GraceSimVersion.current)
+            let runner = SweepRunner(spec: spec, store: store, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: shard, version: GraceSimVersion.current)
             let bar = ProgressBar(enabled: !quiet)
             let summary = try runner.run(progress: bar.update)
             bar.finish()
             try store.close()
-            return summary
+            return (summary, shard)
         }
-        let shardText = shard.map { " (shard \($0))" } ?? ""
+        let shardText = shard == .whole ? "" : " (shard \(shard))"
         InputFailure.printError(String(format: "%d points%@: %d run, %d failed, %d already finished, %d run by other processes; %.1f s wall, %.1f s simulating, %.2f s storing",
                                        summary.points, shardText, summary.finished, summary.failed, summary.skipped, summary.elsewhere,
                                        summary.wallSeconds, summary.simulationSeconds, summary.storageSeconds))

@@ -32,10 +32,11 @@ enum GraceSimProcess {
     /// A run longer than this is a hang: the process is killed and the test fails.
     static let timeoutSeconds = 120.0
 
-    /// Runs `gracesim arguments...` from the repository root, with `environment` added to this process's, and
-    /// waits for it.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Result {
-        let executable = try #require(executable, "cannot find the gracesim executable next to the test binary; build it or set GRACESIM_EXECUTABLE")
+    /// Runs `gracesim arguments...` from the repository root (or `directory`), with `environment` added to this
+    /// process's, and waits for it; `executable` replaces the build's `gracesim`.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], directory: URL? = nil,
+                    executable other: URL? = nil) async throws -> Result {
+        let executable = try #require(other ?? executable, "cannot find the gracesim executable next to the test binary; build it or set GRACESIM_EXECUTABLE")
         let outputs = try TemporaryDirectory()
         defer { outputs.remove() }
         let stdoutURL = outputs.url.appendingPathComponent("stdout")
@@ -48,7 +49,7 @@ enum GraceSimProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
+        process.currentDirectoryURL = directory ?? repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "GRACESIM_CONFIGS")
         environment.merge(extra) { _, new in new }

@@ -155,9 +155,8 @@ import Testing
     }
 
     @Test func shardsPartitionTheGrid() throws {
-        let environment = ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4"]
+        let environment = ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "3"]
         #expect(try Shard.parse("auto", environment: environment) == Shard(index: 3, count: 4))
-        #expect(try Shard.parse("auto", environment: ["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "4", "SLURM_ARRAY_TASK_COUNT": "2"]) == Shard(index: 1, count: 2))
         #expect(try Shard.parse("auto", environment: ["JOB_COMPLETION_INDEX": "0", "GRACESIM_SHARD_COUNT": "3"]) == Shard(index: 0, count: 3))
         #expect(try Shard.parse("1/2", environment: [:]) == Shard(index: 1, count: 2))
         for bad in ["2/2", "-1/2", "1/0", "x", "1/2/3"] {
@@ -178,5 +177,26 @@ import Testing
         let last = Shard(index: 2, count: 3)
         #expect(last.pointCount(inGridOf: .max) == Int.max / 3)
         #expect(last.pointIndex(Int.max / 3 - 1) == .max - 2)
+    }
+
+    /// `sbatch --array=7` resubmitting one task of a 16-task array: Slurm sets the task's id, and a count of 1.
+    static let resubmittedTask = ["SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_COUNT": "1",
+                                  "SLURM_ARRAY_TASK_MIN": "7", "SLURM_ARRAY_TASK_MAX": "7"]
+
+    @Test func aResubmittedSlurmTaskRunsOnlyItsShard() throws {
+        #expect(try Shard.parse("7/16", environment: Self.resubmittedTask) == Shard(index: 7, count: 16))
+        let counted = Self.resubmittedTask.merging([Shard.countVariable: "16"]) { _, new in new }
+        let resolved = try Shard.resolve("auto", environment: counted)
+        #expect(resolved.shard == Shard(index: 7, count: 16))
+        #expect(resolved.origin == "SLURM_ARRAY_TASK_ID=7 of GRACESIM_SHARD_COUNT=16")
+        #expect(try Shard.resolve("7/16", environment: [:]).origin == "--shard 7/16")
+        // Without the grid's count, auto never turns a resubmitted task (or a lone task id) into the whole grid.
+        for environment in [Self.resubmittedTask, ["SLURM_ARRAY_TASK_ID": "7"],
+                            ["SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_COUNT": "8"],
+                            ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "2"]] {
+            #expect(throws: StoreError.self, "\(environment)") { _ = try Shard.parse("auto", environment: environment) }
+        }
+        #expect(throws: StoreError.self) { _ = try Shard.parse("auto", environment: ["SLURM_ARRAY_TASK_ID": "16", Shard.countVariable: "16"]) }
+        #expect(throws: StoreError.self) { _ = try Shard.parse("auto", environment: ["SLURM_ARRAY_TASK_ID": "x", Shard.countVariable: "16"]) }
     }
 }

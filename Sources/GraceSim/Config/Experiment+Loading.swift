@@ -8,10 +8,8 @@ extension Experiment {
         var root = try ConfigNode.load(path: path).resolvingBase()
         for override in overrides { root = try override.apply(to: root) }
         let baseDirectory = (path as NSString).deletingLastPathComponent
-        guard let catalog = catalog ?? PresetCatalog.locate(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
-                                                                        FileManager.default.currentDirectoryPath]) else {
-            throw ConfigError(file: path, key: "", "cannot find the Configs folder with hardware/ and models/ (set GRACESIM_CONFIGS)")
-        }
+        let catalog = try catalog ?? PresetCatalog.find(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
+                                                                     FileManager.default.currentDirectoryPath])
         return try load(root, baseDirectory: baseDirectory, catalog: catalog)
     }
 

@@ -46,6 +46,21 @@ public struct PresetCatalog: Sendable, Equatable {
         return nil
     }
 
+    /// The catalog to read presets from: the folder `GRACESIM_CONFIGS` names when it is set, else the first
+    /// `Configs` folder found from `directories` upward (``locate(startingAt:environment:)``), else the copy of
+    /// the presets and workload files built into the executable (``BundledDataFiles``), whose `projectRoot` also
+    /// holds `Workloads/lengths` and `Workloads/traces`.
+    /// - Throws: ``ConfigError`` naming `GRACESIM_CONFIGS` when it names no folder with `hardware/` and
+    ///   `models/`, or when the bundled copy cannot be written to any folder.
+    public static func find(startingAt directories: [String],
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PresetCatalog {
+        if let configured = environment[environmentVariable], !configured.isEmpty, !isCatalog(configured) {
+            throw ConfigError(file: environmentVariable, key: "", "expected a Configs folder with hardware/ and models/ in it, found \"\(configured)\"")
+        }
+        if let found = locate(startingAt: directories, environment: environment) { return found }
+        return PresetCatalog(configsDirectory: try BundledDataFiles.extracted(environment: environment) + "/Configs")
+    }
+
     private static func isCatalog(_ path: String) -> Bool {
         isDirectory(path + "/hardware") && isDirectory(path + "/models")
     }

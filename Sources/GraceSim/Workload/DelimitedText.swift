@@ -19,8 +19,9 @@ struct DataFileError: Error, Equatable {
 
 /// The bytes of a text data file, split into lines and comma-separated fields without copying.
 ///
-/// Handles LF and CRLF endings, a missing final newline, a UTF-8 byte-order mark and blank lines
-/// (skipped). Quoted CSV fields are not supported: the workload files never need them.
+/// Handles LF and CRLF endings, a missing final newline, a UTF-8 byte-order mark, blank lines (skipped) and
+/// quoted fields as spreadsheets and pandas write them (`"num_prefill_tokens","42"`): a quoted field may hold
+/// commas and doubled quotes (`""`), but not line breaks.
 struct DelimitedText {
     let bytes: [UInt8]
 
@@ -45,20 +46,43 @@ struct DelimitedText {
         }
     }
 
-    /// The byte ranges of the comma-separated fields of `line`, each trimmed of spaces.
+    /// The byte ranges of the comma-separated fields of `line`: an unquoted field trimmed of spaces, a quoted
+    /// one without its quotes (what follows the closing quote up to the next comma is ignored; a quote left open
+    /// runs to the end of the line).
     func fields(_ line: Range<Int>) -> [Range<Int>] {
+        let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\"")
         var result: [Range<Int>] = []
         var start = line.lowerBound
-        for index in line where bytes[index] == UInt8(ascii: ",") {
-            result.append(trimmed(start..<index))
-            start = index + 1
+        while true {
+            var first = start
+            while first < line.upperBound && (bytes[first] == UInt8(ascii: " ") || bytes[first] == UInt8(ascii: "\t")) { first += 1 }
+            var end: Int
+            if first < line.upperBound && bytes[first] == quote {
+                end = first + 1
+                while end < line.upperBound {
+                    if bytes[end] == quote {
+                        if end + 1 < line.upperBound && bytes[end + 1] == quote { end += 2; continue }
+                        break
+                    }
+                    end += 1
+                }
+                result.append(first + 1..<end)
+                while end < line.upperBound && bytes[end] != comma { end += 1 }
+            } else {
+                end = start
+                while end < line.upperBound && bytes[end] != comma { end += 1 }
+                result.append(trimmed(start..<end))
+            }
+            guard end < line.upperBound else { return result }
+            start = end + 1
         }
-        result.append(trimmed(start..<line.upperBound))
-        return result
     }
 
+    /// The text of a field; in a quoted field (one that `fields` found between quotes), `""` is one quote.
     func string(_ range: Range<Int>) -> String {
-        String(decoding: bytes[range], as: UTF8.self)
+        let text = String(decoding: bytes[range], as: UTF8.self)
+        let quoted = range.lowerBound > 0 && bytes[range.lowerBound - 1] == UInt8(ascii: "\"")
+        return quoted ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
     }
 
     /// A decimal integer with an optional sign and nothing else, or nil.

@@ -35,10 +35,8 @@ struct PointLoader {
     static func context(for spec: SweepSpec) throws -> Context {
         _ = try ConfigNode.load(path: spec.basePath).resolvingBase()
         let baseDirectory = (spec.basePath as NSString).deletingLastPathComponent
-        guard let catalog = PresetCatalog.locate(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
-                                                             FileManager.default.currentDirectoryPath]) else {
-            throw StoreError(file: spec.basePath, "cannot find the Configs folder with hardware/ and models/ (set GRACESIM_CONFIGS)")
-        }
+        let catalog = try PresetCatalog.find(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
+                                                          FileManager.default.currentDirectoryPath])
         return Context(baseDirectory: baseDirectory, catalog: catalog)
     }
 
