@@ -34,7 +34,16 @@ import Testing
             while let last = path.last, ",.;:()".contains(last) { path.removeLast() }
             return path
         }
-            .filter { path in !path.contains { "*<>{}$|…".contains($0) } && !path.hasPrefix("Results/shards") }
+            .filter { path in !path.contains { "*<>{}$|…".contains($0) } && !isPlaceholder(path) }
+    }
+
+    /// Placeholder words in documented paths (`Results/NAME.sqlite`), which name no file.
+    static let placeholders: Set<String> = ["NAME", "FILE", "DIR", "OUT", "N", "i"]
+
+    static func isPlaceholder(_ path: String) -> Bool {
+        path.split(separator: "/").contains { component in
+            component.split(whereSeparator: { ".-".contains($0) }).contains { placeholders.contains(String($0)) }
+        }
     }
 
     static func matches(of pattern: String, in text: String) -> [String] {
