@@ -44,7 +44,10 @@ let package = Package(
         // Figures (SVG, drawn by gracesim itself) and the HTML report of a results database.
         .target(
             name: "GraceSimReport",
-            dependencies: ["GraceSimStore"]
+            dependencies: [
+                "GraceSimStore",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // The `gracesim` command-line tool.
         .executableTarget(
@@ -71,11 +74,11 @@ let package = Package(
         ),
         .testTarget(
             name: "GraceSimReportTests",
-            dependencies: ["GraceSimReport"]
+            dependencies: ["GraceSimReport", "GraceSimStore"]
         ),
         .testTarget(
             name: "GraceSimCLITests",
-            dependencies: ["GraceSimCLI", "GraceSimStore"]
+            dependencies: ["GraceSimCLI", "GraceSimStore", "GraceSimReport"]
         ),
     ]
 )

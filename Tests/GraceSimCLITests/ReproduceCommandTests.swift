@@ -1,4 +1,5 @@
 import Foundation
+import GraceSimReport
 import GraceSimStore
 import Testing
 

@@ -142,7 +142,7 @@ public struct SweepSpec: Sendable {
     }
 
     /// A value as the text of a `--set` override: the scalar as written, or flow YAML for lists and mappings.
-    static func yamlText(_ node: Node) -> String {
+    public static func yamlText(_ node: Node) -> String {
         if case let .scalar(scalar) = node {
             // Keep quoted strings strings (a quoted "1" stays a string when parsed again).
             return scalar.style == .singleQuoted || scalar.style == .doubleQuoted ? ConfigHash.quoted(scalar.string) : scalar.string

@@ -1,4 +1,5 @@
 import Foundation
+import GraceSimStore
 
 /// What the database says about one claim: the treatment's change against the baseline per metric, over the
 /// sweep's points, and whether it agrees with the paper in direction and size.

@@ -1,5 +1,6 @@
 import Foundation
 import GraceSim
+import GraceSimStore
 import Yams
 
 /// One of the paper's claims and the sweep that tests it (`Configs/sweeps/paper/claims.yaml`).

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+@testable import GraceSimReport
 @testable import GraceSimStore
 
 /// The claims catalog, the agreement logic and the generated `Results/paper/README.md` table.
 @Suite struct PaperClaimsTests {
-    static let catalogPath = StoreFixtures.path("Configs/sweeps/paper/claims.yaml")
+    static let catalogPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Configs/sweeps/paper/claims.yaml").path
 
     @Test func theCatalogParsesAndNamesExistingSweepsWithTheirAxes() throws {
         let catalog = try ClaimsCatalog.load(path: Self.catalogPath)
