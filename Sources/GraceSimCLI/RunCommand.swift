@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
         let experiment = try options.load()
         let simulator = try InputFailure.guarding { try Simulator(experiment: experiment) }
         let started = Date()
-        let report = simulator.run()
+        let report = RunProgress(experiment: experiment).run(simulator)
         let wall = Date().timeIntervalSince(started)
         if let requestsCSV {
             try InputFailure.guarding { try RequestsCSV.write(simulator, to: requestsCSV) }
