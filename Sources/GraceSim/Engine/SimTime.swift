@@ -10,6 +10,16 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static let zero = SimTime(ns: 0)
     public static let infinity = SimTime(ns: .max)
+    /// The latest time a run reaches, 10¹⁸ ns (about 31.7 years, the longest time a config may give): a run
+    /// stops there, and a duration computed by a model is capped at it, so that adding one to a time never
+    /// overflows.
+    public static let horizon = SimTime(ns: 1_000_000_000_000_000_000)
+
+    /// `seconds` in whole nanoseconds, from 0 up to ``horizon`` (a computed duration too long for the run).
+    @inlinable public static func cappedNs(seconds: Double) -> Int64 {
+        let ns = (seconds * 1e9).rounded()
+        return ns >= Double(horizon.ns) ? horizon.ns : ns > 0 ? Int64(ns) : 0
+    }
 
     /// The nearest whole nanosecond to `seconds`.
     @inlinable public static func seconds(_ seconds: Double) -> SimTime {

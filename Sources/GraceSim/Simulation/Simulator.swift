@@ -111,7 +111,7 @@ public final class Simulator {
         passes = Array(repeating: nil, count: experiment.instances.count)
         earlyLoads = Array(repeating: nil, count: experiment.instances.count)
         lastStallNs = Array(repeating: 0, count: experiment.instances.count)
-        endTime = experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity
+        endTime = min(experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity, .horizon)
         strategy.attach(to: self)
         scheduleNextArrival()
     }

@@ -162,8 +162,8 @@ public final class OffloadStrategy: MemoryStrategy {
 
         let cpu = cpuModels[instance.index]
         let cpuSeconds = cpu.seconds(contextTokens: shape.hostDecodeContextTokens)
-        let cpuNs = Int64((cpuSeconds * 1e9).rounded())
-        let gpuNs = Int64((instance.timeModel.computeSeconds(of: shape) * 1e9).rounded())
+        let cpuNs = SimTime.cappedNs(seconds: cpuSeconds)
+        let gpuNs = SimTime.cappedNs(seconds: instance.timeModel.computeSeconds(of: shape))
         var s = instanceStates[instance.index]
         s.cpuAttentionSeconds += cpuSeconds
         if cpuNs > gpuNs { s.cpuBoundIterations += 1 }

@@ -201,7 +201,8 @@ public final class RemapStrategy: MemoryStrategy {
     /// ``SharedLink`` rounds a flow's finish.
     static func layerLoadNs(bytes: Int64, link: LinkSpec, hostMemoryBytesPerSecond: Double, streams: Int = 1) -> Int64 {
         let rate = min(link.hostToDeviceBytesPerSecond, max(hostMemoryBytesPerSecond, 1)) / Double(max(1, streams))
-        return link.latencyNs + max(1, Int64((Double(bytes) / rate * 1e9).rounded(.up)))
+        let ns = (Double(bytes) / rate * 1e9).rounded(.up)
+        return link.latencyNs + max(1, ns >= Double(SimTime.horizon.ns) ? SimTime.horizon.ns : Int64(ns))
     }
 
     /// Streams that would share the link with `instance`'s once it streams: under spatial sharing every
