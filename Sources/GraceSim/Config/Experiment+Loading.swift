@@ -88,9 +88,13 @@ extension Experiment {
         let interval = Double(sampleIntervalNs) / 1e9
         let samples = seconds / interval
         guard samples > maxSampleIntervals else { return }
+        let needed = (seconds / maxSampleIntervals * 1000).rounded(.up) / 1000
+        let remedy = needed <= ConfigObject.maxSeconds
+            ? String(format: "a sample_interval_s of at least %.3g s, or a shorter run", needed)
+            : "a shorter run (fewer requests, a higher rate, a duration_s or a simulation.max_time_s)"
         throw ConfigError(file: file, key: "metrics.sample_interval_s", String(
-            format: "the arrivals span about %.3g s, %.3g samples of %g s; expected at most %.0e samples: a sample_interval_s of at least %.3g s, or a shorter run",
-            seconds, samples, interval, maxSampleIntervals, (seconds / maxSampleIntervals * 1000).rounded(.up) / 1000))
+            format: "the arrivals span about %.3g s, %.3g samples of %g s; expected at most %.0e samples: %@",
+            seconds, samples, interval, maxSampleIntervals, remedy))
     }
 
     /// The shortest `metrics.sample_interval_s`, 1 ms: every interval of the run holds a sample, so a shorter
