@@ -41,13 +41,44 @@ struct CapacityCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        let progress = PointProgress(started: started, delay: try InputFailure.guarding { try RunProgress.delaySeconds() })
         let result = try InputFailure.guarding { () throws -> ExperimentCapacity.Result in
             let search = ExperimentCapacity(path: options.experiment, overrides: try options.configOverrides(),
                                             objectives: try MetricBound.parseList(slo), scope: scope,
                                             tolerance: try ExperimentCapacity.parseTolerance(tolerance), maxBracketSteps: maxSteps)
-            return try search.run()
+            return try search.run(progress: progress.update)
         }
+        progress.finish()
         print(json ? try CapacityReport.json(result) : CapacityReport.text(result), terminator: json ? "\n" : "")
         InputFailure.printError(String(format: "%d points in %.2f s wall time", result.tried.count, Date().timeIntervalSince(started)))
+    }
+}
+
+/// A progress line on standard error for a capacity search, drawn only when standard error is a terminal and
+/// once the search has taken ``RunProgress/delaySeconds()``: points tried, the last load and its verdict, time
+/// spent. Erased when the search ends.
+final class PointProgress {
+    private let started: Date
+    private let delay: Double
+    private let terminal = isatty(STDERR_FILENO) != 0
+    private var tried = 0
+    private var drawn = false
+
+    init(started: Date, delay: Double) {
+        self.started = started
+        self.delay = delay
+    }
+
+    func update(_ point: CapacitySearch.Point) {
+        tried += 1
+        let elapsed = Date().timeIntervalSince(started)
+        guard terminal, elapsed >= delay else { return }
+        FileHandleWriter.writeToStandardError("\r\u{1B}[K\(tried) points tried, last \(String(format: "%g", point.value)) "
+            + "\(point.passed ? "pass" : "fail")  \(ProgressBar.duration(elapsed)) elapsed")
+        drawn = true
+    }
+
+    func finish() {
+        if drawn { FileHandleWriter.writeToStandardError("\r\u{1B}[K"); drawn = false }
     }
 }

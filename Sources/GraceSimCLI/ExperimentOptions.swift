@@ -17,11 +17,13 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Memory strategy (overrides the file's strategy).")
     var strategy: String?
 
-    /// Loads and validates the experiment with the overrides applied.
+    /// Loads and validates the experiment with the overrides applied, and prints its warnings on standard error.
     func load() throws -> Experiment {
-        try InputFailure.guarding {
+        let loaded = try InputFailure.guarding {
             try Experiment.load(path: experiment, overrides: try configOverrides())
         }
+        InputFailure.printWarnings(loaded)
+        return loaded
     }
 
     /// Every `--set`, then `--seed` and `--strategy`, as overrides.

@@ -30,6 +30,11 @@ enum InputFailure {
         text.count > 60 ? String(text.prefix(60)) + "…" : text
     }
 
+    /// Prints each of the experiment's warnings as one line, `warning: <file>: <key>: ...`.
+    static func printWarnings(_ experiment: Experiment) {
+        for warning in experiment.warnings { printError("warning: \(warning.description)") }
+    }
+
     static func printError(_ text: String) {
         var stderr = StandardError()
         print(text, to: &stderr)

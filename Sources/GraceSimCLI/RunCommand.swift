@@ -21,8 +21,9 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let experiment = try options.load()
         let simulator = try InputFailure.guarding { try Simulator(experiment: experiment) }
+        let progress = try RunProgress(experiment: experiment)
         let started = Date()
-        let report = simulator.run()
+        let report = progress.run(simulator)
         let wall = Date().timeIntervalSince(started)
         if let requestsCSV {
             try InputFailure.guarding { try RequestsCSV.write(simulator, to: requestsCSV) }

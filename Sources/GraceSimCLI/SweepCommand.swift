@@ -102,16 +102,21 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     static func line(_ p: SweepProgress) -> String {
-        let width = 30
         let ended = p.ended
-        let filled = p.total == 0 ? width : share(ended, of: p.total, in: width)
         let rate = p.elapsedSeconds > 0 ? Double(p.done) / p.elapsedSeconds : 0
         let left = rate > 0 ? Double(p.total - ended) / rate : .nan
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let bar = Self.bar(done: ended, of: p.total)
         let failed = p.failed > 0 ? ", \(p.failed) failed" : ""
         let skipped = p.skipped > 0 ? ", \(p.skipped) skipped" : ""
         let elsewhere = p.elsewhere > 0 ? ", \(p.elsewhere) by other processes" : ""
-        return "[\(bar)] \(ended)/\(p.total)\(failed)\(skipped)\(elsewhere)  \(String(format: "%.2f", rate)) runs/s  \(duration(left)) left"
+        return "\(bar) \(ended)/\(p.total)\(failed)\(skipped)\(elsewhere)  \(String(format: "%.2f", rate)) runs/s  \(duration(left)) left"
+    }
+
+    /// `[#########.....................]`: 30 characters, `done` of `total` of them filled (all when `total` is 0).
+    static func bar(done: Int, of total: Int) -> String {
+        let width = 30
+        let filled = total <= 0 ? width : max(0, min(width, share(min(max(done, 0), total), of: total, in: width)))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
     }
 
     /// `part × parts / total` rounded down, exact for any counts (0 ≤ part ≤ total, total > 0).

@@ -53,7 +53,7 @@ struct TraceCommand: ParsableCommand {
             // Transfers requested in the window get their end.
             while recorder.hasOpenTransfersInWindow && simulator.step() {}
         } else {
-            _ = simulator.run()
+            _ = try RunProgress(experiment: experiment).run(simulator)
         }
         encoder.finish(lanesUsed: recorder.lanesUsed, otherData: [
             ("experiment", experiment.name), ("strategy", experiment.strategy.kind.rawValue),

@@ -23,7 +23,9 @@ struct ValidateCommand: ParsableCommand {
             let keys = (try? root.object().keys) ?? []
             if keys.contains("instances") || keys.contains("base") {
                 // Everything `run` does before its first event: load, partition memory, build the instances.
-                _ = try Simulator(experiment: try Experiment.load(path: file))
+                let experiment = try Experiment.load(path: file)
+                _ = try Simulator(experiment: experiment)
+                InputFailure.printWarnings(experiment)
                 return "experiment"
             } else if keys.contains("gpu") {
                 _ = try HardwareSpec.load(from: root)

@@ -22,9 +22,19 @@ public final class ResultStore: Sendable {
         return 30
     }
 
+    /// Refuses a `GRACESIM_BUSY_TIMEOUT_S` that is set but is not a number of seconds above 0 and at most 86,400.
+    static func checkBusyTimeoutVariable() throws {
+        guard let text = ProcessInfo.processInfo.environment["GRACESIM_BUSY_TIMEOUT_S"] else { return }
+        guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else {
+            let shown = text.count > 60 ? String(text.prefix(60)) + "…" : text
+            throw StoreError(file: "GRACESIM_BUSY_TIMEOUT_S", "expected a number of seconds above 0 and at most 86400, found \"\(shown)\"")
+        }
+    }
+
     /// Opens (creating it when missing) the database at `path` for writing, and migrates it.
     /// - Parameter busyTimeoutSeconds: how long to wait for another process's lock before giving up.
     public static func openForWriting(path: String, busyTimeoutSeconds: TimeInterval = busyTimeoutSeconds) throws -> ResultStore {
+        try checkBusyTimeoutVariable()
         let url = URL(fileURLWithPath: path)
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: path) {
@@ -68,6 +78,7 @@ public final class ResultStore: Sendable {
 
     /// Opens an existing database for reading only.
     public static func openForReading(path: String, busyTimeoutSeconds: TimeInterval = busyTimeoutSeconds) throws -> ResultStore {
+        try checkBusyTimeoutVariable()
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError(file: path, "no such database") }
         try refuseForeign(path: path, busyTimeoutSeconds: busyTimeoutSeconds)
         var configuration = Configuration()

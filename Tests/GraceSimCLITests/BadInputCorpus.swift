@@ -5,8 +5,10 @@ import Testing
 /// and what the one error line must name.
 ///
 /// `files` are written to a fresh temporary folder; `$DIR` in their text, in `arguments`, `environment`,
-/// `file` and `mentions` stands for that folder. Every case must exit with status 2 and print exactly one
-/// line, `error: <file>: <key>: ...` (or `error: <file>: ...` when `key` is empty), with no crash text.
+/// `before`, `sql`, `file` and `mentions` stands for that folder. A case with the default `status` 2 must
+/// print exactly one line, `error: <file>: <key>: ...` (or `error: <file>: ...` when `key` is empty), with no
+/// crash text and nothing on standard output; a case with another status must end with it, with no crash
+/// text and each of `mentions` in its output.
 struct BadInputCase: Sendable, CustomTestStringConvertible {
     var name: String
     var files: [String: String] = [:]
@@ -17,6 +19,12 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
     /// The key path or flag the line must name next ("" for none).
     var key: String
     var mentions: [String] = []
+    /// The exit status expected.
+    var status: Int32 = 2
+    /// `gracesim` commands run first, each of which must succeed (to make a results database, say).
+    var before: [[String]] = []
+    /// SQL run on a database file of the folder after `before` (foreign keys off), by file name: a hand edit.
+    var sql: [String: String] = [:]
 
     var testDescription: String { name }
 }
@@ -101,7 +109,133 @@ enum BadInputCorpus {
         return "name: huge\nbase: experiment.yaml\naxes:\n" + keys.prefix(axes).map { "  \($0): \(list)\n" }.joined() + "seeds: [1]\n"
     }
 
-    static let all: [BadInputCase] = [
+    /// The shipped gh200-96gb preset with `old` replaced by `new`.
+    static func hardwareFile(_ old: String, _ new: String) -> String {
+        let text = (try? String(contentsOf: GraceSimProcess.repositoryRoot.appendingPathComponent("Configs/hardware/gh200-96gb.yaml"),
+                                encoding: .utf8)) ?? ""
+        precondition(text.contains(old), "\(old) is not in the hardware preset")
+        return text.replacingOccurrences(of: old, with: new)
+    }
+
+    static let database = "$DIR/results.sqlite"
+    /// The files and the first command of a case on `results.sqlite` holding a one-point sweep.
+    static let sweptFiles = ["experiment.yaml": experiment(), "sweep.yaml": sweep(axes: 1, values: 1)]
+    static let sweepFirst = [["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"]]
+
+    /// A case on `results.sqlite` after a one-point sweep (and an optional hand edit).
+    static func onDatabase(_ name: String, _ arguments: [String], file: String = database, key: String = "",
+                           mentions: [String] = [], status: Int32 = 2, sql: String? = nil,
+                           files extra: [String: String] = [:]) -> BadInputCase {
+        BadInputCase(name: name, files: sweptFiles.merging(extra) { $1 }, arguments: arguments, file: file, key: key,
+                     mentions: mentions, status: status, before: sweepFirst, sql: sql.map { ["results.sqlite": $0] } ?? [:])
+    }
+
+    static let all: [BadInputCase] = original + hardware + spans + sweeps + databases + commands
+
+    /// Hardware presets, checked alone and used by an experiment.
+    static let hardware: [BadInputCase] = [
+        validate("validate: hardware file with peak_tflops 1e-300", "hardware.yaml", hardwareFile("peak_tflops: 989", "peak_tflops: 1e-300"),
+                 key: "gpu.peak_tflops", mentions: ["0.001"]),
+        validate("validate: hardware file with a link latency of 1e300 µs", "hardware.yaml", hardwareFile("latency_us: 2 ", "latency_us: 1e300 "),
+                 key: "link.latency_us", mentions: ["1000000"]),
+        validate("validate: hardware file with NaN host-to-device bandwidth", "hardware.yaml", hardwareFile("h2d_gb_per_s: 427", "h2d_gb_per_s: .nan"),
+                 key: "link.h2d_gb_per_s", mentions: ["expected a number"]),
+        run("hardware file with peak_tflops 1e-300 (a step too long to count)",
+            ["experiment.yaml": experiment().replacingOccurrences(of: "gh200-96gb", with: "$DIR/hardware.yaml"),
+             "hardware.yaml": hardwareFile("peak_tflops: 989", "peak_tflops: 1e-300")],
+            key: "gpu.peak_tflops", file: "$DIR/hardware.yaml", mentions: ["0.001"]),
+        run("hardware file with an HBM bandwidth of 1e300 GB/s",
+            ["experiment.yaml": experiment().replacingOccurrences(of: "gh200-96gb", with: "$DIR/hardware.yaml"),
+             "hardware.yaml": hardwareFile("hbm_gb_per_s: 4000", "hbm_gb_per_s: 1e300")],
+            key: "gpu.hbm_gb_per_s", file: "$DIR/hardware.yaml", mentions: ["1000000"]),
+    ]
+
+    /// Runs whose arrivals would span more metric samples than memory holds.
+    static let spans: [BadInputCase] = [
+        run("duration of 10⁹ s at one sample a second",
+            ["experiment.yaml": experiment(arrivals: "{kind: poisson, rate: 0.000001}").replacingOccurrences(of: "max_requests: 50", with: "duration_s: 1000000000")],
+            key: "metrics.sample_interval_s", mentions: ["1e+07 samples", "at least 100 s"]),
+        run("closed loop thinking 10⁹ s between 10⁹ requests",
+            ["experiment.yaml": experiment(arrivals: "{kind: closed, clients: 1, think_time_s: 1000000000}")
+                .replacingOccurrences(of: "max_requests: 50", with: "max_requests: 1000000000")],
+            key: "metrics.sample_interval_s", mentions: ["a shorter run"]),
+        run("arrivals over 10⁷ s at 1 ms samples",
+            ["experiment.yaml": experiment(arrivals: "{kind: poisson, rate: 0.0001}", extra: "metrics: {sample_interval_s: 0.001}")
+                .replacingOccurrences(of: "max_requests: 50", with: "max_requests: 1000")],
+            key: "metrics.sample_interval_s", mentions: ["at least 1 s"]),
+    ]
+
+    /// Sweep files.
+    static let sweeps: [BadInputCase] = [
+        BadInputCase(name: "sweep with an empty axis",
+                     files: ["experiment.yaml": experiment(), "sweep.yaml": "name: e\nbase: experiment.yaml\naxes:\n  workload.arrivals.rate: []\n"],
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"],
+                     file: "$DIR/sweep.yaml", key: "axes.workload.arrivals.rate", mentions: ["at least one value"]),
+        BadInputCase(name: "sweep zipping axes of different lengths",
+                     files: ["experiment.yaml": experiment(),
+                             "sweep.yaml": "name: z\nbase: experiment.yaml\naxes:\n  workload.arrivals.rate: [1, 2]\n  instances.0.memory_fraction: [0.5]\nzip: [[workload.arrivals.rate, instances.0.memory_fraction]]\n"],
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"],
+                     file: "$DIR/sweep.yaml", key: "zip.0.1", mentions: ["2 values", "has 1"]),
+        BadInputCase(name: "sweep axis on an unknown key",
+                     files: ["experiment.yaml": experiment(), "sweep.yaml": "name: u\nbase: experiment.yaml\naxes:\n  workload.colour: [1, 2]\n"],
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"],
+                     file: "$DIR/sweep.yaml", key: "axis workload.colour = 1", mentions: ["unknown key"]),
+        BadInputCase(name: "GRACESIM_SHARD_COUNT of 0", files: sweptFiles,
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--shard", "auto", "--quiet"],
+                     environment: ["JOB_COMPLETION_INDEX": "0", "GRACESIM_SHARD_COUNT": "0"],
+                     file: "JOB_COMPLETION_INDEX/GRACESIM_SHARD_COUNT", key: "", mentions: ["0/0"]),
+        BadInputCase(name: "GRACESIM_BUSY_TIMEOUT_S that is not a number", files: sweptFiles,
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"],
+                     environment: ["GRACESIM_BUSY_TIMEOUT_S": "soon"],
+                     file: "GRACESIM_BUSY_TIMEOUT_S", key: "", mentions: ["86400", "\"soon\""]),
+    ]
+
+    /// Results databases: mix-ups, foreign files and hand edits.
+    static let databases: [BadInputCase] = [
+        onDatabase("another sweep file under a stored sweep's name", ["sweep", "$DIR/other.yaml", "--db", database, "--quiet"],
+                   file: "$DIR/other.yaml", mentions: ["already holds a sweep named \"huge\"", "$DIR/sweep.yaml", "--as"],
+                   files: ["other.yaml": sweep(axes: 2, values: 1)]),
+        onDatabase("compare --baseline nosuch", ["compare", "--db", database, "--baseline", "nosuch"], mentions: ["--baseline", "known: recompute"]),
+        onDatabase("compare --scope nosuch", ["compare", "--db", database, "--scope", "nosuch"], mentions: ["--scope", "overall"]),
+        onDatabase("compare --metric nosuch", ["compare", "--db", database, "--metric", "nosuch"], mentions: ["--metric", "ttft_p99_ms"]),
+        onDatabase("report --baseline nosuch", ["report", "--db", database, "--out", "$DIR/report", "--baseline", "nosuch"],
+                   mentions: ["--baseline", "known: recompute"]),
+        onDatabase("compare of a metric edited to text", ["compare", "--db", database],
+                   mentions: ["ttft_p99_ms", "\"abc\"", "not a number"], sql: "UPDATE metrics SET value = 'abc' WHERE metric = 'ttft_p99_ms'"),
+        onDatabase("compare of a run status edited by hand", ["compare", "--db", database],
+                   mentions: ["table runs", "\"done\""], sql: "UPDATE runs SET status = 'done'"),
+        onDatabase("merge of a run whose sweep is missing", ["merge", "$DIR/merged.sqlite", database],
+                   mentions: ["sweep_id 99"], sql: "UPDATE runs SET sweep_id = 99"),
+        onDatabase("diff with runs missing from NEW", ["diff", database, "$DIR/empty.sqlite"],
+                   mentions: ["MISSING", "--allow-missing"], status: 1).withBefore(sweepFirst + [["sweep", "$DIR/sweep.yaml", "--db", "$DIR/empty.sqlite", "--shard", "1/2", "--quiet"]]),
+        BadInputCase(name: "sweep --db on another program's SQLite file", files: sweptFiles,
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"], file: database, key: "",
+                     mentions: ["not a gracesim results database", "t"], sql: ["results.sqlite": "CREATE TABLE t (x)"]),
+        BadInputCase(name: "sweep --db on a text file", files: sweptFiles.merging(["results.sqlite": "not a database\n"]) { $1 },
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"], file: database, key: "",
+                     mentions: ["not an SQLite database"]),
+        BadInputCase(name: "merge of a missing database", arguments: ["merge", "$DIR/merged.sqlite", "$DIR/nosuch.sqlite"],
+                     file: "$DIR/nosuch.sqlite", key: "", mentions: ["no such database"]),
+    ]
+
+    /// Flags of the other commands.
+    static let commands: [BadInputCase] = [
+        flags("capacity --slo of an unknown metric", "capacity", ["--slo", "nosuch_ms=1"], key: "--slo", mentions: ["nosuch_ms", "ttft_p99_ms"]),
+        flags("capacity --tolerance 200%", "capacity", ["--slo", "ttft_p99_ms=500", "--tolerance", "200%"], key: "--tolerance", mentions: ["\"200%\""]),
+        BadInputCase(name: "replay of a missing run", files: ["experiment.yaml": experiment()],
+                     arguments: ["replay", "$DIR/nosuch", "--experiment", experimentPath], file: "$DIR/nosuch", key: "", mentions: ["no such file"]),
+        flags("bench --requests 0", "bench", ["--requests", "0"], key: "", mentions: ["--requests", "positive"]),
+        flags("bench-sweep --points 0", "bench-sweep", ["--points", "0"], key: "", mentions: ["--points", "positive"]),
+        BadInputCase(name: "list of an unknown subject", arguments: ["list", "nosuch"], file: "<command line>", key: "",
+                     mentions: ["'nosuch'", "models"]),
+        BadInputCase(name: "diff --tolerance abc", arguments: ["diff", "$DIR/a.sqlite", "$DIR/b.sqlite", "--tolerance", "abc"],
+                     file: "<command line>", key: "--tolerance", mentions: ["\"abc\""]),
+        BadInputCase(name: "run of an unknown flag", files: ["experiment.yaml": experiment()], arguments: ["run", experimentPath, "--colour"],
+                     file: "<command line>", key: "", mentions: ["'--colour'"]),
+    ]
+
+    /// The first cases: experiment, model and trace files, flags, environment variables and output folders.
+    static let original: [BadInputCase] = [
         // Experiment YAML: lengths.
         run("fixed output of 2³¹−1", ["experiment.yaml": experiment(lengths: "{kind: fixed, prompt: 64, output: 2147483647}")],
             key: "workload.lengths.output", mentions: ["1 to 100000000"]),
@@ -253,4 +387,13 @@ enum BadInputCorpus {
                      arguments: ["reproduce", "--out", "$DIR/file/out", "--quiet"],
                      file: "$DIR/file/out", key: "", mentions: ["cannot create the output folder"]),
     ]
+}
+
+extension BadInputCase {
+    /// This case with `commands` run first instead.
+    func withBefore(_ commands: [[String]]) -> BadInputCase {
+        var copy = self
+        copy.before = commands
+        return copy
+    }
 }

@@ -68,9 +68,31 @@ extension Experiment {
         }
         let slo = try o.optional("slo").map(loadSLO)
         try o.finish()
+        let plan = workload.plan(maxTimeNs: maxTimeNs)
+        try checkSampleCount(plan, sampleIntervalNs: sampleIntervalNs, file: file)
         return Experiment(name: name, file: file, description: description, seed: seed, hardware: hardware,
                           instances: instances, sharing: sharingMode, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
-                          maxTimeNs: maxTimeNs, sampleIntervalNs: sampleIntervalNs, slo: slo, checkInvariants: checkInvariants)
+                          maxTimeNs: maxTimeNs, sampleIntervalNs: sampleIntervalNs, slo: slo, checkInvariants: checkInvariants,
+                          warnings: workload.shortfallWarnings(plan, file: file))
+    }
+
+    /// The most metric sample intervals a run's arrivals may span (10⁷): the link's traffic series has one
+    /// entry per interval, so more would fill memory and time with samples (a 10⁷ s replay at 1 ms).
+    static let maxSampleIntervals = 1e7
+
+    /// Refuses a run whose expected arrivals span more than ``maxSampleIntervals`` sample intervals.
+    private static func checkSampleCount(_ plan: WorkloadPlan, sampleIntervalNs: Int64, file: String) throws {
+        guard let seconds = plan.lastArrivalSeconds else { return }
+        let interval = Double(sampleIntervalNs) / 1e9
+        let samples = seconds / interval
+        guard samples > maxSampleIntervals else { return }
+        let needed = (seconds / maxSampleIntervals * 1000).rounded(.up) / 1000
+        let remedy = needed <= ConfigObject.maxSeconds
+            ? String(format: "a sample_interval_s of at least %.3g s, or a shorter run", needed)
+            : "a shorter run (fewer requests, a higher rate, a duration_s or a simulation.max_time_s)"
+        throw ConfigError(file: file, key: "metrics.sample_interval_s", String(
+            format: "the arrivals span about %.3g s, %.3g samples of %g s; expected at most %.0e samples: %@",
+            seconds, samples, interval, maxSampleIntervals, remedy))
     }
 
     /// The shortest `metrics.sample_interval_s`, 1 ms: every interval of the run holds a sample, so a shorter

@@ -23,4 +23,7 @@ public struct Experiment: Sendable {
     public var slo: ServiceLevelObjective? = nil
     /// Check the invariants after every event (slow; for tests and debugging).
     public var checkInvariants: Bool
+    /// Inputs that load but are probably not meant (a rate too low to bring a tenth of `max_requests` before the
+    /// run ends), each as the line a command prints before it runs; they change nothing in the run.
+    public var warnings: [ConfigError] = []
 }

@@ -10,9 +10,22 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static let zero = SimTime(ns: 0)
     public static let infinity = SimTime(ns: .max)
+    /// The latest time a run reaches, 10¹⁸ ns (about 31.7 years, the longest time a config may give): a run
+    /// stops there, and a duration computed by a model is capped at it, so that adding one to a time never
+    /// overflows.
+    public static let horizon = SimTime(ns: 1_000_000_000_000_000_000)
 
-    /// `seconds` as whole nanoseconds, rounded by `rule` (to the nearest by default). With
-    /// ``nanoseconds(fromSeconds:rounding:)`` the one place where seconds become nanoseconds.
+    /// `seconds` in whole nanoseconds rounded by `rule`, from 0 up to ``horizon`` (a computed duration too long
+    /// for the run): how a model's computed time becomes simulated time.
+    @inlinable public static func cappedNs(seconds: Double,
+                                           rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> Int64 {
+        let ns = nanoseconds(fromSeconds: seconds, rounding: rule)
+        return ns >= Double(horizon.ns) ? horizon.ns : ns > 0 ? Int64(ns) : 0
+    }
+
+    /// `seconds` as whole nanoseconds, rounded by `rule` (to the nearest by default), for a value already known
+    /// to be in range (a config's time, checked where it is read). With ``cappedNs(seconds:rounding:)``, built on
+    /// ``nanoseconds(fromSeconds:rounding:)``, the one place where seconds become nanoseconds.
     @inlinable public static func seconds(_ seconds: Double,
                                           rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> SimTime {
         SimTime(ns: Int64(nanoseconds(fromSeconds: seconds, rounding: rule)))

@@ -4,8 +4,9 @@
 /// HBM capacity in GiB, MiB or bytes); this reader converts them to bytes, bytes per second, FLOP per
 /// second and nanoseconds.
 extension HardwareSpec {
-    /// Reads a hardware preset; non-positive numbers, unknown keys and a mixed link total above the
-    /// sum of the two directions are errors naming the file and the key.
+    /// Reads a hardware preset; numbers out of range (bandwidths 0.001 to 10⁶ GB/s, `peak_tflops` 0.001 to 10⁶,
+    /// `core_gflops` 0.001 to 10⁹, counts 1 to 10⁶), unknown keys and a mixed link total above the sum of the
+    /// two directions are errors naming the file and the key.
     public static func load(from node: ConfigNode) throws -> HardwareSpec {
         let o = try node.object()
         let nameNode = try o.required("name")
@@ -23,6 +24,10 @@ extension HardwareSpec {
 /// Bytes in one decimal gigabyte, the unit of every GB and GB/s in a hardware file.
 private let bytesPerGB = 1e9
 
+/// The bandwidths a hardware file may give, in GB/s: 1 MB/s to 1 PB/s. Rates, FLOP/s included, are bounded
+/// below so that one step's time stays far from overflowing, and above so that none is infinite.
+private let bandwidthsGBPerSecond = 0.001...1e6
+
 extension GPUSpec {
     /// Reads `gpu:` (`hbm_bytes`, `hbm_mib` or `hbm_gib`; `hbm_gb_per_s`, `peak_tflops`, `sm_count`).
     static func load(from node: ConfigNode) throws -> GPUSpec {
@@ -30,9 +35,9 @@ extension GPUSpec {
         let hbmBytes = try hbmCapacityBytes(o)
         let spec = GPUSpec(
             hbmBytes: hbmBytes,
-            hbmBytesPerSecond: try o.positiveDouble("hbm_gb_per_s") * bytesPerGB,
-            peakFlopsPerSecond: try o.positiveDouble("peak_tflops") * 1e12,
-            smCount: try o.positiveInt("sm_count"))
+            hbmBytesPerSecond: try o.double("hbm_gb_per_s", in: bandwidthsGBPerSecond) * bytesPerGB,
+            peakFlopsPerSecond: try o.double("peak_tflops", in: 0.001...1e6) * 1e12,
+            smCount: try o.positiveInt("sm_count", atMost: 1_000_000))
         try o.finish()
         return spec
     }
@@ -57,14 +62,15 @@ extension CPUSpec {
     /// `sustained_memory_fraction`, which default to Grace's figures).
     static func load(from node: ConfigNode) throws -> CPUSpec {
         let o = try node.object()
-        let cores = try o.positiveInt("cores")
+        let cores = try o.positiveInt("cores", atMost: 1_000_000)
         let memoryGB = try o.positiveDouble("memory_gb")
         guard memoryGB < 1e9 else { throw try o.required("memory_gb").error("is implausibly large") }
         let defaults = CPUSpec(cores: 1, memoryBytes: 0, memoryBytesPerSecond: 0)
         let spec = CPUSpec(cores: cores, memoryBytes: Int64((memoryGB * bytesPerGB).rounded()),
-                           memoryBytesPerSecond: try o.positiveDouble("memory_gb_per_s") * bytesPerGB,
-                           coreReadBytesPerSecond: try o.positiveDouble("core_gb_per_s", default: defaults.coreReadBytesPerSecond / bytesPerGB) * bytesPerGB,
-                           coreFlopsPerSecond: try o.positiveDouble("core_gflops", default: defaults.coreFlopsPerSecond / 1e9) * 1e9,
+                           memoryBytesPerSecond: try o.double("memory_gb_per_s", in: bandwidthsGBPerSecond) * bytesPerGB,
+                           coreReadBytesPerSecond: try o.double("core_gb_per_s", in: bandwidthsGBPerSecond,
+                                                                default: defaults.coreReadBytesPerSecond / bytesPerGB) * bytesPerGB,
+                           coreFlopsPerSecond: try o.double("core_gflops", in: 0.001...1e9, default: defaults.coreFlopsPerSecond / 1e9) * 1e9,
                            sustainedMemoryFraction: try o.double("sustained_memory_fraction", in: 0.01...1,
                                                                  default: defaults.sustainedMemoryFraction))
         try o.finish()
@@ -79,9 +85,9 @@ extension LinkSpec {
         let kindNode = try o.required("kind")
         let kind = try kindNode.string()
         guard !kind.isEmpty else { throw kindNode.error("expected a link kind such as nvlink-c2c or pcie5-x16") }
-        let h2d = try o.positiveDouble("h2d_gb_per_s")
-        let d2h = try o.positiveDouble("d2h_gb_per_s")
-        let mixed = try o.positiveDouble("mixed_total_gb_per_s")
+        let h2d = try o.double("h2d_gb_per_s", in: bandwidthsGBPerSecond)
+        let d2h = try o.double("d2h_gb_per_s", in: bandwidthsGBPerSecond)
+        let mixed = try o.double("mixed_total_gb_per_s", in: bandwidthsGBPerSecond)
         guard mixed <= h2d + d2h else {
             throw try o.required("mixed_total_gb_per_s")
                 .error("must not exceed h2d_gb_per_s + d2h_gb_per_s (\(h2d + d2h)), found \(mixed)")

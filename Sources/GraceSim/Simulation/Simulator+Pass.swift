@@ -107,11 +107,11 @@ extension Simulator {
             noteIteration(index, startNs: now.ns, endNs: (now + duration).ns, stallNs: 0)
             return
         }
-        let gpuNs = min(SimTime.seconds(instance.timeModel.computeSeconds(of: shape)).ns, duration.ns)
+        let gpuNs = min(SimTime.cappedNs(seconds: instance.timeModel.computeSeconds(of: shape)), duration.ns)
         let layers = instance.spec.model.layers
         let stream = (plan.stream?.loads ?? 0) > 0 ? plan.stream : nil
         // Streamed passes compute layer by layer; others as one segment of exactly their GPU time.
-        let layerNs = stream == nil ? 0 : SimTime.seconds(instance.timeModel.layerComputeSeconds(of: shape)).ns
+        let layerNs = stream == nil ? 0 : SimTime.cappedNs(seconds: instance.timeModel.layerComputeSeconds(of: shape))
         passSerial += 1
         passes[index] = RunningPass(
             instance: index, serial: passSerial, startNs: now.ns,

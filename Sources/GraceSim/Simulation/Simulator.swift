@@ -111,7 +111,7 @@ public final class Simulator {
         passes = Array(repeating: nil, count: experiment.instances.count)
         earlyLoads = Array(repeating: nil, count: experiment.instances.count)
         lastStallNs = Array(repeating: 0, count: experiment.instances.count)
-        endTime = experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity
+        endTime = min(experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity, .horizon)
         strategy.attach(to: self)
         scheduleNextArrival()
     }
@@ -120,6 +120,33 @@ public final class Simulator {
     public func run() -> RunReport {
         while step() {}
         return report()
+    }
+
+    /// Runs to the end like ``run()``, and calls `progress` after every `interval` events with where the run
+    /// is. The loop pays one counter decrement per event, so a progress display costs nothing measurable.
+    public func run(progressEvery interval: Int, _ progress: (SimulationProgress) -> Void) -> RunReport {
+        let interval = max(interval, 1)
+        var countdown = interval
+        var events = 0
+        while step() {
+            countdown -= 1
+            if countdown == 0 {
+                countdown = interval
+                events += interval
+                progress(currentProgress(events: events))
+            }
+        }
+        return report()
+    }
+
+    /// Where the run is after `events` events.
+    private func currentProgress(events: Int) -> SimulationProgress {
+        var ended = 0
+        for instance in instances {
+            ended += instance.metrics.finished
+            for reason in RejectionReason.allCases { ended += instance.metrics.rejected[reason, default: 0] }
+        }
+        return SimulationProgress(events: events, simulatedNs: now.ns, arrived: requests.count, ended: ended)
     }
 
     /// Runs every event up to and including `time`.
@@ -313,4 +340,16 @@ extension Simulator: SimulationContext {
         link.reserveHostBandwidth(bytesPerSecond, now: now.ns)
         scheduleLinkChange()
     }
+}
+
+/// Where a running simulation is, for a progress display.
+public struct SimulationProgress: Sendable, Equatable {
+    /// Events handled so far.
+    public var events: Int
+    /// The simulated time reached, in ns.
+    public var simulatedNs: Int64
+    /// Requests that have arrived.
+    public var arrived: Int
+    /// Requests that have finished or were rejected.
+    public var ended: Int
 }

@@ -164,8 +164,8 @@ public final class OffloadStrategy: RegisteredStrategy {
 
         let cpu = cpuModels[instance.index]
         let cpuSeconds = cpu.seconds(contextTokens: shape.hostDecodeContextTokens)
-        let cpuNs = SimTime.seconds(cpuSeconds).ns
-        let gpuNs = SimTime.seconds(instance.timeModel.computeSeconds(of: shape)).ns
+        let cpuNs = SimTime.cappedNs(seconds: cpuSeconds)
+        let gpuNs = SimTime.cappedNs(seconds: instance.timeModel.computeSeconds(of: shape))
         var s = instanceStates[instance.index]
         s.cpuAttentionSeconds += cpuSeconds
         if cpuNs > gpuNs { s.cpuBoundIterations += 1 }

@@ -205,7 +205,7 @@ public final class RemapStrategy: RegisteredStrategy {
     /// ``SharedLink`` rounds a flow's finish.
     static func layerLoadNs(bytes: Int64, link: LinkSpec, hostMemoryBytesPerSecond: Double, streams: Int = 1) -> Int64 {
         let rate = min(link.hostToDeviceBytesPerSecond, max(hostMemoryBytesPerSecond, 1)) / Double(max(1, streams))
-        return link.latencyNs + max(1, SimTime.seconds(Double(bytes) / rate, rounding: .up).ns)
+        return link.latencyNs + max(1, SimTime.cappedNs(seconds: Double(bytes) / rate, rounding: .up))
     }
 
     /// Streams that would share the link with `instance`'s once it streams: under spatial sharing every

@@ -50,15 +50,21 @@ public struct SharedLink: Sendable {
         let count = Int((endNs - 1) / sampleIntervalNs) + 1
         var samples: [[Double]] = []
         var previous: (Double, Double)? = nil
-        for k in 0..<count {
+        // Past the last interval with traffic every rate is 0, so only the first of those intervals and the last
+        // interval can give a sample: visiting just them keeps a run that idles for years to two steps.
+        let traffic = min(count, max(bytesPerInterval[0].count, bytesPerInterval[1].count))
+        func visit(_ k: Int) {
             let start = Int64(k) * sampleIntervalNs
             let seconds = Double(min(sampleIntervalNs, endNs - start)) / 1e9
             let up = (k < bytesPerInterval[0].count ? bytesPerInterval[0][k] : 0) / seconds
             let down = (k < bytesPerInterval[1].count ? bytesPerInterval[1][k] : 0) / seconds
-            if let previous, previous == (up, down), k < count - 1 { continue }
+            if let previous, previous == (up, down), k < count - 1 { return }
             samples.append([Double(start) / 1e9, up, down])
             previous = (up, down)
         }
+        for k in 0..<traffic { visit(k) }
+        if traffic < count - 1 { visit(traffic) }
+        if traffic < count { visit(count - 1) }
         return samples
     }
 

@@ -73,7 +73,7 @@ struct TraceTable: Sendable {
     }
 }
 
-fileprivate extension Array {
+extension Array {
     /// The first index whose element satisfies `belongs`, assuming the array is partitioned (all
     /// non-matching elements first). Binary search: O(log n).
     func partitioningIndex(where belongs: (Element) -> Bool) -> Int {

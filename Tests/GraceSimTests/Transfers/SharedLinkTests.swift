@@ -60,6 +60,13 @@ import Testing
         #expect(link.trafficSeries(endNs: 0).isEmpty)
         // Idle intervals after the first repeat its rates and are left out, all but the last.
         #expect(link.trafficSeries(endNs: 40_000).map { $0[0] } == [0, 5e-6, 10e-6, 15e-6, 35e-6])
+        // A run that then idles up to the time horizon still ends with one sample where traffic stops and one
+        // for the last interval, at once (2 × 10¹⁴ intervals are not visited one by one).
+        let idle = link.trafficSeries(endNs: SimTime.horizon.ns)
+        #expect(idle.map { $0[0] } == [0, 5e-6, 10e-6, 15e-6, Double(SimTime.horizon.ns - 5_000) / 1e9])
+        #expect(idle.suffix(2).allSatisfy { $0[1] == 0 && $0[2] == 0 })
+        #expect(SharedLink(spec: Self.spec, hostMemoryBytesPerSecond: 1, sampleIntervalNs: 1_000_000).trafficSeries(endNs: SimTime.horizon.ns)
+                    == [[0, 0, 0], [Double(SimTime.horizon.ns - 1_000_000) / 1e9, 0, 0]])
     }
 
     /// One flow alone: nothing moves during the latency, then the full one-way bandwidth.
