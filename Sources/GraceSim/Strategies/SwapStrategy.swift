@@ -5,7 +5,8 @@
 /// Each instance has its own swap space (vLLM's `swap_space`, 4 GiB by default). A victim whose KV does not fit
 /// in what is left falls back to recompute.
 public final class SwapStrategy: MemoryStrategy {
-    /// `strategy: {kind: swap, swap_space_gib: 4}`.
+    /// `strategy: {kind: swap, swap_space: 4}` (vLLM's `swap_space`, GiB per instance; `swap_space_gib` is its
+    /// earlier spelling), or `preemption_mode: swap` and `swap_space: 4` at the experiment's top level.
     public struct Options: Sendable, Equatable {
         /// CPU swap space per instance, in bytes.
         public var swapSpaceBytes: Int64
@@ -15,7 +16,7 @@ public final class SwapStrategy: MemoryStrategy {
         }
 
         static func load(from o: ConfigObject) throws -> Options {
-            let gib = try o.double("swap_space_gib", in: 0...1_000_000, default: 4)
+            let gib = try o.double(try o.spelling("swap_space", or: "swap_space_gib"), in: 0...1_000_000, default: 4)
             return Options(swapSpaceBytes: Int64(gib * Double(1 << 30)))
         }
     }

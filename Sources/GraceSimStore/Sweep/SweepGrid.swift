@@ -94,7 +94,8 @@ extension SweepSpec {
         do {
             var root = base
             for text in point.overrides(fixed: fixed) { root = try ConfigOverride(parsing: text).apply(to: root) }
-            let json = ConfigHash.canonicalJSON(root.node)
+            // Over gracesim's earlier spellings, so that renaming a key to vLLM's name keeps every point's hash.
+            let json = ConfigHash.canonicalJSON(SettingSpellings.earlierSpellings(root.node))
             let experiment = try Experiment.load(root, baseDirectory: baseDirectory, catalog: catalog)
             return PreparedPoint(point: point, experiment: experiment, configJSON: json, configHash: ConfigHash.hash(json))
         } catch let error as ConfigError {
