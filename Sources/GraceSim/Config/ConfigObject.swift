@@ -54,8 +54,12 @@ public final class ConfigObject {
     }
 
     /// The error for a missing required key.
+    /// The error for a missing required key; when the mapping has a key that is a near miss of it, the message
+    /// names that key.
     public func missing(_ key: String) -> ConfigError {
-        ConfigError(file: node.file, key: node.path.isEmpty ? key : "\(node.path).\(key)", "is required but missing")
+        let nearMiss = entries.map(\.key).sorted().first { NearestName.suggestion(for: $0, among: [key]) == key }
+        let hint = nearMiss.map { " (this mapping has \"\($0)\": did you mean \"\(key)\"?)" } ?? ""
+        return ConfigError(file: node.file, key: node.path.isEmpty ? key : "\(node.path).\(key)", "is required but missing\(hint)")
     }
 
     // Convenience accessors with defaults.

@@ -7,9 +7,10 @@
 public enum NearestName {
     /// The nearest of `known` to `name`, or nil when none is close (or `name` is itself known).
     public static func suggestion(for name: String, among known: [String]) -> String? {
+        guard !known.contains(name) else { return nil }
         let target = normalized(name)
         var best: (name: String, distance: Int)?
-        for candidate in known.sorted() where candidate != name {
+        for candidate in known.sorted() {
             let distance = editDistance(target, normalized(candidate))
             let limit = max(2, max(target.count, candidate.count) / 3)
             guard distance <= limit else { continue }
