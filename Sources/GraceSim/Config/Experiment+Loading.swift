@@ -8,11 +8,32 @@ extension Experiment {
         var root = try ConfigNode.load(path: path).resolvingBase()
         for override in overrides { root = try override.apply(to: root) }
         let baseDirectory = (path as NSString).deletingLastPathComponent
-        guard let catalog = catalog ?? PresetCatalog.locate(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
-                                                                        FileManager.default.currentDirectoryPath]) else {
+        return try load(root, baseDirectory: baseDirectory, catalog: try catalog ?? locateCatalog(for: path))
+    }
+
+    /// Every problem of the experiment file at `path` (see ``ConfigProblems``), empty when it loads and `check`
+    /// accepts it; `check` runs on each loaded experiment (the CLI builds its simulator there).
+    public static func problems(path: String, catalog: PresetCatalog? = nil,
+                                check: (Experiment) throws -> Void = { _ in }) throws -> [ConfigError] {
+        let root: ConfigNode
+        let found: PresetCatalog
+        do {
+            root = try ConfigNode.load(path: path).resolvingBase()
+            found = try catalog ?? locateCatalog(for: path)
+        } catch let error as ConfigError {
+            return [error]
+        }
+        let baseDirectory = (path as NSString).deletingLastPathComponent
+        return try ConfigProblems.collect(root) { try check(try load($0, baseDirectory: baseDirectory, catalog: found)) }
+    }
+
+    private static func locateCatalog(for path: String) throws -> PresetCatalog {
+        let baseDirectory = (path as NSString).deletingLastPathComponent
+        guard let catalog = PresetCatalog.locate(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
+                                                              FileManager.default.currentDirectoryPath]) else {
             throw ConfigError(file: path, key: "", "cannot find the Configs folder with hardware/ and models/ (set GRACESIM_CONFIGS)")
         }
-        return try load(root, baseDirectory: baseDirectory, catalog: catalog)
+        return catalog
     }
 
     /// Reads an already parsed experiment.
