@@ -5,7 +5,8 @@ import Yams
 /// Loaders stop at their first problem. To find the next, the key the problem names is taken out of the file and
 /// the file read again, until it loads or a problem cannot be set aside: one at a list item or at the whole
 /// file, one in another file (a preset, a data file), or a required key that is missing (reported once; what
-/// depends on it is not checked). A missing required key whose mapping has a near miss of it (`did you mean`)
+/// depends on it is not checked). A problem at a key set aside before, or at a mapping that held it, follows from
+/// the earlier one and ends the check. A missing required key whose mapping has a near miss of it (`did you mean`)
 /// is read from the near miss, so the check goes on. Problems come in the order the loader
 /// meets them, so the same file gives the same lines.
 public enum ConfigProblems {
@@ -20,14 +21,16 @@ public enum ConfigProblems {
                 try load(current)
                 return problems
             } catch let error as ConfigError {
-                // A required key taken out with an earlier problem is now missing: that is the same problem.
-                if removed.contains(where: { error.key == $0 || error.key.hasPrefix($0 + ".") }) || problems.contains(error) {
+                // A key taken out with an earlier problem is now missing, or what holds it is now incomplete: that
+                // follows from the earlier problem, which is reported.
+                let key = Self.earlierSpelling(error.key)
+                if removed.contains(where: { Self.isSameOrNested(key, $0) }) || problems.contains(error) {
                     return problems
                 }
                 problems.append(error)
                 guard error.file == root.file, !error.key.isEmpty else { return problems }
                 if let next = current.removing(keyPath: error.key) {
-                    removed.append(error.key)
+                    removed.append(Self.earlierSpelling(error.key))
                     current = next
                 } else if let next = current.renamingNearMiss(to: error.key) {
                     current = next  // a required key was misspelt: read the near miss as the key, as the message suggests
@@ -37,6 +40,18 @@ public enum ConfigProblems {
             }
         }
         return problems
+    }
+
+    /// `keyPath` with each key in gracesim's earlier spelling (``SettingSpellings``), so both spellings compare equal.
+    static func earlierSpelling(_ keyPath: String) -> String {
+        keyPath.split(separator: ".", omittingEmptySubsequences: false).map { part in
+            SettingSpellings.pairs.first { $0.vllm == part }?.earlier ?? String(part)
+        }.joined(separator: ".")
+    }
+
+    /// Whether one key path is the other or holds it.
+    static func isSameOrNested(_ a: String, _ b: String) -> Bool {
+        a == b || a.hasPrefix(b + ".") || b.hasPrefix(a + ".")
     }
 }
 
