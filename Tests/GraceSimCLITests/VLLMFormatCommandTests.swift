@@ -49,6 +49,20 @@ import Testing
         #expect(result.stdoutText.components(separatedBy: "Serving Benchmark Result").count == 5)
     }
 
+    @Test func theSameRunWritesTheSameBytesInTwoProcesses() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        var outputs: [Data] = []
+        for name in ["a.json", "b.json"] {
+            let result = try await GraceSimProcess.run(["run", CLI.defaultExperiment, "--format", "vllm", "--save-result", folder.path(name),
+                                                        "--set", "workload.max_requests=60"])
+            expectSuccess(result)
+            outputs += [result.stdout, try Data(contentsOf: URL(fileURLWithPath: folder.path(name)))]
+        }
+        #expect(outputs[0] == outputs[2])
+        #expect(outputs[1] == outputs[3])
+    }
+
     @Test func formatAndJSONTogetherAreOneLine() async throws {
         let result = try await GraceSimProcess.run(["run", CLI.defaultExperiment, "--format", "vllm", "--json"] + CLI.quick)
         #expect(result.status == 2)
