@@ -29,13 +29,16 @@ struct ListCommand: ParsableCommand {
         try InputFailure.guarding {
             switch subject {
             case .models:
+                let ids = catalog.huggingFaceIds()
                 let rows = try catalog.modelNames().map { name -> [String] in
                     let m = try catalog.model(named: name, file: "Configs/models", key: name)
+                    let own = ids.filter { $0.preset == name }.map(\.id)
+                    let id = (own.first ?? "") + (own.count > 1 ? " (+\(own.count - 1))" : "")
                     return [name, "\(m.layers)", "\(m.hiddenSize)", "\(m.attentionHeads)/\(m.kvHeads)",
                             String(format: "%.2f", Double(m.totalParameters) / 1e9), String(format: "%.1f", Double(m.totalWeightBytes) / 1e9),
-                            "\(m.kvBytesPerToken)", "\(m.maxContextTokens)"]
+                            "\(m.kvBytesPerToken)", "\(m.maxContextTokens)", id]
                 }
-                print(SummaryTable.table(header: ["model", "layers", "hidden", "heads/kv", "params (B)", "weights GB", "KV B/token", "context"],
+                print(SummaryTable.table(header: ["model", "layers", "hidden", "heads/kv", "params (B)", "weights GB", "KV B/token", "context", "Hugging Face id"],
                                          rows: rows), terminator: "")
             case .hardware:
                 let rows = try catalog.hardwareNames().map { name -> [String] in

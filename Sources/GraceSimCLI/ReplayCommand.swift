@@ -9,7 +9,7 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Replay a real vLLM run's requests on an experiment and compare real and simulated latencies.",
         discussion: """
             RUN is a run folder or requests.jsonl (per-request engine timestamps, as in Workloads/vllm-runs/) or a \
-            vLLM benchmark_serving --save-result JSON. With --validation-page, replays every run of \
+            vLLM benchmark_serving --save-result JSON (also one written by gracesim run --save-result). With --validation-page, replays every run of \
             Workloads/vllm-runs/ on its validation experiment and prints docs/validation.md (run from the \
             repository root).
             """

@@ -12,26 +12,68 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
-    @Flag(help: "Print the metrics as JSON instead of a table.")
+    @Flag(help: "Print the metrics as JSON instead of a table (the same as --format json).")
     var json = false
+
+    /// What `run` prints.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json, vllm
+    }
+
+    @Option(help: ArgumentHelp("""
+        table, json, or vllm: the "Serving Benchmark Result" block of vLLM's benchmark_serving (with several \
+        instances, one block per instance, each after an "Instance: NAME" line, then one for all of them after \
+        "Instance: overall").
+        """, valueName: "format"))
+    var format: Format?
+
+    @Option(name: .customLong("save-result"), help: ArgumentHelp("""
+        Also write the run over all instances as vLLM's benchmark_serving --save-result JSON (with the per-request \
+        input_lens, output_lens, ttfts and itls of --save-detailed); gracesim replay reads it back.
+        """, valueName: "file"))
+    var saveResult: String?
 
     @Option(name: .customLong("requests-csv"), help: ArgumentHelp("Also write one CSV row per request (times, tokens, preemptions, longest token gap, TPOT).", valueName: "file"))
     var requestsCSV: String?
 
     func run() throws {
+        if json, let format, format != .json {
+            try InputFailure.guarding { () throws in
+                throw InputFailure.flag("--format", "\(format.rawValue) conflicts with --json; give one of them")
+            }
+        }
+        let format = format ?? (json ? .json : .table)
         let experiment = try options.load()
         let simulator = try InputFailure.guarding { try Simulator(experiment: experiment) }
         let progress = try RunProgress(experiment: experiment)
+        if format == .vllm || saveResult != nil { simulator.recordTokenGaps() }
         let started = Date()
         let report = progress.run(simulator)
         let wall = Date().timeIntervalSince(started)
         if let requestsCSV {
             try InputFailure.guarding { try RequestsCSV.write(simulator, to: requestsCSV) }
         }
-        if json {
+        let benchmark = format == .vllm || saveResult != nil ? simulator.benchmarkResults(report) : []
+        if let saveResult {
+            let model = Set(experiment.instances.map(\.model.name)).sorted().joined(separator: "+")
+            let text = benchmark.last!.result.json(modelId: model, traffic: simulator.benchmarkTraffic())
+            if !FileManager.default.createFile(atPath: saveResult, contents: Data(text.utf8)) {
+                try InputFailure.guarding { () throws in
+                    throw InputFailure.flag("--save-result", "cannot write \"\(InputFailure.capped(saveResult))\"")
+                }
+            }
+        }
+        switch format {
+        case .json:
             print(try ReportJSON.encode(report))
-        } else {
+        case .table:
             print(SummaryTable.render(report), terminator: "")
+        case .vllm:
+            if experiment.instances.count == 1 {
+                print(benchmark[0].result.text(), terminator: "")
+            } else {
+                for scope in benchmark { print("Instance: \(scope.name)\n" + scope.result.text(), terminator: "") }
+            }
         }
         if !simulator.invariantViolations.isEmpty {
             InputFailure.printError("invariant violations:\n" + simulator.invariantViolations.prefix(20).map(\.description).joined(separator: "\n"))

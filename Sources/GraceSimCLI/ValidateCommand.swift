@@ -6,35 +6,48 @@ import GraceSim
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check an experiment, model or hardware file; print one line per problem and exit 2 if any."
+        abstract: "Check an experiment, model or hardware file; print one line per problem and exit 2 if any.",
+        discussion: """
+            Every problem is listed, not just the first: each bad key is set aside and the file read again, until it \
+            loads or a problem cannot be set aside (a required key that is missing, a bad list item, a problem in \
+            another file). `run` and the other commands stop at the first problem, with one line.
+            """
     )
 
     @Argument(help: "The file to check (an experiment, a model preset, a hardware preset or a Hugging Face config.json).")
     var file: String
 
     func run() throws {
-        let kind = try InputFailure.guarding { () throws -> String in
-            let root = try ConfigNode.load(path: file)
+        let (kind, problems) = try InputFailure.guarding { () throws -> (String, [ConfigError]) in
+            let root: ConfigNode
+            do {
+                root = try ConfigNode.load(path: file)
+            } catch let error as ConfigError {
+                return ("file", [error])
+            }
             if file.hasSuffix(".json") {
                 let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-                Self.deriveSizes(try ModelSpec.fromHuggingFaceConfig(root, name: name))
-                return "Hugging Face model config"
+                return ("Hugging Face model config", try ConfigProblems.collect(root) {
+                    Self.deriveSizes(try ModelSpec.fromHuggingFaceConfig($0, name: name))
+                })
             }
             let keys = (try? root.object().keys) ?? []
             if keys.contains("instances") || keys.contains("base") {
                 // Everything `run` does before its first event: load, partition memory, build the instances.
-                let experiment = try Experiment.load(path: file)
-                _ = try Simulator(experiment: experiment)
-                InputFailure.printWarnings(experiment)
-                return "experiment"
+                return ("experiment", try Experiment.problems(path: file) { experiment in
+                    _ = try Simulator(experiment: experiment)
+                    InputFailure.printWarnings(experiment)
+                })
             } else if keys.contains("gpu") {
-                _ = try HardwareSpec.load(from: root)
-                return "hardware preset"
+                return ("hardware preset", try ConfigProblems.collect(root) { _ = try HardwareSpec.load(from: $0) })
             } else if keys.contains("layers") || keys.contains("huggingface_config") {
-                Self.deriveSizes(try ModelSpec.load(from: root))
-                return "model preset"
+                return ("model preset", try ConfigProblems.collect(root) { Self.deriveSizes(try ModelSpec.load(from: $0)) })
             }
-            throw ConfigError(file: file, key: "", "not an experiment (no instances:), hardware preset (no gpu:) or model preset (no layers:)")
+            return ("file", [ConfigError(file: file, key: "", "not an experiment (no instances:), hardware preset (no gpu:) or model preset (no layers:)")])
+        }
+        guard problems.isEmpty else {
+            for problem in problems { InputFailure.printError("error: \(problem.description)") }
+            throw ExitCode(2)
         }
         print("\(file): valid \(kind)")
     }

@@ -113,6 +113,26 @@ import Testing
         }
     }
 
+    @Test func aNearMissSuggestsTheKnownKeyInASweepAndInItsAxes() throws {
+        let axis = try StoreFixtures.spec(StoreFixtures.sweepText(axes: "  workload.arrivals.rat: [1, 2]"))
+        #expect {
+            _ = try axis.prepare(points: try axis.grid())
+        } throws: { error in
+            "\(error)".contains("axis workload.arrivals.rat = 1") && "\(error)".contains("did you mean \"rate\"?")
+        }
+        #expect {
+            _ = try StoreFixtures.spec(StoreFixtures.sweepText(axes: "  seed: [1]", extra: "seedz: [1]"))
+        } throws: { error in
+            "\(error)".contains("seedz: unknown key (did you mean \"seeds\"?")
+        }
+        let strategy = try StoreFixtures.spec(StoreFixtures.sweepText(axes: "  strategy: [recompute, remapp]"))
+        #expect {
+            _ = try strategy.prepare(points: try strategy.grid())
+        } throws: { error in
+            "\(error)".contains("did you mean \"remap\"?")
+        }
+    }
+
     @Test func anUnknownStrategyIsTheLoadersError() throws {
         let spec = try StoreFixtures.spec(StoreFixtures.sweepText(axes: "  strategy: [recompute, no-such-strategy]"))
         #expect {

@@ -23,10 +23,12 @@ extension ConfigNode {
         return ConfigNode(node: Self.merge(.mapping(mapping), over: base.node), file: file, path: self.path)
     }
 
-    /// `top` laid over `bottom`: mappings merge key by key; any other value of `top` replaces `bottom`'s.
+    /// `top` laid over `bottom`: mappings merge key by key (a key replaces the other spelling of its setting, see
+    /// ``SettingSpellings``); any other value of `top` replaces `bottom`'s.
     static func merge(_ top: Node, over bottom: Node) -> Node {
         guard case .mapping(let topMapping) = top, case .mapping(var merged) = bottom else { return top }
         for (key, value) in topMapping {
+            SettingSpellings.removingOtherSpelling(of: key, from: &merged)
             if let existing = merged[key] {
                 merged[key] = merge(value, over: existing)
             } else {

@@ -154,8 +154,9 @@ public struct ConfigNode {
     public func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type = T.self) throws -> T where T.RawValue == String {
         let text = try string()
         guard let value = T(rawValue: text) else {
-            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
-            throw error("expected one of \(allowed), found \"\(text)\"")
+            let allowed = T.allCases.map(\.rawValue)
+            let hint = NearestName.suggestion(for: text, among: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw error("expected one of \(allowed.joined(separator: ", ")), found \"\(text)\"\(hint)")
         }
         return value
     }

@@ -35,6 +35,18 @@ public final class ConfigObject {
         return node.child(key, entry.value)
     }
 
+    /// Which of two spellings of one setting the mapping uses: `alias` when only it is present, else `primary`.
+    /// Both are marked used; giving both is an error naming both.
+    public func spelling(_ primary: String, or alias: String) throws -> String {
+        used.insert(primary)
+        used.insert(alias)
+        guard let entry = entries.first(where: { $0.key == alias }) else { return primary }
+        if has(primary) {
+            throw node.child(alias, entry.value).error("\(alias) and \(primary) are one setting; give only one of them")
+        }
+        return alias
+    }
+
     /// The value at `key`; an error naming the key when it is missing.
     public func required(_ key: String) throws -> ConfigNode {
         guard let value = optional(key) else { throw missing(key) }
@@ -42,8 +54,12 @@ public final class ConfigObject {
     }
 
     /// The error for a missing required key.
+    /// The error for a missing required key; when the mapping has a key that is a near miss of it, the message
+    /// names that key.
     public func missing(_ key: String) -> ConfigError {
-        ConfigError(file: node.file, key: node.path.isEmpty ? key : "\(node.path).\(key)", "is required but missing")
+        let nearMiss = entries.map(\.key).sorted().first { NearestName.suggestion(for: $0, among: [key]) == key }
+        let hint = nearMiss.map { " (this mapping has \"\($0)\": did you mean \"\(key)\"?)" } ?? ""
+        return ConfigError(file: node.file, key: node.path.isEmpty ? key : "\(node.path).\(key)", "is required but missing\(hint)")
     }
 
     // Convenience accessors with defaults.
@@ -110,11 +126,13 @@ public final class ConfigObject {
         try optional(key)?.choice(T.self) ?? value
     }
 
-    /// Fails on the first key that no accessor asked for, listing the keys that are allowed.
+    /// Fails on the first key that no accessor asked for, suggesting the nearest allowed key when one is close and
+    /// listing the keys that are allowed.
     public func finish() throws {
         for entry in entries where !used.contains(entry.key) {
-            let allowed = used.sorted().joined(separator: ", ")
-            throw node.child(entry.key, entry.value).error("unknown key (allowed here: \(allowed))")
+            let known = used.sorted()
+            let hint = NearestName.hint(for: entry.key, among: known)
+            throw node.child(entry.key, entry.value).error("unknown key (\(hint)allowed here: \(known.joined(separator: ", ")))")
         }
     }
 }

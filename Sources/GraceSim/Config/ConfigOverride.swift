@@ -4,7 +4,8 @@ import Yams
 ///
 /// Path components are mapping keys, or list indices for lists (`instances.1.memory_fraction=0.3`).
 /// The value is parsed as YAML, so `rate=4`, `chunked_prefill=true` and `lengths={kind: fixed, prompt: 64}`
-/// all work. Missing mappings along the path are created; the loader then rejects unknown keys as usual.
+/// all work. Missing mappings along the path are created; the loader then rejects unknown keys as usual. Setting
+/// one spelling of a setting replaces the other (``SettingSpellings``).
 public struct ConfigOverride: Sendable, Equatable {
     public var path: [String]
     public var valueText: String
@@ -46,6 +47,7 @@ public struct ConfigOverride: Sendable, Equatable {
             sequence[index] = try set(value, at: rest, in: sequence[index])
             return .sequence(sequence)
         case .mapping(var mapping):
+            if mapping[key] == nil { SettingSpellings.removingOtherSpelling(of: Node(key), from: &mapping) }
             let child = mapping[key] ?? Node([(Node, Node)]())
             mapping[key] = try set(value, at: rest, in: child)
             return .mapping(mapping)

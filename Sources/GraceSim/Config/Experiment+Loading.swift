@@ -8,9 +8,29 @@ extension Experiment {
         var root = try ConfigNode.load(path: path).resolvingBase()
         for override in overrides { root = try override.apply(to: root) }
         let baseDirectory = (path as NSString).deletingLastPathComponent
-        let catalog = try catalog ?? PresetCatalog.find(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
-                                                                     FileManager.default.currentDirectoryPath])
-        return try load(root, baseDirectory: baseDirectory, catalog: catalog)
+        return try load(root, baseDirectory: baseDirectory, catalog: try catalog ?? locateCatalog(for: path))
+    }
+
+    /// Every problem of the experiment file at `path` (see ``ConfigProblems``), empty when it loads and `check`
+    /// accepts it; `check` runs on each loaded experiment (the CLI builds its simulator there).
+    public static func problems(path: String, catalog: PresetCatalog? = nil,
+                                check: (Experiment) throws -> Void = { _ in }) throws -> [ConfigError] {
+        let root: ConfigNode
+        let found: PresetCatalog
+        do {
+            root = try ConfigNode.load(path: path).resolvingBase()
+            found = try catalog ?? locateCatalog(for: path)
+        } catch let error as ConfigError {
+            return [error]
+        }
+        let baseDirectory = (path as NSString).deletingLastPathComponent
+        return try ConfigProblems.collect(root) { try check(try load($0, baseDirectory: baseDirectory, catalog: found)) }
+    }
+
+    private static func locateCatalog(for path: String) throws -> PresetCatalog {
+        let baseDirectory = (path as NSString).deletingLastPathComponent
+        return try PresetCatalog.find(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
+                                                   FileManager.default.currentDirectoryPath])
     }
 
     /// Reads an already parsed experiment.
@@ -23,7 +43,7 @@ extension Experiment {
         let seed = try o.optional("seed").map(loadSeed) ?? 1
         let hardwareNode = try o.required("hardware")
         let hardware = try catalog.hardware(named: try hardwareNode.string(), file: file, key: hardwareNode.path)
-        let strategy = try o.optional("strategy").map(StrategySpec.load) ?? .recompute
+        let strategy = try loadStrategy(o)
 
         var gpuScheduler = GPUSchedulerKind.roundRobin
         var sharingMode = SharingMode.temporal
@@ -43,7 +63,9 @@ extension Experiment {
         do {
             _ = try MemoryPartition.plan(instances, gpu: hardware.gpu)
         } catch {
-            let key = error.instance.map { "instances.\($0).\(sharingMode == .mig ? "mig_profile" : "memory_fraction")" } ?? "instances"
+            let key = error.instance.map { index in
+                "instances.\(index).\(sharingMode == .mig ? "mig_profile" : Self.fractionSpelling(instanceNodes[index]))"
+            } ?? "instances"
             throw ConfigError(file: file, key: key, "\(error.message) on \(hardware.name)")
         }
 
@@ -93,6 +115,31 @@ extension Experiment {
         throw ConfigError(file: file, key: "metrics.sample_interval_s", String(
             format: "the arrivals span about %.3g s, %.3g samples of %g s; expected at most %.0e samples: %@",
             seconds, samples, interval, maxSampleIntervals, remedy))
+    }
+
+    /// `strategy:`, or vLLM's `preemption_mode: recompute | swap` in its place, with vLLM's `swap_space` (GiB of CPU
+    /// swap space per instance) beside it for the swap strategy.
+    private static func loadStrategy(_ o: ConfigObject) throws -> StrategySpec {
+        let key = try o.spelling("strategy", or: "preemption_mode")
+        let strategy = try o.optional(key).map(StrategySpec.load) ?? .recompute
+        if key == "preemption_mode", let node = o.optional(key), strategy.kind != .recompute && strategy.kind != .swap {
+            throw node.error("expected recompute or swap (vLLM's preemption modes; strategy: names gracesim's others), found \(node.scalarText.map { "\"\($0)\"" } ?? node.kindName)")
+        }
+        guard let swapNode = o.optional("swap_space") else { return strategy }
+        guard strategy.kind == .swap else {
+            throw swapNode.error("applies with preemption_mode: swap (strategy swap) only; this experiment's strategy is \(strategy.kind.rawValue)")
+        }
+        if let strategyNode = o.optional(key), case .mapping = strategyNode.node,
+           let inner = try? strategyNode.object(), inner.has("swap_space") || inner.has("swap_space_gib") {
+            throw swapNode.error("is also given at \(key).\(inner.has("swap_space") ? "swap_space" : "swap_space_gib"); give it once")
+        }
+        let gib = try o.double("swap_space", in: 0...1_000_000)
+        return StrategySpec(SwapStrategy.self, options: SwapStrategy.Options(swapSpaceBytes: Int64(gib * Double(1 << 30))))
+    }
+
+    /// The spelling of an instance's memory share that its mapping uses (vLLM's unless it uses the earlier one).
+    private static func fractionSpelling(_ node: ConfigNode) -> String {
+        (try? node.object())?.has("memory_fraction") == true ? "memory_fraction" : "gpu_memory_utilization"
     }
 
     /// The shortest `metrics.sample_interval_s`, 1 ms: every interval of the run holds a sample, so a shorter
@@ -147,10 +194,18 @@ extension Experiment {
         } else if let profileNode = o.optional("mig_profile") {
             throw profileNode.error("applies under sharing mode mig only (this experiment shares the GPU by \(sharing.rawValue))")
         }
+        let fractionKey = try o.spelling("gpu_memory_utilization", or: "memory_fraction")
         let fraction = sharing == .mig
-            ? try o.double("memory_fraction", in: 0.000_001...1, default: defaultMIGMemoryFraction)
-            : try o.double("memory_fraction", in: 0.000_001...1)
-        let chunked = try o.bool("chunked_prefill", default: false)
+            ? try o.double(fractionKey, in: 0.000_001...1, default: defaultMIGMemoryFraction)
+            : try o.double(fractionKey, in: 0.000_001...1)
+        let chunked = try o.bool(try o.spelling("enable_chunked_prefill", or: "chunked_prefill"), default: false)
+        let maxModelLen = try o.optional("max_model_len").map { node -> Int in
+            let value = try node.int()
+            guard value > 0, value <= model.maxContextTokens else {
+                throw node.error("expected a positive integer up to \(model.name)'s context of \(model.maxContextTokens) tokens, found \(value)")
+            }
+            return value
+        }
         let maxNumSeqs = try o.positiveInt("max_num_seqs", default: 256, atMost: InstanceSpec.maxSequences)
         let budgetNode = o.optional("max_num_batched_tokens")
         let budget = try budgetNode.map { _ in try o.positiveInt("max_num_batched_tokens", atMost: InstanceSpec.maxBatchedTokens) }
@@ -174,7 +229,7 @@ extension Experiment {
         let name = try o.string("name", default: model.name)
         try o.finish()
         return InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
-                            maxNumBatchedTokens: budget, chunkedPrefill: chunked, blockTokens: blockTokens,
+                            maxNumBatchedTokens: budget, chunkedPrefill: chunked, maxModelLen: maxModelLen, blockTokens: blockTokens,
                             watermark: watermark, activationReserveBytes: reserve, migProfile: profile,
                             engineOverhead: overhead)
     }

@@ -2,8 +2,9 @@ import Foundation
 
 /// The project's `Configs` folder: the hardware presets and the model catalog, looked up by name.
 ///
-/// A name is either a preset (`gh200-96gb`, `llama-3-8b`: a file basename in `hardware/` or `models/`)
-/// or a path to a file (`.yaml`/`.yml`, or for models a Hugging Face `config.json`).
+/// A name is either a preset (`gh200-96gb`, `llama-3-8b`: a file basename in `hardware/` or `models/`),
+/// a path to a file (`.yaml`/`.yml`, or for models a Hugging Face `config.json`), or for models a Hugging Face
+/// model id (`meta-llama/Llama-2-13b-hf`) that a preset lists under `hf_id` (a file at that path comes first).
 public struct PresetCatalog: Sendable, Equatable {
     /// Path to the project's `Configs` folder (the one holding `hardware/` and `models/`).
     public let configsDirectory: String
@@ -101,6 +102,18 @@ public struct PresetCatalog: Sendable, Equatable {
         return try Self.blamingKey(file: file, key: key, path: path) { try Self.loadModel(path: path) }
     }
 
+    /// Every model preset's Hugging Face ids (its `hf_id` key), with the preset's name, in preset order; a preset
+    /// that cannot be read contributes none (naming it directly reports its problem).
+    public func huggingFaceIds() -> [(id: String, preset: String)] {
+        var ids: [(id: String, preset: String)] = []
+        for preset in (try? modelNames()) ?? [] {
+            guard let o = try? ConfigNode.load(path: "\(modelsDirectory)/\(preset).yaml").object(),
+                  let found = try? ModelSpec.huggingFaceIds(o) else { continue }
+            ids += found.map { (id: $0, preset: preset) }
+        }
+        return ids
+    }
+
     private static func loadModel(path: String) throws -> ModelSpec {
         let node = try ConfigNode.load(path: path)
         if path.lowercased().hasSuffix(".json") {
@@ -139,16 +152,21 @@ public struct PresetCatalog: Sendable, Equatable {
         let looksLikePath = name.contains("/") || [".yaml", ".yml", ".json"].contains { lower.hasSuffix($0) }
         if looksLikePath {
             let candidates = [ModelSpec.resolve(name, relativeTo: file), name]
-            guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+            guard kind == "model", name.split(separator: "/", omittingEmptySubsequences: false).count == 2 else {
                 throw ConfigError(file: file, key: key, "no \(kind) file at \"\(name)\"")
             }
-            return found
+            let ids = huggingFaceIds()
+            if let match = ids.first(where: { $0.id.lowercased() == lower }) { return "\(directory)/\(match.preset).yaml" }
+            let hint = NearestName.hint(for: name, among: ids.map(\.id))
+            throw ConfigError(file: file, key: key, "no model file at \"\(name)\", and no preset in \(directory) has it as hf_id "
+                              + "(\(hint)known: \(ids.map(\.id).joined(separator: ", ")))")
         }
         let preset = "\(directory)/\(name).yaml"
         guard FileManager.default.fileExists(atPath: preset) else {
             let names = (try? known()) ?? []
             throw ConfigError(file: file, key: key,
-                              "unknown \(kind) \"\(name)\" (known: \(names.joined(separator: ", ")))")
+                              "unknown \(kind) \"\(name)\" (\(NearestName.hint(for: name, among: names))known: \(names.joined(separator: ", ")))")
         }
         return preset
     }

@@ -14,6 +14,9 @@ public struct InstanceMetrics: Sendable {
     public var maxTokenGapNs: [Int64] = []
     /// Every gap between consecutive tokens of one request (vLLM's inter-token latency), pooled over requests.
     public var tokenGaps = TokenGapHistogram()
+    /// Every token gap as (request, gap in ns), in the order the tokens came; nil unless the simulator was asked to
+    /// keep them (``Simulator/recordTokenGaps()``), for per-request inter-token latencies.
+    public var tokenGapLog: [(request: Int32, gapNs: Int64)]?
     /// Token gaps during which this instance ran prefill tokens of another request (see ``PrefillGapTracker``).
     public var tokenGapsWithPrefill = 0
     /// The latest iterations that ran prefill tokens, to classify token gaps.

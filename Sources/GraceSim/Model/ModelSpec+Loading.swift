@@ -11,6 +11,7 @@ extension ModelSpec {
         let o = try node.object()
         if o.has("huggingface_config") { return try loadReferencingHuggingFace(o) }
         _ = try o.optional("source")?.string()
+        _ = try huggingFaceIds(o)
         let name = try nonEmptyName(o)
         let family: Family = try o.required("family").choice()
         let layers = try o.positiveInt("layers", atMost: Limits.layers)
@@ -38,6 +39,7 @@ extension ModelSpec {
     private static func loadReferencingHuggingFace(_ o: ConfigObject) throws -> ModelSpec {
         let name = try nonEmptyName(o)
         _ = try o.optional("source")?.string()
+        _ = try huggingFaceIds(o)
         let pathNode = try o.required("huggingface_config")
         let path = try pathNode.string()
         let resolved = resolve(path, relativeTo: o.node.file)
@@ -49,6 +51,21 @@ extension ModelSpec {
         spec.maxContextTokens = try o.positiveInt("max_context_tokens", default: spec.maxContextTokens, atMost: Limits.contextTokens)
         try o.finish()
         return spec
+    }
+
+    /// `hf_id`: the Hugging Face model ids (`owner/name`) whose shape this file describes, one or a list; an
+    /// experiment's `model:` may name any of them.
+    static func huggingFaceIds(_ o: ConfigObject) throws -> [String] {
+        guard let node = o.optional("hf_id") else { return [] }
+        let items = (try? node.list()) ?? [node]
+        return try items.map { item in
+            let id = try item.string()
+            let parts = id.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !id.contains(" ") else {
+                throw item.error("expected a Hugging Face model id such as meta-llama/Llama-2-13b-hf, found \"\(id)\"")
+            }
+            return id
+        }
     }
 
     /// `path` as given when absolute, otherwise relative to the folder that holds `file`.

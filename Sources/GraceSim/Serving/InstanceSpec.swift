@@ -12,6 +12,12 @@ public struct InstanceSpec: Sendable {
     public var maxNumBatchedTokens: Int
     /// Whether prompts may be split across steps and mixed with decodes (vLLM `enable_chunked_prefill`).
     public var chunkedPrefill: Bool
+    /// vLLM's `max_model_len`, when the experiment gives it: a request whose prompt and output together exceed it
+    /// is rejected at arrival, as vLLM's server refuses it. Nil: the model's context, and an output that would not
+    /// fit is shortened to fit (counted as truncated).
+    public var maxModelLen: Int?
+    /// The longest sequence (prompt and output) the instance serves: ``maxModelLen``, else the model's context.
+    public var contextTokens: Int { maxModelLen ?? model.maxContextTokens }
     /// Tokens per KV block (vLLM's `block_size`, 16).
     public var blockTokens: Int
     /// Fraction of the pool kept free when admitting a new prefill (vLLM's watermark, 0.01).
@@ -26,14 +32,16 @@ public struct InstanceSpec: Sendable {
     public var engineOverhead: EngineOverhead
 
     public init(name: String, model: ModelSpec, memoryFraction: Double, maxNumSeqs: Int = 256,
-                maxNumBatchedTokens: Int? = nil, chunkedPrefill: Bool = false, blockTokens: Int = 16,
+                maxNumBatchedTokens: Int? = nil, chunkedPrefill: Bool = false, maxModelLen: Int? = nil, blockTokens: Int = 16,
                 watermark: Double = 0.01, activationReserveBytes: Int64? = nil, migProfile: MIGProfile? = nil, engineOverhead: EngineOverhead = .vllmV0) {
         self.engineOverhead = engineOverhead
         self.name = name
         self.model = model
         self.memoryFraction = memoryFraction
         self.maxNumSeqs = maxNumSeqs
-        let budget = maxNumBatchedTokens ?? InstanceSpec.defaultBatchedTokens(model: model, chunkedPrefill: chunkedPrefill)
+        self.maxModelLen = maxModelLen
+        let budget = maxNumBatchedTokens ?? InstanceSpec.defaultBatchedTokens(contextTokens: maxModelLen ?? model.maxContextTokens,
+                                                                              chunkedPrefill: chunkedPrefill)
         self.maxNumBatchedTokens = budget
         self.chunkedPrefill = chunkedPrefill
         self.blockTokens = blockTokens
@@ -52,8 +60,8 @@ public struct InstanceSpec: Sendable {
     public static let blockSizes = [8, 16, 32, 64, 128]
 
     /// vLLM V0's default token budget: max(max_model_len, 2048) without chunked prefill, 2048 with it.
-    public static func defaultBatchedTokens(model: ModelSpec, chunkedPrefill: Bool) -> Int {
-        chunkedPrefill ? 2048 : max(model.maxContextTokens, 2048)
+    public static func defaultBatchedTokens(contextTokens: Int, chunkedPrefill: Bool) -> Int {
+        chunkedPrefill ? 2048 : max(contextTokens, 2048)
     }
 
     /// An estimate [E] of the peak activation memory vLLM's profiling run finds: the widest per-token

@@ -24,10 +24,12 @@ public enum RequestOutcome: String, Sendable, CaseIterable, Codable {
 
 /// Why a request was refused at arrival.
 public enum RejectionReason: String, Sendable, CaseIterable, Codable {
-    /// Its prompt is longer than the model's context, or than one step's token budget without chunked prefill.
+    /// Its prompt is at least the model's context (or `max_model_len`), or than one step's token budget without chunked prefill.
     case promptTooLong = "prompt-too-long"
     /// Its full sequence would need more KV blocks than the instance can ever hold.
     case exceedsKVPool = "exceeds-kv-pool"
+    /// Its prompt and output together exceed the instance's `max_model_len` (only when the experiment gives one).
+    case exceedsMaxModelLen = "exceeds-max-model-len"
 }
 
 /// The mutable state of one request, kept compact (at most 64 bytes) because a run may hold millions.

@@ -216,6 +216,7 @@ extension ServingInstance {
         } else {
             let gapNs = now.ns - state.lastTokenNs
             metrics.tokenGaps.record(gapNs)
+            metrics.tokenGapLog?.append((id, gapNs))
             if gapNs > state.maxTokenGapNs { state.maxTokenGapNs = gapNs }
             if othersPrefill || metrics.prefillGapTracker.latestPrefillEndNs(notOf: id) > state.lastTokenNs {
                 metrics.tokenGapsWithPrefill += 1

@@ -63,10 +63,13 @@ public final class ServingInstance {
         if metrics.firstArrivalNs == nil { metrics.firstArrivalNs = state.arrivalNs }
         // In Int: a prompt plus an output of any Int32 lengths cannot overflow, and a context beyond Int32
         // clips nothing.
-        let context = spec.model.maxContextTokens
+        let context = spec.contextTokens
         if Int(state.promptTokens) >= context
             || (!spec.chunkedPrefill && Int(state.promptTokens) > spec.maxNumBatchedTokens) {
             return reject(id, .promptTooLong)
+        }
+        if spec.maxModelLen != nil && Int(state.promptTokens) + Int(state.outputTokens) > context {
+            return reject(id, .exceedsMaxModelLen)
         }
         if Int(state.promptTokens) + Int(state.outputTokens) > context {
             state.outputTokens = Int32(context - Int(state.promptTokens))

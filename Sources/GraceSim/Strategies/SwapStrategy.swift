@@ -8,7 +8,8 @@ public final class SwapStrategy: RegisteredStrategy {
     public static let kind = StrategyKind.swap
     public static let summary = "vLLM swap mode: copy a preempted request's KV to CPU swap space and back, synchronously with the step"
 
-    /// `strategy: {kind: swap, swap_space_gib: 4}`.
+    /// `strategy: {kind: swap, swap_space: 4}` (vLLM's `swap_space`, GiB per instance; `swap_space_gib` is its
+    /// earlier spelling), or `preemption_mode: swap` and `swap_space: 4` at the experiment's top level.
     public struct Options: StrategyOptions {
         /// CPU swap space per instance, in bytes.
         public var swapSpaceBytes: Int64
@@ -18,7 +19,7 @@ public final class SwapStrategy: RegisteredStrategy {
         }
 
         public static func load(from o: ConfigObject) throws -> Options {
-            let gib = try o.double("swap_space_gib", in: 0...1_000_000, default: 4)
+            let gib = try o.double(try o.spelling("swap_space", or: "swap_space_gib"), in: 0...1_000_000, default: 4)
             return Options(swapSpaceBytes: Int64(gib * Double(1 << 30)))
         }
     }

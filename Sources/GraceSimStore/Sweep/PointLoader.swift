@@ -57,7 +57,8 @@ struct PointLoader {
         try explained(point) {
             var root = try base.get()
             for text in point.overrides(fixed: spec.fixed) { root = try ConfigOverride(parsing: text).apply(to: root) }
-            let json = ConfigHash.canonicalJSON(root.node)
+            // Over gracesim's earlier spellings, so that renaming a key to vLLM's name keeps every point's hash.
+            let json = ConfigHash.canonicalJSON(SettingSpellings.earlierSpellings(root.node))
             return Configured(point: point, root: root, configJSON: json, configHash: ConfigHash.hash(json))
         }
     }

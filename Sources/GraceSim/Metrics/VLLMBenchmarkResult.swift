@@ -1,0 +1,192 @@
+import Foundation
+
+/// One scope's results in the form of vLLM's `benchmark_serving` (`benchmarks/benchmark_serving.py`): the
+/// "Serving Benchmark Result" block it prints and the `--save-result` JSON it writes.
+///
+/// Built from per-request records, with the benchmark's definitions: a request succeeded when it finished (a
+/// rejected or unfinished request is a failed one: output length 0, TTFT 0, no gaps, an error text); totals and
+/// throughputs count successful requests over the scope's duration (first arrival to last completion); TTFT,
+/// TPOT ((E2EL − TTFT) / (output − 1), requests with two or more tokens), ITL (every gap, pooled) and E2EL are
+/// summarised by mean, median, population standard deviation and P99 (numpy's linear interpolation), 0 when
+/// there are no values, as numpy gives for `np.mean(0)`.
+public struct VLLMBenchmarkResult: Sendable {
+    /// One request as the benchmark records it.
+    public struct Request: Sendable, Equatable {
+        public var inputTokens: Int
+        /// Generated tokens (0 for a failed request).
+        public var outputTokens: Int
+        /// Arrival to first token, ns (0 for a failed request).
+        public var ttftNs: Int64
+        /// The gaps between successive tokens, ns.
+        public var itlNs: [Int64]
+        /// Empty for a successful request, else why it failed.
+        public var error: String
+
+        public var succeeded: Bool { error.isEmpty }
+
+        public init(inputTokens: Int, outputTokens: Int, ttftNs: Int64, itlNs: [Int64], error: String = "") {
+            self.inputTokens = inputTokens
+            self.outputTokens = outputTokens
+            self.ttftNs = ttftNs
+            self.itlNs = itlNs
+            self.error = error
+        }
+    }
+
+    /// Mean, median, standard deviation and P99 of one latency, in ms.
+    public struct Statistics: Sendable, Equatable {
+        public var mean: Double, median: Double, std: Double, p99: Double
+
+        init(ns values: [Int64]) {
+            guard !values.isEmpty else { self.init(mean: 0, median: 0, std: 0, p99: 0); return }
+            let summary = LatencySummary(exactNs: values)
+            var squares = 0.0
+            for value in values.sorted() {
+                let deviation = Double(value) / 1e6 - summary.meanMs
+                squares += deviation * deviation
+            }
+            self.init(mean: summary.meanMs, median: summary.p50Ms, std: (squares / Double(values.count)).squareRoot(), p99: summary.p99Ms)
+        }
+
+        init(mean: Double, median: Double, std: Double, p99: Double) {
+            self.mean = mean
+            self.median = median
+            self.std = std
+            self.p99 = p99
+        }
+    }
+
+    /// How the requests were sent, as the benchmark's arguments record it.
+    public struct Traffic: Sendable, Equatable {
+        /// Requests per second (nil: all at once, `inf`).
+        public var requestRate: Double?
+        /// Gamma shape of the gaps between arrivals (1: Poisson).
+        public var burstiness: Double
+        /// Most requests in flight (a closed loop's clients), nil for none.
+        public var maxConcurrency: Int?
+
+        public init(requestRate: Double?, burstiness: Double = 1, maxConcurrency: Int? = nil) {
+            self.requestRate = requestRate
+            self.burstiness = burstiness
+            self.maxConcurrency = maxConcurrency
+        }
+    }
+
+    public var requests: [Request]
+    public var durationNs: Int64
+    /// Requests per second that met the experiment's SLO (printed, as the benchmark does with `--goodput`).
+    public var goodputRequestsPerSecond: Double?
+
+    public var completed: Int
+    public var totalInputTokens: Int
+    public var totalOutputTokens: Int
+    public var ttft: Statistics, tpot: Statistics, itl: Statistics, e2el: Statistics
+
+    public init(requests: [Request], durationNs: Int64, goodputRequestsPerSecond: Double? = nil) {
+        self.requests = requests
+        self.durationNs = durationNs
+        self.goodputRequestsPerSecond = goodputRequestsPerSecond
+        let succeeded = requests.filter(\.succeeded)
+        completed = succeeded.count
+        totalInputTokens = succeeded.reduce(0) { $0 + $1.inputTokens }
+        totalOutputTokens = succeeded.reduce(0) { $0 + $1.outputTokens }
+        var ttfts: [Int64] = [], tpots: [Int64] = [], itls: [Int64] = [], e2els: [Int64] = []
+        for request in succeeded {
+            let e2el = request.ttftNs + request.itlNs.reduce(0, +)
+            ttfts.append(request.ttftNs)
+            itls += request.itlNs
+            e2els.append(e2el)
+            if request.outputTokens > 1 {
+                tpots.append((e2el - request.ttftNs) / Int64(request.outputTokens - 1))
+            }
+        }
+        ttft = Statistics(ns: ttfts)
+        tpot = Statistics(ns: tpots)
+        itl = Statistics(ns: itls)
+        e2el = Statistics(ns: e2els)
+    }
+
+    public var durationSeconds: Double { Double(durationNs) / 1e9 }
+    private func perSecond(_ count: Int) -> Double { durationNs > 0 ? Double(count) / durationSeconds : 0 }
+    public var requestThroughput: Double { perSecond(completed) }
+    public var outputThroughput: Double { perSecond(totalOutputTokens) }
+    public var totalTokenThroughput: Double { perSecond(totalInputTokens + totalOutputTokens) }
+
+    // MARK: The printed block
+
+    /// The "Serving Benchmark Result" block, line for line as `benchmark_serving` prints it with its default
+    /// `--percentile-metrics ttft,tpot,itl` and `--metric-percentiles 99` (labels padded to 40 characters, values
+    /// to 10, both left-aligned; floats with 2 decimals). Ends with a newline.
+    public func text() -> String {
+        var lines = [Self.centred(" Serving Benchmark Result ", fill: "=")]
+        func line(_ label: String, _ value: String) { lines.append(Self.pad(label, 40) + " " + Self.pad(value, 10)) }
+        func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
+        line("Successful requests:", "\(completed)")
+        line("Benchmark duration (s):", fixed(durationSeconds))
+        line("Total input tokens:", "\(totalInputTokens)")
+        line("Total generated tokens:", "\(totalOutputTokens)")
+        line("Request throughput (req/s):", fixed(requestThroughput))
+        if let goodputRequestsPerSecond { line("Request goodput (req/s):", fixed(goodputRequestsPerSecond)) }
+        line("Output token throughput (tok/s):", fixed(outputThroughput))
+        line("Total Token throughput (tok/s):", fixed(totalTokenThroughput))
+        for (name, header, stats) in [("TTFT", "Time to First Token", ttft), ("TPOT", "Time per Output Token (excl. 1st token)", tpot),
+                                      ("ITL", "Inter-token Latency", itl)] {
+            lines.append(Self.centred(header, fill: "-"))
+            line("Mean \(name) (ms):", fixed(stats.mean))
+            line("Median \(name) (ms):", fixed(stats.median))
+            line("P99 \(name) (ms):", fixed(stats.p99))
+        }
+        lines.append(String(repeating: "=", count: 50))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `text` left-aligned in `width` characters, as Python's `{:<width}`.
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// `text` centred in 50 characters of `fill`, as Python's `{:fill^50}` (the odd one goes right).
+    static func centred(_ text: String, fill: Character) -> String {
+        let padding = max(50 - text.count, 0)
+        return String(repeating: fill, count: padding / 2) + text + String(repeating: fill, count: padding - padding / 2)
+    }
+
+    // MARK: The saved JSON
+
+    /// The `--save-result` JSON with `--save-detailed`'s per-request lists, keys in the order the benchmark writes
+    /// them: the run's setup (no `date`, so the same run gives the same bytes), the traffic, the results, the
+    /// per-request lists (`ttfts` and `itls` in seconds; `generated_texts` empty), then mean, median, std and p99
+    /// of `ttft_ms`, `tpot_ms`, `itl_ms` and `e2el_ms` (as with `--percentile-metrics ttft,tpot,itl,e2el`).
+    public func json(modelId: String, traffic: Traffic) -> String {
+        var fields: [(String, String)] = [
+            ("backend", JSONText.quoted("gracesim")), ("model_id", JSONText.quoted(modelId)),
+            ("tokenizer_id", JSONText.quoted(modelId)), ("num_prompts", "\(requests.count)"),
+            ("request_rate", traffic.requestRate.map(Self.number) ?? JSONText.quoted("inf")),
+            ("burstiness", Self.number(traffic.burstiness)), ("max_concurrency", traffic.maxConcurrency.map(String.init) ?? "null"),
+            ("duration", Self.number(durationSeconds)), ("completed", "\(completed)"),
+            ("total_input_tokens", "\(totalInputTokens)"), ("total_output_tokens", "\(totalOutputTokens)"),
+            ("request_throughput", Self.number(requestThroughput)),
+            ("request_goodput:", goodputRequestsPerSecond.map(Self.number) ?? "null"),
+            ("output_throughput", Self.number(outputThroughput)), ("total_token_throughput", Self.number(totalTokenThroughput)),
+            ("input_lens", Self.list(requests.map { "\($0.inputTokens)" })),
+            ("output_lens", Self.list(requests.map { "\($0.outputTokens)" })),
+            ("ttfts", Self.list(requests.map { Self.number(Double($0.ttftNs) / 1e9) })),
+            ("itls", Self.list(requests.map { Self.list($0.itlNs.map { Self.number(Double($0) / 1e9) }) })),
+            ("generated_texts", Self.list(requests.map { _ in "\"\"" })),
+            ("errors", Self.list(requests.map { JSONText.quoted($0.error) })),
+        ]
+        for (name, stats) in [("ttft", ttft), ("tpot", tpot), ("itl", itl), ("e2el", e2el)] {
+            fields += [("mean_\(name)_ms", Self.number(stats.mean)), ("median_\(name)_ms", Self.number(stats.median)),
+                       ("std_\(name)_ms", Self.number(stats.std)), ("p99_\(name)_ms", Self.number(stats.p99))]
+        }
+        return "{" + fields.map { "\(JSONText.quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    /// A finite number as Python's `json.dump` writes a float (shortest round-trip form, `.0` on whole numbers).
+    static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "NaN" }
+        return "\(value)"
+    }
+
+    static func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
+}

@@ -1,0 +1,55 @@
+/// A finished run as vLLM's `benchmark_serving` would report it.
+extension Simulator {
+    /// One ``VLLMBenchmarkResult`` per instance, in the experiment's order, then one over every request (named
+    /// "overall"). The token gaps must have been kept (``recordTokenGaps()`` before the run).
+    public func benchmarkResults(_ report: RunReport) -> [(name: String, result: VLLMBenchmarkResult)] {
+        let states = requests.states
+        var gaps = [[Int64]](repeating: [], count: states.count)
+        for instance in instances {
+            for entry in instance.metrics.tokenGapLog ?? [] { gaps[Int(entry.request)].append(entry.gapNs) }
+        }
+        func result(instance: Int?, goodput: Double?) -> VLLMBenchmarkResult {
+            var records: [VLLMBenchmarkResult.Request] = []
+            var firstArrivalNs: Int64?, lastFinishNs: Int64?
+            for (id, state) in states.enumerated() where instance == nil || Int(state.instance) == instance {
+                firstArrivalNs = min(firstArrivalNs ?? state.arrivalNs, state.arrivalNs)
+                switch state.outcome {
+                case .finished:
+                    lastFinishNs = max(lastFinishNs ?? state.finishNs, state.finishNs)
+                    records.append(.init(inputTokens: Int(state.promptTokens), outputTokens: Int(state.generatedTokens),
+                                         ttftNs: state.firstTokenNs - state.arrivalNs, itlNs: gaps[id]))
+                case .rejected:
+                    records.append(.init(inputTokens: Int(state.promptTokens), outputTokens: 0, ttftNs: 0, itlNs: [],
+                                         error: "rejected at arrival"))
+                case .unfinished:
+                    records.append(.init(inputTokens: Int(state.promptTokens), outputTokens: 0, ttftNs: 0, itlNs: [],
+                                         error: "unfinished when the run stopped"))
+                }
+            }
+            let duration = firstArrivalNs.flatMap { first in lastFinishNs.map { max($0 - first, 0) } } ?? 0
+            return VLLMBenchmarkResult(requests: records, durationNs: duration, goodputRequestsPerSecond: goodput)
+        }
+        var results = instances.indices.map { index in
+            (name: instances[index].spec.name, result: result(instance: index, goodput: report.instances[index].goodputRequestsPerSecond))
+        }
+        results.append((name: "overall", result: result(instance: nil, goodput: report.overall.goodputRequestsPerSecond)))
+        return results
+    }
+
+    /// How the experiment sends its requests, in the benchmark's terms: the rate and burstiness of Poisson or Gamma
+    /// arrivals, a closed loop's clients as the concurrency limit; for a trace (or several sources) the mean
+    /// rate of the arrivals that happened.
+    public func benchmarkTraffic() -> VLLMBenchmarkResult.Traffic {
+        if experiment.workload.sources.count == 1 {
+            switch experiment.workload.sources[0].arrivals {
+            case let .poisson(rate): return .init(requestRate: rate)
+            case let .gamma(rate, cv): return .init(requestRate: rate, burstiness: 1 / (cv * cv))
+            case let .closed(clients, _): return .init(requestRate: nil, maxConcurrency: clients)
+            case .trace: break
+            }
+        }
+        let arrivals = requests.states.map(\.arrivalNs)
+        guard let first = arrivals.min(), let last = arrivals.max(), last > first else { return .init(requestRate: nil) }
+        return .init(requestRate: Double(arrivals.count - 1) / (Double(last - first) / 1e9))
+    }
+}
