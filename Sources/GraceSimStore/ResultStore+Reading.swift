@@ -20,15 +20,20 @@ extension ResultStore {
                 let sweeps = try SweepRecord.fetchAll(db)
                 let names = Dictionary(uniqueKeysWithValues: sweeps.compactMap { s in s.id.map { ($0, s.name) } })
                 var request = RunRecord.order(RunRecord.Columns.sweepId, RunRecord.Columns.pointIndex)
+                // Only the metrics of the runs asked for: one sweep's, or all.
+                var metricsSQL = "SELECT run_id, scope, metric, value FROM metrics"
+                var metricsArguments = StatementArguments()
                 if let sweep {
                     guard let id = sweeps.first(where: { $0.name == sweep })?.id else {
                         throw StoreError(file: path, "no sweep named \"\(sweep)\" (found: \(sweeps.map(\.name).joined(separator: ", ")))")
                     }
                     request = request.filter(RunRecord.Columns.sweepId == id)
+                    metricsSQL += " WHERE run_id IN (SELECT id FROM runs WHERE sweep_id = ?)"
+                    metricsArguments = [id]
                 }
                 let runs = try request.fetchAll(db)
                 var metrics: [Int64: [String: [String: Double]]] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT run_id, scope, metric, value FROM \(MetricRecord.databaseTableName)")
+                let rows = try Row.fetchCursor(db, sql: metricsSQL, arguments: metricsArguments)
                 while let row = try rows.next() {
                     let runId: Int64 = row[0], scope: String = row[1], metric: String = row[2]
                     guard let value = Self.number(row[3] as DatabaseValue) else {

@@ -183,7 +183,7 @@ enum BadInputCorpus {
         BadInputCase(name: "GRACESIM_SHARD_COUNT of 0", files: sweptFiles,
                      arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--shard", "auto", "--quiet"],
                      environment: ["JOB_COMPLETION_INDEX": "0", "GRACESIM_SHARD_COUNT": "0"],
-                     file: "JOB_COMPLETION_INDEX/GRACESIM_SHARD_COUNT", key: "", mentions: ["0/0"]),
+                     file: "GRACESIM_SHARD_COUNT", key: "", mentions: ["positive number of shards", "found 0"]),
         BadInputCase(name: "GRACESIM_BUSY_TIMEOUT_S that is not a number", files: sweptFiles,
                      arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"],
                      environment: ["GRACESIM_BUSY_TIMEOUT_S": "soon"],

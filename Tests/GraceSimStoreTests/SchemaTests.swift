@@ -203,6 +203,22 @@ import Testing
             return message.contains("s[3]") && message.contains("tbt_p99_ms") && message.contains("not a number")
         }
     }
+
+    /// Reading one sweep reads only its runs' metrics: another sweep's hand-edited metric does not stop it.
+    @Test func readingOneSweepReadsOnlyItsRunsMetrics() throws {
+        let store = try ResultStore.inMemory()
+        for (name, value) in [("a", 1.0), ("b", 2.0)] {
+            let sweep = try store.sweepId(name: name, spec: name, version: "test")
+            let run = RunRecord(id: nil, sweepId: sweep, pointIndex: 0, point: "{}", config: "{}", configHash: name, seed: 1,
+                                strategy: "recompute", hardware: "x", status: .finished, wallSeconds: 0, simulatedSeconds: 1,
+                                error: nil, finishedAt: "now")
+            try store.record(RunOutcome(run: run, metrics: [MetricRecord(runId: 0, scope: "overall", metric: "tbt_p99_ms", value: value)]))
+        }
+        try store.writer.write { try $0.execute(sql: "UPDATE metrics SET value = 'fast' WHERE value = 2.0") }
+        let a = try store.runs(sweep: "a")
+        #expect(a.count == 1 && a[0].sweep == "a" && a[0].metrics == ["overall": ["tbt_p99_ms": 1]])
+        #expect(throws: StoreError.self) { _ = try store.runs(sweep: "b") }
+    }
 }
 
 /// Databases that cannot be written now: locked by another connection, or opened read-only.

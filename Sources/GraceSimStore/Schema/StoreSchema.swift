@@ -2,7 +2,9 @@ import GRDB
 
 /// The versioned schema of a results database: GRDB migrations registered by id, applied in order.
 ///
-/// A migration is never edited once merged; a change to the schema is a new migration appended here and
+/// A migration is never edited once merged, and names its tables literally (as GRDB's migration guide advises),
+/// so that renaming a record type cannot change what an old migration does; a change to the schema is a new
+/// migration appended here and
 /// documented in the README. A database that holds a migration this build does not know was written by a newer
 /// gracesim and is refused (see ``ResultStore``).
 public enum StoreSchema {
@@ -10,16 +12,16 @@ public enum StoreSchema {
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-sweeps-runs-metrics") { db in
-            try db.create(table: SweepRecord.databaseTableName) { t in
+            try db.create(table: "sweeps") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("name", .text).notNull().unique()
                 t.column("spec", .text).notNull()
                 t.column("created", .text).notNull()
                 t.column("gracesim_version", .text).notNull()
             }
-            try db.create(table: RunRecord.databaseTableName) { t in
+            try db.create(table: "runs") { t in
                 t.autoIncrementedPrimaryKey("id")
-                t.column("sweep_id", .integer).notNull().references(SweepRecord.databaseTableName, onDelete: .cascade)
+                t.column("sweep_id", .integer).notNull().references("sweeps", onDelete: .cascade)
                 t.column("point_index", .integer).notNull()
                 t.column("point", .text).notNull()
                 t.column("config", .text).notNull()
@@ -34,16 +36,16 @@ public enum StoreSchema {
                 t.column("finished_at", .text).notNull()
                 t.uniqueKey(["sweep_id", "config_hash"])
             }
-            try db.create(index: "run_on_config_hash", on: RunRecord.databaseTableName, columns: ["config_hash"])
-            try db.create(table: MetricRecord.databaseTableName) { t in
-                t.column("run_id", .integer).notNull().references(RunRecord.databaseTableName, onDelete: .cascade)
+            try db.create(index: "run_on_config_hash", on: "runs", columns: ["config_hash"])
+            try db.create(table: "metrics") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
                 t.column("scope", .text).notNull()
                 t.column("metric", .text).notNull()
                 t.column("value", .double).notNull()
                 t.primaryKey(["run_id", "scope", "metric"])
             }
-            try db.create(table: RequestRecord.databaseTableName) { t in
-                t.column("run_id", .integer).notNull().references(RunRecord.databaseTableName, onDelete: .cascade)
+            try db.create(table: "requests") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
                 t.column("request", .integer).notNull()
                 t.column("instance", .text).notNull()
                 t.column("arrival_s", .double).notNull()
@@ -57,8 +59,8 @@ public enum StoreSchema {
                 t.column("status", .text).notNull()
                 t.primaryKey(["run_id", "request"])
             }
-            try db.create(table: SeriesRecord.databaseTableName) { t in
-                t.column("run_id", .integer).notNull().references(RunRecord.databaseTableName, onDelete: .cascade)
+            try db.create(table: "series") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
                 t.column("scope", .text).notNull()
                 t.column("series", .text).notNull()
                 t.column("t_s", .double).notNull()
@@ -69,11 +71,11 @@ public enum StoreSchema {
         // Cooperating sweep processes: a point is claimed (owner, heartbeat) before it runs, so that several
         // processes share a grid instead of each simulating all of it; and the sweep file each sweep came from.
         migrator.registerMigration("v2-claims-spec-file") { db in
-            try db.alter(table: SweepRecord.databaseTableName) { t in
+            try db.alter(table: "sweeps") { t in
                 t.add(column: "spec_file", .text)
             }
-            try db.create(table: ClaimRecord.databaseTableName) { t in
-                t.column("sweep_id", .integer).notNull().references(SweepRecord.databaseTableName, onDelete: .cascade)
+            try db.create(table: "claims") { t in
+                t.column("sweep_id", .integer).notNull().references("sweeps", onDelete: .cascade)
                 t.column("config_hash", .text).notNull()
                 t.column("owner", .text).notNull()
                 t.column("host", .text).notNull()
@@ -89,12 +91,12 @@ public enum StoreSchema {
         // with one row per run and one column per metric. Points of older rows are rewritten in place; the point
         // decoder still reads the all-string form of databases opened only for reading.
         migrator.registerMigration("v3-typed-points-run-metrics-view") { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, point FROM \(RunRecord.databaseTableName)")
+            let rows = try Row.fetchAll(db, sql: "SELECT id, point FROM runs")
             for row in rows {
                 let id: Int64 = row[0], point: String = row[1]
                 let typed = PointJSON.retyped(point)
                 if typed != point {
-                    try db.execute(sql: "UPDATE \(RunRecord.databaseTableName) SET point = ? WHERE id = ?", arguments: [typed, id])
+                    try db.execute(sql: "UPDATE runs SET point = ? WHERE id = ?", arguments: [typed, id])
                 }
             }
             try RunMetricsView.refresh(db)
