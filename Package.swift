@@ -59,10 +59,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What every test target shares: the repository root, scratch folders, experiment builders, golden JSON,
+        // and the runner of the built `gracesim` command.
+        .target(
+            name: "GraceSimTestSupport",
+            dependencies: ["GraceSim"],
+            path: "Tests/GraceSimTestSupport"
+        ),
         .testTarget(
             name: "GraceSimTests",
             dependencies: [
                 "GraceSim",
+                "GraceSimTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             // Golden experiment files and reports, read from disk by GoldenReportTests.
@@ -70,15 +78,15 @@ let package = Package(
         ),
         .testTarget(
             name: "GraceSimStoreTests",
-            dependencies: ["GraceSimStore"]
+            dependencies: ["GraceSimStore", "GraceSimTestSupport"]
         ),
         .testTarget(
             name: "GraceSimReportTests",
-            dependencies: ["GraceSimReport", "GraceSimStore"]
+            dependencies: ["GraceSimReport", "GraceSimStore", "GraceSimTestSupport"]
         ),
         .testTarget(
             name: "GraceSimCLITests",
-            dependencies: ["GraceSimCLI", "GraceSimStore", "GraceSimReport"]
+            dependencies: ["GraceSimCLI", "GraceSimStore", "GraceSimReport", "GraceSimTestSupport"]
         ),
     ]
 )

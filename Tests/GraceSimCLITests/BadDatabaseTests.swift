@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// in one line with exit status 2, which database, table, row and value are wrong.
 @Suite struct BadDatabaseTests {
     /// A database with one finished run of a one-point sweep, edited with `sql` (foreign keys off).
-    private func database(in folder: TemporaryDirectory, editedWith sql: String) async throws -> String {
+    private func database(in folder: ScratchFolder, editedWith sql: String) async throws -> String {
         try folder.write("experiment.yaml", BadInputCorpus.experiment())
         try folder.write("sweep.yaml", BadInputCorpus.sweep(axes: 1, values: 1))
         let db = folder.path("results.sqlite")
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func runStatusEditedByHand() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = try await database(in: folder, editedWith: "UPDATE runs SET status = 'done'")
         let result = try await GraceSimProcess.run(["compare", "--db", db])
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func mergeOfARunWhoseSweepIsMissing() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = try await database(in: folder, editedWith: "UPDATE runs SET sweep_id = 99")
         let result = try await GraceSimProcess.run(["merge", folder.path("merged.sqlite"), db])

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -8,7 +9,7 @@ import Testing
 @Suite struct BadInputCorpusTests {
     @Test(arguments: BadInputCorpus.all)
     func badInputIsOneLineAndExitStatus2(input: BadInputCase) async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let expand = { (text: String) in text.replacingOccurrences(of: "$DIR", with: folder.url.path) }
         for (name, text) in input.files { try folder.write(name, expand(text)) }

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 @Suite struct BadInputTests {
     @Test(arguments: ["validate", "run"], BadInput.all)
     func badInputIsOneLineAndExitStatus2(command: String, input: BadInput) async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let expand = { (text: String) in text.replacingOccurrences(of: "$DIR", with: folder.url.path) }
         for (name, text) in input.files { try folder.write(name, expand(text)) }

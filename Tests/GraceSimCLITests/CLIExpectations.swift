@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 
 /// Shared arguments and checks for the CLI tests.

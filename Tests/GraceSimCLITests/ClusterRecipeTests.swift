@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import GraceSimStore
 import Testing
@@ -63,7 +64,7 @@ import Testing
     }
 
     /// Runs `bash script arguments...` in `folder` with `bin` first on PATH.
-    static func bash(_ arguments: [String], in folder: TemporaryDirectory, bin: String,
+    static func bash(_ arguments: [String], in folder: ScratchFolder, bin: String,
                      environment extra: [String: String] = [:]) throws -> ShellResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
@@ -95,7 +96,7 @@ import Testing
     }
 
     @Test func theSlurmRecipeMergesToTheUnshardedSweep() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let sweep = try folder.write("cluster-test.yaml", Self.sweepText)
         let whole = folder.path("whole.sqlite")

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 
 /// Guards docs/architecture.md ("Determinism") at the command line: the same experiment and seed give byte-identical standard

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 
 /// Guards `gracesim list`: every model and hardware preset in Configs, and the strategies, are listed.

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func malformedLine() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let file = try folder.write("requests.jsonl", """
             {"input_toks": 10, "output_toks": 2, "arrival_time": 5, "queued_ts": 1, "first_token_ts": 2, "last_token_ts": 3}
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func saveResultWithMismatchedLengths() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let file = try folder.write("bench.json", """
             {"request_rate": 1, "input_lens": [10, 20], "output_lens": [2], "ttfts": [0.1, 0.2], "itls": [[0.01], [0.02]]}

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -10,7 +11,7 @@ import Testing
 @Suite(.serialized) struct ReportCommandTests {
     /// A rate sweep with per-request rows and series (lines, CDFs of TTFT and TBT, time series with link traffic),
     /// a strategies-only sweep (bars) and an ablation (an option crossed with the rate: grouped bars per rate).
-    static func sweeps(in folder: TemporaryDirectory) throws -> [String] {
+    static func sweeps(in folder: ScratchFolder) throws -> [String] {
         let base = GraceSimProcess.repositoryRoot.appendingPathComponent("Configs/experiments/default.yaml").path
         let rates = try folder.write("rates.yaml", """
             name: report-rates
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func theReportHasTheFiguresOfEachSweepShape() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = folder.path("results.sqlite")
         for sweep in try Self.sweeps(in: folder) { expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", db, "--quiet"])) }
@@ -107,7 +108,7 @@ import Testing
     }
 
     @Test func aDatabaseWithoutFinishedRunsGetsOneLine() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let result = try await GraceSimProcess.run(["report", "--db", folder.path("missing.sqlite"), "--out", folder.path("out")])
         #expect(result.status == 2)
@@ -121,7 +122,7 @@ import Testing
             print("ReportCommandTests: chromium not found; skipping the browser check (install the Debian package chromium)")
             return
         }
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = folder.path("results.sqlite")
         for sweep in try Self.sweeps(in: folder) { expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", db, "--quiet"])) }
@@ -182,7 +183,7 @@ enum Chromium {
     /// Runs the browser and waits at most `timeoutSeconds`; standard output and error are read from files so a
     /// chatty browser cannot fill a pipe and stall.
     static func run(_ executable: String, _ arguments: [String], timeoutSeconds: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let stdoutPath = folder.path("stdout"), stderrPath = folder.path("stderr")
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import GraceSimReport
 import GraceSimStore
@@ -7,7 +8,7 @@ import Testing
 /// ignores pending/, and resumes without running finished points again.
 @Suite(.serialized) struct ReproduceCommandTests {
     @Test func reproduceRunsTheSweepsWritesTheTableAndResumes() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let base = GraceSimProcess.repositoryRoot.appendingPathComponent("Configs/experiments/default.yaml").path
         let sweeps = folder.path("sweeps")

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 
@@ -30,7 +31,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: script), "util-linux script is not installed"))
     func progressOnATerminalOnlyAndStandardOutputUnchanged() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let environment = ["GRACESIM_PROGRESS_AFTER_S": "0"]
         let terminal = try Self.underTerminal(Self.arguments, stdout: folder.path("tty.json"), environment: environment)
@@ -49,7 +50,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: script), "util-linux script is not installed"))
     func shortRunShowsNothingBeforeTheDelay() throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let terminal = try Self.underTerminal(["run", CLI.defaultExperiment] + CLI.quick, stdout: folder.path("out.txt"),
                                               environment: ["GRACESIM_PROGRESS_AFTER_S": "600"])

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 
@@ -16,7 +17,7 @@ import Testing
         """
 
     @Test func aCopiedBinaryRunsAnExperimentInAnyFolder() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let built = try #require(GraceSimProcess.executable)
         try FileManager.default.createDirectory(atPath: folder.path("bin"), withIntermediateDirectories: true)

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import GRDB
 import GraceSimStore
@@ -10,14 +11,14 @@ import Testing
     static let baseline = GraceSimProcess.repositoryRoot.appendingPathComponent("Results/regression/baseline.sqlite").path
 
     /// A copy of the regression baseline (never the committed file itself).
-    static func baselineCopy(in folder: TemporaryDirectory, _ name: String = "copy.sqlite") throws -> String {
+    static func baselineCopy(in folder: ScratchFolder, _ name: String = "copy.sqlite") throws -> String {
         let path = folder.path(name)
         try FileManager.default.copyItem(atPath: baseline, toPath: path)
         return path
     }
 
     @Test func aSweepNameHeldByAnotherSweepFileIsRefusedUnlessStoredUnderAnotherName() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = folder.path("x.sqlite")
         let first = try folder.write("first.yaml", SweepCommandTests.sweepText.replacingOccurrences(of: "[1, 2, 3, 4, 5, 6]", with: "[1]")
@@ -38,7 +39,7 @@ import Testing
     }
 
     @Test func diffFailsWhenRunsAreMissingOnEitherSideUnlessAllowed() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let old = try Self.baselineCopy(in: folder)
         let fewer = try Self.baselineCopy(in: folder, "fewer.sqlite")
@@ -54,7 +55,7 @@ import Testing
     }
 
     @Test func compareAndReportRefuseUnknownOptionsWithTheKnownValues() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = try Self.baselineCopy(in: folder)
         expectBadInput(try await GraceSimProcess.run(["compare", "--db", db, "--baseline", "recompte"]), file: db, key: "",
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func aForeignSQLiteFileIsRefusedAndLeftAsItWas() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let path = folder.path("notes.sqlite")
         do {
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func aMetricEditedToTextIsNamedNotShownAsZero() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = try Self.baselineCopy(in: folder)
         try SweepCommandTests.execute("UPDATE metrics SET value = 'n/a' WHERE metric = 'tbt_p99_ms' AND scope = 'overall' AND run_id = (SELECT MIN(id) FROM runs)", in: db)
@@ -97,7 +98,7 @@ import Testing
     }
 
     @Test func aLockedDatabaseEndsTheWaitWithOneLine() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = folder.path("locked.sqlite")
         try ResultStore.openForWriting(path: db).close()
@@ -119,7 +120,7 @@ import Testing
     /// Two processes (one with two jobs) on one database: every point simulated once (each claim taken once),
     /// and the results equal one process's.
     @Test func twoSweepProcessesShareThePointsAndSimulateEachOnce() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let sweep = try folder.write("sweep.yaml", SweepCommandTests.sweepText)
         let reference = folder.path("reference.sqlite")
@@ -142,7 +143,7 @@ import Testing
     /// One of two sweep processes killed with SIGKILL mid-sweep: the other takes over its claim (its process is
     /// gone) and finishes the grid, which equals one process's results.
     @Test func aPartnerKilledMidSweepLosesNothing() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let sweep = try folder.write("sweep.yaml", SweepCommandTests.sweepText)
         let reference = folder.path("reference.sqlite")

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import GraceSimStore
 import Testing
@@ -39,7 +40,7 @@ import Testing
     }
 
     @Test func aSweepKilledMidRunResumesToTheSameResults() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let sweep = try folder.write("sweep.yaml", Self.sweepText)
         let reference = folder.path("reference.sqlite")
@@ -82,7 +83,7 @@ import Testing
     }
 
     @Test func shardsMergedEqualTheWholeSweep() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let sweep = try folder.write("sweep.yaml", Self.sweepText)
         let whole = folder.path("whole.sqlite")
@@ -106,7 +107,7 @@ import Testing
     }
 
     @Test func twoSweepProcessesOnOneDatabaseBothComplete() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let sweep = try folder.write("sweep.yaml", Self.sweepText)
         let shared = folder.path("shared.sqlite")
@@ -120,7 +121,7 @@ import Testing
     }
 
     @Test func diffExitsOneOnlyWhenAMetricMovedTheBadWay() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let baseline = GraceSimProcess.repositoryRoot.appendingPathComponent("Results/regression/baseline.sqlite").path
         let old = folder.path("old.sqlite")
@@ -154,7 +155,7 @@ import Testing
 
     @Test func compareShowsEachStrategyAgainstTheBaselineInEveryFormat() async throws {
         let baseline = GraceSimProcess.repositoryRoot.appendingPathComponent("Results/regression/baseline.sqlite").path
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = folder.path("copy.sqlite")
         try FileManager.default.copyItem(atPath: baseline, toPath: db)
@@ -217,7 +218,7 @@ import Testing
     }
 
     @Test func badSweepsAndDatabasesGetOneLine() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let db = folder.path("x.sqlite")
         let unknown = try folder.write("unknown.yaml", Self.sweepText.replacingOccurrences(of: "workload.arrivals.rate:", with: "workload.arrivals.speed:"))

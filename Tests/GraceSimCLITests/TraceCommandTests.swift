@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
                          "--set", "workload.arrivals.end_s=120", "--set", "workload.arrivals.rate_scale=0.5"]
 
     @Test func writesAChromeTraceOfTheWindow() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let out = folder.url.appendingPathComponent("trace.json").path
         let result = try await GraceSimProcess.run(["trace"] + Self.c1Swap + ["--from", "70", "--to", "90", "--out", out])

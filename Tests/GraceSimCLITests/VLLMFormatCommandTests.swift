@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
     }
 
     @Test func theBlockAndTheSavedResultAgreeWithTheReportAndReplay() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let saved = folder.path("result.json")
         let block = try await GraceSimProcess.run(["run", CLI.defaultExperiment, "--format", "vllm", "--save-result", saved] + CLI.quick)
@@ -50,7 +51,7 @@ import Testing
     }
 
     @Test func theSameRunWritesTheSameBytesInTwoProcesses() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         var outputs: [Data] = []
         for name in ["a.json", "b.json"] {

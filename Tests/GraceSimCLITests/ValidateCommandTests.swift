@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func experimentInATemporaryFolderValidatesAndRuns() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let path = try folder.write("experiment.yaml", BadInput.baseExperiment)
         let validated = try await GraceSimProcess.run(["validate", path])
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func validateListsEveryProblemAndRunOnlyTheFirst() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try ScratchFolder()
         defer { folder.remove() }
         let text = BadInput.base(replacing: "    memory_fraction: 0.9\n", with: "    gpu_memory_utilisation: 0.9\n    max_num_seqs: 0\n    colour: red\n")
             + "metrics: {sample_interval_z: 1}\n"

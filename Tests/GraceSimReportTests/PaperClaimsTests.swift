@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 @testable import GraceSimReport
@@ -5,8 +6,7 @@ import Testing
 
 /// The claims catalog, the agreement logic and the generated `Results/paper/README.md` table.
 @Suite struct PaperClaimsTests {
-    static let catalogPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Configs/sweeps/paper/claims.yaml").path
+    static let catalogPath = Repository.path("Configs/sweeps/paper/claims.yaml")
 
     @Test func theCatalogParsesAndNamesExistingSweepsWithTheirAxes() throws {
         let catalog = try ClaimsCatalog.load(path: Self.catalogPath)

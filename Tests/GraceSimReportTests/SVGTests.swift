@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 import GraceSim
 @testable import GraceSimStore

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 import Yams
 @testable import GraceSimStore

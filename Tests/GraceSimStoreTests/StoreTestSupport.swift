@@ -1,13 +1,10 @@
+import GraceSimTestSupport
 import Foundation
 @testable import GraceSimStore
 
 /// Paths and small sweeps shared by the store tests.
 enum StoreFixtures {
-    /// The repository root: two levels above this file's folder.
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static func path(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
+    static func path(_ relative: String) -> String { Repository.path(relative) }
 
     /// The default experiment, shortened, with `axes` (YAML text of the `axes:` mapping's body).
     static func sweepText(name: String = "tiny", axes: String, extra: String = "") -> String {
@@ -56,19 +53,6 @@ enum StoreFixtures {
     }
 }
 
-/// A fresh folder under the system's temporary directory, removed by `remove()`.
-struct ScratchFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("gracesim-store-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
 
 extension StoredRun {
     /// The overall value of `metric`.

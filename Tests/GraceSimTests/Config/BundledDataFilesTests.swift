@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 @testable import GraceSim
@@ -9,7 +10,7 @@ struct BundledDataFilesTests {
     static let bundledFolders = ["Configs/hardware", "Configs/models", "Workloads/lengths", "Workloads/traces"]
 
     @Test func theBundledFilesAreTheRepositorysFiles() throws {
-        let root = repositoryCatalog.projectRoot
+        let root = Repository.catalog.projectRoot
         var expected: [String] = []
         for folder in Self.bundledFolders {
             expected += try FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)
@@ -24,33 +25,33 @@ struct BundledDataFilesTests {
     }
 
     @Test func theBundledCopyIsWrittenOnceAndFoundLast() throws {
-        let cache = try makeTemporaryFolder()
+        let cache = try ScratchFolder().url.path
         defer { try? FileManager.default.removeItem(atPath: cache) }
-        let nowhere = try makeTemporaryFolder()
+        let nowhere = try ScratchFolder().url.path
         defer { try? FileManager.default.removeItem(atPath: nowhere) }
         let environment = ["XDG_CACHE_HOME": cache]
 
         let bundled = try PresetCatalog.find(startingAt: [nowhere], environment: environment)
         #expect(bundled.configsDirectory == "\(cache)/gracesim/bundled-\(BundledDataFiles.digest)/Configs")
-        #expect(try bundled.modelNames() == repositoryCatalog.modelNames())
+        #expect(try bundled.modelNames() == Repository.catalog.modelNames())
         #expect(try bundled.hardware(named: "gh200-96gb", file: "e.yaml", key: "hardware")
-                == repositoryCatalog.hardware(named: "gh200-96gb", file: "e.yaml", key: "hardware"))
+                == Repository.catalog.hardware(named: "gh200-96gb", file: "e.yaml", key: "hardware"))
         let trace = bundled.projectRoot + "/Workloads/traces/azure-conv-2023.csv"
-        #expect(FileManager.default.contentsEqual(atPath: trace, andPath: repositoryCatalog.projectRoot + "/Workloads/traces/azure-conv-2023.csv"))
+        #expect(FileManager.default.contentsEqual(atPath: trace, andPath: Repository.catalog.projectRoot + "/Workloads/traces/azure-conv-2023.csv"))
         // A second lookup reuses the folder: one folder, no leftovers of the staging copy.
         #expect(try PresetCatalog.find(startingAt: [nowhere], environment: environment) == bundled)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache + "/gracesim") == ["bundled-\(BundledDataFiles.digest)"])
 
         // A Configs folder found from the start folders wins over the bundled copy; GRACESIM_CONFIGS over both.
-        #expect(try PresetCatalog.find(startingAt: [nowhere, repositoryCatalog.projectRoot], environment: environment) == repositoryCatalog)
-        let chosen = try PresetCatalog.find(startingAt: [repositoryCatalog.projectRoot],
+        #expect(try PresetCatalog.find(startingAt: [nowhere, Repository.catalog.projectRoot], environment: environment) == Repository.catalog)
+        let chosen = try PresetCatalog.find(startingAt: [Repository.catalog.projectRoot],
                                             environment: [PresetCatalog.environmentVariable: bundled.configsDirectory])
         #expect(chosen == bundled)
     }
 
     @Test func aWrongGraceSimConfigsIsNamed() throws {
         let error = try #require(configError {
-            _ = try PresetCatalog.find(startingAt: [repositoryCatalog.projectRoot],
+            _ = try PresetCatalog.find(startingAt: [Repository.catalog.projectRoot],
                                        environment: [PresetCatalog.environmentVariable: "/nonexistent/Configs"])
         })
         #expect(error.file == "GRACESIM_CONFIGS")

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 @testable import GraceSim
 
@@ -12,29 +13,29 @@ import Testing
         ("qwen/qwen2.5-7b", "qwen2.5-7b"),
     ])
     func idsResolveToPresets(id: String, preset: String) throws {
-        let model = try repositoryCatalog.model(named: id, file: "test.yaml", key: "instances.0.model")
+        let model = try Repository.catalog.model(named: id, file: "test.yaml", key: "instances.0.model")
         #expect(model.name == preset)
-        #expect(model == (try repositoryCatalog.model(named: preset, file: "test.yaml", key: "instances.0.model")))
+        #expect(model == (try Repository.catalog.model(named: preset, file: "test.yaml", key: "instances.0.model")))
     }
 
     @Test func everyPresetListsItsSourceId() throws {
-        let ids = repositoryCatalog.huggingFaceIds()
-        for preset in try repositoryCatalog.modelNames() {
+        let ids = Repository.catalog.huggingFaceIds()
+        for preset in try Repository.catalog.modelNames() {
             #expect(ids.contains { $0.preset == preset }, "\(preset) has no hf_id")
         }
         #expect(Set(ids.map { $0.id.lowercased() }).count == ids.count, "an id is listed twice")
     }
 
     @Test func aNearMissIdIsSuggested() {
-        let error = configError { _ = try repositoryCatalog.model(named: "meta-llama/Llama-2-13b", file: "test.yaml", key: "instances.0.model") }
+        let error = configError { _ = try Repository.catalog.model(named: "meta-llama/Llama-2-13b", file: "test.yaml", key: "instances.0.model") }
         #expect(error?.key == "instances.0.model")
         #expect(error?.message.hasPrefix("no model file at \"meta-llama/Llama-2-13b\", and no preset in") == true)
         #expect(error?.message.contains("did you mean \"meta-llama/Llama-2-13b-hf\"?") == true)
-        let preset = configError { _ = try repositoryCatalog.model(named: "llama-3-8", file: "test.yaml", key: "instances.0.model") }
+        let preset = configError { _ = try Repository.catalog.model(named: "llama-3-8", file: "test.yaml", key: "instances.0.model") }
         #expect(preset?.message.hasPrefix("unknown model \"llama-3-8\" (did you mean \"llama-3-8b\"? known:") == true)
-        let hardware = configError { _ = try repositoryCatalog.hardware(named: "gh200-96", file: "test.yaml", key: "hardware") }
+        let hardware = configError { _ = try Repository.catalog.hardware(named: "gh200-96", file: "test.yaml", key: "hardware") }
         #expect(hardware?.message.contains("did you mean \"gh200-96gb\"?") == true)
-        let far = configError { _ = try repositoryCatalog.model(named: "gpt-4", file: "test.yaml", key: "instances.0.model") }
+        let far = configError { _ = try Repository.catalog.model(named: "gpt-4", file: "test.yaml", key: "instances.0.model") }
         #expect(far?.message.hasPrefix("unknown model \"gpt-4\" (known:") == true)
     }
 

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import PropertyBased
 import Testing
@@ -155,9 +156,9 @@ import Testing
     /// Loads the experiment of `target` with `mutation` applied and runs it for at most ``eventLimit`` events;
     /// returns a description of what went wrong (nil when it ran or was refused in one line).
     static func check(_ target: Target, _ mutation: Mutation) throws -> String? {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gracesim-fuzz-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let folder = scratch.url
         let expand = { (text: String) in text.replacingOccurrences(of: "$DIR", with: folder.path) }
         var described = ""
         for (name, text) in target.files.sorted(by: { $0.key < $1.key }) {

@@ -1,14 +1,6 @@
+import GraceSimTestSupport
 import Foundation
 @testable import GraceSim
-
-/// The repository's own `Configs` folder, found from this file's location.
-let repositoryCatalog: PresetCatalog = {
-    let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-    guard let catalog = PresetCatalog.locate(startingAt: [testsFolder], environment: [:]) else {
-        fatalError("no Configs folder above \(testsFolder)")
-    }
-    return catalog
-}()
 
 /// The ``ConfigError`` that `body` throws, or nil when it throws nothing or something else.
 func configError(_ body: () throws -> Void) -> ConfigError? {
@@ -20,14 +12,6 @@ func configError(_ body: () throws -> Void) -> ConfigError? {
     } catch {
         return nil
     }
-}
-
-/// A fresh temporary folder for tests that need files on disk.
-func makeTemporaryFolder() throws -> String {
-    let path = FileManager.default.temporaryDirectory
-        .appendingPathComponent("gracesim-tests-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }
 
 /// Writes `text` to `folder/name` and returns the path.

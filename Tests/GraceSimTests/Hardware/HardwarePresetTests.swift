@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 @testable import GraceSim
@@ -6,13 +7,13 @@ import Testing
 struct HardwarePresetTests {
     /// The four of the design (GH200 96 and 144 GB, x86 with H100 or A100) and the two GPUs of the validation runs.
     @Test func catalogListsThePresets() throws {
-        #expect(try repositoryCatalog.hardwareNames() == ["gh200-144gb", "gh200-96gb", "x86-a100-pcie4", "x86-h100-sxm-pcie5",
+        #expect(try Repository.catalog.hardwareNames() == ["gh200-144gb", "gh200-96gb", "x86-a100-pcie4", "x86-h100-sxm-pcie5",
                                                           "x86-rtx4090-pcie4", "x86-rtxpro6000-pcie5"])
     }
 
     @Test func everyPresetLoadsUnderItsOwnName() throws {
-        for name in try repositoryCatalog.hardwareNames() {
-            let spec = try repositoryCatalog.hardware(named: name, file: "test", key: "hardware")
+        for name in try Repository.catalog.hardwareNames() {
+            let spec = try Repository.catalog.hardware(named: name, file: "test", key: "hardware")
             #expect(spec.name == name)
             #expect(spec.link.mixedTotalBytesPerSecond <= spec.link.hostToDeviceBytesPerSecond + spec.link.deviceToHostBytesPerSecond)
         }
@@ -20,7 +21,7 @@ struct HardwarePresetTests {
 
     /// docs/paper.md and docs/sources.md: 427 GB/s CPU-to-GPU, 366 GB/s with reads and writes mixed.
     @Test func gh200LinkIsAsTheReferenceSays() throws {
-        let gh200 = try repositoryCatalog.hardware(named: "gh200-96gb", file: "test", key: "hardware")
+        let gh200 = try Repository.catalog.hardware(named: "gh200-96gb", file: "test", key: "hardware")
         #expect(gh200.link.kind == "nvlink-c2c")
         #expect(gh200.link.hostToDeviceBytesPerSecond == 427e9)
         #expect(gh200.link.mixedTotalBytesPerSecond == 366e9)
@@ -36,7 +37,7 @@ struct HardwarePresetTests {
     /// docs/sources.md, "Hardware": HBM over link bandwidth is ≈ 8 on GH200 and ≈ 60 over PCIe Gen5.
     @Test func hbmOverLinkRatioContrast() throws {
         func ratio(_ name: String) throws -> Double {
-            let spec = try repositoryCatalog.hardware(named: name, file: "test", key: "hardware")
+            let spec = try Repository.catalog.hardware(named: name, file: "test", key: "hardware")
             return spec.gpu.hbmBytesPerSecond / spec.link.hostToDeviceBytesPerSecond
         }
         #expect((8.0...10.0).contains(try ratio("gh200-96gb")))
@@ -44,16 +45,16 @@ struct HardwarePresetTests {
     }
 
     @Test func h100AndA100CapacitiesAreWhatTheDriverReports() throws {
-        let h100 = try repositoryCatalog.hardware(named: "x86-h100-sxm-pcie5", file: "test", key: "hardware")
-        let a100 = try repositoryCatalog.hardware(named: "x86-a100-pcie4", file: "test", key: "hardware")
+        let h100 = try Repository.catalog.hardware(named: "x86-h100-sxm-pcie5", file: "test", key: "hardware")
+        let a100 = try Repository.catalog.hardware(named: "x86-a100-pcie4", file: "test", key: "hardware")
         #expect(h100.gpu.hbmBytes == 81_559 * 1_048_576)
         #expect(a100.gpu.hbmBytes == 81_920 * 1_048_576)
     }
 
     /// Every number in a preset carries a source tag ([P], [R], [D] or [E]) on its line.
     @Test func everyNumberHasASourceTag() throws {
-        for name in try repositoryCatalog.hardwareNames() {
-            let path = "\(repositoryCatalog.hardwareDirectory)/\(name).yaml"
+        for name in try Repository.catalog.hardwareNames() {
+            let path = "\(Repository.catalog.hardwareDirectory)/\(name).yaml"
             let text = try String(contentsOfFile: path, encoding: .utf8)
             for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
                 let value = line.split(separator: "#", maxSplits: 1)[0].split(separator: ":", maxSplits: 1).last ?? ""

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 @testable import GraceSim
 

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 @testable import GraceSim
 
@@ -95,7 +96,7 @@ struct HuggingFaceConfigTests {
     @Test(arguments: ["opt-13b", "llama-3-8b", "qwen2.5-7b"])
     func configGivesThePresetSpec(name: String) throws {
         let json = try #require(Self.fixtures[name])
-        let preset = try repositoryCatalog.model(named: name, file: "test", key: "model")
+        let preset = try Repository.catalog.model(named: name, file: "test", key: "model")
         #expect(try spec(json, name: name) == preset)
     }
 
@@ -140,7 +141,7 @@ struct HuggingFaceConfigTests {
     }
 
     @Test func modelFileCanPointAtAConfig() throws {
-        let folder = try makeTemporaryFolder()
+        let folder = try ScratchFolder().url.path
         try write(llama3_8bConfigJSON, to: "hf/llama3/config.json", in: folder)
         let yaml = try write("""
             name: my-llama
@@ -148,17 +149,17 @@ struct HuggingFaceConfigTests {
             huggingface_config: hf/llama3/config.json
             """, to: "my-llama.yaml", in: folder)
         let loaded = try ModelSpec.load(from: try ConfigNode.load(path: yaml))
-        var expected = try repositoryCatalog.model(named: "llama-3-8b", file: "test", key: "model")
+        var expected = try Repository.catalog.model(named: "llama-3-8b", file: "test", key: "model")
         expected.name = "my-llama"
         #expect(loaded == expected)
 
-        let viaCatalog = try repositoryCatalog.model(named: "\(folder)/hf/llama3/config.json", file: "e.yaml", key: "model")
+        let viaCatalog = try Repository.catalog.model(named: "\(folder)/hf/llama3/config.json", file: "e.yaml", key: "model")
         #expect(viaCatalog.name == "llama3")
         #expect(viaCatalog.kvBytesPerToken == expected.kvBytesPerToken)
     }
 
     @Test func missingReferencedConfigNamesTheKey() throws {
-        let folder = try makeTemporaryFolder()
+        let folder = try ScratchFolder().url.path
         let yaml = try write("name: m\nhuggingface_config: nowhere/config.json\n", to: "m.yaml", in: folder)
         let error = try #require(configError { _ = try ModelSpec.load(from: try ConfigNode.load(path: yaml)) })
         #expect(error.file == yaml)
@@ -166,7 +167,7 @@ struct HuggingFaceConfigTests {
     }
 
     @Test func referencingFileRejectsShapeKeys() throws {
-        let folder = try makeTemporaryFolder()
+        let folder = try ScratchFolder().url.path
         try write(llama3_8bConfigJSON, to: "config.json", in: folder)
         let yaml = try write("name: m\nhuggingface_config: config.json\nlayers: 3\n", to: "m.yaml", in: folder)
         let error = try #require(configError { _ = try ModelSpec.load(from: try ConfigNode.load(path: yaml)) })

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 @testable import GraceSim
@@ -27,9 +28,7 @@ struct CalibrationRow {
                       "mlp_up_proj", "mlp_act", "mlp_down_proj", "add"]
 
     static func load() throws -> [CalibrationRow] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let url = root.appendingPathComponent("Configs/calibration/h100-llama-2-7b-mlp.csv")
+        let url = Repository.root.appendingPathComponent("Configs/calibration/h100-llama-2-7b-mlp.csv")
         let lines = try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline)
         let header = lines[0].split(separator: ",").map(String.init)
         func column(_ name: String) -> Int { header.firstIndex(of: name)! }

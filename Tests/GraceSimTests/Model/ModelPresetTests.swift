@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 @testable import GraceSim
 
@@ -28,12 +29,12 @@ let referenceTable: [ReferenceRow] = [
 @Suite("Model presets against the table in docs/sources.md and the validation model")
 struct ModelPresetTests {
     @Test func catalogListsExactlyTheTableModels() throws {
-        #expect(try repositoryCatalog.modelNames() == referenceTable.map(\.preset).sorted())
+        #expect(try Repository.catalog.modelNames() == referenceTable.map(\.preset).sorted())
     }
 
     @Test(arguments: referenceTable)
     func presetMatchesReferenceRow(_ row: ReferenceRow) throws {
-        let spec = try repositoryCatalog.model(named: row.preset, file: "test", key: "model")
+        let spec = try Repository.catalog.model(named: row.preset, file: "test", key: "model")
         #expect(spec.name == row.preset)
         let billions = Double(spec.totalParameters) / 1e9
         #expect(abs(billions - row.billionParameters) / row.billionParameters < 0.005,
@@ -45,8 +46,8 @@ struct ModelPresetTests {
     }
 
     @Test func familiesDecideTiesAndMLP() throws {
-        for name in try repositoryCatalog.modelNames() {
-            let spec = try repositoryCatalog.model(named: name, file: "test", key: "model")
+        for name in try Repository.catalog.modelNames() {
+            let spec = try Repository.catalog.model(named: name, file: "test", key: "model")
             #expect(spec.tiedEmbeddings == (spec.family == .opt), "\(name)")
             #expect(spec.mlp == (spec.family == .opt ? .twoMatrix : .gated), "\(name)")
             #expect(spec.bytesPerElement == 2, "\(name)")
@@ -59,15 +60,15 @@ struct ModelPresetTests {
                         "llama-2-13b": 4096, "llama-2-70b": 4096, "llama-3-8b": 8192, "llama-3-70b": 8192,
                         "mistral-7b-v0.1": 32768, "qwen2.5-7b": 32768]
         for (name, tokens) in expected {
-            #expect(try repositoryCatalog.model(named: name, file: "test", key: "model").maxContextTokens == tokens)
+            #expect(try Repository.catalog.model(named: name, file: "test", key: "model").maxContextTokens == tokens)
         }
     }
 
     /// docs/sources.md, "Models": one remapped layer frees ≈ 630 MB on OPT-13b (≈ 770 tokens of KV, ≈ 1.5 ms at
     /// 427 GB/s) and ≈ 436 MB on Llama-3-8B (≈ 3,300 tokens).
     @Test func remappingOneLayerFreesWhatTheReferenceSays() throws {
-        let opt = try repositoryCatalog.model(named: "opt-13b", file: "test", key: "model")
-        let llama = try repositoryCatalog.model(named: "llama-3-8b", file: "test", key: "model")
+        let opt = try Repository.catalog.model(named: "opt-13b", file: "test", key: "model")
+        let llama = try Repository.catalog.model(named: "llama-3-8b", file: "test", key: "model")
         #expect(abs(Double(opt.weightBytesPerLayer) / 1e6 - 630) < 2)
         #expect(abs(Double(llama.weightBytesPerLayer) / 1e6 - 436) < 1)
         let optTokens = Double(opt.weightBytesPerLayer) / Double(opt.kvBytesPerToken)

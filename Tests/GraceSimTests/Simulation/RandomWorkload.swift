@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import PropertyBased
 @testable import GraceSim
 

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import PropertyBased
 import Testing
 @testable import GraceSim

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import PropertyBased
 import Testing
@@ -6,41 +7,8 @@ import Testing
 /// Pie's swapping: equal to recompute without KV pressure, two-way traffic under it, the iteration time worked by
 /// hand, adaptive expansion that backs off on a slow link, and its invariants (PI-1...PI-4) under random load.
 @Suite struct PieStrategyTests {
-    /// A one-instance experiment of `model` on `hardware` with a KV pool of `blocks` GPU blocks under `strategy`.
-    static func experiment(strategy: String, blocks: Int, model: String = "llama-3-8b", hardware: String = "gh200-96gb") throws -> Experiment {
-        let fraction = TestExperiments.memoryFraction(forBlocks: blocks, model: TestExperiments.model(model),
-                                                      hardware: TestExperiments.hardware(hardware))
-        return try TestExperiments.experiment("""
-        name: test
-        hardware: \(hardware)
-        strategy: \(strategy)
-        instances:
-          - model: \(model)
-            memory_fraction: \(fraction)
-        workload:
-          max_requests: 1
-          arrivals: {kind: poisson, rate: 1}
-          lengths: {kind: fixed, prompt: 16, output: 16}
-        simulation:
-          check_invariants: true
-        """)
-    }
-
     static func burst(_ count: Int, prompt: Int32, output: Int32, spacing: Double = 0.001) -> [RequestSpec] {
         (0..<count).map { TestExperiments.request(at: Double($0) * spacing, prompt: prompt, output: output) }
-    }
-
-    /// The report as JSON without the strategy's name and section, which are all a strategy may change when it
-    /// never acts.
-    static func jsonWithoutStrategy(_ report: RunReport) throws -> Data {
-        var root = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(report)) as! [String: Any]
-        root["strategy"] = nil
-        root["instances"] = (root["instances"] as! [[String: Any]]).map { instance in
-            var instance = instance
-            instance["strategy"] = nil
-            return instance
-        }
-        return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
     }
 
     static func pie(_ simulator: Simulator) -> PieStrategy { simulator.strategy as! PieStrategy }
@@ -48,14 +16,14 @@ import Testing
     /// With memory to spare the host share never grows, so pie's report is recompute's, bit for bit.
     @Test func equalsRecomputeWithoutKVPressure() throws {
         let requests = Self.burst(30, prompt: 300, output: 100, spacing: 0.01)
-        let recompute = try Simulator(experiment: try Self.experiment(strategy: "recompute", blocks: 4096), requests: requests).run()
-        let simulator = try Simulator(experiment: try Self.experiment(strategy: "{kind: pie, max_host_share: 0.5}", blocks: 4096),
+        let recompute = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 4096, strategy: "recompute"), requests: requests).run()
+        let simulator = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 4096, strategy: "{kind: pie, max_host_share: 0.5}"),
                                       requests: requests)
         let pie = simulator.run()
         #expect(recompute.overall.preemptions == 0)
         #expect(pie.strategy == "pie")
         #expect(Self.pie(simulator).hostBlocks(instance: 0) == 0)
-        #expect(try Self.jsonWithoutStrategy(pie) == Self.jsonWithoutStrategy(recompute))
+        #expect(try StrategyComparison.jsonWithoutStrategy(pie) == StrategyComparison.jsonWithoutStrategy(recompute))
         #expect(simulator.invariantViolations.isEmpty, "\(simulator.invariantViolations.prefix(3))")
     }
 
@@ -64,8 +32,8 @@ import Testing
     /// 120 in all, against 64 GPU blocks; pie may add up to 64 host blocks (max_host_share 0.5).
     @Test func movesBytesBothWaysAndPreemptsLessUnderPressure() throws {
         let requests = Self.burst(6, prompt: 200, output: 120)
-        let recompute = try Simulator(experiment: try Self.experiment(strategy: "recompute", blocks: 64), requests: requests).run()
-        let simulator = try Simulator(experiment: try Self.experiment(strategy: "pie", blocks: 64), requests: requests)
+        let recompute = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 64, strategy: "recompute"), requests: requests).run()
+        let simulator = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 64, strategy: "pie"), requests: requests)
         let pie = simulator.run()
         #expect(recompute.overall.preemptions > 0)
         #expect(pie.overall.preemptions < recompute.overall.preemptions)
@@ -87,7 +55,7 @@ import Testing
     /// The simulator starts them with the GPU part, so the link is still idle when the plan is made.
     /// At the 0.5 cap with 64 decodes of 2,000 tokens: B ≈ 8.39 GB.
     @Test func planStreamsEveryLayerAndWritesBack() throws {
-        let simulator = try Simulator(experiment: try Self.experiment(strategy: "pie", blocks: 1000), requests: [])
+        let simulator = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 1000, strategy: "pie"), requests: [])
         let pie = Self.pie(simulator)
         let instance = simulator.instances[0]
 
@@ -102,7 +70,7 @@ import Testing
         #expect(plan.sideFlows == [FlowRequest(bytes: (bytes + 31) / 32 * 32, direction: .deviceToHost, purpose: .kvWriteback)])
         #expect(simulator.link.flows.isEmpty)
 
-        let capped = try Simulator(experiment: try Self.experiment(strategy: "{kind: pie, adaptive: false}", blocks: 1000), requests: [])
+        let capped = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 1000, strategy: "{kind: pie, adaptive: false}"), requests: [])
         let cappedInstance = capped.instances[0]
         #expect(Self.pie(capped).makeRoom(blocks: 5000, instance: cappedInstance, now: .zero) == 1000)
         cappedInstance.batch.shape = .decode(sequences: 64, contextTokens: 2000)
@@ -116,7 +84,7 @@ import Testing
     /// The growth in `makeRoom` goes by whole steps and stops at `max_host_share`; a share of 0 never grows;
     /// with adaptation, growth before any measured decode step stops at one step.
     @Test func growthStopsAtTheMaximumShare() throws {
-        let simulator = try Simulator(experiment: try Self.experiment(strategy: "{kind: pie, max_host_share: 0.2, adaptive: false}", blocks: 400),
+        let simulator = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 400, strategy: "{kind: pie, max_host_share: 0.2, adaptive: false}"),
                                       requests: [])
         let instance = simulator.instances[0]
         // H / (400 + H) ≤ 0.2 → H ≤ 100, in steps of 20.
@@ -125,10 +93,10 @@ import Testing
         #expect(Self.pie(simulator).makeRoom(blocks: 1, instance: instance, now: .zero) == 0)
         #expect(Self.pie(simulator).checkInvariants().isEmpty)
 
-        let none = try Simulator(experiment: try Self.experiment(strategy: "{kind: pie, max_host_share: 0}", blocks: 400), requests: [])
+        let none = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 400, strategy: "{kind: pie, max_host_share: 0}"), requests: [])
         #expect(Self.pie(none).makeRoom(blocks: 1, instance: none.instances[0], now: .zero) == 0)
 
-        let adaptive = try Simulator(experiment: try Self.experiment(strategy: "pie", blocks: 400), requests: [])
+        let adaptive = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 400, strategy: "pie"), requests: [])
         #expect(Self.pie(adaptive).makeRoom(blocks: 500, instance: adaptive.instances[0], now: .zero) == 20)
         #expect(Self.pie(adaptive).makeRoom(blocks: 1, instance: adaptive.instances[0], now: .zero) == 0)
     }
@@ -164,7 +132,7 @@ import Testing
         let requests = Self.burst(120, prompt: 1000, output: 400)
         var means: [String: Double] = [:]
         for hardware in ["gh200-96gb", "x86-h100-sxm-pcie5"] {
-            let simulator = try Simulator(experiment: try Self.experiment(strategy: "pie", blocks: 2000, hardware: hardware),
+            let simulator = try Simulator(experiment: try TestExperiments.singleInstance(hardware: hardware, blocks: 2000, strategy: "pie"),
                                           requests: requests)
             let report = simulator.run()
             #expect(simulator.invariantViolations.isEmpty, "\(hardware): \(simulator.invariantViolations.prefix(3))")

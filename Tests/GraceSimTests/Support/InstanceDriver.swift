@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 @testable import GraceSim
 
 /// One serving instance driven by hand, step by step, with a clock that advances 1 µs per iteration (or as told): for cases

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 
 /// Checks a Chrome trace-event file (JSON Object Format) the way a viewer reads it, and returns every problem.

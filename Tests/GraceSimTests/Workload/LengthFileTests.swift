@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Foundation
 import Testing
 @testable import GraceSim
@@ -5,7 +6,7 @@ import Testing
 /// The ShareGPT length files and sampling rows without replacement, as vLLM's benchmark does.
 @Suite struct LengthFileTests {
     static func table(_ name: String) throws -> LengthTable {
-        try LengthTable(csv: String(contentsOfFile: "\(WorkloadFixtures.repoRoot)/Workloads/lengths/\(name)", encoding: .utf8))
+        try LengthTable(csv: String(contentsOfFile: "\(Repository.root.path)/Workloads/lengths/\(name)", encoding: .utf8))
     }
 
     static func mean(_ values: [Int32]) -> Double { Double(values.reduce(0) { $0 + Int($1) }) / Double(values.count) }
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func firstTurnExperimentLoads() throws {
-        let experiment = try Experiment.load(path: "\(WorkloadFixtures.repoRoot)/Configs/experiments/c1-temporal-sharegpt-first-turn.yaml")
+        let experiment = try Experiment.load(path: "\(Repository.root.path)/Configs/experiments/c1-temporal-sharegpt-first-turn.yaml")
         #expect(experiment.name == "c1-temporal-sharegpt-first-turn")
         guard case let .shuffledTable(table) = experiment.workload.sources[0].lengths else {
             Issue.record("expected shuffled rows of a length file")

@@ -1,3 +1,4 @@
+import GraceSimTestSupport
 import Testing
 @testable import GraceSim
 
@@ -74,7 +75,7 @@ import Testing
     /// On the real Mooncake trace, every request stays in [its tick, next tick) and the order is kept.
     @Test func mooncakeTickSpreadingKeepsOrderAndStaysInTick() throws {
         let trace = try WorkloadFixtures.trace("mooncake-conversation.jsonl", format: .mooncake)
-        let text = try String(contentsOfFile: "\(WorkloadFixtures.repoRoot)/Workloads/traces/mooncake-conversation.jsonl",
+        let text = try String(contentsOfFile: "\(Repository.root.path)/Workloads/traces/mooncake-conversation.jsonl",
                               encoding: .utf8)
         let rawNs: [Int64] = text.split(separator: "\n").map { line in
             let value = line.split(separator: ",")[0].split(separator: ":")[1].trimmingPrefix(" ")

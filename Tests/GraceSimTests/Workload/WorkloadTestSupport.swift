@@ -1,12 +1,11 @@
+import GraceSimTestSupport
 import Foundation
 @testable import GraceSim
 
 /// Shared helpers for the workload tests: the repository root, YAML loading and scratch data files.
 enum WorkloadFixtures {
-    /// The repository root, found from this file's path (Tests/GraceSimTests/Workload/<file>).
-    static let repoRoot: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    /// The repository root.
+    static var repoRoot: String { Repository.root.path }
 
     /// Parses `yaml` as the experiment file `exp.yaml` and loads its `workload:` section.
     static func spec(_ yaml: String, instances: Int = 1, base: String = "/nonexistent-base") throws -> WorkloadSpec {
@@ -25,15 +24,9 @@ enum WorkloadFixtures {
 
     /// A fresh directory holding `files` (name → contents).
     static func directory(with files: [String: String]) throws -> String {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gracesim-workload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for (name, contents) in files {
-            let file = directory.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try contents.write(to: file, atomically: true, encoding: .utf8)
-        }
-        return directory.path
+        let folder = try ScratchFolder()
+        for (name, contents) in files.sorted(by: { $0.key < $1.key }) { try folder.write(name, contents) }
+        return folder.url.path
     }
 
     /// The trace file `name` under Workloads/traces, parsed in `format`.

@@ -1,11 +1,11 @@
 import Foundation
-@testable import GraceSim
+import GraceSim
 
 /// Compares reports of one experiment run under different memory strategies.
-enum StrategyComparison {
+public enum StrategyComparison {
     /// The report as JSON with sorted keys, without what only names or describes the strategy: the top-level
     /// `strategy` and each instance's `strategy` section.
-    static func jsonWithoutStrategy(_ report: RunReport) throws -> Data {
+    public static func jsonWithoutStrategy(_ report: RunReport) throws -> Data {
         var tree = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(report)) as! [String: Any]
         tree.removeValue(forKey: "strategy")
         for key in ["instances"] {
@@ -23,7 +23,7 @@ enum StrategyComparison {
 
     /// How `report` differs from `baseline` apart from the strategy, as readable lines (empty when the JSON is
     /// byte for byte the same).
-    static func differences(_ report: RunReport, from baseline: RunReport) throws -> [String] {
+    public static func differences(_ report: RunReport, from baseline: RunReport) throws -> [String] {
         let a = try jsonWithoutStrategy(baseline), b = try jsonWithoutStrategy(report)
         guard a != b else { return [] }
         let moves = GoldenJSON.differences(old: try JSONSerialization.jsonObject(with: a), new: try JSONSerialization.jsonObject(with: b))

@@ -1,33 +1,29 @@
 import Foundation
-@testable import GraceSim
+import GraceSim
 
 /// Builders for experiments and instances used across the tests.
-enum TestExperiments {
-    /// The repository root, found from this file's path.
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+public enum TestExperiments {
+    /// The repository root.
+    public static var repositoryRoot: String { Repository.root.path }
 
-    static var catalog: PresetCatalog { PresetCatalog(configsDirectory: repositoryRoot + "/Configs") }
+    public static var catalog: PresetCatalog { Repository.catalog }
 
-    static func model(_ name: String) -> ModelSpec {
+    public static func model(_ name: String) -> ModelSpec {
         try! catalog.model(named: name, file: "test", key: "model")
     }
 
-    static func hardware(_ name: String) -> HardwareSpec {
+    public static func hardware(_ name: String) -> HardwareSpec {
         try! catalog.hardware(named: name, file: "test", key: "hardware")
     }
 
     /// Parses an experiment written inline.
-    static func experiment(_ yaml: String, file: String = "test.yaml") throws -> Experiment {
+    public static func experiment(_ yaml: String, file: String = "test.yaml") throws -> Experiment {
         try Experiment.load(try ConfigNode.parse(yaml, file: file), baseDirectory: repositoryRoot, catalog: catalog)
     }
 
     /// The memory fraction that gives `model` a KV pool of exactly `blocks` blocks on `hardware`.
     /// The activation reserve depends on the scheduler limits and chunked prefill, so pass the values the instance uses.
-    static func memoryFraction(forBlocks blocks: Int, model: ModelSpec, hardware: HardwareSpec, chunkedPrefill: Bool = false,
+    public static func memoryFraction(forBlocks blocks: Int, model: ModelSpec, hardware: HardwareSpec, chunkedPrefill: Bool = false,
                                maxNumSeqs: Int = 256, maxNumBatchedTokens: Int? = nil) -> Double {
         let spec = InstanceSpec(name: model.name, model: model, memoryFraction: 1, maxNumSeqs: maxNumSeqs,
                                 maxNumBatchedTokens: maxNumBatchedTokens, chunkedPrefill: chunkedPrefill)
@@ -39,7 +35,7 @@ enum TestExperiments {
     /// A one-instance experiment of `model` on `hardware` whose KV pool holds `blocks` blocks
     /// (and whose workload is replaced by fixed requests in the tests). `strategy` is the experiment's
     /// `strategy:` value as YAML (`swap`, `{kind: swap, swap_space_gib: 0}`).
-    static func singleInstance(model: String = "llama-3-8b", hardware: String = "gh200-96gb", blocks: Int? = nil,
+    public static func singleInstance(model: String = "llama-3-8b", hardware: String = "gh200-96gb", blocks: Int? = nil,
                                extra: String = "", strategy: String = "recompute", checkInvariants: Bool = true) throws -> Experiment {
         let fraction = blocks.map { memoryFraction(forBlocks: $0, model: self.model(model), hardware: self.hardware(hardware)) } ?? 0.9
         return try experiment("""
@@ -59,7 +55,7 @@ enum TestExperiments {
         """)
     }
 
-    static func request(at seconds: Double, prompt: Int32, output: Int32, instance: Int = 0) -> RequestSpec {
+    public static func request(at seconds: Double, prompt: Int32, output: Int32, instance: Int = 0) -> RequestSpec {
         RequestSpec(arrival: .seconds(seconds), instance: instance, promptTokens: prompt, outputTokens: output)
     }
 }

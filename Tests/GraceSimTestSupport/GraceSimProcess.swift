@@ -1,43 +1,41 @@
 import Foundation
-import Testing
 
 /// Runs the built `gracesim` executable as a subprocess, the way a user does, from the repository root.
 ///
 /// The executable is found next to the running test binary (SwiftPM puts every product of a build in one
 /// products folder, whatever `--scratch-path` is), or at `GRACESIM_EXECUTABLE` when that is set.
-enum GraceSimProcess {
+public enum GraceSimProcess {
     /// What one run of `gracesim` did.
-    struct Result: Sendable {
-        var arguments: [String]
+    public struct Result: Sendable {
+        public var arguments: [String]
         /// Exit status, or the signal number when `exited` is false.
-        var status: Int32
+        public var status: Int32
         /// Whether the process exited (true) or was killed by a signal such as a trap (false).
-        var exited: Bool
-        var stdout: Data
-        var stderr: Data
+        public var exited: Bool
+        public var stdout: Data
+        public var stderr: Data
 
-        var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-        var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+        public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+        public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
         /// The non-empty lines of standard error.
-        var stderrLines: [String] { stderrText.split(separator: "\n").map(String.init) }
+        public var stderrLines: [String] { stderrText.split(separator: "\n").map(String.init) }
     }
 
     /// The repository root: three levels above this file (`Tests/GraceSimCLITests/GraceSimProcess.swift`).
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static var repositoryRoot: URL { Repository.root }
 
     /// The `gracesim` executable of the current build.
-    static let executable: URL? = locateExecutable()
+    public static let executable: URL? = locateExecutable()
 
     /// A run longer than this is a hang: the process is killed and the test fails.
-    static let timeoutSeconds = 120.0
+    public static let timeoutSeconds = 120.0
 
     /// Runs `gracesim arguments...` from the repository root (or `directory`), with `environment` added to this
     /// process's, and waits for it; `executable` replaces the build's `gracesim`.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:], directory: URL? = nil,
-                    executable other: URL? = nil) async throws -> Result {
-        let executable = try #require(other ?? executable, "cannot find the gracesim executable next to the test binary; build it or set GRACESIM_EXECUTABLE")
-        let outputs = try TemporaryDirectory()
+    public static func run(_ arguments: [String], environment extra: [String: String] = [:], directory: URL? = nil,
+                           executable other: URL? = nil) async throws -> Result {
+        guard let executable = other ?? executable else { throw MissingExecutable() }
+        let outputs = try ScratchFolder()
         defer { outputs.remove() }
         let stdoutURL = outputs.url.appendingPathComponent("stdout")
         let stderrURL = outputs.url.appendingPathComponent("stderr")
@@ -121,26 +119,8 @@ private struct UncheckedProcess: @unchecked Sendable {
     init(_ process: Process) { self.process = process }
 }
 
-/// A fresh folder under the system's temporary directory, for one test's input files.
-struct TemporaryDirectory {
-    let url: URL
 
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gracesim-cli-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    /// Writes `text` to `name` in this folder and returns the file's absolute path.
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let file = url.appendingPathComponent(name)
-        try Data(text.utf8).write(to: file)
-        return file.path
-    }
-
-    /// The absolute path `name` would have in this folder.
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
+/// The `gracesim` executable is not next to the test binary and `GRACESIM_EXECUTABLE` is not set.
+public struct MissingExecutable: Error, CustomStringConvertible {
+    public var description: String { "cannot find the gracesim executable next to the test binary; build it or set GRACESIM_EXECUTABLE" }
 }
