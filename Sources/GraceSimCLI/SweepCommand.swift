@@ -53,8 +53,11 @@ struct SweepCommand: ParsableCommand {
             let shard = resolved?.shard ?? .whole
             var spec = try SweepSpec.load(path: sweep)
             if let storedName { spec.name = storedName }
+            _ = try spec.grid()  // a grid too large to count is refused before the database is created
             let store = try ResultStore.openForWriting(path: db)
             let runner = SweepRunner(spec: spec, store: store, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: shard, version: GraceSimVersion.current)
+            let interrupt = InterruptStop(runner.stop)
+            defer { interrupt.cancel() }
             let bar = ProgressBar(enabled: !quiet)
             let summary = try runner.run(progress: bar.update)
             bar.finish()
@@ -65,10 +68,36 @@ struct SweepCommand: ParsableCommand {
         InputFailure.printError(String(format: "%d points%@: %d run, %d failed, %d already finished, %d run by other processes; %.1f s wall, %.1f s simulating, %.2f s storing",
                                        summary.points, shardText, summary.finished, summary.failed, summary.skipped, summary.elsewhere,
                                        summary.wallSeconds, summary.simulationSeconds, summary.storageSeconds))
+        if summary.stopped {
+            InputFailure.printError("interrupted: every run that ended is stored; run the same command again to resume")
+            throw ExitCode(130)
+        }
         if summary.failed > 0 {
             InputFailure.printError("failed runs are stored with their error: sqlite3 \(db) \"SELECT point, error FROM runs WHERE status = 'failed'\"")
             throw ExitCode(1)
         }
+    }
+}
+
+/// Turns the first Ctrl-C (SIGINT) into a clean stop of a sweep: the points running finish and are stored, no new
+/// point starts. A second Ctrl-C ends the process at once (runs already stored are kept either way).
+final class InterruptStop: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+
+    init(_ stop: SweepStop) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            stop.request()
+            signal(SIGINT, SIG_DFL)
+            FileHandleWriter.writeToStandardError("\ninterrupted: finishing the points that are running (Ctrl-C again to stop at once)\n")
+        }
+        source.resume()
+    }
+
+    func cancel() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
     }
 }
 

@@ -82,6 +82,45 @@ import Testing
         #expect(again.stderrText.contains("0 run, 0 failed, 12 already finished"), "\(again.stderrText)")
     }
 
+    /// Ctrl-C stops a sweep cleanly: the runs that ended are stored (none failed), it exits 130 saying how to
+    /// resume, and running the command again completes the same results as an uninterrupted sweep.
+    @Test func anInterruptedSweepStopsCleanlyAndResumes() async throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let sweep = try folder.write("sweep.yaml", Self.sweepText)
+        let reference = folder.path("reference.sqlite")
+        expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", reference, "--jobs", "2", "--quiet"]))
+
+        let interrupted = folder.path("interrupted.sqlite")
+        let executable = try #require(GraceSimProcess.executable)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["sweep", sweep, "--db", interrupted, "--jobs", "1", "--quiet"]
+        process.currentDirectoryURL = GraceSimProcess.repositoryRoot
+        process.standardOutput = FileHandle.nullDevice
+        let stderrPath = folder.path("stderr.txt")
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, process.isRunning {
+            if FileManager.default.fileExists(atPath: interrupted), let runs = try? Self.rowCounts(interrupted)["runs"], runs >= 2 { break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "status \(process.terminationStatus): \(stderr)")
+        #expect(stderr.contains("run the same command again to resume"), "\(stderr)")
+        let store = try ResultStore.openForReading(path: interrupted)
+        let runs = try store.runs()
+        try store.close()
+        #expect(runs.count >= 2 && runs.count < 12 && runs.allSatisfy { $0.run.status == .finished }, "\(runs.count) runs stored")
+
+        expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", interrupted, "--quiet"]))
+        #expect(try Self.finishedResults(interrupted) == Self.finishedResults(reference))
+    }
+
     @Test func shardsMergedEqualTheWholeSweep() async throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
