@@ -26,6 +26,9 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
     var before: [[String]] = []
     /// SQL run on a database file of the folder after `before` (foreign keys off), by file name: a hand edit.
     var sql: [String: String] = [:]
+    /// A database file of the folder (by name) that another connection holds with `BEGIN EXCLUSIVE` while the
+    /// command runs, as another process would.
+    var lockedDatabase: String?
 
     var testDescription: String { name }
 }
@@ -215,6 +218,11 @@ enum BadInputCorpus {
         BadInputCase(name: "sweep --db on a text file", files: sweptFiles.merging(["results.sqlite": "not a database\n"]) { $1 },
                      arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"], file: database, key: "",
                      mentions: ["not an SQLite database"]),
+        BadInputCase(name: "sweep on a database locked by another process", files: sweptFiles,
+                     arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"],
+                     environment: ["GRACESIM_BUSY_TIMEOUT_S": "1"], file: database, key: "",
+                     mentions: ["locked by another process"],
+                     lockedDatabase: "results.sqlite").withBefore([["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"]]),
         BadInputCase(name: "merge of a missing database", arguments: ["merge", "$DIR/merged.sqlite", "$DIR/nosuch.sqlite"],
                      file: "$DIR/nosuch.sqlite", key: "", mentions: ["no such database"]),
     ]

@@ -22,6 +22,17 @@ import Testing
             try await queue.write { try $0.execute(sql: statement) }
             try queue.close()
         }
+        var holder: DatabaseQueue?
+        if let name = input.lockedDatabase {
+            var holding = Configuration()
+            holding.allowsUnsafeTransactions = true  // keep the lock across accesses, as another process would
+            holder = try DatabaseQueue(path: folder.path(name), configuration: holding)
+            try holder?.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
+        }
+        defer {
+            try? holder?.inDatabase { try $0.execute(sql: "ROLLBACK") }
+            try? holder?.close()
+        }
         let result = try await GraceSimProcess.run(input.arguments.map(expand),
                                                    environment: input.environment.mapValues(expand))
         if input.status == 2 {
