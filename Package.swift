@@ -32,7 +32,7 @@ let package = Package(
         // copy of the gracesim binary alone runs experiments kept in any folder.
         .plugin(name: "BundleDataFiles", capability: .buildTool(), dependencies: ["DataFileBundler"]),
         .executableTarget(name: "DataFileBundler"),
-        // Sweeps and their results in SQLite (GRDB): schema, migrations, sweep files, the sweep runner, comparisons.
+        // Results in SQLite (GRDB): schema, migrations, the result store, comparisons, claims shared by sweep processes.
         .target(
             name: "GraceSimStore",
             dependencies: [
@@ -41,11 +41,22 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Sweeps (sweep files, the lazy grid, shards, the parallel runner that simulates each point) and the capacity
+        // search, over the results database.
+        .target(
+            name: "GraceSimSweeps",
+            dependencies: [
+                "GraceSim",
+                "GraceSimStore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // Figures (SVG, drawn by gracesim itself) and the HTML report of a results database.
         .target(
             name: "GraceSimReport",
             dependencies: [
                 "GraceSimStore",
+                "GraceSimSweeps",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -55,6 +66,7 @@ let package = Package(
             dependencies: [
                 "GraceSim",
                 "GraceSimStore",
+                "GraceSimSweeps",
                 "GraceSimReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -78,15 +90,15 @@ let package = Package(
         ),
         .testTarget(
             name: "GraceSimStoreTests",
-            dependencies: ["GraceSimStore", "GraceSimTestSupport"]
+            dependencies: ["GraceSimStore", "GraceSimSweeps", "GraceSimTestSupport"]
         ),
         .testTarget(
             name: "GraceSimReportTests",
-            dependencies: ["GraceSimReport", "GraceSimStore", "GraceSimTestSupport"]
+            dependencies: ["GraceSimReport", "GraceSimStore", "GraceSimSweeps", "GraceSimTestSupport"]
         ),
         .testTarget(
             name: "GraceSimCLITests",
-            dependencies: ["GraceSimCLI", "GraceSimStore", "GraceSimReport", "GraceSimTestSupport"]
+            dependencies: ["GraceSimCLI", "GraceSimStore", "GraceSimSweeps", "GraceSimReport", "GraceSimTestSupport"]
         ),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraceSimStore
+import GraceSimSweeps
 
 /// `gracesim bench-sweep`: how much of a sweep's time goes to storage, and how well jobs scale.
 struct BenchSweepCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GraceSim
 import GraceSimStore
+import GraceSimSweeps
 
 /// `gracesim capacity`: the highest load at which every service-level objective holds.
 struct CapacityCommand: ParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import GraceSim
 import GraceSimReport
 import GraceSimStore
+import GraceSimSweeps
 
 /// `gracesim reproduce`: run every sweep of the paper's evaluation into one database and write the claims table.
 struct ReproduceCommand: ParsableCommand {

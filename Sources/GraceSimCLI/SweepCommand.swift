@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GraceSim
 import GraceSimStore
+import GraceSimSweeps
 
 /// `gracesim sweep`: run a grid of experiments into a results database.
 struct SweepCommand: ParsableCommand {

@@ -27,7 +27,7 @@ extension ResultStore {
         try Self.translating(path) {
             try writer.write { db in
                 if let existing = try SweepRecord.filter(SweepRecord.Columns.name == name).fetchOne(db), let id = existing.id {
-                    guard SweepSpec.specHash(existing.spec) == SweepSpec.specHash(spec) else {
+                    guard ConfigHash.sweepSpec(existing.spec) == ConfigHash.sweepSpec(spec) else {
                         let stored = existing.specFile.map { "from \($0)" } ?? "from another sweep file"
                         let holder = specFile == nil ? "the database" : path
                         throw StoreError(file: specFile ?? path,
@@ -84,7 +84,7 @@ extension ResultStore {
     }
 
     /// Now, ISO 8601 in UTC.
-    static func timestamp() -> String {
+    public static func timestamp() -> String {
         ISO8601DateFormatter().string(from: Date())
     }
 }

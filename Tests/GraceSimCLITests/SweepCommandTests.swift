@@ -1,6 +1,7 @@
 import GraceSimTestSupport
 import Foundation
 import GraceSimStore
+import GraceSimSweeps
 import Testing
 
 /// Guards `gracesim sweep`, `merge`, `compare` and `diff` as a user runs them: a sweep killed with SIGKILL and

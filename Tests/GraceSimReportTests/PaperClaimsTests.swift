@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import GraceSimReport
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// The claims catalog, the agreement logic and the generated `Results/paper/README.md` table.
 @Suite struct PaperClaimsTests {

@@ -2,6 +2,7 @@ import GraceSimTestSupport
 import Testing
 import GraceSim
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// `compare` and `diff` on small hand-made databases.
 @Suite struct AnalysisTests {

@@ -2,6 +2,7 @@ import GraceSimTestSupport
 import Testing
 import Yams
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// The canonical JSON and FNV-1a 64 hash that identify a grid point across processes and machines.
 @Suite struct ConfigHashTests {

@@ -2,6 +2,7 @@ import GraceSimTestSupport
 import Foundation
 import Testing
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// The regression guard: rerun `Configs/sweeps/regression.yaml` and diff it against the committed baseline.
 ///

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// The schema and its migrations, on in-memory databases; refusal of newer schemas; faulty files left untouched.
 @Suite struct SchemaTests {

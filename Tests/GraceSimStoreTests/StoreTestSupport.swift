@@ -1,6 +1,7 @@
 import GraceSimTestSupport
 import Foundation
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// Paths and small sweeps shared by the store tests.
 enum StoreFixtures {

@@ -1,6 +1,7 @@
 import GraceSimTestSupport
 import Testing
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// Sweep files: the product of the axes, zipped groups, seeds, and the errors for bad sweeps.
 @Suite struct SweepGridTests {

@@ -2,6 +2,7 @@ import GraceSimTestSupport
 import Foundation
 import Testing
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// Running sweeps: results stored, failures recorded, resuming, shards + merge, concurrent writers.
 @Suite struct SweepRunnerTests {

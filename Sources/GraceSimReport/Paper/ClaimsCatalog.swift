@@ -1,6 +1,7 @@
 import Foundation
 import GraceSim
 import GraceSimStore
+import GraceSimSweeps
 import Yams
 
 /// One of the paper's claims and the sweep that tests it (`Configs/sweeps/paper/claims.yaml`).

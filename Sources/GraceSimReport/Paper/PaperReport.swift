@@ -1,6 +1,7 @@
 import Foundation
 import GraceSim
 import GraceSimStore
+import GraceSimSweeps
 
 /// `Results/paper/README.md`: one table with a row per paper claim, every measured number read from the results
 /// database (through ``ClaimEvaluation``), the paper's numbers from the claims catalog.

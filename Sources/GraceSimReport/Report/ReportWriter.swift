@@ -1,5 +1,6 @@
 import Foundation
 import GraceSimStore
+import GraceSimSweeps
 
 /// Writes the figures of every sweep in a results database, and an `index.html` showing them with the
 /// comparison tables: `out/<sweep>/<figure>.svg` and `out/index.html`.

@@ -21,6 +21,22 @@ public struct RequestRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     /// `finished`, `rejected` or `unfinished`.
     public var status: String
 
+    /// A record with every column given.
+    public init(runId: Int64, request: Int, instance: String, arrivalSeconds: Double, firstTokenSeconds: Double?, finishSeconds: Double?, promptTokens: Int, outputTokens: Int, generatedTokens: Int, preemptions: Int, maxTBTMs: Double, status: String) {
+        self.runId = runId
+        self.request = request
+        self.instance = instance
+        self.arrivalSeconds = arrivalSeconds
+        self.firstTokenSeconds = firstTokenSeconds
+        self.finishSeconds = finishSeconds
+        self.promptTokens = promptTokens
+        self.outputTokens = outputTokens
+        self.generatedTokens = generatedTokens
+        self.preemptions = preemptions
+        self.maxTBTMs = maxTBTMs
+        self.status = status
+    }
+
     public enum Columns {
         public static let runId = Column(CodingKeys.runId)
         public static let request = Column(CodingKeys.request)

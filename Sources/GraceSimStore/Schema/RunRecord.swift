@@ -35,6 +35,24 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     /// When the run ended, ISO 8601 in UTC.
     public var finishedAt: String
 
+    /// A record with every column given.
+    public init(id: Int64?, sweepId: Int64, pointIndex: Int, point: String, config: String, configHash: String, seed: Int64, strategy: String, hardware: String, status: Status, wallSeconds: Double, simulatedSeconds: Double?, error: String?, finishedAt: String) {
+        self.id = id
+        self.sweepId = sweepId
+        self.pointIndex = pointIndex
+        self.point = point
+        self.config = config
+        self.configHash = configHash
+        self.seed = seed
+        self.strategy = strategy
+        self.hardware = hardware
+        self.status = status
+        self.wallSeconds = wallSeconds
+        self.simulatedSeconds = simulatedSeconds
+        self.error = error
+        self.finishedAt = finishedAt
+    }
+
     public enum Columns {
         public static let id = Column(CodingKeys.id)
         public static let sweepId = Column(CodingKeys.sweepId)

@@ -17,6 +17,15 @@ public struct SeriesRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var timeSeconds: Double
     public var value: Double
 
+    /// A record with every column given.
+    public init(runId: Int64, scope: String, series: String, timeSeconds: Double, value: Double) {
+        self.runId = runId
+        self.scope = scope
+        self.series = series
+        self.timeSeconds = timeSeconds
+        self.value = value
+    }
+
     public enum Columns {
         public static let runId = Column(CodingKeys.runId)
         public static let scope = Column(CodingKeys.scope)

@@ -3,6 +3,7 @@ import Foundation
 import GraceSim
 import Testing
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// The bracketing and bisection of ``CapacitySearch`` on made-up pass/fail rules, and the parsing of objectives.
 @Suite struct CapacitySearchTests {

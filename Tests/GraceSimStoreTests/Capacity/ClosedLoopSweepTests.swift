@@ -1,6 +1,7 @@
 import GraceSimTestSupport
 import Testing
 @testable import GraceSimStore
+@testable import GraceSimSweeps
 
 /// `workload.arrivals.clients` works as a sweep axis, like the rate of open arrivals.
 @Suite struct ClosedLoopSweepTests {

@@ -1,5 +1,6 @@
 import Foundation
 import GraceSim
+import GraceSimStore
 
 /// Where a sweep is, for a progress bar.
 public struct SweepProgress: Sendable {

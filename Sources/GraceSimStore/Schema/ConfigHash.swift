@@ -71,7 +71,14 @@ public enum ConfigHash {
     }
 
     /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
+    public static func quoted(_ text: String) -> String { JSONText.quoted(text) }
+
+    /// What identifies a sweep file's content: the hash of its canonical JSON (comments, key order and layout do
+    /// not count), or of the text itself when it is not YAML.
+    public static func sweepSpec(_ text: String) -> String {
+        guard let node = try? Yams.compose(yaml: text) else { return hash(text) }
+        return hash(canonicalJSON(node))
+    }
 }
 
 /// A grid point's axis values as a JSON object with sorted keys, and back.

@@ -1,3 +1,5 @@
+import GraceSimStore
+
 /// The share of a grid one process runs: the points whose index modulo `count` is `index` (0-based).
 public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public var index: Int

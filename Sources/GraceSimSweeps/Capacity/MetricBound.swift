@@ -1,3 +1,4 @@
+import GraceSimStore
 import Foundation
 
 /// One service-level objective of a capacity search (`--slo ttft_p99_ms=500`): a stored metric of a run (a name from ``MetricCatalog/values(_:)``) and the

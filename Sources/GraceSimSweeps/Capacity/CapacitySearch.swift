@@ -1,3 +1,4 @@
+import GraceSimStore
 /// Finds the highest load at which every service-level objective holds: brackets it by doubling or halving
 /// from a starting value, then bisects to a relative tolerance.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import GraceSim
+import GraceSimStore
 
 /// One point of a sweep's grid: its axis values and the overrides that make its experiment.
 public struct SweepPoint: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import GraceSim
+import GraceSimStore
 
 /// A grid point ready to run: its experiment loaded and validated, its canonical config and hash.
 public struct PreparedPoint: Sendable {

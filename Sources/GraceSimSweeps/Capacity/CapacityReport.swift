@@ -1,5 +1,6 @@
 import Foundation
 import GraceSim
+import GraceSimStore
 
 /// How `gracesim capacity` prints an ``ExperimentCapacity/Result``: a text summary or stable JSON.
 public enum CapacityReport {

@@ -1,5 +1,6 @@
 import Foundation
 import GraceSim
+import GraceSimStore
 
 /// The capacity of one experiment: the highest load at which its service-level objectives hold, found by
 /// ``CapacitySearch`` over full simulations.

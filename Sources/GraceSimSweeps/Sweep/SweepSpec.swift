@@ -1,5 +1,6 @@
 import Foundation
 import GraceSim
+import GraceSimStore
 import Yams
 
 /// A sweep file: a base experiment, fixed overrides and axes whose product (with zipped groups) is the grid.
@@ -117,12 +118,8 @@ public struct SweepSpec: Sendable {
                          groups: groups, storeRequests: storeRequests, storeSeries: storeSeries)
     }
 
-    /// What identifies a sweep file's content: ``ConfigHash`` of its canonical JSON (comments, key order and layout
-    /// do not count), or of the text itself when it is not YAML.
-    public static func specHash(_ text: String) -> String {
-        guard let node = try? Yams.compose(yaml: text) else { return ConfigHash.hash(text) }
-        return ConfigHash.hash(ConfigHash.canonicalJSON(node))
-    }
+    /// What identifies a sweep file's content (``ConfigHash/sweepSpec(_:)``).
+    public static func specHash(_ text: String) -> String { ConfigHash.sweepSpec(text) }
 
     /// `path` relative to the sweep file's folder when a file is there, else as given.
     static func resolve(_ path: String, relativeTo file: String) -> String {

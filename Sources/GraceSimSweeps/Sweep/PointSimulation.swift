@@ -1,5 +1,6 @@
 import Foundation
 import GraceSim
+import GraceSimStore
 
 /// What simulating one grid point produced, before it is stored.
 public struct PointResult: Sendable {
