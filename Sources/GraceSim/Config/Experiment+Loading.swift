@@ -8,7 +8,7 @@ extension Experiment {
         var root = try ConfigNode.load(path: path).resolvingBase()
         for override in overrides { root = try override.apply(to: root) }
         let baseDirectory = (path as NSString).deletingLastPathComponent
-        return try load(root, baseDirectory: baseDirectory, catalog: try catalog ?? locateCatalog(for: path))
+        return try load(root, baseDirectory: baseDirectory, catalog: try catalog ?? PresetCatalog.find(forFileAt: path))
     }
 
     /// Every problem of the experiment file at `path` (see ``ConfigProblems``), empty when it loads and `check`
@@ -19,18 +19,12 @@ extension Experiment {
         let found: PresetCatalog
         do {
             root = try ConfigNode.load(path: path).resolvingBase()
-            found = try catalog ?? locateCatalog(for: path)
+            found = try catalog ?? PresetCatalog.find(forFileAt: path)
         } catch let error as ConfigError {
             return [error]
         }
         let baseDirectory = (path as NSString).deletingLastPathComponent
         return try ConfigProblems.collect(root) { try check(try load($0, baseDirectory: baseDirectory, catalog: found)) }
-    }
-
-    private static func locateCatalog(for path: String) throws -> PresetCatalog {
-        let baseDirectory = (path as NSString).deletingLastPathComponent
-        return try PresetCatalog.find(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
-                                                   FileManager.default.currentDirectoryPath])
     }
 
     /// Reads an already parsed experiment.

@@ -62,6 +62,13 @@ public struct PresetCatalog: Sendable, Equatable {
         return PresetCatalog(configsDirectory: try BundledDataFiles.extracted(environment: environment) + "/Configs")
     }
 
+    /// The catalog for the file at `path` (an experiment, or a sweep's base experiment): ``find(startingAt:environment:)``
+    /// from the file's folder, then from the current folder.
+    public static func find(forFileAt path: String) throws -> PresetCatalog {
+        let folder = (path as NSString).deletingLastPathComponent
+        return try find(startingAt: [folder.isEmpty ? "." : folder, FileManager.default.currentDirectoryPath])
+    }
+
     private static func isCatalog(_ path: String) -> Bool {
         isDirectory(path + "/hardware") && isDirectory(path + "/models")
     }

@@ -36,9 +36,7 @@ struct PointLoader {
     static func context(for spec: SweepSpec) throws -> Context {
         _ = try ConfigNode.load(path: spec.basePath).resolvingBase()
         let baseDirectory = (spec.basePath as NSString).deletingLastPathComponent
-        let catalog = try PresetCatalog.find(startingAt: [baseDirectory.isEmpty ? "." : baseDirectory,
-                                                          FileManager.default.currentDirectoryPath])
-        return Context(baseDirectory: baseDirectory, catalog: catalog)
+        return Context(baseDirectory: baseDirectory, catalog: try PresetCatalog.find(forFileAt: spec.basePath))
     }
 
     init(spec: SweepSpec, context: Context) {
