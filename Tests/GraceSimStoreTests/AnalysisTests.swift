@@ -11,11 +11,9 @@ import GraceSim
         let store = try ResultStore.inMemory()
         let sweep = try store.sweepId(name: "s", spec: "", version: "test")
         for (index, r) in runs.enumerated() {
-            let run = RunRecord(id: nil, sweepId: sweep, pointIndex: index,
-                                point: PointJSON.encode([("strategy", r.strategy), ("workload.rate", r.rate)]),
-                                config: "{}", configHash: "\(r.strategy)-\(r.rate)", seed: 1, strategy: r.strategy,
-                                hardware: "gh200-96gb", status: .finished, wallSeconds: 1, simulatedSeconds: 1, error: nil,
-                                finishedAt: "now")
+            let run = RunRecord.finished(sweep: sweep, pointIndex: index,
+                                         point: PointJSON.encode([("strategy", r.strategy), ("workload.rate", r.rate)]),
+                                         configHash: "\(r.strategy)-\(r.rate)", strategy: r.strategy)
             try store.record(RunOutcome(run: run, metrics: r.metrics.map { MetricRecord(runId: 0, scope: "overall", metric: $0.key, value: $0.value) }))
         }
         return store
@@ -45,9 +43,8 @@ import GraceSim
         for (index, r) in runs.enumerated() {
             let sweep = try store.sweepId(name: r.sweep, spec: "name: \(r.sweep)", version: "test")
             let axes = r.axes.map { (axis: $0.0, value: $0.1) } + [(axis: "seed", value: String(r.seed))]
-            let run = RunRecord(id: nil, sweepId: sweep, pointIndex: index, point: PointJSON.encode(axes), config: "{}",
-                                configHash: "h\(index)", seed: r.seed, strategy: r.strategy, hardware: "gh200-96gb", status: .finished,
-                                wallSeconds: 1, simulatedSeconds: 1, error: nil, finishedAt: "now")
+            let run = RunRecord.finished(sweep: sweep, pointIndex: index, point: PointJSON.encode(axes), configHash: "h\(index)",
+                                         seed: r.seed, strategy: r.strategy)
             try store.record(RunOutcome(run: run, metrics: r.metrics.sorted { $0.key < $1.key }.map {
                 MetricRecord(runId: 0, scope: "overall", metric: $0.key, value: $0.value)
             }))

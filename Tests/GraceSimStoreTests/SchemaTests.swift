@@ -193,9 +193,7 @@ import Testing
     @Test func aMetricThatIsNotANumberIsReportedNotReadAsZero() throws {
         let store = try ResultStore.inMemory()
         let sweep = try store.sweepId(name: "s", spec: "", version: "test")
-        let run = RunRecord(id: nil, sweepId: sweep, pointIndex: 3, point: "{}", config: "{}", configHash: "abc", seed: 1,
-                            strategy: "recompute", hardware: "x", status: .finished, wallSeconds: 0, simulatedSeconds: 1,
-                            error: nil, finishedAt: "now")
+        let run = RunRecord.finished(sweep: sweep, pointIndex: 3, configHash: "abc")
         try store.record(RunOutcome(run: run, metrics: [MetricRecord(runId: 0, scope: "overall", metric: "tbt_p99_ms", value: 1)]))
         try store.writer.write { try $0.execute(sql: "UPDATE metrics SET value = 'fast' WHERE metric = 'tbt_p99_ms'") }
         #expect {
@@ -211,9 +209,7 @@ import Testing
         let store = try ResultStore.inMemory()
         for (name, value) in [("a", 1.0), ("b", 2.0)] {
             let sweep = try store.sweepId(name: name, spec: name, version: "test")
-            let run = RunRecord(id: nil, sweepId: sweep, pointIndex: 0, point: "{}", config: "{}", configHash: name, seed: 1,
-                                strategy: "recompute", hardware: "x", status: .finished, wallSeconds: 0, simulatedSeconds: 1,
-                                error: nil, finishedAt: "now")
+            let run = RunRecord.finished(sweep: sweep, configHash: name)
             try store.record(RunOutcome(run: run, metrics: [MetricRecord(runId: 0, scope: "overall", metric: "tbt_p99_ms", value: value)]))
         }
         try store.writer.write { try $0.execute(sql: "UPDATE metrics SET value = 'fast' WHERE value = 2.0") }
@@ -333,9 +329,8 @@ import Testing
         #expect(try store.runs().map { $0.point["workload.arrivals.rate_scale"] } == ["2", "2", "10", "0.5"])
         // A new metric gets its column when the view is refreshed (as sweep and merge do when they end).
         let sweep = try store.sweepId(name: "rates", spec: "name: rates", version: "test")
-        let run = RunRecord(id: nil, sweepId: sweep, pointIndex: 9, point: PointJSON.encode([("strategy", "pie"), ("workload.arrivals.rate_scale", "4")]),
-                            config: "{}", configHash: "h9", seed: 2, strategy: "pie", hardware: "gh200-96gb", status: .finished,
-                            wallSeconds: 1, simulatedSeconds: 1, error: nil, finishedAt: "now")
+        let run = RunRecord.finished(sweep: sweep, pointIndex: 9, point: PointJSON.encode([("strategy", "pie"), ("workload.arrivals.rate_scale", "4")]),
+                                     configHash: "h9", seed: 2, strategy: "pie")
         try store.record(RunOutcome(run: run, metrics: [MetricRecord(runId: 0, scope: "overall", metric: "preemptions", value: 3)]))
         try store.refreshRunMetricsView()
         let refreshed = try store.writer.read { db in try db.columns(in: RunMetricsView.name).map(\.name) }

@@ -66,3 +66,14 @@ func resultsByHash(_ store: ResultStore) throws -> [String: [String: [String: Do
     for run in try store.runs() where run.run.status == .finished { out[run.run.configHash] = run.metrics }
     return out
 }
+
+extension RunRecord {
+    /// A finished run for store tests: what a test varies is given, the rest fixed (1 s of wall and simulated
+    /// time, stored "now").
+    static func finished(sweep: Int64, pointIndex: Int = 0, point: String = "{}", configHash: String, seed: Int64 = 1,
+                         strategy: String = "recompute") -> RunRecord {
+        RunRecord(id: nil, sweepId: sweep, pointIndex: pointIndex, point: point, config: "{}", configHash: configHash,
+                  seed: seed, strategy: strategy, hardware: "gh200-96gb", status: .finished, wallSeconds: 1,
+                  simulatedSeconds: 1, error: nil, finishedAt: "now")
+    }
+}
