@@ -40,6 +40,34 @@ import Testing
         try store.close()
     }
 
+    /// Starts `gracesim sweep SWEEP --db DB --jobs 1 --quiet` in the background, standard error to `stderr` (or
+    /// nowhere), and returns once it has stored `runs` runs, ended, or run for 60 s; returns the process and the
+    /// runs stored by then.
+    static func sweepUntilStored(_ runs: Int, sweep: String, db: String, stderr: String? = nil) async throws -> (Process, stored: Int) {
+        let process = Process()
+        process.executableURL = try #require(GraceSimProcess.executable)
+        process.arguments = ["sweep", sweep, "--db", db, "--jobs", "1", "--quiet"]
+        process.currentDirectoryURL = GraceSimProcess.repositoryRoot
+        process.standardOutput = FileHandle.nullDevice
+        if let stderr {
+            FileManager.default.createFile(atPath: stderr, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        var stored = 0
+        while Date() < deadline, process.isRunning {
+            if FileManager.default.fileExists(atPath: db), let count = try? rowCounts(db)["runs"] {
+                stored = count
+                if count >= runs { break }
+            }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return (process, stored)
+    }
+
     @Test func aSweepKilledMidRunResumesToTheSameResults() async throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
@@ -48,24 +76,8 @@ import Testing
         expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", reference, "--jobs", "2"]))
 
         let killed = folder.path("killed.sqlite")
-        let executable = try #require(GraceSimProcess.executable)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["sweep", sweep, "--db", killed, "--jobs", "1", "--quiet"]
-        process.currentDirectoryURL = GraceSimProcess.repositoryRoot
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
         // Kill it once a few runs are stored, mid-way through the grid.
-        let deadline = Date().addingTimeInterval(60)
-        var stored = 0
-        while Date() < deadline, process.isRunning {
-            if FileManager.default.fileExists(atPath: killed), let counts = try? Self.rowCounts(killed), let runs = counts["runs"] {
-                stored = runs
-                if runs >= 3 { break }
-            }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
+        let (process, stored) = try await Self.sweepUntilStored(3, sweep: sweep, db: killed)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal, "the sweep ended before it could be killed (\(stored) runs stored)")
@@ -93,21 +105,8 @@ import Testing
         expectSuccess(try await GraceSimProcess.run(["sweep", sweep, "--db", reference, "--jobs", "2", "--quiet"]))
 
         let interrupted = folder.path("interrupted.sqlite")
-        let executable = try #require(GraceSimProcess.executable)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["sweep", sweep, "--db", interrupted, "--jobs", "1", "--quiet"]
-        process.currentDirectoryURL = GraceSimProcess.repositoryRoot
-        process.standardOutput = FileHandle.nullDevice
         let stderrPath = folder.path("stderr.txt")
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, process.isRunning {
-            if FileManager.default.fileExists(atPath: interrupted), let runs = try? Self.rowCounts(interrupted)["runs"], runs >= 2 { break }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
+        let (process, _) = try await Self.sweepUntilStored(2, sweep: sweep, db: interrupted, stderr: stderrPath)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
