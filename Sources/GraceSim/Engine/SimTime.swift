@@ -55,6 +55,12 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     @inlinable public static func + (a: SimTime, b: SimTime) -> SimTime { SimTime(ns: a.ns + b.ns) }
     @inlinable public static func - (a: SimTime, b: SimTime) -> SimTime { SimTime(ns: a.ns - b.ns) }
     @inlinable public static func += (a: inout SimTime, b: SimTime) { a.ns += b.ns }
+    @inlinable public static func -= (a: inout SimTime, b: SimTime) { a.ns -= b.ns }
+    /// `count` spans of `span` (a layer's time times a number of layers).
+    @inlinable public static func * (span: SimTime, count: Int) -> SimTime { SimTime(ns: span.ns * Int64(count)) }
+
+    /// Whether this is a real time rather than ``infinity`` (the "not scheduled" value).
+    @inlinable public var isFinite: Bool { ns != .max }
 
     public var description: String {
         if ns >= 1_000_000_000 { return "\(seconds) s" }
