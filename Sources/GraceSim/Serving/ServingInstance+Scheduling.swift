@@ -158,7 +158,6 @@ extension ServingInstance {
     public func completeIteration(now: SimTime, startedAt start: SimTime) {
         metrics.iterations += 1
         metrics.busyNs += now.ns - start.ns
-        lastRunNs = now.ns
         let anyFinished = Self.applyBatch(batch, now: now, states: &requests.states, metrics: &metrics, pool: &pool)
         if anyFinished {
             running.removeAll { requests.states[Int($0)].phase == .finished }

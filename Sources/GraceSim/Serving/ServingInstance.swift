@@ -24,8 +24,6 @@ public final class ServingInstance {
     @exclusivity(unchecked) public internal(set) var metrics: InstanceMetrics
     /// The batch of the iteration in flight, if any.
     @exclusivity(unchecked) public internal(set) var batch = Batch()
-    /// Simulated time at which this instance last finished an iteration (for MRU/LRU choices).
-    @exclusivity(unchecked) public internal(set) var lastRunNs: Int64 = -1
     /// The simulation's observer, if any (set by the ``Simulator``); told of preemptions.
     @exclusivity(unchecked) weak var observer: (any SimulationObserver)?
 
