@@ -17,14 +17,14 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// `seconds` in whole nanoseconds rounded by `rule`, from 0 up to ``horizon`` (a computed duration too long
     /// for the run): how a model's computed time becomes simulated time.
-    @inlinable public static func cappedNs(seconds: Double,
-                                           rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> Int64 {
+    @inlinable public static func capped(seconds: Double,
+                                         rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> SimTime {
         let ns = nanoseconds(fromSeconds: seconds, rounding: rule)
-        return ns >= Double(horizon.ns) ? horizon.ns : ns > 0 ? Int64(ns) : 0
+        return ns >= Double(horizon.ns) ? horizon : SimTime(ns: ns > 0 ? Int64(ns) : 0)
     }
 
     /// `seconds` as whole nanoseconds, rounded by `rule` (to the nearest by default), for a value already known
-    /// to be in range (a config's time, checked where it is read). With ``cappedNs(seconds:rounding:)``, built on
+    /// to be in range (a config's time, checked where it is read). With ``capped(seconds:rounding:)``, built on
     /// ``nanoseconds(fromSeconds:rounding:)``, the one place where seconds become nanoseconds.
     @inlinable public static func seconds(_ seconds: Double,
                                           rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> SimTime {
@@ -37,6 +37,9 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
                                               rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> Double {
         (seconds * 1e9).rounded(rule)
     }
+
+    /// `ns` nanoseconds: a hand-worked time in a test or a count of nanoseconds read from a compact record.
+    @inlinable public static func nanoseconds(_ ns: Int64) -> SimTime { SimTime(ns: ns) }
 
     @inlinable public static func milliseconds(_ ms: Double) -> SimTime {
         SimTime(ns: Int64((ms * 1e6).rounded()))

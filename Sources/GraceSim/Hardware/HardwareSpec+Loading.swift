@@ -100,7 +100,7 @@ extension LinkSpec {
         let spec = LinkSpec(kind: kind, hostToDeviceBytesPerSecond: h2d * bytesPerGB,
                             deviceToHostBytesPerSecond: d2h * bytesPerGB,
                             mixedTotalBytesPerSecond: mixed * bytesPerGB,
-                            latencyNs: Int64((latencyUs * 1000).rounded()))
+                            latency: .microseconds(latencyUs))
         try o.finish()
         return spec
     }

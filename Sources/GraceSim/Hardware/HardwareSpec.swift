@@ -76,15 +76,15 @@ public struct LinkSpec: Sendable, Hashable {
     public var deviceToHostBytesPerSecond: Double
     /// Sustained total of both directions when both carry traffic, bytes per second.
     public var mixedTotalBytesPerSecond: Double
-    /// Fixed start-up latency of one transfer, in nanoseconds.
-    public var latencyNs: Int64
+    /// Fixed start-up latency of one transfer.
+    public var latency: SimTime
 
     public init(kind: String, hostToDeviceBytesPerSecond: Double, deviceToHostBytesPerSecond: Double,
-                mixedTotalBytesPerSecond: Double, latencyNs: Int64) {
+                mixedTotalBytesPerSecond: Double, latency: SimTime) {
         self.kind = kind
         self.hostToDeviceBytesPerSecond = hostToDeviceBytesPerSecond
         self.deviceToHostBytesPerSecond = deviceToHostBytesPerSecond
         self.mixedTotalBytesPerSecond = mixedTotalBytesPerSecond
-        self.latencyNs = latencyNs
+        self.latency = latency
     }
 }

@@ -14,25 +14,25 @@ final class RunningPass {
     let instance: Int
     /// Identifies the pass among all passes of the run (timers of finished passes are stale).
     let serial: Int
-    let startNs: Int64
+    let start: SimTime
     var phase = Phase.waiting
     var waitingFor: [TransferID]
-    /// The engine's CPU overhead, ns, and when it ends once started.
-    let hostNs: Int64
-    var hostEndNs: Int64 = 0
+    /// The engine's CPU overhead, and when it ends once started.
+    let hostTime: SimTime
+    var hostEnd = SimTime.zero
 
-    /// GPU work as units: decoder layers `0..<layers` of `layerNs` each, then unit `layers`, the work outside
-    /// the layers (embedding, final norm, LM head) of `outsideNs`.
+    /// GPU work as units: decoder layers `0..<layers` of `layerTime` each, then unit `layers`, the work outside
+    /// the layers (embedding, final norm, LM head) of `outsideTime`.
     let layers: Int
-    let layerNs: Int64
-    let outsideNs: Int64
+    let layerTime: SimTime
+    let outsideTime: SimTime
     /// The next unit to compute (`layers + 1` once all are computed).
     var nextUnit = 0
-    /// The unit after the segment in flight (nil when none is), and when that segment ends (`.max` while the
-    /// GPU share decides it).
+    /// The unit after the segment in flight (nil when none is), and when that segment ends (``SimTime/infinity``
+    /// while the GPU share decides it).
     var segmentEnd: Int?
-    var segmentEndNs: Int64 = .max
-    var gpuDoneNs: Int64 = 0
+    var segmentEndTime = SimTime.infinity
+    var gpuDone = SimTime.zero
 
     let stream: LayerStream?
     var loadsStarted = 0
@@ -44,32 +44,34 @@ final class RunningPass {
 
     let sideFlowRequests: [FlowRequest]
     var sideFlows: [TransferID] = []
-    let cpuNs: Int64
-    var cpuEndNs: Int64 = 0
+    /// CPU work beside the GPU part, and when it ends once started.
+    let cpuTime: SimTime
+    var cpuEnd = SimTime.zero
 
-    /// Time waited so far, and when the current wait for a load began (-1 when not waiting).
-    var stallNs: Int64 = 0
-    var blockedSinceNs: Int64 = -1
+    /// Time waited so far, and when the current wait for a load began (nil when not waiting).
+    var stall = SimTime.zero
+    var blockedSince: SimTime?
 
-    init(instance: Int, serial: Int, startNs: Int64, waitingFor: [TransferID], hostNs: Int64, layers: Int,
-         layerNs: Int64, outsideNs: Int64, stream: LayerStream?, sideFlowRequests: [FlowRequest], cpuNs: Int64) {
+    init(instance: Int, serial: Int, start: SimTime, waitingFor: [TransferID], hostTime: SimTime, layers: Int,
+         layerTime: SimTime, outsideTime: SimTime, stream: LayerStream?, sideFlowRequests: [FlowRequest],
+         cpuTime: SimTime) {
         self.instance = instance
         self.serial = serial
-        self.startNs = startNs
+        self.start = start
         self.waitingFor = waitingFor
-        self.hostNs = hostNs
+        self.hostTime = hostTime
         self.layers = layers
-        self.layerNs = layerNs
-        self.outsideNs = outsideNs
+        self.layerTime = layerTime
+        self.outsideTime = outsideTime
         self.stream = stream
         self.sideFlowRequests = sideFlowRequests
-        self.cpuNs = cpuNs
+        self.cpuTime = cpuTime
     }
 
-    /// GPU work of units `from..<to`, ns.
-    func work(from: Int, to: Int) -> Int64 {
-        let layerUnits = Int64(min(to, layers) - min(from, layers))
-        return layerUnits * layerNs + (from <= layers && to > layers ? outsideNs : 0)
+    /// GPU work of units `from..<to`.
+    func work(from: Int, to: Int) -> SimTime {
+        let layerUnits = min(to, layers) - min(from, layers)
+        return layerTime * layerUnits + (from <= layers && to > layers ? outsideTime : .zero)
     }
 
     /// The unit after the next segment, or nil when the next layer waits for its load.
@@ -101,24 +103,24 @@ extension Simulator {
         let plan = strategy.planIteration(instance: instance, computeTime: duration, now: now)
         if plan.isComputeOnly && sharingMode != .mps {
             // Nothing to wait for and a GPU of its own: the pass ends when its compute does.
-            lastStallNs[index] = 0
+            lastStall[index] = .zero
             earlyLoads[index] = nil
-            queue.push(.iterationDone(instance: index, startNs: now.ns), at: now + duration, rank: .iterationDone)
-            noteIteration(index, startNs: now.ns, endNs: (now + duration).ns, stallNs: 0)
+            queue.push(.iterationDone(instance: index, startedAt: now), at: now + duration, rank: .iterationDone)
+            noteIteration(index, start: now, end: now + duration, stall: .zero)
             return
         }
-        let gpuNs = min(SimTime.cappedNs(seconds: instance.timeModel.computeSeconds(of: shape)), duration.ns)
+        let gpuTime = min(SimTime.capped(seconds: instance.timeModel.computeSeconds(of: shape)), duration)
         let layers = instance.spec.model.layers
         let stream = (plan.stream?.loads ?? 0) > 0 ? plan.stream : nil
         // Streamed passes compute layer by layer; others as one segment of exactly their GPU time.
-        let layerNs = stream == nil ? 0 : SimTime.cappedNs(seconds: instance.timeModel.layerComputeSeconds(of: shape))
+        let layerTime = stream == nil ? .zero : SimTime.capped(seconds: instance.timeModel.layerComputeSeconds(of: shape))
         passSerial += 1
         passes[index] = RunningPass(
-            instance: index, serial: passSerial, startNs: now.ns,
+            instance: index, serial: passSerial, start: now,
             waitingFor: plan.waitFor.filter { id in link.flows.contains { $0.id == id } },
-            hostNs: duration.ns - gpuNs, layers: layers, layerNs: layerNs,
-            outsideNs: max(0, gpuNs - Int64(layers) * layerNs), stream: stream,
-            sideFlowRequests: plan.sideFlows, cpuNs: max(0, plan.cpuNanoseconds))
+            hostTime: duration - gpuTime, layers: layers, layerTime: layerTime,
+            outsideTime: max(.zero, gpuTime - layerTime * layers), stream: stream,
+            sideFlowRequests: plan.sideFlows, cpuTime: max(.zero, plan.cpuTime))
         if stream == nil { earlyLoads[index] = nil }
         progress(index)
     }
@@ -130,19 +132,19 @@ extension Simulator {
             switch pass.phase {
             case .waiting:
                 guard pass.waitingFor.isEmpty else { return }
-                pass.stallNs += now.ns - pass.startNs
+                pass.stall += now - pass.start
                 pass.phase = .host
-                pass.hostEndNs = now.ns + pass.hostNs
-                if pass.hostNs > 0 {
-                    queue.push(.passStep(instance: index, serial: pass.serial), at: SimTime(ns: pass.hostEndNs), rank: .iterationDone)
+                pass.hostEnd = now + pass.hostTime
+                if pass.hostTime > .zero {
+                    queue.push(.passStep(instance: index, serial: pass.serial), at: pass.hostEnd, rank: .iterationDone)
                 }
             case .host:
-                guard now.ns >= pass.hostEndNs else { return }
+                guard now >= pass.hostEnd else { return }
                 pass.phase = .gpu
                 startGPUPart(pass)
             case .gpu:
                 if let end = pass.segmentEnd {
-                    guard now.ns >= pass.segmentEndNs else { return }
+                    guard now >= pass.segmentEndTime else { return }
                     if let stream = pass.stream, pass.streamedComputed < stream.loads, stream.layers[pass.streamedComputed] < end {
                         pass.streamedComputed += 1
                         startNextLoad(pass)
@@ -152,22 +154,22 @@ extension Simulator {
                 }
                 if pass.nextUnit > pass.layers {
                     pass.phase = .tail
-                    pass.gpuDoneNs = now.ns
+                    pass.gpuDone = now
                     continue
                 }
                 guard let end = pass.nextSegmentEnd else {
-                    if pass.blockedSinceNs < 0 { pass.blockedSinceNs = now.ns }
+                    if pass.blockedSince == nil { pass.blockedSince = now }
                     return
                 }
-                if pass.blockedSinceNs >= 0 {
-                    pass.stallNs += now.ns - pass.blockedSinceNs
-                    pass.blockedSinceNs = -1
+                if let blockedSince = pass.blockedSince {
+                    pass.stall += now - blockedSince
+                    pass.blockedSince = nil
                 }
                 startSegment(pass, to: end)
                 return
             case .tail:
-                guard pass.sideFlows.isEmpty, now.ns >= pass.cpuEndNs else { return }
-                pass.stallNs += now.ns - pass.gpuDoneNs
+                guard pass.sideFlows.isEmpty, now >= pass.cpuEnd else { return }
+                pass.stall += now - pass.gpuDone
                 return finish(pass)
             }
         }
@@ -189,9 +191,9 @@ extension Simulator {
             pass.sideFlows.append(startTransfer(bytes: flow.bytes, direction: flow.direction, purpose: flow.purpose,
                                                 instance: pass.instance))
         }
-        pass.cpuEndNs = now.ns + pass.cpuNs
-        if pass.cpuNs > 0 {
-            queue.push(.passStep(instance: pass.instance, serial: pass.serial), at: SimTime(ns: pass.cpuEndNs), rank: .iterationDone)
+        pass.cpuEnd = now + pass.cpuTime
+        if pass.cpuTime > .zero {
+            queue.push(.passStep(instance: pass.instance, serial: pass.serial), at: pass.cpuEnd, rank: .iterationDone)
         }
     }
 
@@ -211,20 +213,20 @@ extension Simulator {
         let work = pass.work(from: pass.nextUnit, to: end)
         pass.segmentEnd = end
         if sharingMode == .mps {
-            pass.segmentEndNs = .max
-            gpuShare.advance(to: now.ns)
-            gpuShare.start(instance: pass.instance, gpuNs: work)
+            pass.segmentEndTime = .infinity
+            gpuShare.advance(to: now)
+            gpuShare.start(instance: pass.instance, work: work)
             scheduleGPUChange()
         } else {
-            pass.segmentEndNs = now.ns + work
-            queue.push(.passStep(instance: pass.instance, serial: pass.serial), at: SimTime(ns: pass.segmentEndNs), rank: .iterationDone)
+            pass.segmentEndTime = now + work
+            queue.push(.passStep(instance: pass.instance, serial: pass.serial), at: pass.segmentEndTime, rank: .iterationDone)
         }
     }
 
     /// Under MPS: the GPU share finished the segment of instance `index`'s pass.
     func segmentFinished(_ index: Int) {
         guard let pass = passes[index] else { return }
-        pass.segmentEndNs = now.ns
+        pass.segmentEndTime = now
         progress(index)
     }
 
@@ -271,19 +273,19 @@ extension Simulator {
     private func finish(_ pass: RunningPass) {
         let index = pass.instance
         passes[index] = nil
-        lastStallNs[index] = pass.stallNs
-        instances[index].metrics.transferStallNs += pass.stallNs
-        noteIteration(index, startNs: pass.startNs, endNs: now.ns, stallNs: pass.stallNs)
-        queue.push(.iterationDone(instance: index, startNs: pass.startNs), at: now, rank: .iterationDone)
+        lastStall[index] = pass.stall
+        instances[index].metrics.transferStallNs += pass.stall.ns
+        noteIteration(index, start: pass.start, end: now, stall: pass.stall)
+        queue.push(.iterationDone(instance: index, startedAt: pass.start), at: now, rank: .iterationDone)
     }
 
     /// Tells the observer about a pass whose end is known.
-    func noteIteration(_ index: Int, startNs: Int64, endNs: Int64, stallNs: Int64) {
+    func noteIteration(_ index: Int, start: SimTime, end: SimTime, stall: SimTime) {
         guard let observer else { return }
         let shape = instances[index].batch.shape
         observer.iterationStarted(IterationRecord(
-            instance: index, startNs: startNs, endNs: endNs, batchSize: instances[index].batch.count,
+            instance: index, startNs: start.ns, endNs: end.ns, batchSize: instances[index].batch.count,
             prefillTokens: shape.prefillTokens, decodeSequences: shape.decodeSequences + shape.hostDecodeSequences,
-            stallNs: stallNs))
+            stallNs: stall.ns))
     }
 }

@@ -6,9 +6,9 @@ extension Simulator {
         let perInstance = instances.map { instanceReport($0, endNs: endNs, requestsMeetingSLO: meetingSLO?[$0.index]) }
         let runNs = Double(max(endNs, 1))
         let linkReport = LinkReport(
-            hostToDeviceBusyFraction: Double(link.busyNs[0]) / runNs, deviceToHostBusyFraction: Double(link.busyNs[1]) / runNs,
-            bothBusyFraction: Double(link.bothBusyNs) / runNs, bytesHostToDevice: link.bytesMoved[0], bytesDeviceToHost: link.bytesMoved[1],
-            series: link.trafficSeries(endNs: endNs))
+            hostToDeviceBusyFraction: Double(link.busy[0].ns) / runNs, deviceToHostBusyFraction: Double(link.busy[1].ns) / runNs,
+            bothBusyFraction: Double(link.bothBusy.ns) / runNs, bytesHostToDevice: link.bytesMoved[0], bytesDeviceToHost: link.bytesMoved[1],
+            series: link.trafficSeries(end: SimTime(ns: endNs)))
         return RunReport(
             experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,
             hardware: experiment.hardware.name, sharing: experiment.sharing == .temporal ? "temporal/\(experiment.gpuScheduler.rawValue)" : experiment.sharing.rawValue,
@@ -52,7 +52,7 @@ extension Simulator {
             })
         var report = makeReport(name: instance.spec.name, model: instance.spec.model.name, metrics: [m], kv: kv,
                                 transfers: transferReport([instance.index]), endNs: endNs, requestsMeetingSLO: requestsMeetingSLO)
-        report.strategy = strategy.report(instance: instance, endNs: endNs)
+        report.strategy = strategy.report(instance: instance, end: SimTime(ns: endNs))
         return report
     }
 

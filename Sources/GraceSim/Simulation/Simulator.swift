@@ -13,8 +13,8 @@ public final class Simulator {
     enum Event {
         /// The next request of the workload arrives.
         case arrival(RequestSpec)
-        /// The iteration of instance `instance` that began at `startNs` ends.
-        case iterationDone(instance: Int, startNs: Int64)
+        /// The iteration of instance `instance` that began at `startedAt` ends.
+        case iterationDone(instance: Int, startedAt: SimTime)
         /// A flow on the link may have finished or started moving; stale unless `generation` is current.
         case linkChange(generation: Int)
         /// Under MPS, a GPU segment of some pass may have finished; stale unless `generation` is current.
@@ -50,8 +50,8 @@ public final class Simulator {
     @exclusivity(unchecked) var passSerial = 0
     /// Loads each instance's stream started between passes (prefetch), for its next pass.
     @exclusivity(unchecked) var earlyLoads: [EarlyLoads?]
-    /// How long each instance's last pass waited for transfers or CPU work, ns.
-    @exclusivity(unchecked) var lastStallNs: [Int64]
+    /// How long each instance's last pass waited for transfers or CPU work.
+    @exclusivity(unchecked) var lastStall: [SimTime]
     /// Under MPS: the GPU segments running together on the GPU.
     @exclusivity(unchecked) var gpuShare = GPUShare()
     /// Bumped whenever `gpuShare` changes; older `gpuChange` events are ignored.
@@ -94,7 +94,7 @@ public final class Simulator {
                             requests: requests, strategy: strategy, sampleIntervalNs: experiment.sampleIntervalNs)
         }
         link = SharedLink(spec: experiment.hardware.link, hostMemoryBytesPerSecond: experiment.hardware.cpu.memoryBytesPerSecond,
-                          sampleIntervalNs: experiment.sampleIntervalNs)
+                          sampleInterval: SimTime(ns: experiment.sampleIntervalNs))
         if let fixedRequests {
             var iterator = fixedRequests.makeIterator()
             nextRequest = { iterator.next() }
@@ -110,7 +110,7 @@ public final class Simulator {
         instanceBusy = Array(repeating: false, count: experiment.instances.count)
         passes = Array(repeating: nil, count: experiment.instances.count)
         earlyLoads = Array(repeating: nil, count: experiment.instances.count)
-        lastStallNs = Array(repeating: 0, count: experiment.instances.count)
+        lastStall = Array(repeating: .zero, count: experiment.instances.count)
         endTime = min(experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity, .horizon)
         strategy.attach(to: self)
         scheduleNextArrival()
@@ -168,9 +168,9 @@ public final class Simulator {
         switch event {
         case .arrival(let spec):
             handleArrival(spec)
-        case .iterationDone(let index, let startNs):
+        case .iterationDone(let index, let start):
             let instance = instances[index]
-            instance.completeIteration(now: now, startedAt: SimTime(ns: startNs))
+            instance.completeIteration(now: now, startedAt: start)
             strategy.iterationFinished(instance: instance, now: now)
             gpuBusy = false
             instanceBusy[index] = false
@@ -250,15 +250,15 @@ public final class Simulator {
 
     /// Moves the shared GPU to now, lets the passes whose segments are done go on, and schedules the next change.
     private func advanceGPU() {
-        gpuShare.advance(to: now.ns)
+        gpuShare.advance(to: now)
         for index in gpuShare.takeFinished() { segmentFinished(index) }
         scheduleGPUChange()
     }
 
     func scheduleGPUChange() {
         gpuGeneration += 1
-        if let next = gpuShare.nextEventNs {
-            queue.push(.gpuChange(generation: gpuGeneration), at: SimTime(ns: max(next, now.ns)), rank: .iterationDone)
+        if let next = gpuShare.nextEvent {
+            queue.push(.gpuChange(generation: gpuGeneration), at: max(next, now), rank: .iterationDone)
         }
     }
 
@@ -273,10 +273,10 @@ public final class Simulator {
         swap(&finished, &finishedTransfers)
         finished.removeAll(keepingCapacity: true)
         swap(&finished, &unreportedTransfers)
-        link.advance(to: now.ns, appendingFinishedTo: &finished)
+        link.advance(to: now, appendingFinishedTo: &finished)
         defer { finishedTransfers = finished }
         for transfer in finished {
-            observer?.transferFinished(transfer, endNs: min(transfer.finishNs, now.ns))
+            observer?.transferFinished(transfer, endNs: min(transfer.finish, now).ns)
             strategy.transferFinished(transfer, now: now)
             transferArrived(transfer.id, instance: transfer.instance)
         }
@@ -287,8 +287,8 @@ public final class Simulator {
         linkGeneration += 1
         if !unreportedTransfers.isEmpty {
             queue.push(.linkChange(generation: linkGeneration), at: now, rank: .transferDone)
-        } else if let next = link.nextEventNs {
-            queue.push(.linkChange(generation: linkGeneration), at: SimTime(ns: max(next, now.ns)), rank: .transferDone)
+        } else if let next = link.nextEvent {
+            queue.push(.linkChange(generation: linkGeneration), at: max(next, now), rank: .transferDone)
         }
     }
 
@@ -324,8 +324,8 @@ extension Simulator: SimulationContext {
     public var hardware: HardwareSpec { experiment.hardware }
 
     public func startTransfer(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int) -> TransferID {
-        link.advance(to: now.ns, appendingFinishedTo: &unreportedTransfers)
-        let id = link.start(bytes: bytes, direction: direction, purpose: purpose, instance: instance, now: now.ns)
+        link.advance(to: now, appendingFinishedTo: &unreportedTransfers)
+        let id = link.start(bytes: bytes, direction: direction, purpose: purpose, instance: instance, now: now)
         if let observer, let transfer = link.flows.last { observer.transferStarted(transfer) }
         scheduleLinkChange()
         return id
@@ -335,15 +335,15 @@ extension Simulator: SimulationContext {
         startEarlyLoads(loads, of: stream, instance: instance)
     }
 
-    public func lastPassStall(instance: Int) -> SimTime { SimTime(ns: lastStallNs[instance]) }
+    public func lastPassStall(instance: Int) -> SimTime { lastStall[instance] }
 
     public func note(_ event: StrategyEvent) {
         observer?.strategyEvent(event, atNs: now.ns)
     }
 
     public func reserveHostBandwidth(_ bytesPerSecond: Double) {
-        link.advance(to: now.ns, appendingFinishedTo: &unreportedTransfers)
-        link.reserveHostBandwidth(bytesPerSecond, now: now.ns)
+        link.advance(to: now, appendingFinishedTo: &unreportedTransfers)
+        link.reserveHostBandwidth(bytesPerSecond, now: now)
         scheduleLinkChange()
     }
 }

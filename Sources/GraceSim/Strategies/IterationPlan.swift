@@ -4,7 +4,7 @@
 /// 1. The pass waits for ``waitFor`` (vLLM V0's synchronous swaps, offloading's KV copies).
 /// 2. The engine's CPU overhead runs (the host part).
 /// 3. The GPU computes the decoder layers in order, then the LM head. A layer of ``stream`` computes only once
-///    its load has arrived; ``cpuNanoseconds`` of CPU work runs beside the GPU part.
+///    its load has arrived; ``cpuTime`` of CPU work runs beside the GPU part.
 /// 4. The pass ends when its compute, its CPU work and its ``sideFlows`` are all done.
 ///
 /// Loads and side flows start when the pass starts (stream loads as soon as their slot and the stream allow), so
@@ -18,19 +18,19 @@ public struct IterationPlan: Sendable {
     public var stream: LayerStream?
     /// Flows that start with the pass and that its end waits for (Pie's KV write-back).
     public var sideFlows: [FlowRequest]
-    /// CPU work that runs beside the GPU part of the pass (offloaded attention), in ns.
-    public var cpuNanoseconds: Int64
+    /// CPU work that runs beside the GPU part of the pass (offloaded attention).
+    public var cpuTime: SimTime
 
     public init(waitFor: [TransferID] = [], stream: LayerStream? = nil, sideFlows: [FlowRequest] = [],
-                cpuNanoseconds: Int64 = 0) {
+                cpuTime: SimTime = .zero) {
         self.waitFor = waitFor
         self.stream = stream
         self.sideFlows = sideFlows
-        self.cpuNanoseconds = cpuNanoseconds
+        self.cpuTime = cpuTime
     }
 
     /// Whether the pass is its compute alone.
-    var isComputeOnly: Bool { waitFor.isEmpty && (stream?.loads ?? 0) == 0 && sideFlows.isEmpty && cpuNanoseconds <= 0 }
+    var isComputeOnly: Bool { waitFor.isEmpty && (stream?.loads ?? 0) == 0 && sideFlows.isEmpty && cpuTime <= .zero }
 }
 
 /// A flow a pass asks the simulator to start on the link.

@@ -74,7 +74,7 @@ public protocol StrategyAccounting: AnyObject {
     func checkInvariants() -> [InvariantViolation]
 
     /// What the strategy did on `instance`, for reports.
-    func report(instance: ServingInstance, endNs: Int64) -> StrategyReport
+    func report(instance: ServingInstance, end: SimTime) -> StrategyReport
 }
 
 extension StrategyCapacity {
@@ -102,7 +102,7 @@ extension StrategyAccounting {
     }
     public func unassignedGPUBytes(instance: ServingInstance?) -> Int64 { 0 }
     public func checkInvariants() -> [InvariantViolation] { [] }
-    public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport { StrategyReport() }
+    public func report(instance: ServingInstance, end: SimTime) -> StrategyReport { StrategyReport() }
 }
 
 /// GPU memory one instance holds, bytes.

@@ -18,14 +18,14 @@ extension OffloadStrategy {
         return problems
     }
 
-    public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport {
+    public func report(instance: ServingInstance, end: SimTime) -> StrategyReport {
         guard instanceStates.indices.contains(instance.index) else { return StrategyReport() }
         let s = instanceStates[instance.index]
         let cpu = cpuModel(instance: instance.index)
         let gib = Double(1 << 30)
         return StrategyReport(counters: [
             "host_resident_min": s.residents.minimum,
-            "host_resident_mean": s.residents.mean(endNs: endNs),
+            "host_resident_mean": s.residents.mean(endNs: end.ns),
             "host_resident_max": s.residents.maximum,
             "host_kv_gib": Double(options.hostKVBytes) / gib,
             "host_kv_peak_gib": Double(s.peakHostKVBytes) / gib,

@@ -164,13 +164,13 @@ public final class OffloadStrategy: RegisteredStrategy {
 
         let cpu = cpuModels[instance.index]
         let cpuSeconds = cpu.seconds(contextTokens: shape.hostDecodeContextTokens)
-        let cpuNs = SimTime.cappedNs(seconds: cpuSeconds)
-        let gpuNs = SimTime.cappedNs(seconds: instance.timeModel.computeSeconds(of: shape))
+        let cpuTime = SimTime.capped(seconds: cpuSeconds)
+        let gpuTime = SimTime.capped(seconds: instance.timeModel.computeSeconds(of: shape))
         var s = instanceStates[instance.index]
         s.cpuAttentionSeconds += cpuSeconds
-        if cpuNs > gpuNs { s.cpuBoundIterations += 1 }
+        if cpuTime > gpuTime { s.cpuBoundIterations += 1 }
         // The CPU attention reads its KV over the GPU part of the step (or its own time, if longer).
-        let hold = cpu.kvBytesRead(contextTokens: shape.hostDecodeContextTokens) / max(Double(max(cpuNs, gpuNs)) / 1e9, 1e-9)
+        let hold = cpu.kvBytesRead(contextTokens: shape.hostDecodeContextTokens) / max(max(cpuTime, gpuTime).seconds, 1e-9)
         if let copy = waitFor.first {
             s.pendingReservation = (copy, hold)
         } else {
@@ -178,7 +178,7 @@ public final class OffloadStrategy: RegisteredStrategy {
         }
         instanceStates[instance.index] = s
         applyReservation()
-        return IterationPlan(waitFor: waitFor, cpuNanoseconds: cpuNs)
+        return IterationPlan(waitFor: waitFor, cpuTime: cpuTime)
     }
 
     public func transferFinished(_ transfer: Transfer, now: SimTime) {

@@ -59,11 +59,11 @@ public final class PieStrategy: RegisteredStrategy {
         /// first measured decode step, one step.
         var growthLimitBlocks: Int
         /// The last iteration's compute time and KV tokens read.
-        var lastComputeNs: Int64 = 0
+        var lastCompute = SimTime.zero
         var lastKVTokens = 0
-        /// The stall the last iteration could not avoid (its first layer's prefetch), ns; a longer stall means
-        /// the transfers were not hidden.
-        var lastFillNs: Int64 = 0
+        /// The stall the last iteration could not avoid (its first layer's prefetch); a longer stall means the
+        /// transfers were not hidden.
+        var lastFill = SimTime.zero
         /// Whether the last iteration decoded: only such steps are measured, as an all-prefill step's compute
         /// hides far more traffic than the decode steps that follow it.
         var lastDecodes = false
@@ -135,9 +135,9 @@ public final class PieStrategy: RegisteredStrategy {
         guard let context else { return IterationPlan() }
         let i = instance.index
         let tokens = Self.kvTokens(of: instance.batch, requests: context.requests)
-        states[i].lastComputeNs = computeTime.ns
+        states[i].lastCompute = computeTime
         states[i].lastKVTokens = tokens
-        states[i].lastFillNs = 0
+        states[i].lastFill = .zero
         states[i].lastDecodes = instance.batch.shape.decodeSequences > 0
         let share = hostShare(i, extraBlocks: 0, instance: instance)
         let bytes = Self.swappedBytes(tokens: tokens, kvBytesPerToken: instance.spec.model.kvBytesPerToken, hostShare: share)
@@ -147,7 +147,7 @@ public final class PieStrategy: RegisteredStrategy {
         let bytesPerLayer = (bytes + layers - 1) / layers
         // The first layer's prefetch cannot overlap any compute: the least stall the pass can have.
         let rates = Self.newFlowRates(on: context.link, now: now)
-        states[i].lastFillNs = context.link.spec.latencyNs + SimTime.seconds(Double(bytesPerLayer) / rates.hostToDevice).ns
+        states[i].lastFill = context.link.spec.latency + SimTime.seconds(Double(bytesPerLayer) / rates.hostToDevice)
         return IterationPlan(
             stream: LayerStream(layers: states[i].everyLayer, buffers: 2, bytesPerLoad: bytesPerLayer, purpose: .kvPrefetch),
             sideFlows: [FlowRequest(bytes: bytesPerLayer * layers, direction: .deviceToHost, purpose: .kvWriteback)])
@@ -160,7 +160,7 @@ public final class PieStrategy: RegisteredStrategy {
         if options.adaptive && states[i].lastDecodes {
             let state = states[i]
             states[i].growthLimitBlocks = hiddenHostBlocks(i, instance: instance, now: now)
-            if state.hostBlocks > 0 && context!.lastPassStall(instance: i).ns > state.lastFillNs {
+            if state.hostBlocks > 0 && context!.lastPassStall(instance: i) > state.lastFill {
                 let removed = min(step, state.hostBlocks, instance.pool.freeBlocks)
                 if removed > 0 && instance.pool.resize(by: -removed) {
                     states[i].hostBlocks -= removed
@@ -200,7 +200,7 @@ public final class PieStrategy: RegisteredStrategy {
     /// added in each direction, so that the mixed total applies even when the other direction is idle.
     static func newFlowRates(on link: SharedLink, now: SimTime) -> (hostToDevice: Double, deviceToHost: Double) {
         var counts = SharedLink.FlowCounts(hostToDevice: 1, deviceToHost: 1)
-        for flow in link.flows where flow.activeFromNs <= now.ns && flow.finishNs > now.ns {
+        for flow in link.flows where flow.activeFrom <= now && flow.finish > now {
             counts.add(flow.direction)
         }
         let totals = link.directionTotals(counts: counts)
@@ -216,7 +216,7 @@ public final class PieStrategy: RegisteredStrategy {
         let bytesAtFullShare = Double(state.lastKVTokens) * Double(instance.spec.model.kvBytesPerToken)
         guard bytesAtFullShare > 0 else { return maxHostBlocks(i) }
         let rates = Self.newFlowRates(on: context.link, now: now)
-        let hiddenSeconds = (1 - options.headroom) * SimTime(ns: state.lastComputeNs).seconds
+        let hiddenSeconds = (1 - options.headroom) * state.lastCompute.seconds
         let share = hiddenSeconds * min(rates.hostToDevice, rates.deviceToHost) / bytesAtFullShare
         guard share < options.maxHostShare else { return maxHostBlocks(i) }
         return Int(share * Double(state.gpuBlocks) / (1 - share))
@@ -277,13 +277,13 @@ public final class PieStrategy: RegisteredStrategy {
         return problems
     }
 
-    public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport {
+    public func report(instance: ServingInstance, end: SimTime) -> StrategyReport {
         let state = states[instance.index]
         let gib = Double(instance.pool.blockBytes) / Double(1 << 30)
         return StrategyReport(counters: [
             "gpu_blocks": Double(state.gpuBlocks),
             "host_blocks_min": state.series.minimum,
-            "host_blocks_mean": state.series.mean(endNs: endNs),
+            "host_blocks_mean": state.series.mean(endNs: end.ns),
             "host_blocks_max": state.series.maximum,
             "host_gib_max": state.series.maximum * gib,
             "host_share_max": state.series.maximum / (Double(state.gpuBlocks) + state.series.maximum),

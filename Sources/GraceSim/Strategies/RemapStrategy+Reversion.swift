@@ -10,8 +10,8 @@ extension RemapStrategy {
         let lent = states[instance.index].lentBlocks
         guard lent > 0, Double(pool.freeBlocks) > options.reversionFreeFraction * Double(pool.capacityBlocks) else { return }
         let candidates = context.instances.filter { states[$0.index].remapped > 0 && (!spatial || $0.index == instance.index) }.sorted { a, b in
-            let (ra, rb) = (states[a.index].lastEndNs, states[b.index].lastEndNs)
-            if ra != rb { return options.victim == .mru ? ra < rb : ra > rb }
+            let (ra, rb) = (states[a.index].lastEnd, states[b.index].lastEnd)
+            if ra != rb { return options.victim == .mru ? Self.ranLater(rb, than: ra) : Self.ranLater(ra, than: rb) }
             return a.index < b.index
         }
         guard let target = candidates.first else { return }
@@ -80,12 +80,12 @@ extension RemapStrategy {
         return problems
     }
 
-    public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport {
+    public func report(instance: ServingInstance, end: SimTime) -> StrategyReport {
         let state = states[instance.index]
         return StrategyReport(
             counters: [
                 "remapped_layers_min": state.remappedSeries.minimum,
-                "remapped_layers_mean": state.remappedSeries.mean(endNs: endNs),
+                "remapped_layers_mean": state.remappedSeries.mean(endNs: end.ns),
                 "remapped_layers_max": state.remappedSeries.maximum,
                 "remapped_layers_end": Double(state.remapped),
                 "buffers_end": Double(state.buffers),
@@ -94,8 +94,8 @@ extension RemapStrategy {
                 "reversions": Double(state.reversions),
                 "layers_streamed": Double(state.layersStreamed),
                 "remapped_passes": Double(state.remappedPasses),
-                "decode_stream_compute_ms": Double(state.decodeStreamComputeNs) / 1e6,
-                "decode_stream_stall_ms": Double(state.decodeStreamStallNs) / 1e6,
+                "decode_stream_compute_ms": state.decodeStreamCompute.milliseconds,
+                "decode_stream_stall_ms": state.decodeStreamStall.milliseconds,
                 "lent_blocks_end": Double(state.lentBlocks),
             ],
             series: ["remapped_layers": state.remappedSeries.points])

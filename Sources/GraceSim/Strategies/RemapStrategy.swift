@@ -38,12 +38,12 @@ public final class RemapStrategy: RegisteredStrategy {
         var layerComputeSeconds: Double
         /// The streamed layers of the current α and buffers (cached; evenly spaced).
         var streamedLayers: [Int] = []
-        /// When the instance's last pass ended, ns (-1 before the first).
-        var lastEndNs: Int64 = -1
+        /// When the instance's last pass ended (nil before the first).
+        var lastEnd: SimTime?
         /// Whether the pass in flight is a decode-only pass that streams, for the stall counters.
         var streamingDecode = false
-        var decodeStreamComputeNs: Int64 = 0
-        var decodeStreamStallNs: Int64 = 0
+        var decodeStreamCompute = SimTime.zero
+        var decodeStreamStall = SimTime.zero
         var remappedSeries: StepSeries
         var remaps = 0
         /// Remaps made with the amount rule waived, because nothing else could ever admit a waiting request.
@@ -133,8 +133,8 @@ public final class RemapStrategy: RegisteredStrategy {
     private func nextVictim(for active: ServingInstance, in instances: [ServingInstance]) -> ServingInstance? {
         if spatial { return canRemapOneMore(active) ? active : nil }
         let inactive = instances.filter { $0.index != active.index }.sorted { a, b in
-            let (ra, rb) = (states[a.index].lastEndNs, states[b.index].lastEndNs)
-            if ra != rb { return options.victim == .mru ? ra > rb : ra < rb }
+            let (ra, rb) = (states[a.index].lastEnd, states[b.index].lastEnd)
+            if ra != rb { return options.victim == .mru ? Self.ranLater(ra, than: rb) : Self.ranLater(rb, than: ra) }
             return a.index < b.index
         }
         return (inactive + [active]).first { canRemapOneMore($0) }
@@ -187,12 +187,12 @@ public final class RemapStrategy: RegisteredStrategy {
                 guard let context else { return false }
                 let pipeline = RemapPipeline(
                     layers: layers, loads: loads, buffers: buffers,
-                    layerComputeNs: SimTime.seconds(state.layerComputeSeconds).ns,
-                    layerLoadNs: Self.layerLoadNs(bytes: instance.spec.model.weightBytesPerLayer, link: context.hardware.link,
+                    layerCompute: SimTime.seconds(state.layerComputeSeconds),
+                    layerLoad: Self.layerLoadTime(bytes: instance.spec.model.weightBytesPerLayer, link: context.hardware.link,
                                                   hostMemoryBytesPerSecond: context.hardware.cpu.memoryBytesPerSecond,
                                                   streams: concurrentStreams(with: instance)))
                 // A whole number of ns is within x exactly when it is within x rounded down.
-                return Double(pipeline.stallNs) <= SimTime.nanoseconds(fromSeconds: options.maxStallFraction * state.computeSeconds, rounding: .down)
+                return Double(pipeline.stall.ns) <= SimTime.nanoseconds(fromSeconds: options.maxStallFraction * state.computeSeconds, rounding: .down)
             }
         }
     }
@@ -200,12 +200,20 @@ public final class RemapStrategy: RegisteredStrategy {
     /// Whether one more layer of `instance` may be remapped under the cap and the amount rule.
     func canRemapOneMore(_ instance: ServingInstance) -> Bool { slotsForOneMore(instance) != nil }
 
-    /// Nanoseconds the link takes for one load of `bytes` while `streams` streams share it equally (1: alone):
-    /// its latency, then the bytes at the one-way rate (bounded by host memory) over the streams, rounded up as
-    /// ``SharedLink`` rounds a flow's finish.
-    static func layerLoadNs(bytes: Int64, link: LinkSpec, hostMemoryBytesPerSecond: Double, streams: Int = 1) -> Int64 {
+    /// The time the link takes for one load of `bytes` while `streams` streams share it equally (1: alone):
+    /// its latency, then the bytes at the one-way rate (bounded by host memory) over the streams, rounded up to
+    /// a whole ns as ``SharedLink`` rounds a flow's finish.
+    static func layerLoadTime(bytes: Int64, link: LinkSpec, hostMemoryBytesPerSecond: Double, streams: Int = 1) -> SimTime {
         let rate = min(link.hostToDeviceBytesPerSecond, max(hostMemoryBytesPerSecond, 1)) / Double(max(1, streams))
-        return link.latencyNs + max(1, SimTime.cappedNs(seconds: Double(bytes) / rate, rounding: .up))
+        return link.latency + max(.nanoseconds(1), SimTime.capped(seconds: Double(bytes) / rate, rounding: .up))
+    }
+
+    /// Whether an instance whose last pass ended at `a` ran later than one whose last pass ended at `b` (nil:
+    /// never ran, earlier than any time).
+    static func ranLater(_ a: SimTime?, than b: SimTime?) -> Bool {
+        guard let a else { return false }
+        guard let b else { return true }
+        return a > b
     }
 
     /// Streams that would share the link with `instance`'s once it streams: under spatial sharing every
@@ -222,7 +230,7 @@ public final class RemapStrategy: RegisteredStrategy {
     func unloadedLayerLoadSeconds(_ instance: ServingInstance) -> Double {
         guard let context else { return .infinity }
         let link = context.hardware.link
-        return Double(link.latencyNs) / 1e9 + Double(instance.spec.model.weightBytesPerLayer) / link.hostToDeviceBytesPerSecond
+        return link.latency.seconds + Double(instance.spec.model.weightBytesPerLayer) / link.hostToDeviceBytesPerSecond
     }
 
     private func remapOneLayer(of instance: ServingInstance, now: SimTime) {
@@ -267,7 +275,7 @@ public final class RemapStrategy: RegisteredStrategy {
         states[i].remappedPasses += 1
         if shape.prefillTokens == 0 && shape.totalTokens > 0 {
             states[i].streamingDecode = true
-            states[i].decodeStreamComputeNs += SimTime.seconds(instance.timeModel.computeSeconds(of: shape)).ns
+            states[i].decodeStreamCompute += SimTime.seconds(instance.timeModel.computeSeconds(of: shape))
         }
         return IterationPlan(stream: stream)
     }
@@ -304,9 +312,9 @@ public final class RemapStrategy: RegisteredStrategy {
 
     public func iterationFinished(instance: ServingInstance, now: SimTime) {
         let i = instance.index
-        states[i].lastEndNs = now.ns
+        states[i].lastEnd = now
         if states[i].streamingDecode, let context {
-            states[i].decodeStreamStallNs += context.lastPassStall(instance: i).ns
+            states[i].decodeStreamStall += context.lastPassStall(instance: i)
         }
         if options.reversion { revertIfIdle(instance, now: now) }
         // The buffer slots are free between passes: the next pass's first loads can start now.

@@ -77,7 +77,7 @@ public final class SwapStrategy: RegisteredStrategy {
         }
     }
 
-    public func report(instance: ServingInstance, endNs: Int64) -> StrategyReport {
+    public func report(instance: ServingInstance, end: SimTime) -> StrategyReport {
         StrategyReport(counters: [
             "swap_space_gib": Double(options.swapSpaceBytes) / Double(1 << 30),
             "swap_space_peak_gib": Double(peakBytes[instance.index, default: 0]) / Double(1 << 30),

@@ -17,44 +17,46 @@
 struct GPUShare {
     struct Segment {
         var instance: Int
-        /// GPU work still to do, in ns of the whole GPU alone.
-        var work: Double
+        /// GPU work still to do, in ns of the whole GPU alone (fractional: shares split nanoseconds).
+        var remainingNs: Double
     }
 
     /// Work below this (ns of the whole GPU) counts as done; it absorbs rounding of finish times to whole ns.
     private static let doneWork = 1e-6
 
     private(set) var segments: [Segment] = []
-    private var clockNs: Int64 = 0
+    /// The time the segments have been moved to.
+    private var clock = SimTime.zero
 
-    /// Moves every segment to `nowNs`. Between two calls no segment starts or ends (the simulator has an event at
+    /// Moves every segment to `now`. Between two calls no segment starts or ends (the simulator has an event at
     /// each), so the number of segments sharing the GPU is constant over the interval.
-    mutating func advance(to nowNs: Int64) {
-        let elapsed = nowNs - clockNs
-        clockNs = nowNs
-        guard elapsed > 0, !segments.isEmpty else { return }
-        let share = Double(elapsed) / Double(segments.count)
-        for i in segments.indices { segments[i].work -= share }
+    mutating func advance(to now: SimTime) {
+        let elapsed = now - clock
+        clock = now
+        guard elapsed > .zero, !segments.isEmpty else { return }
+        let share = Double(elapsed.ns) / Double(segments.count)
+        for i in segments.indices { segments[i].remainingNs -= share }
     }
 
-    /// Starts a segment of `gpuNs` of work for `instance` at the share's clock (after ``advance(to:)`` to now).
-    mutating func start(instance: Int, gpuNs: Int64) {
-        segments.append(Segment(instance: instance, work: Double(max(0, gpuNs))))
+    /// Starts a segment of `work` (GPU time on the whole GPU alone) for `instance` at the share's clock (after
+    /// ``advance(to:)`` to now).
+    mutating func start(instance: Int, work: SimTime) {
+        segments.append(Segment(instance: instance, remainingNs: Double(max(0, work.ns))))
     }
 
     /// Removes the segments whose work is done and returns their instances, in instance order.
     mutating func takeFinished() -> [Int] {
-        guard segments.contains(where: { $0.work <= Self.doneWork }) else { return [] }
-        let done = segments.filter { $0.work <= Self.doneWork }.map(\.instance).sorted()
-        segments.removeAll { $0.work <= Self.doneWork }
+        guard segments.contains(where: { $0.remainingNs <= Self.doneWork }) else { return [] }
+        let done = segments.filter { $0.remainingNs <= Self.doneWork }.map(\.instance).sorted()
+        segments.removeAll { $0.remainingNs <= Self.doneWork }
         return done
     }
 
-    /// When the next segment finishes at the current rates, ns; nil when none is in flight.
-    var nextEventNs: Int64? {
-        guard var least = segments.first?.work else { return nil }
-        for segment in segments { least = min(least, segment.work) }
-        if least <= Self.doneWork { return clockNs }
-        return clockNs + max(1, Int64((least * Double(segments.count) - Self.doneWork).rounded(.up)))
+    /// When the next segment finishes at the current rates; nil when none is in flight.
+    var nextEvent: SimTime? {
+        guard var least = segments.first?.remainingNs else { return nil }
+        for segment in segments { least = min(least, segment.remainingNs) }
+        if least <= Self.doneWork { return clock }
+        return clock + .nanoseconds(max(1, Int64((least * Double(segments.count) - Self.doneWork).rounded(.up))))
     }
 }

@@ -50,7 +50,7 @@ public final class TraceRecorder: SimulationObserver {
     /// Whether a transfer requested within the window is still on the link (a caller that stops the simulation at
     /// the window's end steps on until this is false, so those transfers get their end).
     public var hasOpenTransfersInWindow: Bool {
-        open.values.contains { $0.transfer.requestedNs <= windowNs.upperBound }
+        open.values.contains { $0.transfer.requested.ns <= windowNs.upperBound }
     }
 
     // MARK: SimulationObserver
@@ -72,7 +72,7 @@ public final class TraceRecorder: SimulationObserver {
         lanes[transfer.direction.rawValue][lane] = nil
         emitSpan(.transfer(TransferRecord(
             direction: started.direction, lane: lane, purpose: started.purpose, instance: started.instance,
-            bytes: started.bytes, startNs: started.requestedNs, activeFromNs: started.activeFromNs, endNs: endNs)))
+            bytes: started.bytes, startNs: started.requested.ns, activeFromNs: started.activeFrom.ns, endNs: endNs)))
     }
 
     public func preempted(request: Int32, instance: Int, mode: PreemptionMode, atNs: Int64) {

@@ -3,7 +3,7 @@
 /// and CPU work draw from together.
 ///
 /// Rates change only when the set of active flows (or the host-memory reservation) changes; the owner then
-/// calls ``advance(to:)`` and reads ``nextEventNs`` to schedule the next completion.
+/// calls ``advance(to:)`` and reads ``nextEvent`` to schedule the next completion.
 ///
 /// Sharing rule: with one direction busy, its flows split `min(direction bandwidth, free host bandwidth)`
 /// equally. With both busy, the pair's total is `min(mixed total, both directions' sum, free host bandwidth)`,
@@ -17,8 +17,9 @@ public struct SharedLink: Sendable {
     public private(set) var flows: [Transfer] = []
     /// Host memory bandwidth held by CPU work (offloaded attention), bytes per second.
     public private(set) var hostReservedBytesPerSecond: Double = 0
-    private var lastUpdateNs: Int64 = 0
-    /// Finish times further ahead than this (about 31.7 years), in ns, are treated as never.
+    /// The time the flows have been moved to.
+    private var lastUpdate = SimTime.zero
+    /// Finish times further ahead than this many ns (about 31.7 years) are treated as never.
     private static let longestFinishNs = 1e18
     private var nextID = 0
 
@@ -26,26 +27,28 @@ public struct SharedLink: Sendable {
     public private(set) var bytesMoved: [Double] = [0, 0]
     /// Bytes moved so far, indexed by ``accountingIndex(instance:direction:purpose:)``; grown on demand.
     private var bytesByKey: [Double] = []
-    /// Time each direction carried at least one active flow, in ns.
-    public private(set) var busyNs: [Int64] = [0, 0]
-    /// Time both directions were busy at once, in ns.
-    public private(set) var bothBusyNs: Int64 = 0
-    /// Length of one interval of ``bytesPerInterval``, in ns.
-    public let sampleIntervalNs: Int64
-    /// Bytes moved in each interval `[k·sampleIntervalNs, (k+1)·sampleIntervalNs)`, by direction (index:
+    /// Time each direction carried at least one active flow (index: `LinkDirection.rawValue`).
+    public private(set) var busy: [SimTime] = [.zero, .zero]
+    /// Time both directions were busy at once.
+    public private(set) var bothBusy = SimTime.zero
+    /// Length of one interval of ``bytesPerInterval``.
+    public let sampleInterval: SimTime
+    /// Bytes moved in each interval `[k·sampleInterval, (k+1)·sampleInterval)`, by direction (index:
     /// `LinkDirection.rawValue`); a flow's bytes are spread evenly over the time it moved them. Grown on demand.
     public private(set) var bytesPerInterval: [[Double]] = [[], []]
 
-    public init(spec: LinkSpec, hostMemoryBytesPerSecond: Double, sampleIntervalNs: Int64 = 1_000_000_000) {
+    public init(spec: LinkSpec, hostMemoryBytesPerSecond: Double, sampleInterval: SimTime = .seconds(1)) {
         self.spec = spec
         self.hostMemoryBytesPerSecond = hostMemoryBytesPerSecond
-        self.sampleIntervalNs = max(1, sampleIntervalNs)
+        self.sampleInterval = max(.nanoseconds(1), sampleInterval)
     }
 
-    /// Link traffic over time up to `endNs`: [start s, host-to-device bytes/s, device-to-host bytes/s] for each
+    /// Link traffic over time up to `end`: [start s, host-to-device bytes/s, device-to-host bytes/s] for each
     /// interval whose rates differ from the previous interval's (the rates hold until the next sample), and for
-    /// the last interval, whose rates are taken over its part before `endNs`.
-    public func trafficSeries(endNs: Int64) -> [[Double]] {
+    /// the last interval, whose rates are taken over its part before `end`.
+    public func trafficSeries(end: SimTime) -> [[Double]] {
+        // Interval arithmetic in raw ns: interval k spans [k·sampleIntervalNs, (k+1)·sampleIntervalNs).
+        let endNs = end.ns, sampleIntervalNs = sampleInterval.ns
         guard endNs > 0 else { return [] }
         let count = Int((endNs - 1) / sampleIntervalNs) + 1
         var samples: [[Double]] = []
@@ -68,9 +71,10 @@ public struct SharedLink: Sendable {
         return samples
     }
 
-    /// Adds `bytes` moved at an even rate over `[from, to)` to the intervals that span it.
-    private mutating func accumulate(_ bytes: Double, direction: Int, from: Int64, to: Int64) {
+    /// Adds `bytes` moved at an even rate over `[start, end)` to the intervals that span it.
+    private mutating func accumulate(_ bytes: Double, direction: Int, from start: SimTime, to end: SimTime) {
         guard bytes > 0 else { return }
+        let from = start.ns, to = end.ns, sampleIntervalNs = sampleInterval.ns
         let first = Int(from / sampleIntervalNs), last = Int((to - 1) / sampleIntervalNs)
         if last >= bytesPerInterval[direction].count {
             bytesPerInterval[direction] += [Double](repeating: 0, count: last + 1 - bytesPerInterval[direction].count)
@@ -81,31 +85,31 @@ public struct SharedLink: Sendable {
         }
         let perNs = bytes / Double(to - from)
         for k in first...last {
-            let start = max(from, Int64(k) * sampleIntervalNs), end = min(to, Int64(k + 1) * sampleIntervalNs)
-            bytesPerInterval[direction][k] += perNs * Double(end - start)
+            let spanStart = max(from, Int64(k) * sampleIntervalNs), spanEnd = min(to, Int64(k + 1) * sampleIntervalNs)
+            bytesPerInterval[direction][k] += perNs * Double(spanEnd - spanStart)
         }
     }
 
     /// Starts a transfer at `now` (after ``advance(to:)`` to `now`); returns its id.
-    public mutating func start(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int, now: Int64) -> TransferID {
-        precondition(now == lastUpdateNs, "advance the link to now before starting a transfer")
+    public mutating func start(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int, now: SimTime) -> TransferID {
+        precondition(now == lastUpdate, "advance the link to now before starting a transfer")
         let id = TransferID(raw: nextID)
         nextID += 1
         flows.append(Transfer(id: id, direction: direction, purpose: purpose, instance: instance, bytes: bytes,
-                              requestedNs: now, activeFromNs: now + spec.latencyNs, remainingBytes: Double(bytes)))
+                              requested: now, activeFrom: now + spec.latency, remainingBytes: Double(bytes)))
         recomputeRates()
         return id
     }
 
     /// Sets the host memory bandwidth held by CPU work from `now` on.
-    public mutating func reserveHostBandwidth(_ bytesPerSecond: Double, now: Int64) {
-        precondition(now == lastUpdateNs, "advance the link to now before changing the reservation")
+    public mutating func reserveHostBandwidth(_ bytesPerSecond: Double, now: SimTime) {
+        precondition(now == lastUpdate, "advance the link to now before changing the reservation")
         hostReservedBytesPerSecond = max(0, bytesPerSecond)
         recomputeRates()
     }
 
     /// Moves every flow forward to `now` at the current rates and returns the flows that finished, in id order.
-    public mutating func advance(to now: Int64) -> [Transfer] {
+    public mutating func advance(to now: SimTime) -> [Transfer] {
         var finished: [Transfer] = []
         advance(to: now, appendingFinishedTo: &finished)
         return finished
@@ -113,16 +117,16 @@ public struct SharedLink: Sendable {
 
     /// Moves every flow forward to `now` at the current rates and appends the flows that finished to `finished`,
     /// in id order (the simulator passes one buffer it reuses, so a busy link allocates nothing here).
-    public mutating func advance(to now: Int64, appendingFinishedTo finished: inout [Transfer]) {
+    public mutating func advance(to now: SimTime, appendingFinishedTo finished: inout [Transfer]) {
         // Rates change whenever a flow becomes active or finishes, so move through those instants in order.
         // A flow can be due at the instant the link already stands at (a zero-byte flow whose latency just
         // ended), so keep going while one is.
-        while lastUpdateNs < now || (lastUpdateNs == now && flows.contains { $0.finishNs <= now }) {
-            let step = min(now, nextChangeNs())
+        while lastUpdate < now || (lastUpdate == now && flows.contains { $0.finish <= now }) {
+            let step = min(now, nextChange())
             move(to: step)
             var i = 0
             while i < flows.count {
-                if flows[i].finishNs <= step {
+                if flows[i].finish <= step {
                     finished.append(flows.remove(at: i))
                 } else {
                     i += 1
@@ -154,10 +158,10 @@ public struct SharedLink: Sendable {
         return result
     }
 
-    /// The next instant at which a flow finishes or becomes active, in ns (nil when idle).
-    public var nextEventNs: Int64? {
-        let next = nextChangeNs()
-        return next == .max ? nil : next
+    /// The next instant at which a flow finishes or becomes active (nil when idle).
+    public var nextEvent: SimTime? {
+        let next = nextChange()
+        return next.isFinite ? next : nil
     }
 
     /// The rate a new flow in `direction` would get now, bytes per second, after its start-up latency.
@@ -165,7 +169,7 @@ public struct SharedLink: Sendable {
     /// which the new flow follows rather than shares the link with.
     public func rateForNewFlow(direction: LinkDirection, isSameStream: (Transfer) -> Bool = { _ in false }) -> Double {
         var counts = FlowCounts()
-        for flow in flows where flow.activeFromNs <= lastUpdateNs && !isSameStream(flow) {
+        for flow in flows where flow.activeFrom <= lastUpdate && !isSameStream(flow) {
             counts.add(flow.direction)
         }
         counts.add(direction)
@@ -218,28 +222,28 @@ public struct SharedLink: Sendable {
 
     private func activeCounts() -> FlowCounts {
         var counts = FlowCounts()
-        for flow in flows where flow.activeFromNs <= lastUpdateNs { counts.add(flow.direction) }
+        for flow in flows where flow.activeFrom <= lastUpdate { counts.add(flow.direction) }
         return counts
     }
 
-    private func nextChangeNs() -> Int64 {
-        var next = Int64.max
+    private func nextChange() -> SimTime {
+        var next = SimTime.infinity
         for flow in flows {
-            next = min(next, flow.activeFromNs > lastUpdateNs ? flow.activeFromNs : flow.finishNs)
+            next = min(next, flow.activeFrom > lastUpdate ? flow.activeFrom : flow.finish)
         }
         return next
     }
 
-    private mutating func move(to time: Int64) {
-        let dt = time - lastUpdateNs
-        guard dt > 0 else { return }
+    private mutating func move(to time: SimTime) {
+        let dt = time - lastUpdate
+        guard dt > .zero else { return }
         let counts = activeCounts()
-        if counts.hostToDevice > 0 { busyNs[0] += dt }
-        if counts.deviceToHost > 0 { busyNs[1] += dt }
-        if counts.hostToDevice > 0 && counts.deviceToHost > 0 { bothBusyNs += dt }
+        if counts.hostToDevice > 0 { busy[0] += dt }
+        if counts.deviceToHost > 0 { busy[1] += dt }
+        if counts.hostToDevice > 0 && counts.deviceToHost > 0 { bothBusy += dt }
         var movedNow: [Double] = [0, 0]
-        for i in flows.indices where flows[i].activeFromNs <= lastUpdateNs {
-            let moved = min(flows[i].remainingBytes, flows[i].bytesPerSecond * Double(dt) / 1e9)
+        for i in flows.indices where flows[i].activeFrom <= lastUpdate {
+            let moved = min(flows[i].remainingBytes, flows[i].bytesPerSecond * Double(dt.ns) / 1e9)
             flows[i].remainingBytes -= moved
             bytesMoved[flows[i].direction.rawValue] += moved
             movedNow[flows[i].direction.rawValue] += moved
@@ -247,26 +251,26 @@ public struct SharedLink: Sendable {
             if key >= bytesByKey.count { bytesByKey += [Double](repeating: 0, count: key + 1 - bytesByKey.count) }
             bytesByKey[key] += moved
         }
-        accumulate(movedNow[0], direction: 0, from: lastUpdateNs, to: time)
-        accumulate(movedNow[1], direction: 1, from: lastUpdateNs, to: time)
-        lastUpdateNs = time
+        accumulate(movedNow[0], direction: 0, from: lastUpdate, to: time)
+        accumulate(movedNow[1], direction: 1, from: lastUpdate, to: time)
+        lastUpdate = time
     }
 
-    /// Sets each flow's rate and finish time from the active set at `lastUpdateNs`.
+    /// Sets each flow's rate and finish time from the active set at `lastUpdate`.
     private mutating func recomputeRates() {
         let rates = perFlowRates(counts: activeCounts())
         for i in flows.indices {
-            if flows[i].activeFromNs > lastUpdateNs {
+            if flows[i].activeFrom > lastUpdate {
                 flows[i].bytesPerSecond = 0
-                flows[i].finishNs = .max
+                flows[i].finish = .infinity
             } else {
                 let rate = rates[flows[i].direction]
                 flows[i].bytesPerSecond = rate
                 let ns = SimTime.nanoseconds(fromSeconds: flows[i].remainingBytes / rate, rounding: .up)
                 // A flow starved of host bandwidth (the 1 B/s floor) may need more ns than an Int64 holds: it
                 // then has no finish until the rates change.
-                flows[i].finishNs = ns > Self.longestFinishNs ? .max
-                    : lastUpdateNs + max(Int64(ns), flows[i].remainingBytes > 0 ? 1 : 0)
+                flows[i].finish = ns > Self.longestFinishNs ? .infinity
+                    : lastUpdate + .nanoseconds(max(Int64(ns), flows[i].remainingBytes > 0 ? 1 : 0))
             }
         }
     }

@@ -55,14 +55,14 @@ public struct Transfer: Sendable {
     /// The instance the bytes belong to.
     public let instance: Int
     public let bytes: Int64
-    /// When the transfer was requested, in ns.
-    public let requestedNs: Int64
-    /// When bytes start to move (the request time plus the link's start-up latency), in ns.
-    public let activeFromNs: Int64
+    /// When the transfer was requested.
+    public let requested: SimTime
+    /// When bytes start to move (the request time plus the link's start-up latency).
+    public let activeFrom: SimTime
     /// Bytes still to move.
     public internal(set) var remainingBytes: Double
-    /// Current rate in bytes per second (0 before `activeFromNs`).
+    /// Current rate in bytes per second (0 before ``activeFrom``).
     public internal(set) var bytesPerSecond: Double = 0
-    /// When it will finish at the current rates, in ns.
-    public internal(set) var finishNs: Int64 = .max
+    /// When it will finish at the current rates (``SimTime/infinity`` while it moves nothing).
+    public internal(set) var finish = SimTime.infinity
 }

@@ -41,7 +41,7 @@ struct HardwareLoadingErrorTests {
         #expect(spec.cpu.memoryBytesPerSecond == 200e9)
         #expect(spec.link.hostToDeviceBytesPerSecond == 26e9)
         #expect(spec.link.mixedTotalBytesPerSecond == 40e9)
-        #expect(spec.link.latencyNs == 5_000)
+        #expect(spec.link.latency == .nanoseconds(5_000))
     }
 
     @Test func hbmInBytesOrMiB() throws {

@@ -31,7 +31,7 @@ struct HardwarePresetTests {
         #expect(gh200.gpu.peakFlopsPerSecond == 989e12)
         #expect(gh200.gpu.smCount == 132)
         #expect(gh200.cpu.cores == 72)
-        #expect(gh200.link.latencyNs == 2_000)
+        #expect(gh200.link.latency == .nanoseconds(2_000))
     }
 
     /// docs/sources.md, "Hardware": HBM over link bandwidth is ≈ 8 on GH200 and ≈ 60 over PCIe Gen5.

@@ -68,10 +68,10 @@ import Testing
         #expect(stream.layers == LayerStream.evenlySpaced(loads: stream.loads, of: model.layers))
         return RemapPipeline(
             layers: model.layers, loads: stream.loads, buffers: stream.buffers,
-            layerComputeNs: SimTime.seconds(instance.timeModel.layerComputeSeconds(of: shape)).ns,
-            layerLoadNs: RemapStrategy.layerLoadNs(bytes: model.weightBytesPerLayer, link: hardware.link,
+            layerCompute: SimTime.seconds(instance.timeModel.layerComputeSeconds(of: shape)),
+            layerLoad: RemapStrategy.layerLoadTime(bytes: model.weightBytesPerLayer, link: hardware.link,
                                                    hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond),
-            prefetchedLoads: prefetched).stallNs
+            prefetchedLoads: prefetched).stall.ns
     }
 
     /// On an otherwise idle link every pass stalls exactly as ``RemapPipeline`` computes, to the nanosecond: one
@@ -180,8 +180,8 @@ import Testing
         let h = model.duration(of: shape).ns - g
         let c = SimTime.seconds(model.layerComputeSeconds(of: shape)).ns
         let hardware = simulator.experiment.hardware
-        let t = RemapStrategy.layerLoadNs(bytes: simulator.instances[0].spec.model.weightBytesPerLayer, link: hardware.link,
-                                          hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond)
+        let t = RemapStrategy.layerLoadTime(bytes: simulator.instances[0].spec.model.weightBytesPerLayer, link: hardware.link,
+                                          hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond).ns
         #expect(t > 2 * c)
         // Instance 0's layers are rounded to whole ns each: its GPU work may differ from g by up to half a ns
         // per layer.

@@ -75,10 +75,10 @@ import Testing
         for (shape, stall) in zip(shapes, streamed) {
             let pipeline = RemapPipeline(
                 layers: model.layers, loads: 1 + buffers, buffers: buffers,
-                layerComputeNs: SimTime.seconds(simulator.instances[0].timeModel.layerComputeSeconds(of: shape)).ns,
-                layerLoadNs: RemapStrategy.layerLoadNs(bytes: model.weightBytesPerLayer, link: hardware.link,
+                layerCompute: SimTime.seconds(simulator.instances[0].timeModel.layerComputeSeconds(of: shape)),
+                layerLoad: RemapStrategy.layerLoadTime(bytes: model.weightBytesPerLayer, link: hardware.link,
                                                        hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond))
-            #expect(stall == pipeline.stallNs, "\(shape)")
+            #expect(stall == pipeline.stall.ns, "\(shape)")
         }
     }
 

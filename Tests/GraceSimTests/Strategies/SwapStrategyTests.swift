@@ -89,7 +89,7 @@ import Testing
         let requests = [TestExperiments.request(at: 0, prompt: 64, output: 100), TestExperiments.request(at: 0.001, prompt: 112, output: 10)]
         let simulator = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 12, strategy: "swap"), requests: requests)
         let link = simulator.experiment.hardware.link
-        try #require(link.deviceToHostBytesPerSecond == 333e9 && link.hostToDeviceBytesPerSecond == 427e9 && link.latencyNs == 2_000)
+        try #require(link.deviceToHostBytesPerSecond == 333e9 && link.hostToDeviceBytesPerSecond == 427e9 && link.latency == .nanoseconds(2_000))
         try #require(simulator.instances[0].pool.capacityBlocks == 12 && simulator.instances[0].pool.blockBytes == 2_097_152)
         var stalls: [Int64] = []
         var stall: Int64 = 0

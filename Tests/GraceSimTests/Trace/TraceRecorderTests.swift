@@ -96,7 +96,7 @@ import Testing
         let recorder = TraceRecorder()
         func transfer(_ id: Int, at ns: Int64) -> Transfer {
             Transfer(id: TransferID(raw: id), direction: .hostToDevice, purpose: .weightStream, instance: 0, bytes: 100,
-                     requestedNs: ns, activeFromNs: ns + 10, remainingBytes: 100)
+                     requested: .nanoseconds(ns), activeFrom: .nanoseconds(ns + 10), remainingBytes: 100)
         }
         recorder.transferStarted(transfer(0, at: 0))
         recorder.transferStarted(transfer(1, at: 5))

@@ -10,20 +10,20 @@ import Testing
 /// (never the limit) unless a case says otherwise.
 @Suite struct SharedLinkTests {
     static let spec = LinkSpec(kind: "test", hostToDeviceBytesPerSecond: 400e9, deviceToHostBytesPerSecond: 300e9,
-                               mixedTotalBytesPerSecond: 350e9, latencyNs: 2_000)
+                               mixedTotalBytesPerSecond: 350e9, latency: .nanoseconds(2_000))
     static let plentyOfHostBandwidth = 1e15
 
     static func link(hostBytesPerSecond: Double = plentyOfHostBandwidth) -> SharedLink {
         SharedLink(spec: spec, hostMemoryBytesPerSecond: hostBytesPerSecond)
     }
 
-    /// Runs the link from event to event (as the simulator does) up to `endNs`; returns when each flow
-    /// finished, by id. Gives up after 1,000 events, so a link that never settles fails instead of hanging.
-    static func drain(_ link: inout SharedLink, until endNs: Int64 = .max) -> [Int: Int64] {
+    /// Runs the link from event to event (as the simulator does) up to `end`; returns when each flow finished,
+    /// in ns, by id. Gives up after 1,000 events, so a link that never settles fails instead of hanging.
+    static func drain(_ link: inout SharedLink, until end: SimTime = .infinity) -> [Int: Int64] {
         var finished: [Int: Int64] = [:]
         var events = 0
-        while let next = link.nextEventNs, next <= endNs {
-            for transfer in link.advance(to: next) { finished[transfer.id.raw] = next }
+        while let next = link.nextEvent, next <= end {
+            for transfer in link.advance(to: next) { finished[transfer.id.raw] = next.ns }
             events += 1
             if events > 1_000 {
                 Issue.record("the link did not settle: next event still at \(next) ns after 1,000 events")
@@ -36,9 +36,11 @@ import Testing
     /// Equal to within a relative 1e-12 (shares like 280 × 300/700 are not exact in binary).
     static func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(abs(a), abs(b)) }
 
-    static func start(_ link: inout SharedLink, _ bytes: Int64, _ direction: LinkDirection, at now: Int64,
+    /// Starts a flow at `nowNs` ns.
+    static func start(_ link: inout SharedLink, _ bytes: Int64, _ direction: LinkDirection, at nowNs: Int64,
                       purpose: TransferPurpose = .swapIn, instance: Int = 0) -> TransferID {
-        #expect(link.advance(to: now).isEmpty, "no flow was due to finish before \(now) ns")
+        let now = SimTime.nanoseconds(nowNs)
+        #expect(link.advance(to: now).isEmpty, "no flow was due to finish before \(nowNs) ns")
         return link.start(bytes: bytes, direction: direction, purpose: purpose, instance: instance, now: now)
     }
 
@@ -46,11 +48,11 @@ import Testing
     /// (1,200,000 B) fall in the first interval, 5,000 ns (2,000,000 B) in the second, 2,000 ns (800,000 B) in
     /// the third, which the run ends half way through (so its rate is over 2,500 ns).
     @Test func trafficSeriesSpreadsBytesOverIntervals() {
-        var link = SharedLink(spec: Self.spec, hostMemoryBytesPerSecond: Self.plentyOfHostBandwidth, sampleIntervalNs: 5_000)
+        var link = SharedLink(spec: Self.spec, hostMemoryBytesPerSecond: Self.plentyOfHostBandwidth, sampleInterval: .nanoseconds(5_000))
         _ = Self.start(&link, 4_000_000, .hostToDevice, at: 0)
         _ = Self.drain(&link)
         #expect(link.bytesPerInterval[1].isEmpty)
-        let series = link.trafficSeries(endNs: 12_500)
+        let series = link.trafficSeries(end: .nanoseconds(12_500))
         #expect(series.count == 3)
         #expect(series.map { $0[0] } == [0, 5e-6, 10e-6])
         let expected = [1_200_000 / 5e-6, 2_000_000 / 5e-6, 800_000 / 2.5e-6]
@@ -58,15 +60,15 @@ import Testing
             #expect(Self.close(sample[1], rate), "\(sample[1]) against \(rate)")
             #expect(sample[2] == 0)
         }
-        #expect(link.trafficSeries(endNs: 0).isEmpty)
+        #expect(link.trafficSeries(end: .nanoseconds(0)).isEmpty)
         // Idle intervals after the first repeat its rates and are left out, all but the last.
-        #expect(link.trafficSeries(endNs: 40_000).map { $0[0] } == [0, 5e-6, 10e-6, 15e-6, 35e-6])
+        #expect(link.trafficSeries(end: .nanoseconds(40_000)).map { $0[0] } == [0, 5e-6, 10e-6, 15e-6, 35e-6])
         // A run that then idles up to the time horizon still ends with one sample where traffic stops and one
         // for the last interval, at once (2 × 10¹⁴ intervals are not visited one by one).
-        let idle = link.trafficSeries(endNs: SimTime.horizon.ns)
+        let idle = link.trafficSeries(end: .nanoseconds(SimTime.horizon.ns))
         #expect(idle.map { $0[0] } == [0, 5e-6, 10e-6, 15e-6, Double(SimTime.horizon.ns - 5_000) / 1e9])
         #expect(idle.suffix(2).allSatisfy { $0[1] == 0 && $0[2] == 0 })
-        #expect(SharedLink(spec: Self.spec, hostMemoryBytesPerSecond: 1, sampleIntervalNs: 1_000_000).trafficSeries(endNs: SimTime.horizon.ns)
+        #expect(SharedLink(spec: Self.spec, hostMemoryBytesPerSecond: 1, sampleInterval: .nanoseconds(1_000_000)).trafficSeries(end: .nanoseconds(SimTime.horizon.ns))
                     == [[0, 0, 0], [Double(SimTime.horizon.ns - 1_000_000) / 1e9, 0, 0]])
     }
 
@@ -75,21 +77,21 @@ import Testing
     @Test func oneFlowAlone() {
         var link = Self.link()
         let id = Self.start(&link, 4_000_000, .hostToDevice, at: 0)
-        #expect(link.nextEventNs == 2_000, "the next change is the flow becoming active")
-        #expect(link.flows[0].bytesPerSecond == 0 && link.flows[0].finishNs == .max)
-        #expect(link.advance(to: 2_000).isEmpty)
+        #expect(link.nextEvent == .nanoseconds(2_000), "the next change is the flow becoming active")
+        #expect(link.flows[0].bytesPerSecond == 0 && link.flows[0].finish == .infinity)
+        #expect(link.advance(to: .nanoseconds(2_000)).isEmpty)
         #expect(link.flows[0].bytesPerSecond == 400e9)
-        #expect(link.nextEventNs == 12_000)
+        #expect(link.nextEvent == .nanoseconds(12_000))
         // Half way: 5,000 ns × 400 B/ns = 2,000,000 B moved.
-        #expect(link.advance(to: 7_000).isEmpty)
+        #expect(link.advance(to: .nanoseconds(7_000)).isEmpty)
         #expect(link.flows[0].remainingBytes == 2_000_000)
         #expect(link.bytesMoved == [2_000_000, 0])
-        let finished = link.advance(to: 12_000)
+        let finished = link.advance(to: .nanoseconds(12_000))
         #expect(finished.map(\.id) == [id])
-        #expect(link.flows.isEmpty && link.nextEventNs == nil)
+        #expect(link.flows.isEmpty && link.nextEvent == nil)
         #expect(link.bytesMoved == [4_000_000, 0])
         // Busy only while bytes move: 12,000 − 2,000.
-        #expect(link.busyNs == [10_000, 0] && link.bothBusyNs == 0)
+        #expect(link.busy.map(\.ns) == [10_000, 0] && link.bothBusy.ns == 0)
     }
 
     /// Same flow D2H: 3,000,000 B at 300 B/ns = 10,000 ns, finishing at 12,000 ns; idle time before a start
@@ -99,7 +101,7 @@ import Testing
         _ = Self.start(&link, 3_000_000, .deviceToHost, at: 5_000)
         // Active at 7,000; 3,000,000 / 300 = 10,000 ns; done at 17,000.
         #expect(Self.drain(&link) == [0: 17_000])
-        #expect(link.busyNs == [0, 10_000])
+        #expect(link.busy.map(\.ns) == [0, 10_000])
         #expect(link.bytesMoved == [0, 3_000_000])
     }
 
@@ -111,13 +113,13 @@ import Testing
         var link = Self.link()
         let a = Self.start(&link, 2_000_000, .hostToDevice, at: 0)
         let b = Self.start(&link, 6_000_000, .hostToDevice, at: 0)
-        #expect(link.advance(to: 2_000).isEmpty)
+        #expect(link.advance(to: .nanoseconds(2_000)).isEmpty)
         #expect(link.flows.map(\.bytesPerSecond) == [200e9, 200e9])
-        #expect(link.flows.map(\.finishNs) == [12_000, 32_000], "each at half rate: 2e6/200 and 6e6/200 after 2,000")
+        #expect(link.flows.map(\.finish.ns) == [12_000, 32_000], "each at half rate: 2e6/200 and 6e6/200 after 2,000")
         let finished = Self.drain(&link)
         #expect(finished == [a.raw: 12_000, b.raw: 22_000])
         #expect(link.bytesMoved == [8_000_000, 0])
-        #expect(link.busyNs == [20_000, 0])
+        #expect(link.busy.map(\.ns) == [20_000, 0])
     }
 
     /// One flow each way: the pair gets the mixed 350 B/ns, split 400:300, so H2D 200 and D2H 150 B/ns.
@@ -127,14 +129,14 @@ import Testing
         var link = Self.link()
         let x = Self.start(&link, 2_000_000, .hostToDevice, at: 0)
         let y = Self.start(&link, 3_000_000, .deviceToHost, at: 0)
-        #expect(link.advance(to: 2_000).isEmpty)
+        #expect(link.advance(to: .nanoseconds(2_000)).isEmpty)
         #expect(link.flows.map(\.bytesPerSecond) == [200e9, 150e9])
-        #expect(link.advance(to: 12_000).map(\.id) == [x])
+        #expect(link.advance(to: .nanoseconds(12_000)).map(\.id) == [x])
         #expect(link.flows[0].remainingBytes == 1_500_000)
         #expect(link.flows[0].bytesPerSecond == 300e9, "alone again, D2H speeds up to its one-way bandwidth")
         #expect(Self.drain(&link) == [y.raw: 17_000])
-        #expect(link.busyNs == [10_000, 15_000])
-        #expect(link.bothBusyNs == 10_000)
+        #expect(link.busy.map(\.ns) == [10_000, 15_000])
+        #expect(link.bothBusy.ns == 10_000)
         #expect(link.bytesMoved == [2_000_000, 3_000_000])
     }
 
@@ -146,18 +148,18 @@ import Testing
     @Test func flowAddedMidTransfer() {
         var link = Self.link()
         let a = Self.start(&link, 4_000_000, .hostToDevice, at: 0)
-        _ = Self.drain(&link, until: 2_000)
-        #expect(link.advance(to: 7_000).isEmpty)
+        _ = Self.drain(&link, until: .nanoseconds(2_000))
+        #expect(link.advance(to: .nanoseconds(7_000)).isEmpty)
         #expect(link.flows[0].remainingBytes == 2_000_000)
         let b = Self.start(&link, 1_000_000, .hostToDevice, at: 7_000)
         #expect(link.flows[0].bytesPerSecond == 400e9, "B moves nothing during its latency, so A keeps full rate")
-        #expect(link.nextEventNs == 9_000, "B becomes active before A (alone) would finish at 12,000")
-        #expect(link.advance(to: 9_000).isEmpty)
+        #expect(link.nextEvent == .nanoseconds(9_000), "B becomes active before A (alone) would finish at 12,000")
+        #expect(link.advance(to: .nanoseconds(9_000)).isEmpty)
         #expect(link.flows.map(\.remainingBytes) == [1_200_000, 1_000_000])
         #expect(link.flows.map(\.bytesPerSecond) == [200e9, 200e9])
         #expect(Self.drain(&link) == [a.raw: 14_500, b.raw: 14_000])
         #expect(link.bytesMoved == [5_000_000, 0])
-        #expect(link.busyNs == [12_500, 0])
+        #expect(link.busy.map(\.ns) == [12_500, 0])
     }
 
     /// Host memory below the direction's bandwidth caps it: at 250 B/ns, 2,500,000 B H2D take 10,000 ns → 12,000.
@@ -165,7 +167,7 @@ import Testing
         var link = Self.link(hostBytesPerSecond: 250e9)
         _ = Self.start(&link, 2_500_000, .hostToDevice, at: 0)
         #expect(link.rateForNewFlow(direction: .deviceToHost) == 250e9, "alone, D2H is capped too: min(300, 250)")
-        #expect(link.advance(to: 2_000).isEmpty)
+        #expect(link.advance(to: .nanoseconds(2_000)).isEmpty)
         #expect(link.flows[0].bytesPerSecond == 250e9)
         #expect(Self.close(link.rateForNewFlow(direction: .deviceToHost), 250e9 * 3 / 7),
                 "beside the H2D flow, D2H gets 300/700 of min(350, 700, 250) = 250 B/ns")
@@ -179,7 +181,7 @@ import Testing
         var link = Self.link(hostBytesPerSecond: 280e9)
         _ = Self.start(&link, 1_600_000, .hostToDevice, at: 0)
         _ = Self.start(&link, 2_600_000, .deviceToHost, at: 0)
-        #expect(link.advance(to: 2_000).isEmpty)
+        #expect(link.advance(to: .nanoseconds(2_000)).isEmpty)
         #expect(Self.close(link.flows[0].bytesPerSecond, 160e9) && Self.close(link.flows[1].bytesPerSecond, 120e9))
         #expect(Self.drain(&link) == [0: 12_000, 1: 17_000])
     }
@@ -191,16 +193,16 @@ import Testing
     @Test func hostReservationSlowsTheLink() {
         var link = Self.link(hostBytesPerSecond: 500e9)
         _ = Self.start(&link, 4_000_000, .hostToDevice, at: 0)
-        _ = Self.drain(&link, until: 2_000)
-        #expect(link.advance(to: 7_000).isEmpty)
-        link.reserveHostBandwidth(300e9, now: 7_000)
+        _ = Self.drain(&link, until: .nanoseconds(2_000))
+        #expect(link.advance(to: .nanoseconds(7_000)).isEmpty)
+        link.reserveHostBandwidth(300e9, now: .nanoseconds(7_000))
         #expect(link.hostReservedBytesPerSecond == 300e9)
         #expect(link.flows[0].bytesPerSecond == 200e9)
-        #expect(link.nextEventNs == 17_000, "2,000,000 B at 200 B/ns")
+        #expect(link.nextEvent == .nanoseconds(17_000), "2,000,000 B at 200 B/ns")
         #expect(link.rateForNewFlow(direction: .hostToDevice) == 100e9, "two H2D flows share the 200 B/ns left")
-        #expect(link.advance(to: 12_000).isEmpty)
+        #expect(link.advance(to: .nanoseconds(12_000)).isEmpty)
         #expect(link.flows[0].remainingBytes == 1_000_000)
-        link.reserveHostBandwidth(0, now: 12_000)
+        link.reserveHostBandwidth(0, now: .nanoseconds(12_000))
         #expect(link.flows[0].bytesPerSecond == 400e9)
         #expect(Self.drain(&link) == [0: 14_500])
     }
@@ -212,11 +214,11 @@ import Testing
         #expect(link.rateForNewFlow(direction: .deviceToHost) == 300e9)
         _ = Self.start(&link, 4_000_000, .hostToDevice, at: 0)
         #expect(link.rateForNewFlow(direction: .hostToDevice) == 400e9, "a flow in its latency takes no bandwidth yet")
-        #expect(link.advance(to: 2_000).isEmpty)
+        #expect(link.advance(to: .nanoseconds(2_000)).isEmpty)
         #expect(link.rateForNewFlow(direction: .hostToDevice) == 200e9, "two H2D flows: 400 / 2")
         #expect(link.rateForNewFlow(direction: .deviceToHost) == 150e9, "both ways: 350 × 300/700")
         _ = Self.start(&link, 4_000_000, .deviceToHost, at: 2_000)
-        #expect(link.advance(to: 4_000).isEmpty)
+        #expect(link.advance(to: .nanoseconds(4_000)).isEmpty)
         #expect(link.rateForNewFlow(direction: .deviceToHost) == 75e9, "two D2H flows share 150")
         #expect(link.rateForNewFlow(direction: .hostToDevice) == 100e9, "two H2D flows share 200")
     }
@@ -238,8 +240,8 @@ import Testing
         #expect(link.bytesByInstance[1]?[.deviceToHost] == [.swapOut: 3_000_000])
         #expect(link.bytesByInstance[1]?[.hostToDevice] == nil)
         // H2D busy 2,000–12,000; D2H busy 2,000–22,000; both 2,000–12,000.
-        #expect(link.busyNs == [10_000, 20_000])
-        #expect(link.bothBusyNs == 10_000)
+        #expect(link.busy.map(\.ns) == [10_000, 20_000])
+        #expect(link.bothBusy.ns == 10_000)
     }
 
     /// Bytes are all counted when rates do not divide evenly: 1,000,000 B at 150 B/ns takes 6,666.67 ns, so
@@ -260,9 +262,9 @@ import Testing
     @Test func zeroByteTransfer() {
         var link = Self.link()
         let id = Self.start(&link, 0, .hostToDevice, at: 1_000)
-        #expect(link.nextEventNs == 3_000)
-        #expect(link.advance(to: 3_000).map(\.id) == [id])
-        #expect(link.flows.isEmpty && link.nextEventNs == nil)
+        #expect(link.nextEvent == .nanoseconds(3_000))
+        #expect(link.advance(to: .nanoseconds(3_000)).map(\.id) == [id])
+        #expect(link.flows.isEmpty && link.nextEvent == nil)
         #expect(link.bytesMoved == [0, 0])
     }
 
@@ -279,12 +281,12 @@ import Testing
     /// With no latency, a zero-byte transfer is finished as soon as the link is advanced to its start.
     @Test func zeroByteTransferWithoutLatency() {
         var spec = Self.spec
-        spec.latencyNs = 0
+        spec.latency = .nanoseconds(0)
         var link = SharedLink(spec: spec, hostMemoryBytesPerSecond: Self.plentyOfHostBandwidth)
-        let id = link.start(bytes: 0, direction: .deviceToHost, purpose: .swapOut, instance: 0, now: 0)
-        #expect(link.nextEventNs == 0)
-        #expect(link.advance(to: 0).map(\.id) == [id])
-        #expect(link.nextEventNs == nil)
+        let id = link.start(bytes: 0, direction: .deviceToHost, purpose: .swapOut, instance: 0, now: .zero)
+        #expect(link.nextEvent == .nanoseconds(0))
+        #expect(link.advance(to: .nanoseconds(0)).map(\.id) == [id])
+        #expect(link.nextEvent == nil)
     }
 }
 
@@ -297,13 +299,13 @@ extension SharedLinkTests {
     @Test func exhaustedHostBandwidthStallsAFlow() {
         var link = Self.link(hostBytesPerSecond: 500e9)
         _ = Self.start(&link, 20_000_000_000, .hostToDevice, at: 0)
-        #expect(link.advance(to: 2_000).isEmpty)
-        #expect(link.advance(to: 12_000).isEmpty)
-        link.reserveHostBandwidth(500e9, now: 12_000)
+        #expect(link.advance(to: .nanoseconds(2_000)).isEmpty)
+        #expect(link.advance(to: .nanoseconds(12_000)).isEmpty)
+        link.reserveHostBandwidth(500e9, now: .nanoseconds(12_000))
         #expect(link.flows[0].bytesPerSecond == 1)
-        #expect(link.nextEventNs == nil, "no finish within an Int64 of ns")
-        #expect(link.advance(to: 1_000_000).isEmpty)
-        link.reserveHostBandwidth(0, now: 1_000_000)
+        #expect(link.nextEvent == nil, "no finish within an Int64 of ns")
+        #expect(link.advance(to: .nanoseconds(1_000_000)).isEmpty)
+        link.reserveHostBandwidth(0, now: .nanoseconds(1_000_000))
         #expect(Self.drain(&link) == [0: 50_990_000])
     }
 }

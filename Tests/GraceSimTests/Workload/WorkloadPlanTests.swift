@@ -97,10 +97,10 @@ import Testing
     }
 
     @Test func computedTimesAreCappedAtTheHorizon() {
-        #expect(SimTime.cappedNs(seconds: 1.5) == 1_500_000_000)
-        #expect(SimTime.cappedNs(seconds: 1e300) == SimTime.horizon.ns)
-        #expect(SimTime.cappedNs(seconds: .infinity) == SimTime.horizon.ns)
-        #expect(SimTime.cappedNs(seconds: -1) == 0)
+        #expect(SimTime.capped(seconds: 1.5) == .nanoseconds(1_500_000_000))
+        #expect(SimTime.capped(seconds: 1e300) == .horizon)
+        #expect(SimTime.capped(seconds: .infinity) == .horizon)
+        #expect(SimTime.capped(seconds: -1) == .zero)
         #expect(SimTime.horizon.ns == 1_000_000_000_000_000_000)
     }
 }
