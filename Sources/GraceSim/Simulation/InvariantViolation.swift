@@ -5,27 +5,27 @@ public struct InvariantViolation: Sendable, Hashable, CustomStringConvertible {
     public var id: String
     /// What was found, naming the instance or request involved.
     public var message: String
-    /// When the simulator found it, in ns since the start (nil when checked outside a run).
-    public var timeNs: Int64?
+    /// When the simulator found it (nil when checked outside a run).
+    public var time: SimTime?
 
-    public init(_ id: String, _ message: String, timeNs: Int64? = nil) {
+    public init(_ id: String, _ message: String, time: SimTime? = nil) {
         self.id = id
         self.message = message
-        self.timeNs = timeNs
+        self.time = time
     }
 
     /// This violation, found by the simulator at `time`.
     public func at(_ time: SimTime) -> InvariantViolation {
-        InvariantViolation(id, message, timeNs: time.ns)
+        InvariantViolation(id, message, time: time)
     }
 
     /// This violation with `owner` (an instance's name) in front of its message.
     public func within(_ owner: String) -> InvariantViolation {
-        InvariantViolation(id, "\(owner): \(message)", timeNs: timeNs)
+        InvariantViolation(id, "\(owner): \(message)", time: time)
     }
 
     /// `t=<ns>: <id>: <message>`.
     public var description: String {
-        (timeNs.map { "t=\($0): " } ?? "") + "\(id): \(message)"
+        (time.map { "t=\($0.ns): " } ?? "") + "\(id): \(message)"
     }
 }
