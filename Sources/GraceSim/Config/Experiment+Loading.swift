@@ -235,8 +235,7 @@ extension Experiment {
             let step = try o.double("per_step_us", in: 0...1e9, default: 0)
             let sequence = try o.double("per_sequence_us", in: 0...1e9, default: 0)
             try o.finish()
-            return EngineOverhead(perIterationNs: Int64((step * 1000).rounded()),
-                                  perSequenceNs: Int64((sequence * 1000).rounded()))
+            return EngineOverhead(perIteration: .microseconds(step), perSequence: .microseconds(sequence))
         }
         guard let text = try? node.string(), let profile = EngineOverhead.Profile(rawValue: text) else {
             let names = EngineOverhead.Profile.allCases.map(\.rawValue).joined(separator: ", ")

@@ -67,7 +67,7 @@ public struct IterationTimeModel: Sendable {
     public func duration(of batch: BatchShape) -> SimTime {
         if batch.totalTokens == 0 && batch.sampledSequences == 0 { return .zero }
         let gpuNs = SimTime.cappedNs(seconds: computeSeconds(of: batch))
-        return SimTime(ns: gpuNs + engineOverhead.ns(sampledSequences: batch.sampledSequences))
+        return SimTime(ns: gpuNs) + engineOverhead.duration(sampledSequences: batch.sampledSequences)
     }
 
     /// Seconds of GPU work of one forward pass over `batch`: all decoder layers, the embedding lookup, the final
