@@ -38,7 +38,7 @@ final class RunProgress {
 
     /// - Throws: ``ConfigError`` for a malformed `GRACESIM_PROGRESS_AFTER_S`.
     init(experiment: Experiment, terminal: Bool = isatty(STDERR_FILENO) != 0) throws {
-        let plan = experiment.workload.plan(maxTimeNs: experiment.maxTimeNs)
+        let plan = experiment.workload.plan(maxTime: experiment.maxTime)
         delay = try InputFailure.guarding { try Self.delaySeconds() }
         enabled = terminal
         totalRequests = plan.requests

@@ -66,29 +66,29 @@ extension Experiment {
         let workload = try WorkloadSpec.load(from: try o.required("workload"), instanceCount: instances.count,
                                              projectRoot: catalog.projectRoot, baseDirectory: baseDirectory)
 
-        var maxTimeNs: Int64?
+        var maxTime: SimTime?
         var checkInvariants = false
         if let simulation = try o.optional("simulation")?.object() {
-            if simulation.has("max_time_s") { maxTimeNs = try simulation.positiveSeconds("max_time_s").ns }
+            if simulation.has("max_time_s") { maxTime = try simulation.positiveSeconds("max_time_s") }
             checkInvariants = try simulation.bool("check_invariants", default: false)
             try simulation.finish()
         }
-        var sampleIntervalNs = SimTime.seconds(1).ns
+        var sampleInterval = SimTime.seconds(1)
         if let metrics = try o.optional("metrics")?.object() {
-            sampleIntervalNs = try metrics.positiveSeconds("sample_interval_s", default: 1).ns
-            if sampleIntervalNs < minSampleIntervalNs {
+            sampleInterval = try metrics.positiveSeconds("sample_interval_s", default: 1)
+            if sampleInterval < minSampleInterval {
                 throw try metrics.required("sample_interval_s").error(
-                    "expected a number of seconds from 0.001 to \(ConfigObject.maxSeconds), found \(Double(sampleIntervalNs) / 1e9)")
+                    "expected a number of seconds from 0.001 to \(ConfigObject.maxSeconds), found \(sampleInterval.seconds)")
             }
             try metrics.finish()
         }
         let slo = try o.optional("slo").map(loadSLO)
         try o.finish()
-        let plan = workload.plan(maxTimeNs: maxTimeNs)
-        try checkSampleCount(plan, sampleIntervalNs: sampleIntervalNs, file: file)
+        let plan = workload.plan(maxTime: maxTime)
+        try checkSampleCount(plan, sampleInterval: sampleInterval, file: file)
         return Experiment(name: name, file: file, description: description, seed: seed, hardware: hardware,
                           instances: instances, sharing: sharingMode, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
-                          maxTimeNs: maxTimeNs, sampleIntervalNs: sampleIntervalNs, slo: slo, checkInvariants: checkInvariants,
+                          maxTime: maxTime, sampleInterval: sampleInterval, slo: slo, checkInvariants: checkInvariants,
                           warnings: workload.shortfallWarnings(plan, file: file))
     }
 
@@ -97,9 +97,9 @@ extension Experiment {
     static let maxSampleIntervals = 1e7
 
     /// Refuses a run whose expected arrivals span more than ``maxSampleIntervals`` sample intervals.
-    private static func checkSampleCount(_ plan: WorkloadPlan, sampleIntervalNs: Int64, file: String) throws {
+    private static func checkSampleCount(_ plan: WorkloadPlan, sampleInterval: SimTime, file: String) throws {
         guard let seconds = plan.lastArrivalSeconds else { return }
-        let interval = Double(sampleIntervalNs) / 1e9
+        let interval = sampleInterval.seconds
         let samples = seconds / interval
         guard samples > maxSampleIntervals else { return }
         let needed = (seconds / maxSampleIntervals * 1000).rounded(.up) / 1000
@@ -138,7 +138,7 @@ extension Experiment {
 
     /// The shortest `metrics.sample_interval_s`, 1 ms: every interval of the run holds a sample, so a shorter
     /// one makes memory and time grow without telling the user anything more.
-    static let minSampleIntervalNs = SimTime.milliseconds(1).ns
+    static let minSampleInterval = SimTime.milliseconds(1)
 
     /// `seed`: an integer from 0 to 2⁶⁴−1.
     private static func loadSeed(_ node: ConfigNode) throws -> UInt64 {

@@ -91,10 +91,10 @@ public final class Simulator {
             return ServingInstance(index: index, spec: spec, kvCapacityBlocks: partition.kvBlocks[index],
                             timeModel: IterationTimeModel(model: spec.model, gpu: gpu ?? experiment.hardware.gpu,
                                                            engineOverhead: spec.engineOverhead),
-                            requests: requests, strategy: strategy, sampleIntervalNs: experiment.sampleIntervalNs)
+                            requests: requests, strategy: strategy, sampleIntervalNs: experiment.sampleInterval.ns)
         }
         link = SharedLink(spec: experiment.hardware.link, hostMemoryBytesPerSecond: experiment.hardware.cpu.memoryBytesPerSecond,
-                          sampleIntervalNs: experiment.sampleIntervalNs)
+                          sampleIntervalNs: experiment.sampleInterval.ns)
         if let fixedRequests {
             var iterator = fixedRequests.makeIterator()
             nextRequest = { iterator.next() }
@@ -111,7 +111,7 @@ public final class Simulator {
         passes = Array(repeating: nil, count: experiment.instances.count)
         earlyLoads = Array(repeating: nil, count: experiment.instances.count)
         lastStallNs = Array(repeating: 0, count: experiment.instances.count)
-        endTime = min(experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity, .horizon)
+        endTime = min(experiment.maxTime ?? .infinity, .horizon)
         strategy.attach(to: self)
         scheduleNextArrival()
     }
