@@ -154,15 +154,15 @@ extension Experiment {
     /// ``maxSLOMilliseconds``.
     private static func loadSLO(_ node: ConfigNode) throws -> ServiceLevelObjective {
         let o = try node.object()
-        func limitNs(_ key: String) throws -> Int64? {
+        func limit(_ key: String) throws -> SimTime? {
             guard let child = o.optional(key) else { return nil }
             let ms = try child.double()
             guard ms >= 0, ms <= maxSLOMilliseconds else {
                 throw child.error("expected a number of milliseconds from 0 to \(maxSLOMilliseconds), found \(ms)")
             }
-            return Int64((ms * 1e6).rounded())
+            return .milliseconds(ms)
         }
-        let slo = ServiceLevelObjective(ttftNs: try limitNs("ttft_ms"), tpotNs: try limitNs("tpot_ms"), e2elNs: try limitNs("e2el_ms"))
+        let slo = ServiceLevelObjective(ttft: try limit("ttft_ms"), tpot: try limit("tpot_ms"), e2el: try limit("e2el_ms"))
         try o.finish()
         guard slo != ServiceLevelObjective() else { throw node.error("expected at least one of ttft_ms, tpot_ms, e2el_ms") }
         return slo
