@@ -43,7 +43,7 @@ public final class ServingInstance {
         let blockBytes = Int64(spec.blockTokens) * spec.model.kvBytesPerToken
         pool = KVBlockPool(capacityBlocks: kvCapacityBlocks, blockTokens: Int32(spec.blockTokens), blockBytes: blockBytes)
         watermarkBlocks = Int(spec.watermark * Double(kvCapacityBlocks))
-        metrics = InstanceMetrics(sampleIntervalNs: sampleIntervalNs)
+        metrics = InstanceMetrics(sampleInterval: SimTime(ns: sampleIntervalNs))
     }
 
     /// Whether any request is queued or running.
@@ -60,7 +60,7 @@ public final class ServingInstance {
     public func arrive(_ id: Int32) -> RejectionReason? {
         metrics.arrived += 1
         var state = requests.states[Int(id)]
-        if metrics.firstArrivalNs == nil { metrics.firstArrivalNs = state.arrivalNs }
+        if metrics.firstArrival == nil { metrics.firstArrival = SimTime(ns: state.arrivalNs) }
         // In Int: a prompt plus an output of any Int32 lengths cannot overflow, and a context beyond Int32
         // clips nothing.
         let context = spec.contextTokens
@@ -159,7 +159,7 @@ public final class ServingInstance {
 
     /// Records the pool's use for the KV-utilisation series.
     func noteKVUsage(now: SimTime) {
-        metrics.kvUsage.update(nowNs: now.ns, used: pool.usedBlocks, capacity: pool.capacityBlocks)
+        metrics.kvUsage.update(now: now, used: pool.usedBlocks, capacity: pool.capacityBlocks)
     }
 
     /// Invariants KV-1 (pool within bounds), KV-2 (blocks held by requests add up to the pool's used count),

@@ -272,7 +272,7 @@ extension Simulator {
         let index = pass.instance
         passes[index] = nil
         lastStallNs[index] = pass.stallNs
-        instances[index].metrics.transferStallNs += pass.stallNs
+        instances[index].metrics.transferStall += SimTime(ns: pass.stallNs)
         noteIteration(index, startNs: pass.startNs, endNs: now.ns, stallNs: pass.stallNs)
         queue.push(.iterationDone(instance: index, startNs: pass.startNs), at: now, rank: .iterationDone)
     }
