@@ -120,7 +120,7 @@ public final class ServingInstance {
             requests.states[Int(victim)].phase = .swapped
             swapped.prepend(victim)
         }
-        observer?.preempted(request: victim, instance: self.index, mode: mode, atNs: now.ns)
+        observer?.preempted(request: victim, instance: self.index, mode: mode, at: now)
         return victim
     }
 

@@ -282,8 +282,8 @@ extension Simulator {
         guard let observer else { return }
         let shape = instances[index].batch.shape
         observer.iterationStarted(IterationRecord(
-            instance: index, startNs: startNs, endNs: endNs, batchSize: instances[index].batch.count,
+            instance: index, start: SimTime(ns: startNs), end: SimTime(ns: endNs), batchSize: instances[index].batch.count,
             prefillTokens: shape.prefillTokens, decodeSequences: shape.decodeSequences + shape.hostDecodeSequences,
-            stallNs: stallNs))
+            stall: SimTime(ns: stallNs)))
     }
 }

@@ -243,7 +243,7 @@ public final class Simulator {
 
     static func noteKV(of instance: ServingInstance, to observer: any SimulationObserver, now: SimTime) {
         observer.kvBlocks(instance: instance.index, usedBlocks: instance.pool.usedBlocks,
-                          capacityBlocks: instance.pool.capacityBlocks, atNs: now.ns)
+                          capacityBlocks: instance.pool.capacityBlocks, at: now)
     }
 
     // MARK: The GPU under MPS
@@ -276,7 +276,7 @@ public final class Simulator {
         link.advance(to: now.ns, appendingFinishedTo: &finished)
         defer { finishedTransfers = finished }
         for transfer in finished {
-            observer?.transferFinished(transfer, endNs: min(transfer.finishNs, now.ns))
+            observer?.transferFinished(transfer, end: SimTime(ns: min(transfer.finishNs, now.ns)))
             strategy.transferFinished(transfer, now: now)
             transferArrived(transfer.id, instance: transfer.instance)
         }
@@ -338,7 +338,7 @@ extension Simulator: SimulationContext {
     public func lastPassStall(instance: Int) -> SimTime { SimTime(ns: lastStallNs[instance]) }
 
     public func note(_ event: StrategyEvent) {
-        observer?.strategyEvent(event, atNs: now.ns)
+        observer?.strategyEvent(event, at: now)
     }
 
     public func reserveHostBandwidth(_ bytesPerSecond: Double) {

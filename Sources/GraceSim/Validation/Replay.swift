@@ -62,21 +62,21 @@ public enum Replay {
 
     /// Records, per instance, the time between the ends of successive iterations and how many sequences decoded.
     final class GapRecorder: SimulationObserver {
-        var lastEndNs: [Int: Int64] = [:]
+        var lastEnd: [Int: SimTime] = [:]
         var gaps: [(seconds: Double, weight: Int)] = []
 
         func iterationStarted(_ iteration: IterationRecord) {
-            if let previous = lastEndNs[iteration.instance], iteration.decodeSequences > 0 {
-                gaps.append((Double(iteration.endNs - previous) / 1e9, iteration.decodeSequences))
+            if let previous = lastEnd[iteration.instance], iteration.decodeSequences > 0 {
+                gaps.append(((iteration.end - previous).seconds, iteration.decodeSequences))
             }
-            lastEndNs[iteration.instance] = iteration.endNs
+            lastEnd[iteration.instance] = iteration.end
         }
 
         func transferStarted(_ transfer: Transfer) {}
-        func transferFinished(_ transfer: Transfer, endNs: Int64) {}
-        func preempted(request: Int32, instance: Int, mode: PreemptionMode, atNs: Int64) {}
-        func strategyEvent(_ event: StrategyEvent, atNs: Int64) {}
-        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, atNs: Int64) {}
+        func transferFinished(_ transfer: Transfer, end: SimTime) {}
+        func preempted(request: Int32, instance: Int, mode: PreemptionMode, at: SimTime) {}
+        func strategyEvent(_ event: StrategyEvent, at: SimTime) {}
+        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, at: SimTime) {}
     }
 
     /// Compares `run` with its simulation: one row per metric and statistic.
