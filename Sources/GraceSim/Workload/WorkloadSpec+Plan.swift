@@ -57,9 +57,9 @@ extension WorkloadSpec {
                 if let cap { count = min(count, cap) }
                 expected = Double(count)
                 last = count > 0 ? Double(table.arrivalNs[count - 1]) / 1e9 : 0
-            case .closed(let clients, let thinkTimeNs):
+            case .closed(let clients, let thinkTime):
                 expected = cap.map(Double.init)
-                let thinking = cap.map { Double($0) / Double(clients) * Double(thinkTimeNs) / 1e9 }
+                let thinking = cap.map { Double($0) / Double(clients) * Double(thinkTime.ns) / 1e9 }
                 last = [endSeconds, thinking].compactMap { $0 }.min()
             }
             planned.append(WorkloadPlan.Source(keyPath: keyPath, asked: limit, expected: expected, lastArrivalSeconds: last,
