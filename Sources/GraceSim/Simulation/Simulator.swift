@@ -152,7 +152,7 @@ public final class Simulator {
             ended += instance.metrics.finished
             for reason in RejectionReason.allCases { ended += instance.metrics.rejected[reason, default: 0] }
         }
-        return SimulationProgress(events: events, simulatedNs: now.ns, arrived: requests.count, ended: ended)
+        return SimulationProgress(events: events, simulated: now, arrived: requests.count, ended: ended)
     }
 
     /// Runs every event up to and including `time`.
@@ -352,8 +352,8 @@ extension Simulator: SimulationContext {
 public struct SimulationProgress: Sendable, Equatable {
     /// Events handled so far.
     public var events: Int
-    /// The simulated time reached, in ns.
-    public var simulatedNs: Int64
+    /// The simulated time reached.
+    public var simulated: SimTime
     /// Requests that have arrived.
     public var arrived: Int
     /// Requests that have finished or were rejected.
