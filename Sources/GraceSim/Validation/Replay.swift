@@ -43,19 +43,19 @@ public enum Replay {
         _ = simulator.run()
         var requests: [SimulatedRequest] = []
         var unfinished = 0
-        var lastNs: Int64 = 0
-        var firstArrivalNs = Int64.max
+        var lastFinish = SimTime.zero
+        var firstArrival = SimTime.infinity
         var tokens = 0
         for state in simulator.requests.states {
             guard state.finishNs >= 0, state.firstTokenNs >= 0 else { unfinished += 1; continue }
             requests.append(SimulatedRequest(ttftSeconds: Double(state.firstTokenNs - state.arrivalNs) / 1e9,
                                              e2eSeconds: Double(state.finishNs - state.arrivalNs) / 1e9,
                                              outputTokens: Int(state.generatedTokens)))
-            lastNs = max(lastNs, state.finishNs)
-            firstArrivalNs = min(firstArrivalNs, state.arrivalNs)
+            lastFinish = max(lastFinish, SimTime(ns: state.finishNs))
+            firstArrival = min(firstArrival, SimTime(ns: state.arrivalNs))
             tokens += Int(state.generatedTokens)
         }
-        let span = Double(lastNs - (firstArrivalNs == .max ? 0 : firstArrivalNs)) / 1e9
+        let span = (lastFinish - (firstArrival == .infinity ? .zero : firstArrival)).seconds
         return Simulated(requests: requests, unfinished: unfinished, tokenGaps: gaps.gaps,
                          outputTokensPerSecond: span > 0 ? Double(tokens) / span : 0)
     }
