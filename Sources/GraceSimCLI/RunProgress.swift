@@ -31,18 +31,18 @@ final class RunProgress {
     private let enabled: Bool
     private let delay: Double
     private let totalRequests: Int?
-    private let endNs: Int64?
+    private let end: SimTime?
     private let started = Date()
     private var lastDraw = -Double.infinity
     private var drawn = false
 
     /// - Throws: ``ConfigError`` for a malformed `GRACESIM_PROGRESS_AFTER_S`.
     init(experiment: Experiment, terminal: Bool = isatty(STDERR_FILENO) != 0) throws {
-        let plan = experiment.workload.plan(maxTimeNs: experiment.maxTimeNs)
+        let plan = experiment.workload.plan(maxTime: experiment.maxTime)
         delay = try InputFailure.guarding { try Self.delaySeconds() }
         enabled = terminal
         totalRequests = plan.requests
-        endNs = plan.lastArrivalSeconds.map { Int64(min($0 * 1e9, 9e18)) }
+        end = plan.lastArrivalSeconds.map { SimTime(ns: Int64(min(SimTime.nanoseconds(fromSeconds: $0, rounding: .towardZero), 9e18))) }
     }
 
     /// Runs `simulator` to its end, drawing the line as it goes.
@@ -74,12 +74,12 @@ final class RunProgress {
             fraction = min(Double(p.ended) / Double(totalRequests), 1)
             count = "\(p.ended)/\(totalRequests) requests"
         } else {
-            fraction = endNs.flatMap { $0 > 0 ? min(Double(p.simulatedNs) / Double($0), 1) : nil }
+            fraction = end.flatMap { $0 > .zero ? min(Double(p.simulated.ns) / Double($0.ns), 1) : nil }
             count = "\(p.ended) requests"
         }
         let rate = elapsed > 0 ? Double(p.events) / elapsed : 0
         let left = fraction.map { $0 > 0 ? elapsed * (1 - $0) / $0 : .nan } ?? .nan
-        return "\(ProgressBar.bar(done: Int((fraction ?? 0) * 1000), of: 1000)) \(count)  simulated \(String(format: "%.1f", Double(p.simulatedNs) / 1e9)) s  "
+        return "\(ProgressBar.bar(done: Int((fraction ?? 0) * 1000), of: 1000)) \(count)  simulated \(String(format: "%.1f", p.simulated.seconds)) s  "
             + "\(String(format: "%.0f", rate)) events/s  \(ProgressBar.duration(left)) left"
     }
 }

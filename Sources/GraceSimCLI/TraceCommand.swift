@@ -42,14 +42,14 @@ struct TraceCommand: ParsableCommand {
         let experiment = try options.load()
         let simulator = try InputFailure.guarding { try Simulator(experiment: experiment) }
         let file = try InputFailure.guarding { try TraceFile(path: out) }
-        let window = SimTime.seconds(from ?? 0).ns...(to.map { SimTime.seconds($0).ns } ?? .max)
+        let window = SimTime.seconds(from ?? 0)...(to.map { SimTime.seconds($0) } ?? .infinity)
 
         let started = Date()
         var encoder = ChromeTraceEncoder(instanceNames: experiment.instances.map(\.name)) { file.write($0) }
-        let recorder = TraceRecorder(windowNs: window) { encoder.append($0) }
+        let recorder = TraceRecorder(window: window) { encoder.append($0) }
         simulator.observer = recorder
         if to != nil {
-            simulator.run(until: SimTime(ns: window.upperBound))
+            simulator.run(until: window.upperBound)
             // Transfers requested in the window get their end.
             while recorder.hasOpenTransfersInWindow && simulator.step() {}
         } else {

@@ -66,29 +66,29 @@ extension Experiment {
         let workload = try WorkloadSpec.load(from: try o.required("workload"), instanceCount: instances.count,
                                              projectRoot: catalog.projectRoot, baseDirectory: baseDirectory)
 
-        var maxTimeNs: Int64?
+        var maxTime: SimTime?
         var checkInvariants = false
         if let simulation = try o.optional("simulation")?.object() {
-            if simulation.has("max_time_s") { maxTimeNs = try simulation.positiveSeconds("max_time_s").ns }
+            if simulation.has("max_time_s") { maxTime = try simulation.positiveSeconds("max_time_s") }
             checkInvariants = try simulation.bool("check_invariants", default: false)
             try simulation.finish()
         }
-        var sampleIntervalNs = SimTime.seconds(1).ns
+        var sampleInterval = SimTime.seconds(1)
         if let metrics = try o.optional("metrics")?.object() {
-            sampleIntervalNs = try metrics.positiveSeconds("sample_interval_s", default: 1).ns
-            if sampleIntervalNs < minSampleIntervalNs {
+            sampleInterval = try metrics.positiveSeconds("sample_interval_s", default: 1)
+            if sampleInterval < minSampleInterval {
                 throw try metrics.required("sample_interval_s").error(
-                    "expected a number of seconds from 0.001 to \(ConfigObject.maxSeconds), found \(Double(sampleIntervalNs) / 1e9)")
+                    "expected a number of seconds from 0.001 to \(ConfigObject.maxSeconds), found \(sampleInterval.seconds)")
             }
             try metrics.finish()
         }
         let slo = try o.optional("slo").map(loadSLO)
         try o.finish()
-        let plan = workload.plan(maxTimeNs: maxTimeNs)
-        try checkSampleCount(plan, sampleIntervalNs: sampleIntervalNs, file: file)
+        let plan = workload.plan(maxTime: maxTime)
+        try checkSampleCount(plan, sampleInterval: sampleInterval, file: file)
         return Experiment(name: name, file: file, description: description, seed: seed, hardware: hardware,
                           instances: instances, sharing: sharingMode, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
-                          maxTimeNs: maxTimeNs, sampleIntervalNs: sampleIntervalNs, slo: slo, checkInvariants: checkInvariants,
+                          maxTime: maxTime, sampleInterval: sampleInterval, slo: slo, checkInvariants: checkInvariants,
                           warnings: workload.shortfallWarnings(plan, file: file))
     }
 
@@ -97,9 +97,9 @@ extension Experiment {
     static let maxSampleIntervals = 1e7
 
     /// Refuses a run whose expected arrivals span more than ``maxSampleIntervals`` sample intervals.
-    private static func checkSampleCount(_ plan: WorkloadPlan, sampleIntervalNs: Int64, file: String) throws {
+    private static func checkSampleCount(_ plan: WorkloadPlan, sampleInterval: SimTime, file: String) throws {
         guard let seconds = plan.lastArrivalSeconds else { return }
-        let interval = Double(sampleIntervalNs) / 1e9
+        let interval = sampleInterval.seconds
         let samples = seconds / interval
         guard samples > maxSampleIntervals else { return }
         let needed = (seconds / maxSampleIntervals * 1000).rounded(.up) / 1000
@@ -138,7 +138,7 @@ extension Experiment {
 
     /// The shortest `metrics.sample_interval_s`, 1 ms: every interval of the run holds a sample, so a shorter
     /// one makes memory and time grow without telling the user anything more.
-    static let minSampleIntervalNs = SimTime.milliseconds(1).ns
+    static let minSampleInterval = SimTime.milliseconds(1)
 
     /// `seed`: an integer from 0 to 2⁶⁴−1.
     private static func loadSeed(_ node: ConfigNode) throws -> UInt64 {
@@ -154,15 +154,15 @@ extension Experiment {
     /// ``maxSLOMilliseconds``.
     private static func loadSLO(_ node: ConfigNode) throws -> ServiceLevelObjective {
         let o = try node.object()
-        func limitNs(_ key: String) throws -> Int64? {
+        func limit(_ key: String) throws -> SimTime? {
             guard let child = o.optional(key) else { return nil }
             let ms = try child.double()
             guard ms >= 0, ms <= maxSLOMilliseconds else {
                 throw child.error("expected a number of milliseconds from 0 to \(maxSLOMilliseconds), found \(ms)")
             }
-            return Int64((ms * 1e6).rounded())
+            return .milliseconds(ms)
         }
-        let slo = ServiceLevelObjective(ttftNs: try limitNs("ttft_ms"), tpotNs: try limitNs("tpot_ms"), e2elNs: try limitNs("e2el_ms"))
+        let slo = ServiceLevelObjective(ttft: try limit("ttft_ms"), tpot: try limit("tpot_ms"), e2el: try limit("e2el_ms"))
         try o.finish()
         guard slo != ServiceLevelObjective() else { throw node.error("expected at least one of ttft_ms, tpot_ms, e2el_ms") }
         return slo
@@ -235,8 +235,7 @@ extension Experiment {
             let step = try o.double("per_step_us", in: 0...1e9, default: 0)
             let sequence = try o.double("per_sequence_us", in: 0...1e9, default: 0)
             try o.finish()
-            return EngineOverhead(perIterationNs: Int64((step * 1000).rounded()),
-                                  perSequenceNs: Int64((sequence * 1000).rounded()))
+            return EngineOverhead(perIteration: .microseconds(step), perSequence: .microseconds(sequence))
         }
         guard let text = try? node.string(), let profile = EngineOverhead.Profile(rawValue: text) else {
             let names = EngineOverhead.Profile.allCases.map(\.rawValue).joined(separator: ", ")

@@ -15,10 +15,10 @@ public struct Experiment: Sendable {
     public var gpuScheduler: GPUSchedulerKind
     public var strategy: StrategySpec
     public var workload: WorkloadSpec
-    /// Simulated time after which the run stops, in nanoseconds (nil: run until every request is done).
-    public var maxTimeNs: Int64?
-    /// Interval of the KV-utilisation time series, in nanoseconds.
-    public var sampleIntervalNs: Int64
+    /// Simulated time after which the run stops (nil: run until every request is done).
+    public var maxTime: SimTime?
+    /// Interval of the KV-utilisation time series.
+    public var sampleInterval: SimTime
     /// Latency targets for goodput (nil: no goodput is reported).
     public var slo: ServiceLevelObjective? = nil
     /// Check the invariants after every event (slow; for tests and debugging).

@@ -15,11 +15,11 @@ public struct BenchmarkMetrics: Sendable, Equatable {
     public var maxITL: LatencySummary
     /// Fraction (0–1) of the token gaps that contain prefill work of another request (0 without gaps).
     public var itlPrefillGapFraction: Double
-    /// From the first arrival to the last completion of the scope, in ns (0 before any request finished).
-    public var durationNs: Int64
-    /// Requests, output tokens and all tokens per second of ``durationNs``.
+    /// From the first arrival to the last completion of the scope (zero before any request finished).
+    public var duration: SimTime
+    /// Requests, output tokens and all tokens per second of ``duration``.
     public var throughput: Throughput
-    /// Requests per second of ``durationNs`` that met the experiment's SLO (nil without one).
+    /// Requests per second of ``duration`` that met the experiment's SLO (nil without one).
     public var goodputRequestsPerSecond: Double?
 
     /// Summarises the metrics of the instances of one scope; `requestsMeetingSLO` counts the scope's requests that
@@ -28,7 +28,7 @@ public struct BenchmarkMetrics: Sendable, Equatable {
         var gaps = TokenGapHistogram()
         var ttft: [Int64] = [], tpot: [Int64] = [], e2el: [Int64] = [], maxGaps: [Int64] = []
         var gapsWithPrefill = 0, finished = 0, outputTokens = 0, promptTokens = 0
-        var firstArrivalNs: Int64?, lastFinishNs: Int64?
+        var firstArrival: SimTime?, lastFinish: SimTime?
         for m in metrics {
             gaps.merge(m.tokenGaps)
             ttft += m.ttftNs
@@ -39,8 +39,8 @@ public struct BenchmarkMetrics: Sendable, Equatable {
             finished += m.finished
             outputTokens += m.outputTokens
             promptTokens += m.promptTokens
-            if let arrival = m.firstArrivalNs { firstArrivalNs = min(firstArrivalNs ?? arrival, arrival) }
-            if let finish = m.lastFinishNs { lastFinishNs = max(lastFinishNs ?? finish, finish) }
+            if let arrival = m.firstArrival { firstArrival = min(firstArrival ?? arrival, arrival) }
+            if let finish = m.lastFinish { lastFinish = max(lastFinish ?? finish, finish) }
         }
         self.ttft = LatencySummary(exactNs: ttft)
         self.tpot = LatencySummary(exactNs: tpot)
@@ -48,12 +48,12 @@ public struct BenchmarkMetrics: Sendable, Equatable {
         self.e2el = LatencySummary(exactNs: e2el)
         maxITL = LatencySummary(exactNs: maxGaps)
         itlPrefillGapFraction = gaps.count > 0 ? Double(gapsWithPrefill) / Double(gaps.count) : 0
-        if let firstArrivalNs, let lastFinishNs {
-            durationNs = max(lastFinishNs - firstArrivalNs, 0)
+        if let firstArrival, let lastFinish {
+            duration = max(lastFinish - firstArrival, .zero)
         } else {
-            durationNs = 0
+            duration = .zero
         }
-        let seconds = Double(durationNs) / 1e9
+        let seconds = duration.seconds
         let perSecond = { (x: Int) in seconds > 0 ? Double(x) / seconds : 0 }
         throughput = Throughput(outputTokensPerSecond: perSecond(outputTokens),
                                 totalTokensPerSecond: perSecond(outputTokens + promptTokens), requestsPerSecond: perSecond(finished))

@@ -1,7 +1,7 @@
 /// Everything one instance records while it serves: latencies, token counts, preemptions and KV use.
 ///
 /// Per-request latencies (TTFT, end-to-end, TPOT, worst gap) are kept exactly, 8 bytes each; token gaps go to a
-/// histogram.
+/// histogram. The per-request arrays and the token gap log are kept as raw ns: compact per-request storage.
 public struct InstanceMetrics: Sendable {
     /// Time to first token of every request that has one, in ns.
     public var ttftNs: [Int64] = []
@@ -21,10 +21,10 @@ public struct InstanceMetrics: Sendable {
     public var tokenGapsWithPrefill = 0
     /// The latest iterations that ran prefill tokens, to classify token gaps.
     public var prefillGapTracker = PrefillGapTracker()
-    /// Arrival time of the first request, rejected or not, in ns (nil before any arrival).
-    public var firstArrivalNs: Int64?
-    /// Time the latest request finished, in ns (nil before any finished).
-    public var lastFinishNs: Int64?
+    /// Arrival time of the first request, rejected or not (nil before any arrival).
+    public var firstArrival: SimTime?
+    /// Time the latest request finished (nil before any finished).
+    public var lastFinish: SimTime?
     public var arrived = 0
     public var finished = 0
     public var rejected: [RejectionReason: Int] = [:]
@@ -37,54 +37,55 @@ public struct InstanceMetrics: Sendable {
     /// Requests whose KV moved to CPU memory (offloading).
     public var movedToHost = 0
     /// Time iterations spent waiting for transfers, before starting (synchronous swaps) or while running
-    /// (overlapped streams that did not keep up), in ns.
-    public var transferStallNs: Int64 = 0
+    /// (overlapped streams that did not keep up).
+    public var transferStall = SimTime.zero
     /// Prompt tokens of the requests whose first prefill completed, each prompt counted once.
     public var promptTokens = 0
     public var outputTokens = 0
     /// Prompt and generated tokens computed again after recompute preemptions.
     public var recomputedTokens = 0
     public var iterations = 0
-    public var busyNs: Int64 = 0
+    /// Time the GPU spent running this instance's iterations.
+    public var busyTime = SimTime.zero
     public var kvUsage: KVUsageSeries
 
-    public init(sampleIntervalNs: Int64) {
-        kvUsage = KVUsageSeries(intervalNs: sampleIntervalNs)
+    public init(sampleInterval: SimTime) {
+        kvUsage = KVUsageSeries(interval: sampleInterval)
     }
 }
 
 /// KV pool use over time: the time-weighted mean, the peak and one sample per interval.
 public struct KVUsageSeries: Sendable {
-    /// Width of one sample interval in nanoseconds.
-    public let intervalNs: Int64
-    /// One point per interval with activity: (interval start ns, used blocks at the last update, capacity blocks).
-    public private(set) var points: [(timeNs: Int64, usedBlocks: Int, capacityBlocks: Int)] = []
-    private var lastUpdateNs: Int64 = 0
+    /// Width of one sample interval.
+    public let interval: SimTime
+    /// One point per interval with activity: (interval start, used blocks at the last update, capacity blocks).
+    public private(set) var points: [(time: SimTime, usedBlocks: Int, capacityBlocks: Int)] = []
+    private var lastUpdate = SimTime.zero
     private var lastUsedFraction = 0.0
     private var weightedSum = 0.0
     public private(set) var peakFraction = 0.0
 
-    public init(intervalNs: Int64) {
-        self.intervalNs = max(intervalNs, 1)
+    public init(interval: SimTime) {
+        self.interval = SimTime(ns: max(interval.ns, 1))
     }
 
-    /// Notes that from `nowNs` on, `used` of `capacity` blocks are in use.
-    public mutating func update(nowNs: Int64, used: Int, capacity: Int) {
-        weightedSum += lastUsedFraction * Double(nowNs - lastUpdateNs)
-        lastUpdateNs = nowNs
+    /// Notes that from `now` on, `used` of `capacity` blocks are in use.
+    public mutating func update(now: SimTime, used: Int, capacity: Int) {
+        weightedSum += lastUsedFraction * Double(now.ns - lastUpdate.ns)
+        lastUpdate = now
         lastUsedFraction = capacity > 0 ? Double(used) / Double(capacity) : 0
         peakFraction = max(peakFraction, lastUsedFraction)
-        let bucket = nowNs / intervalNs * intervalNs
-        if let last = points.last, last.timeNs == bucket {
+        let bucket = SimTime(ns: now.ns / interval.ns * interval.ns)
+        if let last = points.last, last.time == bucket {
             points[points.count - 1] = (bucket, used, capacity)
         } else {
             points.append((bucket, used, capacity))
         }
     }
 
-    /// Time-weighted mean fraction of the pool in use over [0, endNs].
-    public func meanFraction(endNs: Int64) -> Double {
-        guard endNs > 0 else { return 0 }
-        return (weightedSum + lastUsedFraction * Double(max(endNs - lastUpdateNs, 0))) / Double(endNs)
+    /// Time-weighted mean fraction of the pool in use over [0, end].
+    public func meanFraction(end: SimTime) -> Double {
+        guard end.ns > 0 else { return 0 }
+        return (weightedSum + lastUsedFraction * Double(max(end.ns - lastUpdate.ns, 0))) / Double(end.ns)
     }
 }

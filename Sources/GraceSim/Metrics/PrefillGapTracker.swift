@@ -12,28 +12,31 @@ public struct PrefillGapTracker: Sendable, Equatable {
     /// Owner value for an iteration that prefilled two or more requests.
     public static let severalRequests: Int32 = -1
 
-    /// End of the latest iteration with prefill tokens, in ns, and the one request it prefilled (or
+    /// The end of no iteration: before every time of the run.
+    public static let never = SimTime(ns: -1)
+
+    /// End of the latest iteration with prefill tokens, and the one request it prefilled (or
     /// ``severalRequests``).
-    public private(set) var latestEndNs: Int64 = -1
+    public private(set) var latestEnd = PrefillGapTracker.never
     public private(set) var latestOwner: Int32 = PrefillGapTracker.severalRequests
-    /// End of the latest iteration with prefill tokens whose owner differs from ``latestOwner``, in ns.
-    public private(set) var otherEndNs: Int64 = -1
+    /// End of the latest iteration with prefill tokens whose owner differs from ``latestOwner``.
+    public private(set) var otherEnd = PrefillGapTracker.never
 
     public init() {}
 
-    /// The end of the latest finished iteration that prefilled some request other than `request`, in ns (-1: none).
+    /// The end of the latest finished iteration that prefilled some request other than `request` (``never``: none).
     @inline(__always)
-    public func latestPrefillEndNs(notOf request: Int32) -> Int64 {
-        latestOwner != request ? latestEndNs : otherEndNs
+    public func latestPrefillEnd(notOf request: Int32) -> SimTime {
+        latestOwner != request ? latestEnd : otherEnd
     }
 
-    /// Notes an iteration that ended at `endNs` and ran prefill tokens of `owner` (a request id, or
+    /// Notes an iteration that ended at `end` and ran prefill tokens of `owner` (a request id, or
     /// ``severalRequests``).
-    public mutating func notePrefill(endNs: Int64, owner: Int32) {
+    public mutating func notePrefill(end: SimTime, owner: Int32) {
         if owner != latestOwner || owner == Self.severalRequests {
-            otherEndNs = latestEndNs
+            otherEnd = latestEnd
             latestOwner = owner
         }
-        latestEndNs = endNs
+        latestEnd = end
     }
 }

@@ -15,31 +15,32 @@ public struct StrategyReport: Codable, Sendable, Equatable {
 /// A value sampled over time: its minimum, time-weighted mean and maximum, and one point per change
 /// (thinned to at most one per interval).
 public struct StepSeries: Sendable {
-    public let intervalNs: Int64
+    /// Width of the interval that points are thinned to.
+    public let interval: SimTime
     public private(set) var points: [[Double]] = []
     private var lastValue: Double
-    private var lastChangeNs: Int64 = 0
+    private var lastChange = SimTime.zero
     private var weightedSum = 0.0
     public private(set) var minimum: Double
     public private(set) var maximum: Double
 
-    public init(initial: Double, intervalNs: Int64) {
-        self.intervalNs = max(intervalNs, 1)
+    public init(initial: Double, interval: SimTime) {
+        self.interval = SimTime(ns: max(interval.ns, 1))
         lastValue = initial
         minimum = initial
         maximum = initial
         points = [[0, initial]]
     }
 
-    /// Notes that the value is `value` from `nowNs` on.
-    public mutating func set(_ value: Double, nowNs: Int64) {
+    /// Notes that the value is `value` from `now` on.
+    public mutating func set(_ value: Double, now: SimTime) {
         guard value != lastValue else { return }
-        weightedSum += lastValue * Double(nowNs - lastChangeNs)
-        lastChangeNs = nowNs
+        weightedSum += lastValue * Double(now.ns - lastChange.ns)
+        lastChange = now
         lastValue = value
         minimum = min(minimum, value)
         maximum = max(maximum, value)
-        let t = Double(nowNs / intervalNs * intervalNs) / 1e9
+        let t = SimTime(ns: now.ns / interval.ns * interval.ns).seconds
         if let last = points.last, last[0] == t {
             points[points.count - 1] = [t, value]
         } else {
@@ -47,9 +48,9 @@ public struct StepSeries: Sendable {
         }
     }
 
-    /// Time-weighted mean over [0, endNs].
-    public func mean(endNs: Int64) -> Double {
-        guard endNs > 0 else { return lastValue }
-        return (weightedSum + lastValue * Double(max(endNs - lastChangeNs, 0))) / Double(endNs)
+    /// Time-weighted mean over [0, end].
+    public func mean(end: SimTime) -> Double {
+        guard end.ns > 0 else { return lastValue }
+        return (weightedSum + lastValue * Double(max(end.ns - lastChange.ns, 0))) / Double(end.ns)
     }
 }

@@ -1,6 +1,7 @@
 import Histogram
 
-/// All time-between-token gaps of a run, in nanoseconds, kept as an HDR histogram.
+/// All time-between-token gaps of a run, in nanoseconds, kept as an HDR histogram. Gaps and the values of its
+/// queries are kept as raw ns: compact per-token storage.
 ///
 /// A run of a million requests has hundreds of millions of gaps, too many to keep; the histogram keeps
 /// three significant digits (relative error ≤ 0.1%) in a few hundred kilobytes. The exact sum, count,

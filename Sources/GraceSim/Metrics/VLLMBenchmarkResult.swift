@@ -10,7 +10,8 @@ import Foundation
 /// summarised by mean, median, population standard deviation and P99 (numpy's linear interpolation), 0 when
 /// there are no values, as numpy gives for `np.mean(0)`.
 public struct VLLMBenchmarkResult: Sendable {
-    /// One request as the benchmark records it.
+    /// One request as the benchmark records it. Its times are kept as raw ns: compact per-request and per-token
+    /// storage.
     public struct Request: Sendable, Equatable {
         public var inputTokens: Int
         /// Generated tokens (0 for a failed request).
@@ -73,7 +74,8 @@ public struct VLLMBenchmarkResult: Sendable {
     }
 
     public var requests: [Request]
-    public var durationNs: Int64
+    /// From the first arrival to the last completion.
+    public var duration: SimTime
     /// Requests per second that met the experiment's SLO (printed, as the benchmark does with `--goodput`).
     public var goodputRequestsPerSecond: Double?
 
@@ -82,9 +84,9 @@ public struct VLLMBenchmarkResult: Sendable {
     public var totalOutputTokens: Int
     public var ttft: Statistics, tpot: Statistics, itl: Statistics, e2el: Statistics
 
-    public init(requests: [Request], durationNs: Int64, goodputRequestsPerSecond: Double? = nil) {
+    public init(requests: [Request], duration: SimTime, goodputRequestsPerSecond: Double? = nil) {
         self.requests = requests
-        self.durationNs = durationNs
+        self.duration = duration
         self.goodputRequestsPerSecond = goodputRequestsPerSecond
         let succeeded = requests.filter(\.succeeded)
         completed = succeeded.count
@@ -106,8 +108,8 @@ public struct VLLMBenchmarkResult: Sendable {
         e2el = Statistics(ns: e2els)
     }
 
-    public var durationSeconds: Double { Double(durationNs) / 1e9 }
-    private func perSecond(_ count: Int) -> Double { durationNs > 0 ? Double(count) / durationSeconds : 0 }
+    public var durationSeconds: Double { duration.seconds }
+    private func perSecond(_ count: Int) -> Double { duration > .zero ? Double(count) / durationSeconds : 0 }
     public var requestThroughput: Double { perSecond(completed) }
     public var outputThroughput: Double { perSecond(totalOutputTokens) }
     public var totalTokenThroughput: Double { perSecond(totalInputTokens + totalOutputTokens) }

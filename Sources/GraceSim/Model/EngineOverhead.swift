@@ -1,21 +1,21 @@
 /// The serving engine's CPU work per iteration that the GPU waits for: scheduling, input preparation,
-/// sampling and output processing. In nanoseconds.
+/// sampling and output processing.
 ///
 /// One profile per engine version (``Profile``), chosen per instance with `engine_overhead:` in an experiment,
 /// or given as numbers (`{per_step_us: X, per_sequence_us: Y}`). Sources and fits are in `docs/time-model.md`.
 public struct EngineOverhead: Sendable, Hashable {
-    /// Fixed cost of one iteration, in nanoseconds.
-    public var perIterationNs: Int64
-    /// Added cost for each sequence that samples a token this iteration, in nanoseconds.
-    public var perSequenceNs: Int64
+    /// Fixed cost of one iteration.
+    public var perIteration: SimTime
+    /// Added cost for each sequence that samples a token this iteration.
+    public var perSequence: SimTime
 
-    public init(perIterationNs: Int64, perSequenceNs: Int64) {
-        self.perIterationNs = perIterationNs
-        self.perSequenceNs = perSequenceNs
+    public init(perIteration: SimTime, perSequence: SimTime) {
+        self.perIteration = perIteration
+        self.perSequence = perSequence
     }
 
     /// No engine overhead: the GPU's work only.
-    public static let none = EngineOverhead(perIterationNs: 0, perSequenceNs: 0)
+    public static let none = EngineOverhead(perIteration: .zero, perSequence: .zero)
 
     /// vLLM 0.5 (v0.5.3): 1 ms per iteration plus 90 µs per sampled sequence [fitted to a published profile].
     /// vLLM's v0.6.0 performance post ("vLLM v0.6.0: 2.7x Throughput Improvement and 5x Latency Reduction",
@@ -24,7 +24,7 @@ public struct EngineOverhead: Sendable, Hashable {
     /// ShareGPT at 32 QPS (the post's load) we take the batch at max_num_seqs 256 with ≈ 600 tokens of context each
     /// [E]; this model gives ≈ 15 ms of GPU work for that step on an H100 SXM, hence ≈ 24.5 ms of CPU: the fixed
     /// millisecond of ``vllm07`` plus (24.5 − 1) ms / 256 ≈ 90 µs per sequence.
-    public static let vllm05 = EngineOverhead(perIterationNs: 1_000_000, perSequenceNs: 90_000)
+    public static let vllm05 = EngineOverhead(perIteration: SimTime(ns: 1_000_000), perSequence: SimTime(ns: 90_000))
 
     /// vLLM 0.7 V0 (0.7.3, async output processing on, no multi-step; the MIRAGE paper's engine and the default):
     /// 1 ms per iteration plus 10 µs per sampled sequence [E, bounded by published measurements]. Upper bound:
@@ -34,7 +34,7 @@ public struct EngineOverhead: Sendable, Hashable {
     /// (without multi-step) on Llama-3.1-8B, H100, which bounds V0's extra CPU time per step by 0.7× the GPU time
     /// (it also counts V1's piecewise CUDA graphs and FlashAttention 3). At batch 256 on an H100 this profile costs
     /// 3.6 ms, ≈ 0.25× the GPU step: inside the bounds. Not itself measured.
-    public static let vllm07 = EngineOverhead(perIterationNs: 1_000_000, perSequenceNs: 10_000)
+    public static let vllm07 = EngineOverhead(perIteration: SimTime(ns: 1_000_000), perSequence: SimTime(ns: 10_000))
 
     /// The default engine of the existing experiments: ``vllm07``.
     public static let vllmV0 = vllm07
@@ -46,11 +46,11 @@ public struct EngineOverhead: Sendable, Hashable {
     /// overhead, a GPU-time error (see `docs/validation.md`). Per sequence zero: V1's persistent batch updates its
     /// inputs incrementally and detokenizes in another process, and the V1 alpha post (blog.vllm.ai, 2025-01-27)
     /// reports near-zero CPU overhead.
-    public static let vllmV1 = EngineOverhead(perIterationNs: 700_000, perSequenceNs: 0)
+    public static let vllmV1 = EngineOverhead(perIteration: SimTime(ns: 700_000), perSequence: .zero)
 
-    /// The overhead of one iteration in which `sampledSequences` sequences produce a token, in nanoseconds.
-    @inlinable public func ns(sampledSequences: Int) -> Int64 {
-        perIterationNs + perSequenceNs * Int64(sampledSequences)
+    /// The overhead of one iteration in which `sampledSequences` sequences produce a token.
+    @inlinable public func duration(sampledSequences: Int) -> SimTime {
+        perIteration + perSequence * sampledSequences
     }
 
     /// The named profiles a config may give as `engine_overhead`.

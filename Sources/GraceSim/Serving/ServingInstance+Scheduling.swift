@@ -157,7 +157,7 @@ extension ServingInstance {
     /// Applies the batch that ran until `now`: computes KV, emits tokens, finishes requests.
     public func completeIteration(now: SimTime, startedAt start: SimTime) {
         metrics.iterations += 1
-        metrics.busyNs += now.ns - start.ns
+        metrics.busyTime += now - start
         let anyFinished = Self.applyBatch(batch, now: now, states: &requests.states, metrics: &metrics, pool: &pool)
         if anyFinished {
             running.removeAll { requests.states[Int($0)].phase == .finished }
@@ -199,7 +199,7 @@ extension ServingInstance {
             }
             states[id] = state
         }
-        if let prefillOwner { metrics.prefillGapTracker.notePrefill(endNs: now.ns, owner: prefillOwner) }
+        if let prefillOwner { metrics.prefillGapTracker.notePrefill(end: now, owner: prefillOwner) }
         return anyFinished
     }
 
@@ -217,7 +217,7 @@ extension ServingInstance {
             metrics.tokenGaps.record(gapNs)
             metrics.tokenGapLog?.append((id, gapNs))
             if gapNs > state.maxTokenGapNs { state.maxTokenGapNs = gapNs }
-            if othersPrefill || metrics.prefillGapTracker.latestPrefillEndNs(notOf: id) > state.lastTokenNs {
+            if othersPrefill || metrics.prefillGapTracker.latestPrefillEnd(notOf: id).ns > state.lastTokenNs {
                 metrics.tokenGapsWithPrefill += 1
             }
         }
@@ -230,7 +230,7 @@ extension ServingInstance {
         state.phase = .finished
         metrics.finished += 1
         metrics.endToEndNs.append(now.ns - state.arrivalNs)
-        metrics.lastFinishNs = now.ns
+        metrics.lastFinish = now
         if let tpotNs = state.timePerOutputTokenNs {
             metrics.timePerOutputTokenNs.append(tpotNs)
             metrics.maxTokenGapNs.append(state.maxTokenGapNs)

@@ -32,7 +32,7 @@ public final class ServingInstance {
     let watermarkBlocks: Int
 
     public init(index: Int, spec: InstanceSpec, kvCapacityBlocks: Int, timeModel: IterationTimeModel,
-                requests: RequestTable, strategy: MemoryStrategy, sampleIntervalNs: Int64) {
+                requests: RequestTable, strategy: MemoryStrategy, sampleInterval: SimTime) {
         self.index = index
         self.spec = spec
         self.timeModel = timeModel
@@ -41,7 +41,7 @@ public final class ServingInstance {
         let blockBytes = Int64(spec.blockTokens) * spec.model.kvBytesPerToken
         pool = KVBlockPool(capacityBlocks: kvCapacityBlocks, blockTokens: Int32(spec.blockTokens), blockBytes: blockBytes)
         watermarkBlocks = Int(spec.watermark * Double(kvCapacityBlocks))
-        metrics = InstanceMetrics(sampleIntervalNs: sampleIntervalNs)
+        metrics = InstanceMetrics(sampleInterval: sampleInterval)
     }
 
     /// Whether any request is queued or running.
@@ -58,7 +58,7 @@ public final class ServingInstance {
     public func arrive(_ id: Int32) -> RejectionReason? {
         metrics.arrived += 1
         var state = requests.states[Int(id)]
-        if metrics.firstArrivalNs == nil { metrics.firstArrivalNs = state.arrivalNs }
+        if metrics.firstArrival == nil { metrics.firstArrival = SimTime(ns: state.arrivalNs) }
         // In Int: a prompt plus an output of any Int32 lengths cannot overflow, and a context beyond Int32
         // clips nothing.
         let context = spec.contextTokens
@@ -118,7 +118,7 @@ public final class ServingInstance {
             requests.states[Int(victim)].phase = .swapped
             swapped.prepend(victim)
         }
-        observer?.preempted(request: victim, instance: self.index, mode: mode, atNs: now.ns)
+        observer?.preempted(request: victim, instance: self.index, mode: mode, at: now)
         return victim
     }
 
@@ -157,7 +157,7 @@ public final class ServingInstance {
 
     /// Records the pool's use for the KV-utilisation series.
     func noteKVUsage(now: SimTime) {
-        metrics.kvUsage.update(nowNs: now.ns, used: pool.usedBlocks, capacity: pool.capacityBlocks)
+        metrics.kvUsage.update(now: now, used: pool.usedBlocks, capacity: pool.capacityBlocks)
     }
 
     /// Invariants KV-1 (pool within bounds), KV-2 (blocks held by requests add up to the pool's used count),

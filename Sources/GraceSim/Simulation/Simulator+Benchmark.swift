@@ -27,7 +27,7 @@ extension Simulator {
                 }
             }
             let duration = firstArrivalNs.flatMap { first in lastFinishNs.map { max($0 - first, 0) } } ?? 0
-            return VLLMBenchmarkResult(requests: records, durationNs: duration, goodputRequestsPerSecond: goodput)
+            return VLLMBenchmarkResult(requests: records, duration: SimTime(ns: duration), goodputRequestsPerSecond: goodput)
         }
         var results = instances.indices.map { index in
             (name: instances[index].spec.name, result: result(instance: index, goodput: report.instances[index].goodputRequestsPerSecond))

@@ -274,7 +274,7 @@ extension Simulator {
         let index = pass.instance
         passes[index] = nil
         lastStall[index] = pass.stall
-        instances[index].metrics.transferStallNs += pass.stall.ns
+        instances[index].metrics.transferStall += pass.stall
         noteIteration(index, start: pass.start, end: now, stall: pass.stall)
         queue.push(.iterationDone(instance: index, startedAt: pass.start), at: now, rank: .iterationDone)
     }
@@ -284,8 +284,8 @@ extension Simulator {
         guard let observer else { return }
         let shape = instances[index].batch.shape
         observer.iterationStarted(IterationRecord(
-            instance: index, startNs: start.ns, endNs: end.ns, batchSize: instances[index].batch.count,
+            instance: index, start: start, end: end, batchSize: instances[index].batch.count,
             prefillTokens: shape.prefillTokens, decodeSequences: shape.decodeSequences + shape.hostDecodeSequences,
-            stallNs: stall.ns))
+            stall: stall))
     }
 }

@@ -1,25 +1,25 @@
 extension Simulator {
     /// The metrics of the run so far.
     public func report() -> RunReport {
-        let endNs = now.ns
+        let end = now
         let meetingSLO = experiment.slo?.requestsMeeting(in: requests.states, instanceCount: instances.count)
-        let perInstance = instances.map { instanceReport($0, endNs: endNs, requestsMeetingSLO: meetingSLO?[$0.index]) }
-        let runNs = Double(max(endNs, 1))
+        let perInstance = instances.map { instanceReport($0, end: end, requestsMeetingSLO: meetingSLO?[$0.index]) }
+        let runNs = Double(max(end.ns, 1))
         let linkReport = LinkReport(
             hostToDeviceBusyFraction: Double(link.busy[0].ns) / runNs, deviceToHostBusyFraction: Double(link.busy[1].ns) / runNs,
             bothBusyFraction: Double(link.bothBusy.ns) / runNs, bytesHostToDevice: link.bytesMoved[0], bytesDeviceToHost: link.bytesMoved[1],
-            series: link.trafficSeries(end: SimTime(ns: endNs)))
+            series: link.trafficSeries(end: end))
         return RunReport(
             experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,
             hardware: experiment.hardware.name, sharing: experiment.sharing == .temporal ? "temporal/\(experiment.gpuScheduler.rawValue)" : experiment.sharing.rawValue,
-            simulatedSeconds: Double(endNs) / 1e9, instances: perInstance, overall: overallReport(endNs: endNs, requestsMeetingSLO: meetingSLO?.reduce(0, +)), link: linkReport)
+            simulatedSeconds: end.seconds, instances: perInstance, overall: overallReport(end: end, requestsMeetingSLO: meetingSLO?.reduce(0, +)), link: linkReport)
     }
 
     /// Link traffic and its cost for the instances at `indices`.
     private func transferReport(_ indices: [Int]) -> TransferReport {
         var h2d = 0.0, d2h = 0.0
         var byPurpose: [String: Double] = [:]
-        var stallNs: Int64 = 0, swapsOut = 0, swapsIn = 0, moved = 0
+        var stall = SimTime.zero, swapsOut = 0, swapsIn = 0, moved = 0
         for index in indices {
             // In a fixed order (directions, then purposes as declared), so the sums are the same in every process.
             for direction in LinkDirection.allCases {
@@ -31,50 +31,50 @@ extension Simulator {
                 }
             }
             let m = instances[index].metrics
-            stallNs += m.transferStallNs
+            stall += m.transferStall
             swapsOut += m.swapsOut
             swapsIn += m.swapsIn
             moved += m.movedToHost
         }
         return TransferReport(bytesHostToDevice: h2d, bytesDeviceToHost: d2h, bytesByPurpose: byPurpose,
-                              stallMs: Double(stallNs) / 1e6, swapsOut: swapsOut, swapsIn: swapsIn, movedToHost: moved)
+                              stallMs: stall.milliseconds, swapsOut: swapsOut, swapsIn: swapsIn, movedToHost: moved)
     }
 
-    private func instanceReport(_ instance: ServingInstance, endNs: Int64, requestsMeetingSLO: Int?) -> InstanceReport {
+    private func instanceReport(_ instance: ServingInstance, end: SimTime, requestsMeetingSLO: Int?) -> InstanceReport {
         let m = instance.metrics
         let pool = instance.pool
         let kv = KVReport(
             capacityBlocks: pool.capacityBlocks, capacityTokens: pool.capacityBlocks * Int(pool.blockTokens),
-            meanUtilization: m.kvUsage.meanFraction(endNs: endNs), peakUtilization: m.kvUsage.peakFraction,
+            meanUtilization: m.kvUsage.meanFraction(end: end), peakUtilization: m.kvUsage.peakFraction,
             series: m.kvUsage.points.map {
-                [Double($0.timeNs) / 1e9, $0.capacityBlocks > 0 ? Double($0.usedBlocks) / Double($0.capacityBlocks) : 0,
+                [$0.time.seconds, $0.capacityBlocks > 0 ? Double($0.usedBlocks) / Double($0.capacityBlocks) : 0,
                  Double($0.capacityBlocks * Int(pool.blockTokens))]
             })
         var report = makeReport(name: instance.spec.name, model: instance.spec.model.name, metrics: [m], kv: kv,
-                                transfers: transferReport([instance.index]), endNs: endNs, requestsMeetingSLO: requestsMeetingSLO)
-        report.strategy = strategy.report(instance: instance, end: SimTime(ns: endNs))
+                                transfers: transferReport([instance.index]), end: end, requestsMeetingSLO: requestsMeetingSLO)
+        report.strategy = strategy.report(instance: instance, end: end)
         return report
     }
 
-    private func overallReport(endNs: Int64, requestsMeetingSLO: Int?) -> InstanceReport {
+    private func overallReport(end: SimTime, requestsMeetingSLO: Int?) -> InstanceReport {
         let metrics = instances.map(\.metrics)
         let capacity = instances.reduce(0) { $0 + $1.pool.capacityBlocks }
         let tokens = instances.reduce(0) { $0 + $1.pool.capacityBlocks * Int($1.pool.blockTokens) }
         let weights = instances.map { Double($0.pool.capacityBlocks) / Double(max(capacity, 1)) }
-        let mean = zip(metrics, weights).reduce(0) { $0 + $1.0.kvUsage.meanFraction(endNs: endNs) * $1.1 }
+        let mean = zip(metrics, weights).reduce(0) { $0 + $1.0.kvUsage.meanFraction(end: end) * $1.1 }
         let peak = metrics.map(\.kvUsage.peakFraction).max() ?? 0
         let kv = KVReport(capacityBlocks: capacity, capacityTokens: tokens, meanUtilization: mean, peakUtilization: peak, series: [])
         let models = instances.map(\.spec.model.name).joined(separator: "+")
         return makeReport(name: "overall", model: models, metrics: metrics, kv: kv,
-                          transfers: transferReport(Array(instances.indices)), endNs: endNs, requestsMeetingSLO: requestsMeetingSLO)
+                          transfers: transferReport(Array(instances.indices)), end: end, requestsMeetingSLO: requestsMeetingSLO)
     }
 
     private func makeReport(name: String, model: String, metrics: [InstanceMetrics], kv: KVReport,
-                            transfers: TransferReport, endNs: Int64, requestsMeetingSLO: Int?) -> InstanceReport {
+                            transfers: TransferReport, end: SimTime, requestsMeetingSLO: Int?) -> InstanceReport {
         let summary = BenchmarkMetrics(metrics, requestsMeetingSLO: requestsMeetingSLO)
         var rejectedByReason: [String: Int] = [:]
         var arrived = 0, finished = 0, truncated = 0, preemptions = 0, recomputed = 0, iterations = 0
-        var busyNs: Int64 = 0
+        var busy = SimTime.zero
         for m in metrics {
             for (reason, count) in m.rejected { rejectedByReason[reason.rawValue, default: 0] += count }
             arrived += m.arrived
@@ -83,7 +83,7 @@ extension Simulator {
             preemptions += m.preemptions
             recomputed += m.recomputedTokens
             iterations += m.iterations
-            busyNs += m.busyNs
+            busy += m.busyTime
         }
         let rejected = rejectedByReason.values.reduce(0, +)
         return InstanceReport(
@@ -92,9 +92,9 @@ extension Simulator {
                                     unfinished: arrived - finished - rejected, truncated: truncated),
             ttft: summary.ttft, tpot: summary.tpot, itl: summary.itl, tbt: summary.itl, e2el: summary.e2el,
             endToEnd: summary.e2el, maxITL: summary.maxITL, itlPrefillGapFraction: summary.itlPrefillGapFraction,
-            durationSeconds: Double(summary.durationNs) / 1e9, throughput: summary.throughput,
+            durationSeconds: summary.duration.seconds, throughput: summary.throughput,
             goodputRequestsPerSecond: summary.goodputRequestsPerSecond,
             preemptions: preemptions, recomputedTokens: recomputed, iterations: iterations,
-            gpuBusyFraction: endNs > 0 ? Double(busyNs) / Double(endNs) : 0, kv: kv, transfers: transfers, strategy: nil)
+            gpuBusyFraction: end > .zero ? Double(busy.ns) / Double(end.ns) : 0, kv: kv, transfers: transfers, strategy: nil)
     }
 }

@@ -91,10 +91,10 @@ public final class Simulator {
             return ServingInstance(index: index, spec: spec, kvCapacityBlocks: partition.kvBlocks[index],
                             timeModel: IterationTimeModel(model: spec.model, gpu: gpu ?? experiment.hardware.gpu,
                                                            engineOverhead: spec.engineOverhead),
-                            requests: requests, strategy: strategy, sampleIntervalNs: experiment.sampleIntervalNs)
+                            requests: requests, strategy: strategy, sampleInterval: experiment.sampleInterval)
         }
         link = SharedLink(spec: experiment.hardware.link, hostMemoryBytesPerSecond: experiment.hardware.cpu.memoryBytesPerSecond,
-                          sampleInterval: SimTime(ns: experiment.sampleIntervalNs))
+                          sampleInterval: experiment.sampleInterval)
         if let fixedRequests {
             var iterator = fixedRequests.makeIterator()
             nextRequest = { iterator.next() }
@@ -111,7 +111,7 @@ public final class Simulator {
         passes = Array(repeating: nil, count: experiment.instances.count)
         earlyLoads = Array(repeating: nil, count: experiment.instances.count)
         lastStall = Array(repeating: .zero, count: experiment.instances.count)
-        endTime = min(experiment.maxTimeNs.map { SimTime(ns: $0) } ?? .infinity, .horizon)
+        endTime = min(experiment.maxTime ?? .infinity, .horizon)
         strategy.attach(to: self)
         scheduleNextArrival()
     }
@@ -152,7 +152,7 @@ public final class Simulator {
             ended += instance.metrics.finished
             for reason in RejectionReason.allCases { ended += instance.metrics.rejected[reason, default: 0] }
         }
-        return SimulationProgress(events: events, simulatedNs: now.ns, arrived: requests.count, ended: ended)
+        return SimulationProgress(events: events, simulated: now, arrived: requests.count, ended: ended)
     }
 
     /// Runs every event up to and including `time`.
@@ -243,7 +243,7 @@ public final class Simulator {
 
     static func noteKV(of instance: ServingInstance, to observer: any SimulationObserver, now: SimTime) {
         observer.kvBlocks(instance: instance.index, usedBlocks: instance.pool.usedBlocks,
-                          capacityBlocks: instance.pool.capacityBlocks, atNs: now.ns)
+                          capacityBlocks: instance.pool.capacityBlocks, at: now)
     }
 
     // MARK: The GPU under MPS
@@ -276,7 +276,7 @@ public final class Simulator {
         link.advance(to: now, appendingFinishedTo: &finished)
         defer { finishedTransfers = finished }
         for transfer in finished {
-            observer?.transferFinished(transfer, endNs: min(transfer.finish, now).ns)
+            observer?.transferFinished(transfer, end: min(transfer.finish, now))
             strategy.transferFinished(transfer, now: now)
             transferArrived(transfer.id, instance: transfer.instance)
         }
@@ -338,7 +338,7 @@ extension Simulator: SimulationContext {
     public func lastPassStall(instance: Int) -> SimTime { lastStall[instance] }
 
     public func note(_ event: StrategyEvent) {
-        observer?.strategyEvent(event, atNs: now.ns)
+        observer?.strategyEvent(event, at: now)
     }
 
     public func reserveHostBandwidth(_ bytesPerSecond: Double) {
@@ -352,8 +352,8 @@ extension Simulator: SimulationContext {
 public struct SimulationProgress: Sendable, Equatable {
     /// Events handled so far.
     public var events: Int
-    /// The simulated time reached, in ns.
-    public var simulatedNs: Int64
+    /// The simulated time reached.
+    public var simulated: SimTime
     /// Requests that have arrived.
     public var arrived: Int
     /// Requests that have finished or were rejected.

@@ -25,7 +25,7 @@ extension OffloadStrategy {
         let gib = Double(1 << 30)
         return StrategyReport(counters: [
             "host_resident_min": s.residents.minimum,
-            "host_resident_mean": s.residents.mean(endNs: end.ns),
+            "host_resident_mean": s.residents.mean(end: end),
             "host_resident_max": s.residents.maximum,
             "host_kv_gib": Double(options.hostKVBytes) / gib,
             "host_kv_peak_gib": Double(s.peakHostKVBytes) / gib,

@@ -70,7 +70,7 @@ public final class OffloadStrategy: RegisteredStrategy {
             CPUAttentionModel(model: $0.spec.model, cpu: context.hardware.cpu, cores: options.cpuCores)
         }
         instanceStates = context.instances.map {
-            InstanceState(residents: StepSeries(initial: 0, intervalNs: $0.metrics.kvUsage.intervalNs))
+            InstanceState(residents: StepSeries(initial: 0, interval: $0.metrics.kvUsage.interval))
         }
     }
 
@@ -117,7 +117,7 @@ public final class OffloadStrategy: RegisteredStrategy {
             s.hostKVBytes += reserveBytes
             s.peakHostKVBytes = max(s.peakHostKVBytes, s.hostKVBytes)
         }
-        s.residents.set(Double(s.hostRequests.count), nowNs: now.ns)
+        s.residents.set(Double(s.hostRequests.count), now: now)
         instanceStates[instance.index] = s
         return freed
     }
@@ -205,7 +205,7 @@ public final class OffloadStrategy: RegisteredStrategy {
                 return true
             }
             s.hostKVBytes -= releasedBytes
-            s.residents.set(Double(s.hostRequests.count), nowNs: now.ns)
+            s.residents.set(Double(s.hostRequests.count), now: now)
         }
         instanceStates[instance.index] = s
         applyReservation()

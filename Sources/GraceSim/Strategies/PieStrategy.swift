@@ -88,7 +88,7 @@ public final class PieStrategy: RegisteredStrategy {
         self.context = context
         states = context.instances.map {
             InstanceState(gpuBlocks: $0.pool.capacityBlocks, everyLayer: Array(0..<$0.spec.model.layers),
-                          growthLimitBlocks: max(1, Int(options.step * Double($0.pool.capacityBlocks))), series: StepSeries(initial: 0, intervalNs: $0.metrics.kvUsage.intervalNs))
+                          growthLimitBlocks: max(1, Int(options.step * Double($0.pool.capacityBlocks))), series: StepSeries(initial: 0, interval: $0.metrics.kvUsage.interval))
         }
     }
 
@@ -117,7 +117,7 @@ public final class PieStrategy: RegisteredStrategy {
         }
         states[i].hostBlocks += added
         states[i].expansions += 1
-        states[i].series.set(Double(states[i].hostBlocks), nowNs: now.ns)
+        states[i].series.set(Double(states[i].hostBlocks), now: now)
         if added < blocks { states[i].growthRefused += 1 }
         return added
     }
@@ -175,7 +175,7 @@ public final class PieStrategy: RegisteredStrategy {
                 states[i].idleReleases += 1
             }
         }
-        states[i].series.set(Double(states[i].hostBlocks), nowNs: now.ns)
+        states[i].series.set(Double(states[i].hostBlocks), now: now)
     }
 
     // MARK: The model's arithmetic
@@ -283,7 +283,7 @@ public final class PieStrategy: RegisteredStrategy {
         return StrategyReport(counters: [
             "gpu_blocks": Double(state.gpuBlocks),
             "host_blocks_min": state.series.minimum,
-            "host_blocks_mean": state.series.mean(endNs: end.ns),
+            "host_blocks_mean": state.series.mean(end: end),
             "host_blocks_max": state.series.maximum,
             "host_gib_max": state.series.maximum * gib,
             "host_share_max": state.series.maximum / (Double(state.gpuBlocks) + state.series.maximum),

@@ -40,7 +40,7 @@ extension RemapStrategy {
         state.remapped -= 1
         if state.remapped == 0 { state.buffers = 0 }
         state.reversions += 1
-        state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
+        state.remappedSeries.set(Double(state.remapped), now: now)
         states[pending.instance] = state
         reloadInFlight = nil
         context?.note(.reversion(instance: pending.instance, remappedLayers: state.remapped))
@@ -85,7 +85,7 @@ extension RemapStrategy {
         return StrategyReport(
             counters: [
                 "remapped_layers_min": state.remappedSeries.minimum,
-                "remapped_layers_mean": state.remappedSeries.mean(endNs: end.ns),
+                "remapped_layers_mean": state.remappedSeries.mean(end: end),
                 "remapped_layers_max": state.remappedSeries.maximum,
                 "remapped_layers_end": Double(state.remapped),
                 "buffers_end": Double(state.buffers),

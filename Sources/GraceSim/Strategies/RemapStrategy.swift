@@ -92,7 +92,7 @@ public final class RemapStrategy: RegisteredStrategy {
             let lightest = BatchShape.decode(sequences: 1, contextTokens: 1)
             return InstanceState(computeSeconds: instance.timeModel.computeSeconds(of: lightest),
                                  layerComputeSeconds: instance.timeModel.layerComputeSeconds(of: lightest),
-                                 remappedSeries: StepSeries(initial: 0, intervalNs: instance.metrics.kvUsage.intervalNs))
+                                 remappedSeries: StepSeries(initial: 0, interval: instance.metrics.kvUsage.interval))
         }
     }
 
@@ -239,7 +239,7 @@ public final class RemapStrategy: RegisteredStrategy {
         state.remapped += 1
         state.remaps += 1
         if waiveAmountRule { state.remapsRuleWaived += 1 }
-        state.remappedSeries.set(Double(state.remapped), nowNs: now.ns)
+        state.remappedSeries.set(Double(state.remapped), now: now)
         states[instance.index] = state
         freeBytes[purse(of: instance.index)] += instance.spec.model.weightBytesPerLayer
         context?.note(.remap(instance: instance.index, remappedLayers: state.remapped))

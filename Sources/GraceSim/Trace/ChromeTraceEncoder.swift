@@ -90,41 +90,41 @@ public struct ChromeTraceEncoder {
         case .iteration(let it):
             let name = it.prefillTokens > 0 ? (it.decodeSequences > 0 ? "mixed" : "prefill")
                 : (it.decodeSequences > 0 ? "decode" : "swap")
-            return "{\"name\":\"\(name)\",\"cat\":\"iteration\",\"ph\":\"X\",\"ts\":\(Self.micros(it.startNs)),"
-                + "\"dur\":\(Self.micros(it.endNs - it.startNs)),\"pid\":\(Self.gpuPid),\"tid\":\(it.instance + 1),"
+            return "{\"name\":\"\(name)\",\"cat\":\"iteration\",\"ph\":\"X\",\"ts\":\(Self.micros(it.start)),"
+                + "\"dur\":\(Self.micros(it.end - it.start)),\"pid\":\(Self.gpuPid),\"tid\":\(it.instance + 1),"
                 + "\"args\":{\"batch\":\(it.batchSize),\"prefill_tokens\":\(it.prefillTokens),"
-                + "\"decodes\":\(it.decodeSequences),\"stall_ms\":\(Self.decimal(it.stallNs, per: 1_000_000))}}"
+                + "\"decodes\":\(it.decodeSequences),\"stall_ms\":\(Self.decimal(it.stall.ns, per: 1_000_000))}}"
         case .transfer(let t):
-            return "{\"name\":\"\(t.purpose.rawValue)\",\"cat\":\"transfer\",\"ph\":\"X\",\"ts\":\(Self.micros(t.startNs)),"
-                + "\"dur\":\(Self.micros(t.endNs - t.startNs)),\"pid\":\(Self.linkPid),\"tid\":\(Self.laneTid(t.direction, t.lane)),"
+            return "{\"name\":\"\(t.purpose.rawValue)\",\"cat\":\"transfer\",\"ph\":\"X\",\"ts\":\(Self.micros(t.start)),"
+                + "\"dur\":\(Self.micros(t.end - t.start)),\"pid\":\(Self.linkPid),\"tid\":\(Self.laneTid(t.direction, t.lane)),"
                 + "\"args\":{\"bytes\":\(t.bytes),\"purpose\":\"\(t.purpose.rawValue)\","
-                + "\"instance\":\(Self.quoted(instanceName(t.instance))),\"latency_us\":\(Self.micros(t.activeFromNs - t.startNs))}}"
-        case .preemption(let instance, let request, let mode, let atNs):
+                + "\"instance\":\(Self.quoted(instanceName(t.instance))),\"latency_us\":\(Self.micros(t.activeFrom - t.start))}}"
+        case .preemption(let instance, let request, let mode, let at):
             let modeName = mode == .swap ? "swap" : "recompute"
-            return instant("preempt", category: "preemption", instance: instance, atNs: atNs,
+            return instant("preempt", category: "preemption", instance: instance, at: at,
                            args: "\"request\":\(request),\"mode\":\"\(modeName)\"")
-        case .strategy(let event, let atNs):
+        case .strategy(let event, let at):
             switch event {
             case .remap(let instance, let layers):
-                return instant("remap", category: "strategy", instance: instance, atNs: atNs, args: "\"remapped_layers\":\(layers)")
+                return instant("remap", category: "strategy", instance: instance, at: at, args: "\"remapped_layers\":\(layers)")
             case .reversion(let instance, let layers):
-                return instant("reversion", category: "strategy", instance: instance, atNs: atNs, args: "\"remapped_layers\":\(layers)")
+                return instant("reversion", category: "strategy", instance: instance, at: at, args: "\"remapped_layers\":\(layers)")
             }
-        case .kvBlocks(let instance, let used, let capacity, let atNs):
-            return counter("KV blocks \(instanceName(instance))", instance: instance, atNs: atNs,
+        case .kvBlocks(let instance, let used, let capacity, let at):
+            return counter("KV blocks \(instanceName(instance))", instance: instance, at: at,
                            args: "\"used\":\(used),\"capacity\":\(capacity)")
-        case .remappedLayers(let instance, let layers, let atNs):
-            return counter("remapped layers \(instanceName(instance))", instance: instance, atNs: atNs, args: "\"layers\":\(layers)")
+        case .remappedLayers(let instance, let layers, let at):
+            return counter("remapped layers \(instanceName(instance))", instance: instance, at: at, args: "\"layers\":\(layers)")
         }
     }
 
-    private func instant(_ name: String, category: String, instance: Int, atNs: Int64, args: String) -> String {
-        "{\"name\":\"\(name)\",\"cat\":\"\(category)\",\"ph\":\"i\",\"s\":\"t\",\"ts\":\(Self.micros(atNs)),"
+    private func instant(_ name: String, category: String, instance: Int, at: SimTime, args: String) -> String {
+        "{\"name\":\"\(name)\",\"cat\":\"\(category)\",\"ph\":\"i\",\"s\":\"t\",\"ts\":\(Self.micros(at)),"
             + "\"pid\":\(Self.gpuPid),\"tid\":\(instance + 1),\"args\":{\(args)}}"
     }
 
-    private func counter(_ name: String, instance: Int, atNs: Int64, args: String) -> String {
-        "{\"name\":\(Self.quoted(name)),\"ph\":\"C\",\"ts\":\(Self.micros(atNs)),\"pid\":\(Self.gpuPid),"
+    private func counter(_ name: String, instance: Int, at: SimTime, args: String) -> String {
+        "{\"name\":\(Self.quoted(name)),\"ph\":\"C\",\"ts\":\(Self.micros(at)),\"pid\":\(Self.gpuPid),"
             + "\"tid\":\(instance + 1),\"args\":{\(args)}}"
     }
 
@@ -146,6 +146,9 @@ public struct ChromeTraceEncoder {
 
     /// ns as µs, an exact decimal ("12.345", "7").
     static func micros(_ ns: Int64) -> String { decimal(ns, per: 1_000) }
+
+    /// `time` in µs, an exact decimal.
+    static func micros(_ time: SimTime) -> String { micros(time.ns) }
 
     /// `value / per` as an exact decimal without trailing zeros; `per` a power of ten.
     static func decimal(_ value: Int64, per: Int64) -> String {

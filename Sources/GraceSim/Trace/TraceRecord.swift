@@ -1,4 +1,4 @@
-/// One thing a ``TraceRecorder`` keeps: a value with its simulated time(s) in ns, ready to be written out in a
+/// One thing a ``TraceRecorder`` keeps: a value with its simulated time(s), ready to be written out in a
 /// trace format (``ChromeTraceEncoder``).
 ///
 /// About 64 bytes in memory; the recorder hands records to its sink as soon as they are complete, so a trace
@@ -9,36 +9,36 @@ public enum TraceRecord: Sendable, Equatable {
     /// A transfer on the link, from its request to its last byte.
     case transfer(TransferRecord)
     /// A request preempted on an instance.
-    case preemption(instance: Int, request: Int32, mode: PreemptionMode, atNs: Int64)
+    case preemption(instance: Int, request: Int32, mode: PreemptionMode, at: SimTime)
     /// A strategy's decision (remap, reversion).
-    case strategy(StrategyEvent, atNs: Int64)
-    /// An instance's KV pool: blocks in use and its capacity, from `atNs` on.
-    case kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, atNs: Int64)
-    /// An instance's remapped weight layers (α), from `atNs` on.
-    case remappedLayers(instance: Int, layers: Int, atNs: Int64)
+    case strategy(StrategyEvent, at: SimTime)
+    /// An instance's KV pool: blocks in use and its capacity, from `at` on.
+    case kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, at: SimTime)
+    /// An instance's remapped weight layers (α), from `at` on.
+    case remappedLayers(instance: Int, layers: Int, at: SimTime)
 
-    /// When the record begins, ns.
-    public var startNs: Int64 {
+    /// When the record begins.
+    public var start: SimTime {
         switch self {
-        case .iteration(let iteration): return iteration.startNs
-        case .transfer(let transfer): return transfer.startNs
-        case .preemption(_, _, _, let atNs), .strategy(_, let atNs), .kvBlocks(_, _, _, let atNs),
-             .remappedLayers(_, _, let atNs):
-            return atNs
+        case .iteration(let iteration): return iteration.start
+        case .transfer(let transfer): return transfer.start
+        case .preemption(_, _, _, let at), .strategy(_, let at), .kvBlocks(_, _, _, let at),
+             .remappedLayers(_, _, let at):
+            return at
         }
     }
 
-    /// When the record ends, ns (its start for instants and counter values).
-    public var endNs: Int64 {
+    /// When the record ends (its start for instants and counter values).
+    public var end: SimTime {
         switch self {
-        case .iteration(let iteration): return iteration.endNs
-        case .transfer(let transfer): return transfer.endNs
-        default: return startNs
+        case .iteration(let iteration): return iteration.end
+        case .transfer(let transfer): return transfer.end
+        default: return start
         }
     }
 }
 
-/// A finished transfer as a trace shows it. Times in ns.
+/// A finished transfer as a trace shows it.
 public struct TransferRecord: Sendable, Equatable {
     public var direction: LinkDirection
     /// Which of the direction's lanes it is drawn on: transfers that overlap in time get different lanes; a lane
@@ -48,22 +48,22 @@ public struct TransferRecord: Sendable, Equatable {
     /// The instance the bytes belong to.
     public var instance: Int
     public var bytes: Int64
-    /// When it was requested, ns.
-    public var startNs: Int64
-    /// When bytes began to move (after the link's start-up latency), ns.
-    public var activeFromNs: Int64
-    /// When its last byte arrived, ns.
-    public var endNs: Int64
+    /// When it was requested.
+    public var start: SimTime
+    /// When bytes began to move (after the link's start-up latency).
+    public var activeFrom: SimTime
+    /// When its last byte arrived.
+    public var end: SimTime
 
     public init(direction: LinkDirection, lane: Int, purpose: TransferPurpose, instance: Int, bytes: Int64,
-                startNs: Int64, activeFromNs: Int64, endNs: Int64) {
+                start: SimTime, activeFrom: SimTime, end: SimTime) {
         self.direction = direction
         self.lane = lane
         self.purpose = purpose
         self.instance = instance
         self.bytes = bytes
-        self.startNs = startNs
-        self.activeFromNs = activeFromNs
-        self.endNs = endNs
+        self.start = start
+        self.activeFrom = activeFrom
+        self.end = end
     }
 }

@@ -13,8 +13,8 @@
 /// direction, one counter) start times never decrease.
 /// Memory: the transfers in flight and one value per counter; O(1) per record otherwise.
 public final class TraceRecorder: SimulationObserver {
-    /// The window, ns (inclusive at both ends).
-    public let windowNs: ClosedRange<Int64>
+    /// The window (inclusive at both ends).
+    public let window: ClosedRange<SimTime>
     /// Records handed to the sink or kept so far.
     public private(set) var recordCount = 0
     /// Records kept, when the recorder was made without a sink.
@@ -37,10 +37,10 @@ public final class TraceRecorder: SimulationObserver {
     }
 
     /// - Parameters:
-    ///   - windowNs: keep only records overlapping this range of simulated time, ns (default: all).
+    ///   - window: keep only records overlapping this range of simulated time (default: all).
     ///   - sink: receives each record when it is complete; when nil, records are kept in ``records``.
-    public init(windowNs: ClosedRange<Int64> = 0...Int64.max, sink: ((TraceRecord) -> Void)? = nil) {
-        self.windowNs = windowNs
+    public init(window: ClosedRange<SimTime> = .zero...SimTime.infinity, sink: ((TraceRecord) -> Void)? = nil) {
+        self.window = window
         self.sink = sink
     }
 
@@ -50,7 +50,7 @@ public final class TraceRecorder: SimulationObserver {
     /// Whether a transfer requested within the window is still on the link (a caller that stops the simulation at
     /// the window's end steps on until this is false, so those transfers get their end).
     public var hasOpenTransfersInWindow: Bool {
-        open.values.contains { $0.transfer.requested.ns <= windowNs.upperBound }
+        open.values.contains { $0.transfer.requested <= window.upperBound }
     }
 
     // MARK: SimulationObserver
@@ -67,57 +67,57 @@ public final class TraceRecorder: SimulationObserver {
         open[transfer.id] = (lane, transfer)
     }
 
-    public func transferFinished(_ transfer: Transfer, endNs: Int64) {
+    public func transferFinished(_ transfer: Transfer, end: SimTime) {
         guard let (lane, started) = open.removeValue(forKey: transfer.id) else { return }
         lanes[transfer.direction.rawValue][lane] = nil
         emitSpan(.transfer(TransferRecord(
             direction: started.direction, lane: lane, purpose: started.purpose, instance: started.instance,
-            bytes: started.bytes, startNs: started.requested.ns, activeFromNs: started.activeFrom.ns, endNs: endNs)))
+            bytes: started.bytes, start: started.requested, activeFrom: started.activeFrom, end: end)))
     }
 
-    public func preempted(request: Int32, instance: Int, mode: PreemptionMode, atNs: Int64) {
-        if windowNs.contains(atNs) { emit(.preemption(instance: instance, request: request, mode: mode, atNs: atNs)) }
+    public func preempted(request: Int32, instance: Int, mode: PreemptionMode, at: SimTime) {
+        if window.contains(at) { emit(.preemption(instance: instance, request: request, mode: mode, at: at)) }
     }
 
-    public func strategyEvent(_ event: StrategyEvent, atNs: Int64) {
-        if windowNs.contains(atNs) { emit(.strategy(event, atNs: atNs)) }
+    public func strategyEvent(_ event: StrategyEvent, at: SimTime) {
+        if window.contains(at) { emit(.strategy(event, at: at)) }
         switch event {
         case .remap(let instance, let layers), .reversion(let instance, let layers):
-            counter(.remappedLayers(instance: instance, layers: layers, atNs: atNs),
+            counter(.remappedLayers(instance: instance, layers: layers, at: at),
                     key: CounterKey(kind: 1, instance: instance))
         }
     }
 
-    public func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, atNs: Int64) {
+    public func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, at: SimTime) {
         while lastKV.count <= instance { lastKV.append(nil) }
         if let last = lastKV[instance], last.used == usedBlocks, last.capacity == capacityBlocks { return }
         lastKV[instance] = (usedBlocks, capacityBlocks)
-        counter(.kvBlocks(instance: instance, usedBlocks: usedBlocks, capacityBlocks: capacityBlocks, atNs: atNs),
+        counter(.kvBlocks(instance: instance, usedBlocks: usedBlocks, capacityBlocks: capacityBlocks, at: at),
                 key: CounterKey(kind: 0, instance: instance))
     }
 
     // MARK: Window
 
     private func emitSpan(_ record: TraceRecord) {
-        if record.startNs <= windowNs.upperBound && record.endNs >= windowNs.lowerBound { emit(record) }
+        if record.start <= window.upperBound && record.end >= window.lowerBound { emit(record) }
     }
 
     private func counter(_ record: TraceRecord, key: CounterKey) {
-        let t = record.startNs
-        if t < windowNs.lowerBound {
+        let t = record.start
+        if t < window.lowerBound {
             carried[key] = record
             return
         }
-        guard t <= windowNs.upperBound else { return }
+        guard t <= window.upperBound else { return }
         if !windowStarted {
             windowStarted = true
-            let from = windowNs.lowerBound
+            let from = window.lowerBound
             for (_, value) in carried.sorted(by: { $0.key < $1.key }) {
                 switch value {
                 case .kvBlocks(let instance, let used, let capacity, _):
-                    emit(.kvBlocks(instance: instance, usedBlocks: used, capacityBlocks: capacity, atNs: from))
+                    emit(.kvBlocks(instance: instance, usedBlocks: used, capacityBlocks: capacity, at: from))
                 case .remappedLayers(let instance, let layers, _):
-                    emit(.remappedLayers(instance: instance, layers: layers, atNs: from))
+                    emit(.remappedLayers(instance: instance, layers: layers, at: from))
                 default:
                     break
                 }

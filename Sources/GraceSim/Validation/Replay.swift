@@ -43,40 +43,40 @@ public enum Replay {
         _ = simulator.run()
         var requests: [SimulatedRequest] = []
         var unfinished = 0
-        var lastNs: Int64 = 0
-        var firstArrivalNs = Int64.max
+        var lastFinish = SimTime.zero
+        var firstArrival = SimTime.infinity
         var tokens = 0
         for state in simulator.requests.states {
             guard state.finishNs >= 0, state.firstTokenNs >= 0 else { unfinished += 1; continue }
             requests.append(SimulatedRequest(ttftSeconds: Double(state.firstTokenNs - state.arrivalNs) / 1e9,
                                              e2eSeconds: Double(state.finishNs - state.arrivalNs) / 1e9,
                                              outputTokens: Int(state.generatedTokens)))
-            lastNs = max(lastNs, state.finishNs)
-            firstArrivalNs = min(firstArrivalNs, state.arrivalNs)
+            lastFinish = max(lastFinish, SimTime(ns: state.finishNs))
+            firstArrival = min(firstArrival, SimTime(ns: state.arrivalNs))
             tokens += Int(state.generatedTokens)
         }
-        let span = Double(lastNs - (firstArrivalNs == .max ? 0 : firstArrivalNs)) / 1e9
+        let span = (lastFinish - (firstArrival == .infinity ? .zero : firstArrival)).seconds
         return Simulated(requests: requests, unfinished: unfinished, tokenGaps: gaps.gaps,
                          outputTokensPerSecond: span > 0 ? Double(tokens) / span : 0)
     }
 
     /// Records, per instance, the time between the ends of successive iterations and how many sequences decoded.
     final class GapRecorder: SimulationObserver {
-        var lastEndNs: [Int: Int64] = [:]
+        var lastEnd: [Int: SimTime] = [:]
         var gaps: [(seconds: Double, weight: Int)] = []
 
         func iterationStarted(_ iteration: IterationRecord) {
-            if let previous = lastEndNs[iteration.instance], iteration.decodeSequences > 0 {
-                gaps.append((Double(iteration.endNs - previous) / 1e9, iteration.decodeSequences))
+            if let previous = lastEnd[iteration.instance], iteration.decodeSequences > 0 {
+                gaps.append(((iteration.end - previous).seconds, iteration.decodeSequences))
             }
-            lastEndNs[iteration.instance] = iteration.endNs
+            lastEnd[iteration.instance] = iteration.end
         }
 
         func transferStarted(_ transfer: Transfer) {}
-        func transferFinished(_ transfer: Transfer, endNs: Int64) {}
-        func preempted(request: Int32, instance: Int, mode: PreemptionMode, atNs: Int64) {}
-        func strategyEvent(_ event: StrategyEvent, atNs: Int64) {}
-        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, atNs: Int64) {}
+        func transferFinished(_ transfer: Transfer, end: SimTime) {}
+        func preempted(request: Int32, instance: Int, mode: PreemptionMode, at: SimTime) {}
+        func strategyEvent(_ event: StrategyEvent, at: SimTime) {}
+        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, at: SimTime) {}
     }
 
     /// Compares `run` with its simulation: one row per metric and statistic.

@@ -9,9 +9,9 @@ enum ArrivalSpec: Sendable {
     case gamma(ratePerSecond: Double, cv: Double)
     /// Replay of a trace, already windowed and rate-scaled.
     case trace(TraceTable)
-    /// A closed loop: `clients` clients each send a request at time 0, then their next one `thinkTimeNs`
+    /// A closed loop: `clients` clients each send a request at time 0, then their next one `thinkTime`
     /// after the previous one finished or was rejected (as `benchmark_serving --max-concurrency` does).
-    case closed(clients: Int, thinkTimeNs: Int64)
+    case closed(clients: Int, thinkTime: SimTime)
 
     /// Whether the arrivals are generated rather than replayed (and so need a bound to end).
     var isSynthetic: Bool {
@@ -29,14 +29,16 @@ enum ArrivalSpec: Sendable {
 /// The arrival times of one request stream: a state machine over an ``ArrivalSpec`` and a random stream.
 ///
 /// Synthetic arrivals accumulate integer-ns gaps (each rounded to the nearest ns, so the rounding error is
-/// at most 0.5 ns per request and never drifts in floating point). O(1) per arrival, no allocation.
+/// at most 0.5 ns per request and never drifts in floating point). O(1) per arrival, no allocation. The mean
+/// gaps are kept as Double ns (they are drawn from before rounding), a trace's arrivals as raw ns (compact
+/// per-request storage).
 struct ArrivalProcess: Sendable {
     private enum Kind {
         case poisson(meanGapNs: Double)
         case gamma(scaleNs: Double)
         case trace(arrivalNs: [Int64])
-        /// ``next()`` gives the clients' first requests; ``next(afterEndNs:)`` the rest.
-        case closed(clients: Int, thinkTimeNs: Int64)
+        /// ``next()`` gives the clients' first requests; ``next(afterEnd:)`` the rest.
+        case closed(clients: Int, thinkTime: SimTime)
     }
 
     /// Largest mean gap and largest gap drawn, in ns (about 31 years): keeps absurd rates from producing
@@ -46,7 +48,7 @@ struct ArrivalProcess: Sendable {
     private let kind: Kind
     private var random: RandomStream
     private var gamma: GammaSampler
-    private var clockNs: Int64 = 0
+    private var clock = SimTime.zero
     private var row = 0
 
     init(_ spec: ArrivalSpec, random: RandomStream) {
@@ -61,8 +63,8 @@ struct ArrivalProcess: Sendable {
         case let .trace(table):
             kind = .trace(arrivalNs: table.arrivalNs)
             gamma = GammaSampler(shape: 1)
-        case let .closed(clients, thinkTimeNs):
-            kind = .closed(clients: clients, thinkTimeNs: thinkTimeNs)
+        case let .closed(clients, thinkTime):
+            kind = .closed(clients: clients, thinkTime: thinkTime)
             gamma = GammaSampler(shape: 1)
         }
     }
@@ -73,37 +75,37 @@ struct ArrivalProcess: Sendable {
         return false
     }
 
-    /// Closed loop: when the client whose request ended (finished or was rejected) at `endNs` sends its next
+    /// Closed loop: when the client whose request ended (finished or was rejected) at `end` sends its next
     /// request; nil for open arrivals or when time would overflow.
     @inline(__always)
-    func next(afterEndNs endNs: Int64) -> Int64? {
-        guard case let .closed(_, thinkTimeNs) = kind else { return nil }
-        let (timeNs, overflow) = endNs.addingReportingOverflow(thinkTimeNs)
-        return overflow ? nil : timeNs
+    func next(afterEnd end: SimTime) -> SimTime? {
+        guard case let .closed(_, thinkTime) = kind else { return nil }
+        let (timeNs, overflow) = end.ns.addingReportingOverflow(thinkTime.ns)
+        return overflow ? nil : SimTime(ns: timeNs)
     }
 
-    /// The next arrival time in ns and, for a trace, its row (-1 for synthetic arrivals); nil when a trace
+    /// The next arrival time and, for a trace, its row (-1 for synthetic arrivals); nil when a trace
     /// is exhausted or time would overflow. A closed loop gives one first request per client, all at time 0.
     @inline(__always)
-    mutating func next() -> (timeNs: Int64, row: Int)? {
+    mutating func next() -> (time: SimTime, row: Int)? {
         let gapNs: Double
         switch kind {
         case let .trace(arrivalNs):
             guard row < arrivalNs.count else { return nil }
             defer { row += 1 }
-            return (arrivalNs[row], row)
+            return (SimTime(ns: arrivalNs[row]), row)
         case let .closed(clients, _):
             guard row < clients else { return nil }
             row += 1
-            return (0, -1)
+            return (.zero, -1)
         case let .poisson(meanGapNs):
             gapNs = -log(random.nextOpenUnit()) * meanGapNs
         case let .gamma(scaleNs):
             gapNs = gamma.next(using: &random) * scaleNs
         }
-        let (sum, overflow) = clockNs.addingReportingOverflow(Int64(min(gapNs, Self.maxGapNs).rounded()))
+        let (sum, overflow) = clock.ns.addingReportingOverflow(Int64(min(gapNs, Self.maxGapNs).rounded()))
         guard !overflow else { return nil }
-        clockNs = sum
-        return (clockNs, -1)
+        clock = SimTime(ns: sum)
+        return (clock, -1)
     }
 }

@@ -16,17 +16,17 @@ struct RequestStream: Sendable {
     private let cumulativeWeights: [Double]
     private var mixRandom: RandomStream
     private let maxRequests: Int
-    /// Arrivals at or after this time (ns) end the stream.
-    private let endNs: Int64
+    /// Arrivals at or after this time end the stream.
+    private let end: SimTime
     private var emitted = 0
 
     init(arrivals: ArrivalProcess, lengths: LengthSampler, instance: InstanceChoice, mixRandom: RandomStream,
-         maxRequests: Int, endNs: Int64) {
+         maxRequests: Int, end: SimTime) {
         self.arrivals = arrivals
         self.lengths = lengths
         self.mixRandom = mixRandom
         self.maxRequests = maxRequests
-        self.endNs = endNs
+        self.end = end
         switch instance {
         case let .fixed(index):
             fixedInstance = index
@@ -42,22 +42,22 @@ struct RequestStream: Sendable {
     /// with weights; no allocation.
     @inline(__always)
     mutating func next() -> RequestSpec? {
-        guard emitted < maxRequests, let (timeNs, row) = arrivals.next(), timeNs < endNs else { return nil }
+        guard emitted < maxRequests, let (time, row) = arrivals.next(), time < end else { return nil }
         emitted += 1
         let (prompt, output) = lengths.next(row: row)
-        return RequestSpec(arrival: SimTime(ns: timeNs), instance: nextInstance(), promptTokens: prompt, outputTokens: output)
+        return RequestSpec(arrival: time, instance: nextInstance(), promptTokens: prompt, outputTokens: output)
     }
 
     /// Whether this stream's arrivals depend on completions (a closed loop).
     var isClosedLoop: Bool { arrivals.isClosedLoop }
 
-    /// Closed loop: the next request of the client whose request ended (finished or was rejected) at `endNs`;
+    /// Closed loop: the next request of the client whose request ended (finished or was rejected) at `end`;
     /// nil for open arrivals or when the stream is over (request count or end time reached).
-    mutating func next(afterEndNs endNs: Int64) -> RequestSpec? {
-        guard emitted < maxRequests, let timeNs = arrivals.next(afterEndNs: endNs), timeNs < self.endNs else { return nil }
+    mutating func next(afterEnd end: SimTime) -> RequestSpec? {
+        guard emitted < maxRequests, let time = arrivals.next(afterEnd: end), time < self.end else { return nil }
         emitted += 1
         let (prompt, output) = lengths.next(row: -1)
-        return RequestSpec(arrival: SimTime(ns: timeNs), instance: nextInstance(), promptTokens: prompt, outputTokens: output)
+        return RequestSpec(arrival: time, instance: nextInstance(), promptTokens: prompt, outputTokens: output)
     }
 
     @inline(__always)

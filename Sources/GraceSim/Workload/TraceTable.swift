@@ -20,7 +20,8 @@ struct TraceTable: Sendable {
         }
     }
 
-    /// Arrival time of each request, in ns from the trace's start; nondecreasing.
+    /// Arrival time of each request, in ns from the trace's start; nondecreasing. Kept as raw ns: compact
+    /// per-request storage.
     var arrivalNs: [Int64]
     /// Prompt length of each request, in tokens.
     var promptTokens: [Int32]
@@ -29,8 +30,8 @@ struct TraceTable: Sendable {
 
     var count: Int { arrivalNs.count }
 
-    /// Time from the first to the last request, in ns (0 for an empty trace).
-    var spanNs: Int64 { (arrivalNs.last ?? 0) - (arrivalNs.first ?? 0) }
+    /// Time from the first to the last request (zero for an empty trace).
+    var span: SimTime { SimTime(ns: (arrivalNs.last ?? 0) - (arrivalNs.first ?? 0)) }
 
     init(arrivalNs: [Int64], promptTokens: [Int32], outputTokens: [Int32]) {
         self.arrivalNs = arrivalNs
@@ -46,11 +47,11 @@ struct TraceTable: Sendable {
         }
     }
 
-    /// The requests arriving in `[startNs, endNs)`, with times rebased so the window's start is 0.
-    func window(startNs: Int64, endNs: Int64) -> TraceTable {
-        let low = arrivalNs.partitioningIndex { $0 >= startNs }
-        let high = max(low, arrivalNs.partitioningIndex { $0 >= endNs })
-        return TraceTable(arrivalNs: arrivalNs[low..<high].map { $0 - startNs },
+    /// The requests arriving in `[start, end)`, with times rebased so the window's start is 0.
+    func window(start: SimTime, end: SimTime) -> TraceTable {
+        let low = arrivalNs.partitioningIndex { $0 >= start.ns }
+        let high = max(low, arrivalNs.partitioningIndex { $0 >= end.ns })
+        return TraceTable(arrivalNs: arrivalNs[low..<high].map { $0 - start.ns },
                           promptTokens: Array(promptTokens[low..<high]),
                           outputTokens: Array(outputTokens[low..<high]))
     }

@@ -32,7 +32,7 @@ public struct WorkloadGenerator: Sendable {
         guard emitted < maxRequests else { return nil }
         // One source serves every instance, or source i is the tenant of instance i.
         let source = streams.count == 1 ? 0 : instance
-        guard streams.indices.contains(source), let request = streams[source].next(afterEndNs: time.ns) else { return nil }
+        guard streams.indices.contains(source), let request = streams[source].next(afterEnd: time) else { return nil }
         emitted += 1
         return request
     }

@@ -39,7 +39,7 @@ extension WorkloadSpec {
             spec = .trace(try loadTrace(o, files: &files))
         case .closed:
             let clients = try o.positiveInt("clients", atMost: maxClients)
-            spec = .closed(clients: clients, thinkTimeNs: try thinkTime(o.optional("think_time_s")).ns)
+            spec = .closed(clients: clients, thinkTime: try thinkTime(o.optional("think_time_s")))
         }
         try o.finish()
         return spec
@@ -76,7 +76,7 @@ extension WorkloadSpec {
         }
         var trace = try files.trace(pathNode, path: path, format: format)
         if o.has("start_s") || endNode != nil {
-            trace = trace.window(startNs: SimTime.seconds(startS).ns, endNs: endS.map { SimTime.seconds(min($0, 1e9)).ns } ?? .max)
+            trace = trace.window(start: .seconds(startS), end: endS.map { SimTime.seconds(min($0, 1e9)) } ?? .infinity)
             if trace.count == 0 {
                 let key = try endNode ?? o.required("start_s")
                 let end = endS.map { "\($0)" } ?? "the end"

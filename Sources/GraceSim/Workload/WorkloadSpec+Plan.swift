@@ -31,19 +31,18 @@ public struct WorkloadPlan: Sendable {
 }
 
 extension WorkloadSpec {
-    /// The expected arrivals of this workload in a run that `maxTimeNs` (when given) stops.
-    public func plan(maxTimeNs: Int64?) -> WorkloadPlan {
+    /// The expected arrivals of this workload in a run that `maxTime` (when given) stops.
+    public func plan(maxTime: SimTime?) -> WorkloadPlan {
         var planned: [WorkloadPlan.Source] = []
         for source in sources {
             let keyPath = source.streamPrefix.replacingOccurrences(of: "workload.tenant.", with: "workload.tenants.")
             // The earliest time bound, ties to the first listed.
-            var end: (key: String, ns: Int64)?
-            for (key, ns) in [("\(keyPath).duration_s", source.duration?.ns), ("workload.duration_s", duration?.ns),
-                              ("simulation.max_time_s", maxTimeNs)] {
-                if let ns, ns < end?.ns ?? .max { end = (key, ns) }
+            var end: (key: String, time: SimTime)?
+            for (key, time) in [("\(keyPath).duration_s", source.duration), ("workload.duration_s", duration),
+                                ("simulation.max_time_s", maxTime)] {
+                if let time, time < end?.time ?? .infinity { end = (key, time) }
             }
-            let endNs = end?.ns
-            let endSeconds = endNs.map { Double($0) / 1e9 }
+            let endSeconds = end?.time.seconds
             let limit = source.maxRequests ?? (sources.count == 1 ? maxRequests : nil)
             let cap = [source.maxRequests, maxRequests].compactMap { $0 }.min()
             var expected: Double?
@@ -54,17 +53,17 @@ extension WorkloadSpec {
                 expected = [byEnd, cap.map(Double.init)].compactMap { $0 }.min()
                 last = [endSeconds, cap.map { Double($0) / rate }].compactMap { $0 }.min()
             case .trace(let table):
-                var count = endNs.map { end in table.arrivalNs.partitioningIndex { $0 >= end } } ?? table.count
+                var count = end.map { end in table.arrivalNs.partitioningIndex { $0 >= end.time.ns } } ?? table.count
                 if let cap { count = min(count, cap) }
                 expected = Double(count)
                 last = count > 0 ? Double(table.arrivalNs[count - 1]) / 1e9 : 0
-            case .closed(let clients, let thinkTimeNs):
+            case .closed(let clients, let thinkTime):
                 expected = cap.map(Double.init)
-                let thinking = cap.map { Double($0) / Double(clients) * Double(thinkTimeNs) / 1e9 }
+                let thinking = cap.map { Double($0) / Double(clients) * Double(thinkTime.ns) / 1e9 }
                 last = [endSeconds, thinking].compactMap { $0 }.min()
             }
             planned.append(WorkloadPlan.Source(keyPath: keyPath, asked: limit, expected: expected, lastArrivalSeconds: last,
-                                               end: end.map { ($0.key, Double($0.ns) / 1e9) },
+                                               end: end.map { ($0.key, $0.time.seconds) },
                                                askedKey: source.maxRequests != nil ? "\(keyPath).max_requests" : "workload.max_requests"))
         }
         var total: Double? = 0
@@ -72,7 +71,7 @@ extension WorkloadSpec {
         if let maxRequests, let sum = total { total = min(sum, Double(maxRequests)) }
         var last: Double? = 0
         for source in planned { last = last.flatMap { latest in source.lastArrivalSeconds.map { max(latest, $0) } } }
-        if let maxTimeNs { last = min(last ?? .infinity, Double(maxTimeNs) / 1e9) }
+        if let maxTime { last = min(last ?? .infinity, maxTime.seconds) }
         return WorkloadPlan(sources: planned, requests: total.map { Int($0.rounded(.up)) }, lastArrivalSeconds: last)
     }
 }

@@ -38,7 +38,7 @@ public struct WorkloadSpec: Sendable {
     /// so adding a tenant does not change the requests of the others.
     public func makeGenerator(seed: UInt64) -> WorkloadGenerator {
         let streams = sources.map { source in
-            let globalEnd = duration?.ns ?? .max
+            let globalEnd = duration ?? .infinity
             return RequestStream(
                 arrivals: ArrivalProcess(source.arrivals, random: RandomStream(seed: seed, name: "\(source.streamPrefix).arrivals")),
                 lengths: LengthSampler(source.lengths, clip: source.clip, trace: source.trace,
@@ -46,7 +46,7 @@ public struct WorkloadSpec: Sendable {
                 instance: source.instance,
                 mixRandom: RandomStream(seed: seed, name: "\(source.streamPrefix).mix"),
                 maxRequests: source.maxRequests ?? .max,
-                endNs: min(source.duration?.ns ?? .max, globalEnd))
+                end: min(source.duration ?? .infinity, globalEnd))
         }
         return WorkloadGenerator(streams: streams, maxRequests: maxRequests ?? .max)
     }

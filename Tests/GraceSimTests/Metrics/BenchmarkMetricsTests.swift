@@ -48,7 +48,7 @@ import Testing
         #expect(summary.e2el.maxMs == 0.013 && summary.ttft.maxMs == 0.005_5)
         #expect(summary.itlPrefillGapFraction == 0.2)
         // First arrival (0) to last completion (13 µs); 7 output and 32 prompt tokens.
-        #expect(summary.durationNs == 13_000)
+        #expect(summary.duration == SimTime(ns: 13_000))
         #expect(summary.throughput.requestsPerSecond == 2 / 13e-6)
         #expect(summary.throughput.outputTokensPerSecond == 7 / 13e-6)
         #expect(summary.throughput.totalTokensPerSecond == 39 / 13e-6)
@@ -83,18 +83,18 @@ import Testing
     /// The prefill of a request other than r, never r's own, marks r's gaps; a batch of several prefills marks all.
     @Test func prefillTrackerRemembersTheLatestPrefillOfAnother() {
         var tracker = PrefillGapTracker()
-        #expect(tracker.latestPrefillEndNs(notOf: 1) == -1)
-        tracker.notePrefill(endNs: 10, owner: 1)
-        #expect(tracker.latestPrefillEndNs(notOf: 1) == -1)
-        #expect(tracker.latestPrefillEndNs(notOf: 2) == 10)
-        tracker.notePrefill(endNs: 20, owner: 2)
-        tracker.notePrefill(endNs: 30, owner: 2)
-        #expect(tracker.latestPrefillEndNs(notOf: 2) == 10)
-        #expect(tracker.latestPrefillEndNs(notOf: 1) == 30)
-        tracker.notePrefill(endNs: 40, owner: PrefillGapTracker.severalRequests)
-        #expect(tracker.latestPrefillEndNs(notOf: 2) == 40)
-        tracker.notePrefill(endNs: 50, owner: 3)
-        #expect(tracker.latestPrefillEndNs(notOf: 3) == 40)
+        #expect(tracker.latestPrefillEnd(notOf: 1) == SimTime(ns: -1))
+        tracker.notePrefill(end: SimTime(ns: 10), owner: 1)
+        #expect(tracker.latestPrefillEnd(notOf: 1) == SimTime(ns: -1))
+        #expect(tracker.latestPrefillEnd(notOf: 2) == SimTime(ns: 10))
+        tracker.notePrefill(end: SimTime(ns: 20), owner: 2)
+        tracker.notePrefill(end: SimTime(ns: 30), owner: 2)
+        #expect(tracker.latestPrefillEnd(notOf: 2) == SimTime(ns: 10))
+        #expect(tracker.latestPrefillEnd(notOf: 1) == SimTime(ns: 30))
+        tracker.notePrefill(end: SimTime(ns: 40), owner: PrefillGapTracker.severalRequests)
+        #expect(tracker.latestPrefillEnd(notOf: 2) == SimTime(ns: 40))
+        tracker.notePrefill(end: SimTime(ns: 50), owner: 3)
+        #expect(tracker.latestPrefillEnd(notOf: 3) == SimTime(ns: 40))
     }
 
     /// Per-request state stays within one cache line.

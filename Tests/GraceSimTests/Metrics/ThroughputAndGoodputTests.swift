@@ -62,32 +62,32 @@ import Testing
         let ttftB = states[1].firstTokenNs - states[1].arrivalNs
         #expect(ttftB > ttftA)
 
-        experiment.slo = ServiceLevelObjective(ttftNs: ttftA)
+        experiment.slo = ServiceLevelObjective(ttft: SimTime(ns: ttftA))
         let report = try Simulator(experiment: experiment, requests: requests).run()
         #expect(report.overall.goodputRequestsPerSecond == 1 / report.overall.durationSeconds)
         #expect(report.instances[0].goodputRequestsPerSecond == report.overall.goodputRequestsPerSecond)
         #expect(report.overall.throughput.requestsPerSecond == 2 / report.overall.durationSeconds)
 
-        experiment.slo = ServiceLevelObjective(ttftNs: ttftB - 1)
+        experiment.slo = ServiceLevelObjective(ttft: SimTime(ns: ttftB - 1))
         #expect(try Simulator(experiment: experiment, requests: requests).run().overall.goodputRequestsPerSecond
                 == 1 / report.overall.durationSeconds)
-        experiment.slo = ServiceLevelObjective(ttftNs: ttftB)
+        experiment.slo = ServiceLevelObjective(ttft: SimTime(ns: ttftB))
         #expect(try Simulator(experiment: experiment, requests: requests).run().overall.goodputRequestsPerSecond
                 == 2 / report.overall.durationSeconds)
 
         // TPOT: a limit at the smaller TPOT; and a request of one token, whose TPOT counts as 0.
         let tpot = states.map { $0.timePerOutputTokenNs! }
-        experiment.slo = ServiceLevelObjective(tpotNs: tpot.min()!)
+        experiment.slo = ServiceLevelObjective(tpot: SimTime(ns: tpot.min()!))
         let tpotCount = tpot.filter { $0 <= tpot.min()! }.count
         #expect(try Simulator(experiment: experiment, requests: requests).run().overall.goodputRequestsPerSecond
                 == Double(tpotCount) / report.overall.durationSeconds)
-        experiment.slo = ServiceLevelObjective(tpotNs: 0)
+        experiment.slo = ServiceLevelObjective(tpot: .zero)
         let single = try Simulator(experiment: experiment, requests: [TestExperiments.request(at: 0, prompt: 100, output: 1)]).run()
         #expect(single.overall.tpot.count == 0)
         #expect(single.overall.goodputRequestsPerSecond == 1 / single.overall.durationSeconds)
     }
 
-    /// `slo:` keys are read in milliseconds and kept in nanoseconds; each is optional.
+    /// `slo:` keys are read in milliseconds; each is optional.
     @Test func sloIsReadFromTheExperiment() throws {
         let base = try TestExperiments.singleInstance()
         #expect(base.slo == nil)
@@ -98,6 +98,6 @@ import Testing
         workload: {max_requests: 1, arrivals: {kind: poisson, rate: 1}, lengths: {kind: fixed, prompt: 16, output: 16}}
         slo: {ttft_ms: 200, tpot_ms: 0.5, e2el_ms: 0}
         """)
-        #expect(experiment.slo == ServiceLevelObjective(ttftNs: 200_000_000, tpotNs: 500_000, e2elNs: 0))
+        #expect(experiment.slo == ServiceLevelObjective(ttft: SimTime(ns: 200_000_000), tpot: SimTime(ns: 500_000), e2el: .zero))
     }
 }

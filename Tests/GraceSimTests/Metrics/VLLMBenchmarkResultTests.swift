@@ -15,7 +15,7 @@ import Testing
         .init(inputTokens: 20, outputTokens: 2, ttftNs: 200 * ms, itlNs: [40 * ms]),
         .init(inputTokens: 30, outputTokens: 1, ttftNs: 300 * ms, itlNs: []),
         .init(inputTokens: 40, outputTokens: 0, ttftNs: 0, itlNs: [], error: "rejected at arrival"),
-    ], durationNs: 2_000_000_000)
+    ], duration: SimTime(ns: 2_000_000_000))
 
     static let printedFixture = """
         ============ Serving Benchmark Result ============
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func noRequestsGiveZeros() {
-        let empty = VLLMBenchmarkResult(requests: [], durationNs: 0)
+        let empty = VLLMBenchmarkResult(requests: [], duration: .zero)
         #expect(empty.text().contains("Successful requests:                     0         \n"))
         #expect(empty.text().contains("P99 ITL (ms):                            0.00      \n"))
         #expect(empty.requestThroughput == 0)

@@ -31,7 +31,7 @@ import Testing
 
     @Test func explicitNumbers() throws {
         let spec = try experiment(overhead: "{per_step_us: 250, per_sequence_us: 2.5}").instances[0]
-        #expect(spec.engineOverhead == EngineOverhead(perIterationNs: 250_000, perSequenceNs: 2_500))
+        #expect(spec.engineOverhead == EngineOverhead(perIteration: SimTime(ns: 250_000), perSequence: SimTime(ns: 2_500)))
     }
 
     @Test func instanceUsesItsProfile() throws {

@@ -119,7 +119,7 @@ struct CalibrationRow {
             + kernels * eff.kernelFixedSeconds
         let gpuSeconds = h100.computeSeconds(of: batch)
         #expect(abs(gpuSeconds / expected - 1) < 0.03, "\(gpuSeconds) vs \(expected)")
-        let overhead = Double(EngineOverhead.vllmV0.ns(sampledSequences: 1)) / 1e9
+        let overhead = EngineOverhead.vllmV0.duration(sampledSequences: 1).seconds
         #expect(abs(h100.duration(of: batch).seconds / (expected + overhead) - 1) < 0.03)
     }
 
@@ -149,7 +149,7 @@ struct CalibrationRow {
                                     elementwiseMemoryFraction: 0.5, kernelFixedSeconds: 1e-6,
                                     attentionPeakFraction: 1)
         let model = IterationTimeModel(model: tiny, gpu: gpu,
-                                       engineOverhead: EngineOverhead(perIterationNs: 1000, perSequenceNs: 100),
+                                       engineOverhead: EngineOverhead(perIteration: SimTime(ns: 1000), perSequence: SimTime(ns: 100)),
                                        efficiency: eff)
         let batch = BatchShape.decode(sequences: 1, contextTokens: 10)
         // Matrices at n = 1, bytes = 2 × (weights + in + out), all memory-bound at 1 GB/s:

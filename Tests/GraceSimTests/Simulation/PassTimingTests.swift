@@ -90,7 +90,7 @@ import Testing
             if expected > 0 { stalled += 1 }
         }
         if loads >= 6 { #expect(stalled > 0, "the case must exercise stalls") }
-        #expect(simulator.instances[0].metrics.transferStallNs == strategy.passes.reduce(0) { $0 + $1.stallNs })
+        #expect(simulator.instances[0].metrics.transferStall.ns == strategy.passes.reduce(0) { $0 + $1.stallNs })
     }
 
     /// Loads started between passes count as the next pass's first loads: a request arriving long after the

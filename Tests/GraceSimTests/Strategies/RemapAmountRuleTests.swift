@@ -37,12 +37,12 @@ import Testing
     final class PassLog: SimulationObserver {
         var stalls: [Int64] = []
         var remapAtNs: Int64?
-        func iterationStarted(_ iteration: IterationRecord) { stalls.append(iteration.stallNs) }
+        func iterationStarted(_ iteration: IterationRecord) { stalls.append(iteration.stall.ns) }
         func transferStarted(_ transfer: Transfer) {}
-        func transferFinished(_ transfer: Transfer, endNs: Int64) {}
-        func preempted(request: Int32, instance: Int, mode: PreemptionMode, atNs: Int64) {}
-        func strategyEvent(_ event: StrategyEvent, atNs: Int64) { if remapAtNs == nil { remapAtNs = atNs } }
-        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, atNs: Int64) {}
+        func transferFinished(_ transfer: Transfer, end: SimTime) {}
+        func preempted(request: Int32, instance: Int, mode: PreemptionMode, at: SimTime) {}
+        func strategyEvent(_ event: StrategyEvent, at: SimTime) { if remapAtNs == nil { remapAtNs = at.ns } }
+        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, at: SimTime) {}
     }
 
     /// With `amount: {static: 1}` and one slot, once the one request's decode runs out of blocks one layer is

@@ -94,7 +94,7 @@ import Testing
         var stalls: [Int64] = []
         var stall: Int64 = 0
         while simulator.step() {
-            let now = simulator.instances[0].metrics.transferStallNs
+            let now = simulator.instances[0].metrics.transferStall.ns
             if now != stall { stalls.append(now - stall) }
             stall = now
         }

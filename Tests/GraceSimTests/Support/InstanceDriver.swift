@@ -16,7 +16,7 @@ final class InstanceDriver {
                                 maxNumBatchedTokens: maxNumBatchedTokens, chunkedPrefill: chunkedPrefill, watermark: watermark)
         instance = ServingInstance(index: 0, spec: spec, kvCapacityBlocks: blocks,
                                    timeModel: IterationTimeModel(model: spec.model, gpu: experiment.hardware.gpu),
-                                   requests: requests, strategy: RecomputeStrategy(), sampleIntervalNs: 1_000_000_000)
+                                   requests: requests, strategy: RecomputeStrategy(), sampleInterval: .seconds(1))
     }
 
     /// Adds a request arriving at `arrivalNs` (default 0); returns its id.

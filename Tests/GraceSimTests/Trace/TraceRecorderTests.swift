@@ -19,8 +19,8 @@ import Testing
     /// Runs C1 under `strategy` with a recorder over `window` (seconds) and returns the trace file's text.
     static func trace(strategy: String, window: ClosedRange<Double>? = nil) throws -> (text: String, report: RunReport) {
         let simulator = try c1(strategy: strategy)
-        let windowNs = window.map { SimTime.seconds($0.lowerBound).ns...SimTime.seconds($0.upperBound).ns } ?? 0...Int64.max
-        let recorder = TraceRecorder(windowNs: windowNs)
+        let window = window.map { SimTime.seconds($0.lowerBound)...SimTime.seconds($0.upperBound) } ?? .zero...SimTime.infinity
+        let recorder = TraceRecorder(window: window)
         simulator.observer = recorder
         let report = simulator.run()
         let text = ChromeTraceEncoder.document(recorder.records, instanceNames: simulator.instances.map(\.spec.name),
@@ -100,10 +100,10 @@ import Testing
         }
         recorder.transferStarted(transfer(0, at: 0))
         recorder.transferStarted(transfer(1, at: 5))
-        recorder.transferFinished(transfer(0, at: 0), endNs: 50)
+        recorder.transferFinished(transfer(0, at: 0), end: SimTime(ns: 50))
         recorder.transferStarted(transfer(2, at: 60))
-        recorder.transferFinished(transfer(2, at: 60), endNs: 70)
-        recorder.transferFinished(transfer(1, at: 5), endNs: 80)
+        recorder.transferFinished(transfer(2, at: 60), end: SimTime(ns: 70))
+        recorder.transferFinished(transfer(1, at: 5), end: SimTime(ns: 80))
         let lanes = recorder.records.compactMap { record -> Int? in
             if case .transfer(let t) = record { return t.lane }
             return nil

@@ -13,9 +13,9 @@ import Testing
         var gaps: [Double] = []
         gaps.reserveCapacity(draws)
         for _ in 0..<draws {
-            guard let (timeNs, _) = process.next() else { break }
-            gaps.append(Double(timeNs - previousNs) / 1e9)
-            previousNs = timeNs
+            guard let (time, _) = process.next() else { break }
+            gaps.append(Double(time.ns - previousNs) / 1e9)
+            previousNs = time.ns
         }
         return gaps
     }

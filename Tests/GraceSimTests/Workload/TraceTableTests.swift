@@ -39,8 +39,8 @@ import Testing
         let path = "Workloads/traces/azure-code-2023.csv"
         let normal = try WorkloadFixtures.spec("workload: {arrivals: {kind: trace, path: \(path)}}")
         let fast = try WorkloadFixtures.spec("workload: {arrivals: {kind: trace, path: \(path), rate_scale: 2}}")
-        let span = try #require(normal.sources[0].trace).spanNs
-        let fastSpan = try #require(fast.sources[0].trace).spanNs
+        let span = try #require(normal.sources[0].trace).span.ns
+        let fastSpan = try #require(fast.sources[0].trace).span.ns
         #expect(span == 3_435_948_056_000)
         #expect(abs(fastSpan * 2 - span) <= 1)
         let requests = WorkloadFixtures.requests(fast)
