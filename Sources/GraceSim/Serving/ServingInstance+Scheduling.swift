@@ -9,6 +9,21 @@ extension ServingInstance {
     /// Fills ``batch`` for an iteration starting at `now`.
     /// - Returns: false when there is nothing to run.
     public func scheduleIteration(now: SimTime) -> Bool {
+        let preemptionsBefore = metrics.preemptions
+        fillBatch(now: now)
+        // A step that preempted every running request for recompute has nothing to run, yet its requests are back
+        // in the queue. vLLM's engine loop steps again at once while requests are unfinished, and that step may
+        // admit them (with nothing running, a strategy may lend more: see `makeRoom`), so schedule it now rather
+        // than leave the instance idle until an unrelated event, or for ever when none comes.
+        if !batch.hasWork && metrics.preemptions > preemptionsBefore && running.isEmpty && !waiting.isEmpty {
+            fillBatch(now: now)
+        }
+        noteKVUsage(now: now)
+        return batch.hasWork
+    }
+
+    /// One pass of vLLM V0's scheduling policy into a cleared ``batch``.
+    private func fillBatch(now: SimTime) {
         batch.removeAll()
         if spec.chunkedPrefill {
             scheduleChunked(now: now)
@@ -17,8 +32,6 @@ extension ServingInstance {
             let budget = scheduleDecodes(now: now, tokenBudget: Int.max)
             if metrics.preemptions == preemptionsBefore { scheduleSwapIns(now: now, tokenBudget: budget) }
         }
-        noteKVUsage(now: now)
-        return batch.hasWork
     }
 
     /// Admits waiting requests as whole prefills. Returns whether any was admitted.
