@@ -158,12 +158,11 @@ import Testing
         victim.standardError = FileHandle.nullDevice
         try victim.run()
         async let survivor = GraceSimProcess.run(["sweep", sweep, "--db", shared, "--jobs", "1", "--quiet"])
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, victim.isRunning {
-            if let claims = try? ResultStore.openForReading(path: shared).claims(),
-               claims.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .ended }),
-               claims.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .running }) { break }
-            try await Task.sleep(nanoseconds: 10_000_000)
+        _ = pollBlocking(every: 0.01, timeout: 60) {
+            guard victim.isRunning else { return true }
+            guard let claims = try? ResultStore.openForReading(path: shared).claims() else { return false }
+            return claims.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .ended })
+                && claims.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .running })
         }
         kill(victim.processIdentifier, SIGKILL)
         victim.waitUntilExit()

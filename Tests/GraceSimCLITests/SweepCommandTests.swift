@@ -43,7 +43,7 @@ import Testing
     /// Starts `gracesim sweep SWEEP --db DB --jobs 1 --quiet` in the background, standard error to `stderr` (or
     /// nowhere), and returns once it has stored `runs` runs, ended, or run for 60 s; returns the process and the
     /// runs stored by then.
-    static func sweepUntilStored(_ runs: Int, sweep: String, db: String, stderr: String? = nil) async throws -> (Process, stored: Int) {
+    static func sweepUntilStored(_ runs: Int, sweep: String, db: String, stderr: String? = nil) throws -> (Process, stored: Int) {
         let process = Process()
         process.executableURL = try #require(GraceSimProcess.executable)
         process.arguments = ["sweep", sweep, "--db", db, "--jobs", "1", "--quiet"]
@@ -56,14 +56,10 @@ import Testing
             process.standardError = FileHandle.nullDevice
         }
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
         var stored = 0
-        while Date() < deadline, process.isRunning {
-            if FileManager.default.fileExists(atPath: db), let count = try? rowCounts(db)["runs"] {
-                stored = count
-                if count >= runs { break }
-            }
-            try await Task.sleep(nanoseconds: 20_000_000)
+        _ = pollBlocking(every: 0.02, timeout: 60) {
+            if FileManager.default.fileExists(atPath: db), let count = try? rowCounts(db)["runs"] { stored = count }
+            return stored >= runs || !process.isRunning
         }
         return (process, stored)
     }
@@ -77,7 +73,7 @@ import Testing
 
         let killed = folder.path("killed.sqlite")
         // Kill it once a few runs are stored, mid-way through the grid.
-        let (process, stored) = try await Self.sweepUntilStored(3, sweep: sweep, db: killed)
+        let (process, stored) = try Self.sweepUntilStored(3, sweep: sweep, db: killed)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal, "the sweep ended before it could be killed (\(stored) runs stored)")
@@ -106,7 +102,7 @@ import Testing
 
         let interrupted = folder.path("interrupted.sqlite")
         let stderrPath = folder.path("stderr.txt")
-        let (process, _) = try await Self.sweepUntilStored(2, sweep: sweep, db: interrupted, stderr: stderrPath)
+        let (process, _) = try Self.sweepUntilStored(2, sweep: sweep, db: interrupted, stderr: stderrPath)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
