@@ -28,7 +28,6 @@ public struct BenchmarkMetrics: Sendable, Equatable {
         var gaps = TokenGapHistogram()
         var ttft: [Int64] = [], tpot: [Int64] = [], e2el: [Int64] = [], maxGaps: [Int64] = []
         var gapsWithPrefill = 0, finished = 0, outputTokens = 0, promptTokens = 0
-        var firstArrival: SimTime?, lastFinish: SimTime?
         for m in metrics {
             gaps.merge(m.tokenGaps)
             ttft += m.ttftNs
@@ -39,8 +38,6 @@ public struct BenchmarkMetrics: Sendable, Equatable {
             finished += m.finished
             outputTokens += m.outputTokens
             promptTokens += m.promptTokens
-            if let arrival = m.firstArrival { firstArrival = min(firstArrival ?? arrival, arrival) }
-            if let finish = m.lastFinish { lastFinish = max(lastFinish ?? finish, finish) }
         }
         self.ttft = LatencySummary(exactNs: ttft)
         self.tpot = LatencySummary(exactNs: tpot)
@@ -48,15 +45,23 @@ public struct BenchmarkMetrics: Sendable, Equatable {
         self.e2el = LatencySummary(exactNs: e2el)
         maxITL = LatencySummary(exactNs: maxGaps)
         itlPrefillGapFraction = gaps.count > 0 ? Double(gapsWithPrefill) / Double(gaps.count) : 0
-        if let firstArrival, let lastFinish {
-            duration = max(lastFinish - firstArrival, .zero)
-        } else {
-            duration = .zero
-        }
+        duration = Self.duration(of: metrics)
         let seconds = duration.seconds
         let perSecond = { (x: Int) in seconds > 0 ? Double(x) / seconds : 0 }
         throughput = Throughput(outputTokensPerSecond: perSecond(outputTokens),
                                 totalTokensPerSecond: perSecond(outputTokens + promptTokens), requestsPerSecond: perSecond(finished))
         goodputRequestsPerSecond = requestsMeetingSLO.map(perSecond)
+    }
+
+    /// The benchmark's duration for the instances of one scope: from their first arrival (rejected requests
+    /// included) to their last completion; zero before any request finished.
+    public static func duration(of metrics: [InstanceMetrics]) -> SimTime {
+        var firstArrival: SimTime?, lastFinish: SimTime?
+        for m in metrics {
+            if let arrival = m.firstArrival { firstArrival = min(firstArrival ?? arrival, arrival) }
+            if let finish = m.lastFinish { lastFinish = max(lastFinish ?? finish, finish) }
+        }
+        guard let firstArrival, let lastFinish else { return .zero }
+        return max(lastFinish - firstArrival, .zero)
     }
 }

@@ -10,12 +10,9 @@ extension Simulator {
         }
         func result(instance: Int?, goodput: Double?) -> VLLMBenchmarkResult {
             var records: [VLLMBenchmarkResult.Request] = []
-            var firstArrivalNs: Int64?, lastFinishNs: Int64?
             for (id, state) in states.enumerated() where instance == nil || Int(state.instance) == instance {
-                firstArrivalNs = min(firstArrivalNs ?? state.arrivalNs, state.arrivalNs)
                 switch state.outcome {
                 case .finished:
-                    lastFinishNs = max(lastFinishNs ?? state.finishNs, state.finishNs)
                     records.append(.init(inputTokens: Int(state.promptTokens), outputTokens: Int(state.generatedTokens),
                                          ttftNs: state.firstTokenNs - state.arrivalNs, itlNs: gaps[id]))
                 case .rejected:
@@ -26,8 +23,8 @@ extension Simulator {
                                          error: "unfinished when the run stopped"))
                 }
             }
-            let duration = firstArrivalNs.flatMap { first in lastFinishNs.map { max($0 - first, 0) } } ?? 0
-            return VLLMBenchmarkResult(requests: records, duration: SimTime(ns: duration), goodputRequestsPerSecond: goodput)
+            let duration = BenchmarkMetrics.duration(of: instance.map { [instances[$0].metrics] } ?? instances.map(\.metrics))
+            return VLLMBenchmarkResult(requests: records, duration: duration, goodputRequestsPerSecond: goodput)
         }
         var results = instances.indices.map { index in
             (name: instances[index].spec.name, result: result(instance: index, goodput: report.instances[index].goodputRequestsPerSecond))
