@@ -144,11 +144,8 @@ public struct ChromeTraceEncoder {
         output(text)
     }
 
-    /// ns as µs, an exact decimal ("12.345", "7").
-    static func micros(_ ns: Int64) -> String { decimal(ns, per: 1_000) }
-
-    /// `time` in µs, an exact decimal.
-    static func micros(_ time: SimTime) -> String { micros(time.ns) }
+    /// `time` in µs, an exact decimal ("12.345", "7").
+    static func micros(_ time: SimTime) -> String { decimal(time.ns, per: 1_000) }
 
     /// `value / per` as an exact decimal without trailing zeros; `per` a power of ten.
     static func decimal(_ value: Int64, per: Int64) -> String {

@@ -113,10 +113,10 @@ import Testing
     }
 
     @Test func timesAreExactDecimals() {
-        #expect(ChromeTraceEncoder.micros(0) == "0")
-        #expect(ChromeTraceEncoder.micros(1) == "0.001")
-        #expect(ChromeTraceEncoder.micros(1_234_000) == "1234")
-        #expect(ChromeTraceEncoder.micros(1_234_560) == "1234.56")
+        #expect(ChromeTraceEncoder.micros(.nanoseconds(0)) == "0")
+        #expect(ChromeTraceEncoder.micros(.nanoseconds(1)) == "0.001")
+        #expect(ChromeTraceEncoder.micros(.nanoseconds(1_234_000)) == "1234")
+        #expect(ChromeTraceEncoder.micros(.nanoseconds(1_234_560)) == "1234.56")
         #expect(ChromeTraceEncoder.decimal(1_500_000, per: 1_000_000) == "1.5")
         #expect(ChromeTraceEncoder.decimal(42, per: 1_000_000) == "0.000042")
         #expect(ChromeTraceEncoder.quoted("a\"b\\c\n") == "\"a\\\"b\\\\c\\n\"")
