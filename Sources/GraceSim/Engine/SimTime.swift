@@ -62,6 +62,12 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `count` spans of `span` (a layer's time times a number of layers).
     @inlinable public static func * (span: SimTime, count: Int) -> SimTime { SimTime(ns: span.ns * Int64(count)) }
 
+    /// The start of the sample interval of length `interval` that holds this time (intervals `[k·interval,
+    /// (k+1)·interval)` from 0), for series that keep one point per interval.
+    @inlinable public func intervalStart(every interval: SimTime) -> SimTime {
+        SimTime(ns: ns / interval.ns * interval.ns)
+    }
+
     /// Whether this is a real time rather than ``infinity`` (the "not scheduled" value).
     @inlinable public var isFinite: Bool { ns != .max }
 

@@ -66,7 +66,7 @@ public struct KVUsageSeries: Sendable {
     public private(set) var peakFraction = 0.0
 
     public init(interval: SimTime) {
-        self.interval = SimTime(ns: max(interval.ns, 1))
+        self.interval = max(interval, .nanoseconds(1))
     }
 
     /// Notes that from `now` on, `used` of `capacity` blocks are in use.
@@ -75,7 +75,7 @@ public struct KVUsageSeries: Sendable {
         lastUpdate = now
         lastUsedFraction = capacity > 0 ? Double(used) / Double(capacity) : 0
         peakFraction = max(peakFraction, lastUsedFraction)
-        let bucket = SimTime(ns: now.ns / interval.ns * interval.ns)
+        let bucket = now.intervalStart(every: interval)
         if let last = points.last, last.time == bucket {
             points[points.count - 1] = (bucket, used, capacity)
         } else {

@@ -25,7 +25,7 @@ public struct StepSeries: Sendable {
     public private(set) var maximum: Double
 
     public init(initial: Double, interval: SimTime) {
-        self.interval = SimTime(ns: max(interval.ns, 1))
+        self.interval = max(interval, .nanoseconds(1))
         lastValue = initial
         minimum = initial
         maximum = initial
@@ -40,7 +40,7 @@ public struct StepSeries: Sendable {
         lastValue = value
         minimum = min(minimum, value)
         maximum = max(maximum, value)
-        let t = SimTime(ns: now.ns / interval.ns * interval.ns).seconds
+        let t = now.intervalStart(every: interval).seconds
         if let last = points.last, last[0] == t {
             points[points.count - 1] = [t, value]
         } else {
