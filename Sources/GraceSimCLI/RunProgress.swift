@@ -42,7 +42,7 @@ final class RunProgress {
         delay = try InputFailure.guarding { try Self.delaySeconds() }
         enabled = terminal
         totalRequests = plan.requests
-        end = plan.lastArrivalSeconds.map { SimTime(ns: Int64(min(SimTime.nanoseconds(fromSeconds: $0, rounding: .towardZero), 9e18))) }
+        end = plan.lastArrivalSeconds.map { SimTime.capped(seconds: $0, rounding: .towardZero) }
     }
 
     /// Runs `simulator` to its end, drawing the line as it goes.
