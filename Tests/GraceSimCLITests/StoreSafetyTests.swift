@@ -158,7 +158,7 @@ import Testing
         victim.standardError = FileHandle.nullDevice
         try victim.run()
         async let survivor = GraceSimProcess.run(["sweep", sweep, "--db", shared, "--jobs", "1", "--quiet"])
-        _ = pollBlocking(every: 0.01, timeout: 60) {
+        pollBlocking(every: 0.01, timeout: 60) {
             guard victim.isRunning else { return true }
             guard let claims = try? ResultStore.openForReading(path: shared).claims() else { return false }
             return claims.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .ended })

@@ -57,7 +57,7 @@ import Testing
         }
         try process.run()
         var stored = 0
-        _ = pollBlocking(every: 0.02, timeout: 60) {
+        pollBlocking(every: 0.02, timeout: 60) {
             if FileManager.default.fileExists(atPath: db), let count = try? rowCounts(db)["runs"] { stored = count }
             return stored >= runs || !process.isRunning
         }

@@ -7,6 +7,7 @@ import Foundation
 /// third run): a `Task.sleep` hands the thread back to Swift's cooperative pool, which has one thread per core, and
 /// while other tests run long synchronous simulations on those threads the poll may not resume until the process
 /// has finished.
+@discardableResult
 public func pollBlocking(every interval: TimeInterval, timeout: TimeInterval, until condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {

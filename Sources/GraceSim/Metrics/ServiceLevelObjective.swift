@@ -1,8 +1,8 @@
 /// Latency targets a request must meet to count towards goodput, as in vLLM's `benchmark_serving` (`--goodput`).
 ///
-/// Read from the experiment's optional `slo:` key (`ttft_ms`, `tpot_ms`, `e2el_ms`, each optional). A request meets the objective when it finished and each given limit holds: TTFT ≤
-/// `ttft_ms`, TPOT ≤ `tpot_ms` (a request with one output token has TPOT 0, as in the benchmark), end-to-end
-/// latency ≤ `e2el_ms`.
+/// Read from the experiment's optional `slo:` key (`ttft_ms`, `tpot_ms`, `e2el_ms`, each optional). A request
+/// meets the objective when it finished and each given limit holds: TTFT ≤ `ttft_ms`, TPOT ≤ `tpot_ms` (a request
+/// with one output token has TPOT 0, as in the benchmark), end-to-end latency ≤ `e2el_ms`.
 public struct ServiceLevelObjective: Sendable, Equatable {
     /// The longest time to first token.
     public var ttft: SimTime?
