@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Extract NVIDIA's measured vLLM kernel latencies into gracesim's compact kernel-table files.
+
+Source: aiconfigurator-core 0.12.0 (PyPI, Apache-2.0, NVIDIA), the tables under
+        aiconfigurator_core/systems/data/<gpu>/{gemm,attention}/vllm/<version>/*.parquet.
+Output: Configs/kernels/<gpu>.kernels, one file per GPU, built into gracesim like the presets.
+
+What is kept, per GPU (the framework is vLLM; the version is the newest the package has for that GPU):
+  gemm                  latency of one GEMM of m rows (tokens), k inputs, n outputs, per GEMM dtype
+                        (bfloat16, fp8, fp8_block, nvfp4 where measured), on the full (m, n, k) grid the package
+                        measured.
+  context_attention     latency of prefill attention of `batch` sequences of `isl` tokens each, per (head_dim,
+                        query heads, KV heads, KV-cache dtype), full attention (window 0).
+  generation_attention  latency of decode attention of `batch` sequences, one new token each, over `context`
+                        tokens of KV each (context = isl + step of the package's table, isl = 1), per (head_dim,
+                        query heads, KV heads, KV-cache dtype), window 0.
+
+Where the package has several kernels for one key (kernel_source), the one with the most rows is kept: the lane
+vLLM's default picks on that GPU (FlashAttention-3 on Hopper, FlashAttention-2 for a 16-bit KV cache and
+FlashInfer for an fp8 KV cache elsewhere; cuBLAS through torch for bf16 GEMMs, CUTLASS for fp8). The name is
+written into the table header.
+
+A grid point the package did not measure is filled from the nearest measured point along the last axis (k for
+GEMMs, context or isl for attention) in proportion to that axis, the work being linear in it there; the number
+filled is written into each table's header, so nothing filled passes for a measurement.
+
+Latencies are written in microseconds with four significant digits.
+
+Usage:  pip install aiconfigurator-core==0.12.0 pandas==2.2.3 pyarrow==19.0.1
+        python3 Scripts/extract_kernel_tables.py [--package-dir DIR]
+"""
+import argparse
+import glob
+import math
+import os
+import re
+import sys
+
+import pandas as pd
+
+PACKAGE = "aiconfigurator-core"
+PACKAGE_VERSION = "0.12.0"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT_DIR = os.path.join(ROOT, "Configs", "kernels")
+
+# The GPUs whose vLLM tables gracesim ships, by the package's folder name, with the name gracesim's presets use.
+GPUS = {
+    "h100_sxm": "h100-sxm",
+    "h200_sxm": "h200-sxm",
+    "a100_sxm": "a100-sxm",
+    "l40s": "l40s",
+    "rtx_pro_6000_server": "rtx-pro-6000-server",
+}
+
+
+def package_dir(explicit):
+    if explicit:
+        return explicit
+    import aiconfigurator_core  # noqa: imported for its location only
+    import importlib.metadata
+    version = importlib.metadata.version(PACKAGE)
+    if version != PACKAGE_VERSION:
+        sys.exit(f"expected {PACKAGE}=={PACKAGE_VERSION}, found {version}")
+    return os.path.dirname(aiconfigurator_core.__file__)
+
+
+def fmt(us):
+    return f"{us:.4g}"
+
+
+def newest(paths):
+    def key(p):
+        return tuple(int(x) if x.isdigit() else x for x in p.split("/")[-2].replace("-", ".").split("."))
+    return sorted(paths, key=key)[-1]
+
+
+def dominant(frame, by):
+    """The frame's rows of the kernel_source with the most rows within each group of `by`."""
+    counts = frame.groupby(by + ["kernel_source"]).size().reset_index(name="rows")
+    best = counts.sort_values(by + ["rows", "kernel_source"], ascending=[True] * len(by) + [False, True])
+    best = best.drop_duplicates(by, keep="first")
+    return frame.merge(best[by + ["kernel_source"]], on=by + ["kernel_source"])
+
+
+def grid_lines(frame, axes, value="latency"):
+    """Values on the full grid of `axes` (ms in, µs out), one line per combination of all axes but the last.
+    Returns (axis values, lines, filled count)."""
+    frame = frame.groupby(axes, as_index=False)[value].median()
+    levels = [sorted(frame[a].unique()) for a in axes]
+    table = {tuple(row[:-1]): row[-1] for row in frame[axes + [value]].itertuples(index=False, name=None)}
+    lines, filled = [], 0
+    last = levels[-1]
+
+    def walk(prefix, depth):
+        nonlocal filled
+        if depth == len(axes) - 1:
+            row = [table.get(tuple(prefix) + (x,)) for x in last]
+            measured = [i for i, v in enumerate(row) if v is not None and not math.isnan(v)]
+            if not measured:
+                return  # a combination with no measurement at all is left out of the grid below
+            out = []
+            for i, v in enumerate(row):
+                if v is None or math.isnan(v):
+                    j = min(measured, key=lambda m: (abs(m - i), m))
+                    v = row[j] * last[i] / last[j]
+                    filled += 1
+                out.append(fmt(v * 1000.0))
+            lines.append(" ".join(out))
+            return
+        for x in levels[depth]:
+            walk(prefix + [x], depth + 1)
+
+    walk([], 0)
+    expected = math.prod(len(l) for l in levels[:-1])
+    if len(lines) != expected:
+        return levels, None, filled
+    return levels, lines, filled
+
+
+def axis_line(name, values):
+    return f"axis {name} " + " ".join(str(int(v)) for v in values)
+
+
+def gemm_tables(frame):
+    out = []
+    for dtype in sorted(frame.gemm_dtype.unique()):
+        part = dominant(frame[frame.gemm_dtype == dtype], ["gemm_dtype"])
+        kernel = part.kernel_source.iloc[0]
+        levels, lines, filled = grid_lines(part, ["m", "n", "k"])
+        if lines is None:
+            print(f"  gemm {dtype}: not a full (m, n) grid, skipped", file=sys.stderr)
+            continue
+        out.append(f"table gemm dtype={dtype} kernel={kernel} measured={len(part)} filled={filled}")
+        out += [axis_line("m", levels[0]), axis_line("n", levels[1]), axis_line("k", levels[2])]
+        out += lines
+        out.append("end")
+    return out
+
+
+def attention_tables(frame, op, axes, axis_names):
+    if "window_size" in frame.columns:
+        frame = frame[frame.window_size == 0]
+    frame = frame.copy()
+    if op == "generation_attention":
+        frame["context"] = frame.isl + frame.step
+    keys = ["head_dim", "num_heads", "num_key_value_heads", "kv_cache_dtype"]
+    frame = dominant(frame, keys)
+    out = []
+    for key, part in frame.groupby(keys):
+        head_dim, heads, kv_heads, kv_dtype = key
+        levels, lines, filled = grid_lines(part, axes)
+        if lines is None:
+            continue
+        kernel = part.kernel_source.iloc[0]
+        out.append(f"table {op} head_dim={head_dim} heads={heads} kv_heads={kv_heads} kv={kv_dtype} "
+                   f"kernel={kernel} measured={len(part)} filled={filled}")
+        out += [axis_line(axis_names[0], levels[0]), axis_line(axis_names[1], levels[1])]
+        out += lines
+        out.append("end")
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--package-dir", help="an unpacked aiconfigurator_core folder (default: the installed one)")
+    args = parser.parse_args()
+    data = os.path.join(package_dir(args.package_dir), "systems", "data")
+    os.makedirs(OUT_DIR, exist_ok=True)
+    for folder, name in GPUS.items():
+        gemm_path = newest(glob.glob(os.path.join(data, folder, "gemm", "vllm", "*", "gemm_perf.parquet")))
+        attention_dir = os.path.dirname(newest(glob.glob(
+            os.path.join(data, folder, "attention", "vllm", "*", "context_attention_perf.parquet"))))
+        gemm = pd.read_parquet(gemm_path)
+        context = pd.read_parquet(os.path.join(attention_dir, "context_attention_perf.parquet"))
+        generation = pd.read_parquet(os.path.join(attention_dir, "generation_attention_perf.parquet"))
+        device = gemm.device.iloc[0]
+        with open(os.path.join(os.path.dirname(data), f"{folder}.yaml")) as f:
+            spec = f.read()
+        mem_bw = float(re.search(r"^\s*mem_bw:\s*([0-9.e+]+)", spec, re.M).group(1))
+        bf16_flops = float(re.search(r"^\s*bfloat16_tc_flops:\s*([0-9.e+]+)", spec, re.M).group(1))
+        lines = [
+            f"# Measured kernel latencies on one {device}, vLLM {gemm.version.iloc[0]} kernels (GEMM) and vLLM "
+            f"{context.version.iloc[0]} kernels (attention).",
+            f"# From NVIDIA {PACKAGE} {PACKAGE_VERSION} (PyPI), systems/data/{folder}/; Apache License 2.0,",
+            "# Copyright (c) 2025-2026 NVIDIA CORPORATION & AFFILIATES. Converted (not otherwise changed) by",
+            "# Scripts/extract_kernel_tables.py, which documents the format; do not edit by hand.",
+            "# Latencies in microseconds (4 significant digits). 'filled' counts grid points the package did not",
+            "# measure, filled in proportion from the nearest measured point along the last axis.",
+            f"gpu {name}",
+            f"# The GPU's data-sheet peaks, from the package's systems/{folder}.yaml: a GPU derived from these tables",
+            "# scales each kernel by the ratio of its roofline times (docs/time-model.md).",
+            f"peak_tflops {bf16_flops / 1e12:g}",
+            f"hbm_gb_per_s {mem_bw / 1e9:g}",
+        ]
+        lines += gemm_tables(gemm)
+        lines += attention_tables(context, "context_attention", ["batch_size", "isl"], ["batch", "isl"])
+        lines += attention_tables(generation, "generation_attention", ["batch_size", "context"], ["batch", "context"])
+        path = os.path.join(OUT_DIR, f"{name}.kernels")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        print(f"{path}: {os.path.getsize(path):,} bytes", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
