@@ -1,14 +1,14 @@
 import Foundation
 import PackagePlugin
 
-/// Puts the presets (`Configs/hardware`, `Configs/models`) and the bundled workload files (`Workloads/lengths`,
+/// Puts the presets (`Configs/hardware`, `Configs/models`), the kernel tables (`Configs/kernels`) and the bundled workload files (`Workloads/lengths`,
 /// `Workloads/traces`) into the target as string literals, so that an installed `gracesim` (a copy of the binary
 /// alone) runs experiments kept in any folder. The repository's folders stay the only copy in git: the source
 /// file is generated into the build folder at every build where one of the files changed.
 @main
 struct BundleDataFiles: BuildToolPlugin {
     /// The folders bundled, relative to the package root; every file in them (not in subfolders) is taken.
-    static let folders = ["Configs/hardware", "Configs/models", "Workloads/lengths", "Workloads/traces"]
+    static let folders = ["Configs/hardware", "Configs/kernels", "Configs/models", "Workloads/lengths", "Workloads/traces"]
 
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let root = context.package.directoryURL

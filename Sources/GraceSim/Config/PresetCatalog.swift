@@ -25,6 +25,8 @@ public struct PresetCatalog: Sendable, Equatable {
     public var hardwareDirectory: String { configsDirectory + "/hardware" }
     /// Folder of the model catalog.
     public var modelsDirectory: String { configsDirectory + "/models" }
+    /// Folder of the measured kernel tables (`<gpu>.kernels`).
+    public var kernelsDirectory: String { configsDirectory + "/kernels" }
 
     /// The catalog named by `GRACESIM_CONFIGS` when set, else the first `Configs` folder (with
     /// `hardware/` and `models/`) found in one of `directories` or one of their ancestors; nil when
@@ -137,7 +139,9 @@ public struct PresetCatalog: Sendable, Equatable {
     /// `file` and `key`.
     public func hardware(named name: String, file: String, key: String) throws -> HardwareSpec {
         let path = try resolve(name, kind: "hardware", directory: hardwareDirectory, known: hardwareNames, file: file, key: key)
-        return try Self.blamingKey(file: file, key: key, path: path) { try HardwareSpec.load(from: try ConfigNode.load(path: path)) }
+        return try Self.blamingKey(file: file, key: key, path: path) {
+            try HardwareSpec.load(from: try ConfigNode.load(path: path), kernelDirectories: [kernelsDirectory])
+        }
     }
 
     /// Runs `body`, which reads the preset file at `path`; a problem with that file as a whole (it is not YAML,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reading a ``HardwareSpec`` from a preset in `Configs/hardware/`.
 ///
 /// The file states quantities in the units of data sheets (GB/s with GB = 10⁹ bytes, TFLOP/s, µs,
@@ -6,14 +8,17 @@
 extension HardwareSpec {
     /// Reads a hardware preset; numbers out of range (bandwidths 0.001 to 10⁶ GB/s, `peak_tflops` 0.001 to 10⁶,
     /// `core_gflops` 0.001 to 10⁹, counts 1 to 10⁶), unknown keys and a mixed link total above the sum of the
-    /// two directions are errors naming the file and the key.
-    public static func load(from node: ConfigNode) throws -> HardwareSpec {
+    /// two directions are errors naming the file and the key. `gpu.kernels` names measured kernel tables, looked
+    /// up in `kernelDirectories` and then in the `kernels/` folder beside the preset's own folder.
+    public static func load(from node: ConfigNode, kernelDirectories: [String] = []) throws -> HardwareSpec {
         let o = try node.object()
         let nameNode = try o.required("name")
         let name = try nameNode.string()
         guard !name.isEmpty else { throw nameNode.error("expected a non-empty name") }
         let summary = try o.string("summary", default: name)
-        let gpu = try GPUSpec.load(from: try o.required("gpu"))
+        let besidePreset = URL(fileURLWithPath: node.file).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("kernels").path
+        let gpu = try GPUSpec.load(from: try o.required("gpu"), kernelDirectories: kernelDirectories + [besidePreset])
         let cpu = try CPUSpec.load(from: try o.required("cpu"))
         let link = try LinkSpec.load(from: try o.required("link"))
         try o.finish()
@@ -29,15 +34,21 @@ private let bytesPerGB = 1e9
 private let bandwidthsGBPerSecond = 0.001...1e6
 
 extension GPUSpec {
-    /// Reads `gpu:` (`hbm_bytes`, `hbm_mib` or `hbm_gib`; `hbm_gb_per_s`, `peak_tflops`, `sm_count`).
-    static func load(from node: ConfigNode) throws -> GPUSpec {
+    /// Reads `gpu:` (`hbm_bytes`, `hbm_mib` or `hbm_gib`; `hbm_gb_per_s`, `peak_tflops`, `sm_count`; optionally
+    /// `kernels`, the name of measured kernel tables in one of `kernelDirectories`).
+    static func load(from node: ConfigNode, kernelDirectories: [String]) throws -> GPUSpec {
         let o = try node.object()
         let hbmBytes = try hbmCapacityBytes(o)
+        let tables = try o.optional("kernels").map { kernels in
+            try KernelTableCache.shared.tables(named: try kernels.string(), in: kernelDirectories,
+                                               file: kernels.file, key: kernels.path)
+        }
         let spec = GPUSpec(
             hbmBytes: hbmBytes,
             hbmBytesPerSecond: try o.double("hbm_gb_per_s", in: bandwidthsGBPerSecond) * bytesPerGB,
             peakFlopsPerSecond: try o.double("peak_tflops", in: 0.001...1e6) * 1e12,
-            smCount: try o.positiveInt("sm_count", atMost: 1_000_000))
+            smCount: try o.positiveInt("sm_count", atMost: 1_000_000),
+            kernelTables: tables)
         try o.finish()
         return spec
     }

@@ -29,12 +29,17 @@ public struct GPUSpec: Sendable, Hashable {
     public var peakFlopsPerSecond: Double
     /// Streaming multiprocessors (for MIG and MPS slicing).
     public var smCount: Int
+    /// Measured kernel latencies that time this GPU's passes (its own, or a measured GPU's scaled by the roofline
+    /// ratio; see ``MeasuredKernels``); nil times every kernel by the fitted roofline.
+    public var kernelTables: KernelTables?
 
-    public init(hbmBytes: Int64, hbmBytesPerSecond: Double, peakFlopsPerSecond: Double, smCount: Int) {
+    public init(hbmBytes: Int64, hbmBytesPerSecond: Double, peakFlopsPerSecond: Double, smCount: Int,
+                kernelTables: KernelTables? = nil) {
         self.hbmBytes = hbmBytes
         self.hbmBytesPerSecond = hbmBytesPerSecond
         self.peakFlopsPerSecond = peakFlopsPerSecond
         self.smCount = smCount
+        self.kernelTables = kernelTables
     }
 }
 

@@ -4,6 +4,8 @@
 public struct BatchShape: Sendable, Equatable {
     /// New prompt tokens processed this iteration, over all prefill chunks.
     public var prefillTokens: Int
+    /// Prefill chunks this iteration (one per sequence that prefills).
+    public var prefillSequences: Int
     /// Σ over prefill chunks of chunk × (priorContext + (chunk + 1) / 2): the query–key pairs under causal masking.
     public var prefillAttentionPairs: Double
     /// Sequences decoding one token.
@@ -18,10 +20,12 @@ public struct BatchShape: Sendable, Equatable {
     /// Σ of the host-attention sequences' context lengths.
     public var hostDecodeContextTokens: Int
 
-    public init(prefillTokens: Int = 0, prefillAttentionPairs: Double = 0, decodeSequences: Int = 0,
-                decodeContextTokens: Int = 0, sampledSequences: Int = 0, hostDecodeSequences: Int = 0,
-                hostDecodeContextTokens: Int = 0) {
+    /// `prefillSequences` defaults to one chunk when there are prefill tokens.
+    public init(prefillTokens: Int = 0, prefillSequences: Int? = nil, prefillAttentionPairs: Double = 0,
+                decodeSequences: Int = 0, decodeContextTokens: Int = 0, sampledSequences: Int = 0,
+                hostDecodeSequences: Int = 0, hostDecodeContextTokens: Int = 0) {
         self.prefillTokens = prefillTokens
+        self.prefillSequences = prefillSequences ?? (prefillTokens > 0 ? 1 : 0)
         self.prefillAttentionPairs = prefillAttentionPairs
         self.decodeSequences = decodeSequences
         self.decodeContextTokens = decodeContextTokens

@@ -57,6 +57,7 @@ public struct Batch: Sendable {
         ids.append(id)
         prefillChunks.append(chunk)
         shape.prefillTokens += Int(chunk)
+        shape.prefillSequences += 1
         shape.prefillAttentionPairs += Double(chunk) * (Double(priorTokens) + Double(chunk + 1) / 2)
         if samples { shape.sampledSequences += 1 }
     }

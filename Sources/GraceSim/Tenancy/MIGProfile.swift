@@ -71,6 +71,7 @@ extension GPUSpec {
         GPUSpec(hbmBytes: Int64(profile.memoryFraction * Double(hbmBytes)),
                 hbmBytesPerSecond: hbmBytesPerSecond * profile.memoryFraction,
                 peakFlopsPerSecond: peakFlopsPerSecond * profile.computeFraction,
-                smCount: smCount * profile.computeSlices / MIGProfile.totalComputeSlices)
+                smCount: smCount * profile.computeSlices / MIGProfile.totalComputeSlices,
+                kernelTables: kernelTables)
     }
 }

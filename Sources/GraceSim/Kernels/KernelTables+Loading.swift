@@ -1,0 +1,171 @@
+import Foundation
+
+/// Reading a `.kernels` file (the format `Scripts/extract_kernel_tables.py` writes and documents):
+///
+/// ```
+/// # comments
+/// gpu h100-sxm
+/// peak_tflops 989
+/// hbm_gb_per_s 3350
+/// table gemm dtype=bfloat16 kernel=… measured=… filled=…
+/// axis m 1 2 4 …
+/// axis n 32 64 …
+/// axis k 32 64 …
+/// <one line per (m, n): the latencies over k, in µs>
+/// end
+/// table generation_attention head_dim=128 heads=32 kv_heads=8 kv=bfloat16 kernel=…
+/// axis batch …
+/// axis context …
+/// <one line per batch: the latencies over context, in µs>
+/// end
+/// ```
+extension KernelTables {
+    /// Reads the tables in `text`; every problem is a ``ConfigError`` naming `file` and the line.
+    public static func load(text: String, file: String, name: String) throws -> KernelTables {
+        var reader = KernelFileReader(lines: text.split(separator: "\n", omittingEmptySubsequences: false), file: file)
+        var peak: Double?, bandwidth: Double?
+        var gemms: [String: GEMMTable] = [:]
+        var context: [AttentionKey: LogLogSurface] = [:], generation: [AttentionKey: LogLogSurface] = [:]
+        while let (words, line) = reader.next() {
+            switch words[0] {
+            case "gpu":
+                continue
+            case "peak_tflops":
+                peak = try reader.positive(words, line) * 1e12
+            case "hbm_gb_per_s":
+                bandwidth = try reader.positive(words, line) * 1e9
+            case "table":
+                guard words.count >= 2 else { throw reader.error(line, "expected `table <op> key=value…`") }
+                let fields = try reader.fields(words.dropFirst(2), line)
+                switch words[1] {
+                case "gemm":
+                    let dtype = try reader.field("dtype", fields, line)
+                    guard gemms[dtype] == nil else { throw reader.error(line, "a second gemm table for dtype \(dtype)") }
+                    gemms[dtype] = try reader.gemm()
+                case "context_attention", "generation_attention":
+                    let key = AttentionKey(headDim: try reader.intField("head_dim", fields, line),
+                                           heads: try reader.intField("heads", fields, line),
+                                           kvHeads: try reader.intField("kv_heads", fields, line),
+                                           kvDtype: try reader.field("kv", fields, line))
+                    let surface = try reader.surface()
+                    if words[1] == "context_attention" { context[key] = surface } else { generation[key] = surface }
+                default:
+                    throw reader.error(line, "unknown table \"\(words[1])\" (known: gemm, context_attention, generation_attention)")
+                }
+            default:
+                throw reader.error(line, "unexpected \"\(words[0])\" (expected gpu, peak_tflops, hbm_gb_per_s or table)")
+            }
+        }
+        guard let peak else { throw ConfigError(file: file, key: "", "no peak_tflops line") }
+        guard let bandwidth else { throw ConfigError(file: file, key: "", "no hbm_gb_per_s line") }
+        guard gemms["bfloat16"] != nil else { throw ConfigError(file: file, key: "", "no gemm table for dtype bfloat16") }
+        return KernelTables(name: name, peakFlopsPerSecond: peak, hbmBytesPerSecond: bandwidth, gemms: gemms,
+                            contextAttention: context, generationAttention: generation)
+    }
+}
+
+/// Walks the lines of a `.kernels` file, skipping comments and blank lines.
+private struct KernelFileReader {
+    let lines: [Substring]
+    let file: String
+    var index = 0
+
+    init(lines: [Substring], file: String) {
+        self.lines = lines
+        self.file = file
+    }
+
+    /// The next line's words and its 1-based number; nil at the end.
+    mutating func next() -> ([Substring], Int)? {
+        while index < lines.count {
+            let text = lines[index]
+            index += 1
+            if text.hasPrefix("#") { continue }
+            let words = text.split(separator: " ", omittingEmptySubsequences: true)
+            if !words.isEmpty { return (words, index) }
+        }
+        return nil
+    }
+
+    func error(_ line: Int, _ message: String) -> ConfigError {
+        ConfigError(file: file, key: "line \(line)", message)
+    }
+
+    func positive(_ words: [Substring], _ line: Int) throws -> Double {
+        guard words.count == 2, let value = Double(words[1]), value.isFinite, value > 0 else {
+            throw error(line, "expected `\(words[0]) <positive number>`")
+        }
+        return value
+    }
+
+    func fields(_ words: ArraySlice<Substring>, _ line: Int) throws -> [Substring: Substring] {
+        var out: [Substring: Substring] = [:]
+        for word in words {
+            let parts = word.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw error(line, "expected key=value, found \"\(word)\"") }
+            out[parts[0]] = parts[1]
+        }
+        return out
+    }
+
+    func field(_ key: Substring, _ fields: [Substring: Substring], _ line: Int) throws -> String {
+        guard let value = fields[key] else { throw error(line, "missing \(key)=") }
+        return String(value)
+    }
+
+    func intField(_ key: Substring, _ fields: [Substring: Substring], _ line: Int) throws -> Int {
+        guard let value = Int(try field(key, fields, line)), value > 0 else {
+            throw error(line, "expected a positive integer for \(key)")
+        }
+        return value
+    }
+
+    /// Reads `axis <name> <sizes…>`: positive, strictly increasing.
+    mutating func axis() throws -> [Double] {
+        guard let (words, line) = next(), words[0] == "axis", words.count >= 3 else {
+            throw error(index, "expected `axis <name> <sizes…>`")
+        }
+        let sizes = words.dropFirst(2).compactMap { Double($0) }
+        guard sizes.count == words.count - 2, sizes.allSatisfy({ $0 > 0 && $0.isFinite }),
+              zip(sizes, sizes.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw error(line, "expected positive sizes in increasing order")
+        }
+        return sizes
+    }
+
+    /// Reads `count` lines of `width` latencies in µs each, then `end`; returns log seconds, row-major.
+    mutating func values(lines count: Int, width: Int) throws -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(count * width)
+        for _ in 0..<count {
+            guard let (words, line) = next() else { throw error(index, "the table ends early") }
+            guard words.count == width else { throw error(line, "expected \(width) latencies, found \(words.count)") }
+            for word in words {
+                guard let us = Double(word), us.isFinite, us > 0 else {
+                    throw error(line, "expected a positive latency in µs, found \"\(word)\"")
+                }
+                out.append(log(us * 1e-6))
+            }
+        }
+        guard let (words, line) = next(), words == ["end"] else { throw error(index, "expected `end` after the table's rows") }
+        _ = line
+        return out
+    }
+
+    mutating func surface() throws -> LogLogSurface {
+        let rows = try axis(), columns = try axis()
+        let values = try values(lines: rows.count, width: columns.count)
+        return LogLogSurface(logRows: rows.map { log($0) }, logColumns: columns.map { log($0) }, logSeconds: values)
+    }
+
+    mutating func gemm() throws -> GEMMTable {
+        let m = try axis(), n = try axis(), k = try axis()
+        let values = try values(lines: m.count * n.count, width: k.count)
+        let logN = n.map { log($0) }, logK = k.map { log($0) }
+        let plane = n.count * k.count
+        let planes = (0..<m.count).map { i in
+            LogLogSurface(logRows: logN, logColumns: logK, logSeconds: Array(values[(i * plane)..<((i + 1) * plane)]))
+        }
+        return GEMMTable(logRows: m.map { log($0) }, planes: planes)
+    }
+}

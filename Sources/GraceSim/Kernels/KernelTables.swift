@@ -1,0 +1,81 @@
+import Foundation
+
+/// Measured kernel latencies of one GPU under one serving engine's kernels: GEMMs by shape and dtype, prefill and
+/// decode attention by batch, length, heads and KV-cache dtype.
+///
+/// Read from a `.kernels` file in `Configs/kernels/` (``load(text:file:)``), which
+/// `Scripts/extract_kernel_tables.py` generates from NVIDIA's aiconfigurator-core tables (Apache-2.0). Latencies are
+/// held as log-log surfaces in seconds. Immutable once read, so one copy serves every run of a process.
+public final class KernelTables: Sendable {
+    /// The tables' name, the file's basename: `h100-sxm`.
+    public let name: String
+    /// The measured GPU's data-sheet peak dense BF16 tensor throughput, FLOP per second.
+    public let peakFlopsPerSecond: Double
+    /// The measured GPU's data-sheet peak memory bandwidth, bytes per second.
+    public let hbmBytesPerSecond: Double
+    /// GEMM latency by dtype (`bfloat16`, `fp8`, …).
+    public let gemms: [String: GEMMTable]
+    /// Prefill attention: rows are sequences in the batch, columns tokens per sequence.
+    public let contextAttention: [AttentionKey: LogLogSurface]
+    /// Decode attention: rows are sequences decoding one token each, columns tokens of context per sequence.
+    public let generationAttention: [AttentionKey: LogLogSurface]
+
+    public init(name: String, peakFlopsPerSecond: Double, hbmBytesPerSecond: Double, gemms: [String: GEMMTable],
+                contextAttention: [AttentionKey: LogLogSurface], generationAttention: [AttentionKey: LogLogSurface]) {
+        self.name = name
+        self.peakFlopsPerSecond = peakFlopsPerSecond
+        self.hbmBytesPerSecond = hbmBytesPerSecond
+        self.gemms = gemms
+        self.contextAttention = contextAttention
+        self.generationAttention = generationAttention
+    }
+}
+
+/// Which attention kernel a table measured: head size, query heads, KV heads and the KV cache's dtype.
+public struct AttentionKey: Sendable, Hashable, Comparable {
+    public var headDim: Int
+    public var heads: Int
+    public var kvHeads: Int
+    /// `bfloat16` or `fp8`.
+    public var kvDtype: String
+
+    public init(headDim: Int, heads: Int, kvHeads: Int, kvDtype: String) {
+        self.headDim = headDim
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.kvDtype = kvDtype
+    }
+
+    public static func < (a: AttentionKey, b: AttentionKey) -> Bool {
+        (a.kvDtype, a.headDim, a.kvHeads, a.heads) < (b.kvDtype, b.headDim, b.kvHeads, b.heads)
+    }
+}
+
+/// The latency of one GEMM of m rows (tokens), k inputs and n outputs, measured on an (m, n, k) grid.
+public struct GEMMTable: Sendable, Equatable {
+    /// Natural logs of the measured row counts, increasing.
+    public let logRows: [Double]
+    /// One surface per row count: latency over (n outputs, k inputs).
+    public let planes: [LogLogSurface]
+
+    public init(logRows: [Double], planes: [LogLogSurface]) {
+        precondition(logRows.count == planes.count && !planes.isEmpty, "one plane per row count")
+        self.logRows = logRows
+        self.planes = planes
+    }
+
+    /// Latency against rows of a GEMM with `inputs` inputs and `outputs` outputs: each measured row count's plane
+    /// interpolated at (outputs, inputs), log-log.
+    public func curve(inputs: Int, outputs: Int) -> LogLogCurve {
+        let x = log(Double(outputs)), y = log(Double(inputs))
+        return LogLogCurve(logSizes: logRows, logSeconds: planes.map { $0.logSeconds(logRow: x, logColumn: y) })
+    }
+}
+
+
+
+extension KernelTables: Hashable {
+    /// Tables are equal when they have the same name: a process reads each file once (``KernelTableCache``).
+    public static func == (a: KernelTables, b: KernelTables) -> Bool { a.name == b.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
