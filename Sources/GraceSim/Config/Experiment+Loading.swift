@@ -228,14 +228,23 @@ extension Experiment {
                             engineOverhead: overhead)
     }
 
-    /// `engine_overhead`: a profile name (`vllm-0.5`, `vllm-0.7`, `vllm-v1`) or `{per_step_us, per_sequence_us}`.
+    /// `engine_overhead`: a profile name (`vllm-0.5`, `vllm-0.7`, `vllm-v1`) or `{per_step_us, per_sequence_us,
+    /// cuda_graphs}`, where `cuda_graphs` says which steps run as CUDA graphs: `v1` (up to 512 tokens, the
+    /// default), `v0` (decode-only steps up to 256 sequences) or `none`.
     static func loadEngineOverhead(_ node: ConfigNode) throws -> EngineOverhead {
         if case .mapping = node.node {
             let o = try node.object()
             let step = try o.double("per_step_us", in: 0...1e9, default: 0)
             let sequence = try o.double("per_sequence_us", in: 0...1e9, default: 0)
+            let graphs: CUDAGraphCapture
+            switch try o.string("cuda_graphs", default: "v1") {
+            case "v1": graphs = .vllmV1
+            case "v0": graphs = .vllmV0
+            case "none": graphs = .none
+            default: throw try o.required("cuda_graphs").error("expected v1, v0 or none")
+            }
             try o.finish()
-            return EngineOverhead(perIteration: .microseconds(step), perSequence: .microseconds(sequence))
+            return EngineOverhead(perIteration: .microseconds(step), perSequence: .microseconds(sequence), cudaGraphs: graphs)
         }
         guard let text = try? node.string(), let profile = EngineOverhead.Profile(rawValue: text) else {
             let names = EngineOverhead.Profile.allCases.map(\.rawValue).joined(separator: ", ")

@@ -1,5 +1,7 @@
-/// The time one iteration of one model instance takes on one GPU: a per-layer roofline plus the LM head and the
-/// serving engine's CPU overhead. See `docs/time-model.md` for the formula and each assumption.
+/// The time one iteration of one model instance takes on one GPU: per layer, its GEMMs and attention from measured
+/// kernel tables where the GPU has them (``MeasuredKernels``), else from a fitted roofline; its small elementwise
+/// kernels from the roofline; plus the LM head and the serving engine's CPU overhead. A step the engine does not
+/// capture as a CUDA graph takes at least the CPU's launch time per kernel. See `docs/time-model.md`.
 ///
 /// Seconds inside, `SimTime` out. `duration(of:)` is O(1) in the batch (it loops over the four matrices of a
 /// layer, never over sequences) and allocates nothing; everything that depends only on the model and the GPU is
@@ -9,6 +11,8 @@ public struct IterationTimeModel: Sendable {
     public let gpu: GPUSpec
     public let efficiency: ComputeEfficiency
     public let engineOverhead: EngineOverhead
+    /// The measured kernels that time GEMMs and attention, or nil where the GPU has no tables.
+    public let measured: MeasuredKernels?
 
     /// The matrices of one decoder layer (input features, output features) as Doubles.
     private let matrices: [Matrix]
@@ -35,6 +39,7 @@ public struct IterationTimeModel: Sendable {
         self.gpu = gpu
         self.efficiency = efficiency
         self.engineOverhead = engineOverhead
+        measured = gpu.kernelTables.map { MeasuredKernels(tables: $0, model: model, gpu: gpu) }
         matrices = model.linearShapesPerLayer.map { Matrix(inputs: Double($0.inputs), outputs: Double($0.outputs)) }
         let e = Double(model.bytesPerElement)
         let h = Double(model.hiddenSize)
@@ -73,16 +78,27 @@ public struct IterationTimeModel: Sendable {
     /// norm and the LM head; no engine overhead.
     public func computeSeconds(of batch: BatchShape) -> Double {
         let n = Double(batch.totalTokens)
-        let layers = Double(model.layers) * layerComputeSeconds(of: batch)
+        var layer = layerComputeSeconds(of: batch)
+        if !engineOverhead.cudaGraphs.captures(batch) {
+            layer = max(layer, kernelsPerLayer(batch) * EngineOverhead.eagerLaunchSeconds)
+        }
+        let layers = Double(model.layers) * layer
         var outside = 0.0
         if n > 0 {
             // Embedding lookup and final norm: memory-bound, one hidden vector read and written per token.
             outside += 2 * (n * hiddenReadWriteBytesPerToken / elementwiseBandwidth + efficiency.kernelFixedSeconds)
         }
         if batch.sampledSequences > 0 {
-            outside += linearSeconds(lmHead, tokens: Double(batch.sampledSequences))
+            let sampled = Double(batch.sampledSequences)
+            outside += measured?.lmHeadSeconds(sequences: sampled) ?? linearSeconds(lmHead, tokens: sampled)
         }
         return layers + outside
+    }
+
+    /// Kernels one layer launches for `batch`: its GEMMs, elementwise kernels, the KV-cache write, and prefill and
+    /// decode attention where the batch has them.
+    private func kernelsPerLayer(_ batch: BatchShape) -> Double {
+        Double(matrices.count) + elementwiseKernels + 1 + (batch.prefillTokens > 0 ? 1 : 0) + (batch.decodeSequences > 0 ? 1 : 0)
     }
 
     /// Seconds of GPU work of one decoder layer over `batch`: linear, elementwise and attention kernels.
@@ -124,6 +140,7 @@ public struct IterationTimeModel: Sendable {
     }
 
     private func matrixSeconds(tokens n: Double) -> Double {
+        if let measured { return n > 0 ? measured.layerGEMMSeconds(tokens: n) : 0 }
         var total = 0.0
         for m in matrices { total += linearSeconds(m, tokens: n) }
         return total
@@ -144,19 +161,36 @@ public struct IterationTimeModel: Sendable {
         let queryBytesPerToken = 2 * Double(model.queryWidth) * elementBytes  // query in, output out
         // KV-cache write: read the new K and V from the QKV output, write them into their blocks.
         var total = 2 * n * kvBytesPerTokenPerLayer / elementwiseBandwidth + fixed
-        if batch.prefillTokens > 0 {
+        if batch.prefillTokens > 0, let seconds = measuredPrefillAttention(batch) {
+            total += seconds
+        } else if batch.prefillTokens > 0 {
             let p = Double(batch.prefillTokens)
             let flops = model.attentionFlopsPerLayer(contextTokens: batch.prefillAttentionPairs)
             let bytes = p * (queryBytesPerToken + kvBytesPerTokenPerLayer)
             total += max(flops / peak, bytes / matrixBandwidth) + fixed
         }
-        if batch.decodeSequences > 0 {
+        if batch.decodeSequences > 0, let seconds = measured?.decodeAttentionSeconds(
+            sequences: Double(batch.decodeSequences),
+            contextPerSequence: Double(batch.decodeContextTokens) / Double(batch.decodeSequences)) {
+            total += seconds
+        } else if batch.decodeSequences > 0 {
             let context = Double(batch.decodeContextTokens)
             let flops = model.attentionFlopsPerLayer(contextTokens: context)
             let bytes = context * kvBytesPerTokenPerLayer + Double(batch.decodeSequences) * queryBytesPerToken
             total += max(flops / peak, bytes / matrixBandwidth) + fixed
         }
         return total
+    }
+
+    /// Prefill attention from the measured tables: the chunks as that many sequences of equal length, each as
+    /// long as a causal prompt with the chunk's mean query–key pairs, s (s + 1) / 2 = pairs / chunks [E].
+    private func measuredPrefillAttention(_ batch: BatchShape) -> Double? {
+        guard let measured else { return nil }
+        let chunks = Double(max(batch.prefillSequences, 1))
+        let pairs = batch.prefillAttentionPairs / chunks
+        let length = ((8 * pairs + 1).squareRoot() - 1) / 2
+        return measured.prefillAttentionSeconds(sequences: chunks, tokensPerSequence: length,
+                                                pairs: batch.prefillAttentionPairs)
     }
 }
 
