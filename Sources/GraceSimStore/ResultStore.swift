@@ -184,7 +184,7 @@ public final class ResultStore: Sendable {
     }
 
     /// Runs `body`, turning SQLite errors into one-line ``StoreError``s.
-    static func translating<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    @discardableResult static func translating<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DatabaseError {

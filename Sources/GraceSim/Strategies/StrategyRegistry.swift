@@ -21,7 +21,7 @@ public enum StrategyRegistry {
 
 /// What a strategy adds to ``MemoryStrategy`` to be registered: its name, a one-line summary, its options, and a
 /// way to build it from them.
-public protocol RegisteredStrategy: MemoryStrategy {
+public protocol RegisteredStrategy: MemoryStrategy, SendableMetatype {
     /// The strategy's options, read from the keys of the experiment's `strategy:` mapping other than `kind`.
     associatedtype Options: StrategyOptions
     /// The name experiments use (`strategy: NAME`).

@@ -89,7 +89,7 @@ extension WorkloadSpec {
         // Like a rate that takes too long to bring its requests (WorkloadSpec.maxArrivalSpanSeconds), a replay
         // of centuries is idle time whose per-interval samples fill memory.
         if let lastNs = scaled.arrivalNs.last, Double(lastNs) / 1e9 > maxArrivalSpanSeconds {
-            let key = try o.optional("rate_scale") ?? (o.optional("end_s") ?? pathNode)
+            let key = o.optional("rate_scale") ?? (o.optional("end_s") ?? pathNode)
             throw key.error(String(format: "the replay of %@ spans %.3g s, more than %.0e s; expected a trace (or start_s/end_s window, or rate_scale) that spans less",
                                    path, Double(lastNs) / 1e9, maxArrivalSpanSeconds))
         }
