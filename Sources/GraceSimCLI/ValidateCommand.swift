@@ -39,7 +39,9 @@ struct ValidateCommand: ParsableCommand {
                     InputFailure.printWarnings(experiment)
                 })
             } else if keys.contains("gpu") {
-                return ("hardware preset", try ConfigProblems.collect(root) { _ = try HardwareSpec.load(from: $0) })
+                // Kernel tables are looked up beside the file's folder, then in the catalog an experiment there would use.
+                let kernels = (try? PresetCatalog.find(forFileAt: file)).map { [$0.kernelsDirectory] } ?? []
+                return ("hardware preset", try ConfigProblems.collect(root) { _ = try HardwareSpec.load(from: $0, kernelDirectories: kernels) })
             } else if keys.contains("layers") || keys.contains("huggingface_config") {
                 return ("model preset", try ConfigProblems.collect(root) { Self.deriveSizes(try ModelSpec.load(from: $0)) })
             }

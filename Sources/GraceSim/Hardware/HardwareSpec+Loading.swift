@@ -9,7 +9,7 @@ extension HardwareSpec {
     /// Reads a hardware preset; numbers out of range (bandwidths 0.001 to 10⁶ GB/s, `peak_tflops` 0.001 to 10⁶,
     /// `core_gflops` 0.001 to 10⁹, counts 1 to 10⁶), unknown keys and a mixed link total above the sum of the
     /// two directions are errors naming the file and the key. `gpu.kernels` names measured kernel tables, looked
-    /// up in `kernelDirectories` and then in the `kernels/` folder beside the preset's own folder.
+    /// up in the `kernels/` folder beside the preset's own folder, then in `kernelDirectories`.
     public static func load(from node: ConfigNode, kernelDirectories: [String] = []) throws -> HardwareSpec {
         let o = try node.object()
         let nameNode = try o.required("name")
@@ -18,7 +18,7 @@ extension HardwareSpec {
         let summary = try o.string("summary", default: name)
         let besidePreset = URL(fileURLWithPath: node.file).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("kernels").path
-        let gpu = try GPUSpec.load(from: try o.required("gpu"), kernelDirectories: kernelDirectories + [besidePreset])
+        let gpu = try GPUSpec.load(from: try o.required("gpu"), kernelDirectories: [besidePreset] + kernelDirectories)
         let cpu = try CPUSpec.load(from: try o.required("cpu"))
         let link = try LinkSpec.load(from: try o.required("link"))
         try o.finish()
