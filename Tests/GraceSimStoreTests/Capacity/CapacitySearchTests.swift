@@ -95,7 +95,7 @@ import Testing
         let loaded = try Experiment.load(path: Self.experiment, overrides: Self.closedLoop(clients: 2))
         let timeModel = IterationTimeModel(model: loaded.instances[0].model, gpu: loaded.hardware.gpu)
         func durationMs(_ clients: Int) -> Double {
-            let shape = BatchShape(prefillTokens: 64 * clients, prefillAttentionPairs: Double(clients) * 64 * 32.5,
+            let shape = BatchShape(prefillTokens: 64 * clients, prefillSequences: clients, prefillAttentionPairs: Double(clients) * 64 * 32.5,
                                    sampledSequences: clients)
             return Double(timeModel.duration(of: shape).ns) / 1e6
         }

@@ -34,7 +34,7 @@ import Testing
         let simulator = try Simulator(experiment: experiment, requests: requests)
         let report = simulator.run()
         let model = simulator.instances[0].timeModel
-        let prefill = model.duration(of: BatchShape(prefillTokens: 128, prefillAttentionPairs: 2 * 64 * 32.5, sampledSequences: 2))
+        let prefill = model.duration(of: BatchShape(prefillTokens: 128, prefillSequences: 2, prefillAttentionPairs: 2 * 64 * 32.5, sampledSequences: 2))
         let decode1 = model.duration(of: BatchShape(decodeSequences: 2, decodeContextTokens: 2 * 65, sampledSequences: 2))
         let decode2 = model.duration(of: BatchShape(decodeSequences: 2, decodeContextTokens: 2 * 66, sampledSequences: 2))
         #expect(report.overall.iterations == 3)
