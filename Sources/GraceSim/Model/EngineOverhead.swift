@@ -8,12 +8,17 @@ public struct EngineOverhead: Sendable, Hashable {
     public var perIteration: SimTime
     /// Added cost for each sequence that samples a token this iteration.
     public var perSequence: SimTime
+    /// CPU seconds per second of the step's GPU work, run before the GPU starts (an engine whose CPU work scales
+    /// with what the GPU does and does not overlap it).
+    public var cpuPerGPUSecond: Double
     /// Which steps the engine replays as CUDA graphs; the others launch every kernel from the CPU.
     public var cudaGraphs: CUDAGraphCapture
 
-    public init(perIteration: SimTime, perSequence: SimTime, cudaGraphs: CUDAGraphCapture = .vllmV1) {
+    public init(perIteration: SimTime, perSequence: SimTime, cpuPerGPUSecond: Double = 0,
+                cudaGraphs: CUDAGraphCapture = .vllmV1) {
         self.perIteration = perIteration
         self.perSequence = perSequence
+        self.cpuPerGPUSecond = cpuPerGPUSecond
         self.cudaGraphs = cudaGraphs
     }
 
@@ -25,14 +30,14 @@ public struct EngineOverhead: Sendable, Hashable {
     /// No engine overhead: the GPU's work only, every step captured.
     public static let none = EngineOverhead(perIteration: .zero, perSequence: .zero, cudaGraphs: .all)
 
-    /// vLLM 0.5 (v0.5.3): 1 ms per iteration plus 90 µs per sampled sequence [fitted to a published profile].
+    /// vLLM 0.5 (v0.5.3): 1.63 s of CPU per second of GPU work, nothing fixed [fitted to two published figures].
     /// vLLM's v0.6.0 performance post ("vLLM v0.6.0: 2.7x Throughput Improvement and 5x Latency Reduction",
-    /// blog.vllm.ai, 2024-09-05) profiled Llama-3-8B on one H100 under v0.5.3: the GPU busy only 38% of the time,
-    /// the HTTP API server 33% and scheduling 29%. So the CPU takes 62/38 = 1.63× the GPU time of a step. For
-    /// ShareGPT at 32 QPS (the post's load) we take the batch at max_num_seqs 256 with ≈ 600 tokens of context each
-    /// [E]; this model gives ≈ 15 ms of GPU work for that step on an H100 SXM, hence ≈ 24.5 ms of CPU: the fixed
-    /// millisecond of ``vllm07`` plus (24.5 − 1) ms / 256 ≈ 90 µs per sequence.
-    public static let vllm05 = EngineOverhead(perIteration: SimTime(ns: 1_000_000), perSequence: SimTime(ns: 90_000),
+    /// blog.vllm.ai, 2024-09-05) profiled Llama-3-8B on one H100 under v0.5.3: the GPU was busy 38% of the time,
+    /// the HTTP API server took 33% and scheduling and input preparation 29%, in the same process and not
+    /// overlapped; so every second of GPU work came with 62 / 38 = 1.63 s of CPU. The same post measures v0.6.0's
+    /// throughput at 2.7× v0.5.3's on that setup, which a step of 1 + 1.63 = 2.63× its GPU time also gives when
+    /// v0.6.0 is near GPU-bound. No batch size is assumed: the profile scales with whatever the GPU does.
+    public static let vllm05 = EngineOverhead(perIteration: .zero, perSequence: .zero, cpuPerGPUSecond: 62.0 / 38.0,
                                               cudaGraphs: .vllmV0)
 
     /// vLLM 0.7 V0 (0.7.3, async output processing on, no multi-step; the MIRAGE paper's engine and the default):
@@ -62,9 +67,11 @@ public struct EngineOverhead: Sendable, Hashable {
     /// - The RTX 4090 run cannot constrain it: the roofline times that GPU (no tables), and its error is GPU time.
     public static let vllmV1 = EngineOverhead(perIteration: .zero, perSequence: SimTime(ns: 30_000))
 
-    /// The overhead of one iteration in which `sampledSequences` sequences produce a token.
-    @inlinable public func duration(sampledSequences: Int) -> SimTime {
-        perIteration + perSequence * sampledSequences
+    /// The overhead of one iteration in which `sampledSequences` sequences produce a token and the GPU works
+    /// `gpuSeconds`.
+    @inlinable public func duration(sampledSequences: Int, gpuSeconds: Double) -> SimTime {
+        let proportional = cpuPerGPUSecond > 0 ? SimTime.capped(seconds: cpuPerGPUSecond * gpuSeconds) : .zero
+        return perIteration + perSequence * sampledSequences + proportional
     }
 
     /// The named profiles a config may give as `engine_overhead`.

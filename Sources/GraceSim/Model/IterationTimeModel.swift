@@ -71,7 +71,8 @@ public struct IterationTimeModel: Sendable {
     /// Wall time of one iteration: the GPU's work plus the engine's CPU overhead. Zero for an empty batch.
     public func duration(of batch: BatchShape) -> SimTime {
         if batch.totalTokens == 0 && batch.sampledSequences == 0 { return .zero }
-        return SimTime.capped(seconds: computeSeconds(of: batch)) + engineOverhead.duration(sampledSequences: batch.sampledSequences)
+        let gpu = computeSeconds(of: batch)
+        return SimTime.capped(seconds: gpu) + engineOverhead.duration(sampledSequences: batch.sampledSequences, gpuSeconds: gpu)
     }
 
     /// Seconds of GPU work of one forward pass over `batch`: all decoder layers, the embedding lookup, the final

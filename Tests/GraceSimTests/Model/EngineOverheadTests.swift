@@ -34,6 +34,21 @@ import Testing
         #expect(spec.engineOverhead == EngineOverhead(perIteration: SimTime(ns: 250_000), perSequence: SimTime(ns: 2_500)))
     }
 
+    /// vllm-0.5's CPU time follows the GPU's: 62 / 38 of it, so a step takes GPU / 0.38 in all.
+    @Test func vllm05ScalesWithTheGPUsWork() {
+        let overhead = EngineOverhead.vllm05.duration(sampledSequences: 100, gpuSeconds: 0.038)
+        #expect(overhead == SimTime(ns: 62_000_000))
+        #expect(EngineOverhead.vllm07.duration(sampledSequences: 100, gpuSeconds: 0.038) == SimTime(ns: 2_000_000))
+    }
+
+    @Test func explicitCUDAGraphs() throws {
+        let spec = try experiment(overhead: "{per_step_us: 1, cuda_graphs: v0}").instances[0]
+        #expect(spec.engineOverhead.cudaGraphs == .vllmV0)
+        let error = configError { _ = try experiment(overhead: "{cuda_graphs: v2}") }
+        #expect(error?.description.contains("instances.0.engine_overhead.cuda_graphs: expected v1, v0 or none") == true,
+                "\(String(describing: error))")
+    }
+
     @Test func instanceUsesItsProfile() throws {
         let experiment = try experiment(overhead: "vllm-v1")
         let simulator = try Simulator(experiment: experiment, requests: [])
