@@ -31,9 +31,13 @@ extension CalibrationReport {
         var out = "## Summary\n\n"
         out += "- **Interpolation** (leave-one-out, H100 GEMMs): median |error| "
         out += gemm.map { "\(Self.magnitude($0.errors.medianAbsolute)) along \($0.axis)" }.joined(separator: ", ") + "; "
-        out += "attention tables on all GPUs: medians \(Self.range(leaveOneOut.filter { $0.kernel != "GEMM" }.map(\.errors.medianAbsolute))). "
-        out += "Single points are far worse (p90 up to \(Self.magnitude(leaveOneOut.map(\.errors.p90Absolute).max() ?? 0))): "
-        out += "the tables have steps where the kernel changes, which no interpolation predicts.\n"
+        let attention = leaveOneOut.filter { $0.kernel != "GEMM" }.map(\.errors.medianAbsolute)
+        out += "attention tables on all GPUs: medians \(Self.range(attention)). "
+        let worst = leaveOneOut.max { abs($0.errors.worst) < abs($1.errors.worst) }
+        out += "The tails are far worse (p90 up to \(Self.magnitude(leaveOneOut.map(\.errors.p90Absolute).max() ?? 0)), "
+        out += "single points up to \(Self.signed(worst?.errors.worst ?? 0))): the tables have steps where the kernel "
+        out += "changes, which no interpolation predicts, and a few outlying measurements (the worst prediction: "
+        out += "\(worst?.gpu ?? ""), \(worst?.errors.worstAt ?? "")).\n"
         let impossible = prefillPhysics.reduce(0) { $0 + $1.fasterThanPeak }
         let points = prefillPhysics.reduce(0) { $0 + $1.points }
         out += "- **Filled prefill attention is too fast**: \(impossible) of \(points) prefill attention grid points "
@@ -44,14 +48,16 @@ extension CalibrationReport {
         if let h100 {
             out += "- **Roofline against the H100 tables**: GEMMs median \(Self.magnitude(h100.gemm.medianAbsolute)) (bias "
             out += "\(Self.signed(h100.gemm.medianSigned))), decode attention \(Self.magnitude(h100.decode.medianAbsolute)), "
-            out += "prefill attention \(Self.magnitude(h100.prefill.medianAbsolute)) (bias \(Self.signed(h100.prefill.medianSigned))).\n"
+            out += "prefill attention \(Self.magnitude(h100.prefill.medianAbsolute)) "
+            out += "(bias \(Self.signed(h100.prefill.medianSigned))).\n"
         }
         out += "- **Against Vidur's H100 table** (Llama-2-7B, \(vidur.rows.count) rows): with the tables median "
         out += "\(Self.magnitude(vidur.tables.medianAbsolute)) (bias \(Self.signed(vidur.tables.medianSigned))), by the roofline "
         out += "\(Self.magnitude(vidur.roofline.medianAbsolute)), the table it was fitted to.\n"
         let sim = inferenceSim.filter { !$0.kernel.hasSuffix("more tokens") }
         out += "- **Against inference-sim's H100 profiles** (3 models): with the tables medians "
-        out += "\(Self.range(sim.map(\.tables.medianAbsolute))), by the roofline \(Self.range(sim.map(\.roofline.medianAbsolute))).\n\n"
+        out += "\(Self.range(sim.map(\.tables.medianAbsolute))), "
+        out += "by the roofline \(Self.range(sim.map(\.roofline.medianAbsolute))).\n\n"
         return out
     }
 
@@ -116,7 +122,8 @@ extension CalibrationReport {
         out += "| m | median | bias | worst | at |\n|---:|---:|---:|---:|---|\n"
         for row in rooflineGEMMByTokens {
             let e = row.errors
-            out += "| \(row.tokens) | \(Self.magnitude(e.medianAbsolute)) | \(Self.signed(e.medianSigned)) | \(Self.signed(e.worst)) | \(e.worstAt) |\n"
+            out += "| \(row.tokens) | \(Self.magnitude(e.medianAbsolute)) | \(Self.signed(e.medianSigned)) | "
+            out += "\(Self.signed(e.worst)) | \(e.worstAt) |\n"
         }
         if let h100 = roofline.first(where: { $0.gpu == "h100-sxm" }) {
             out += "\nPlainly: the roofline's constants are still the fit to Vidur's H100 table (section 3 and below), and "

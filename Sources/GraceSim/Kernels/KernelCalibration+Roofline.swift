@@ -59,7 +59,9 @@ public struct VidurLayerRow: Sendable, Equatable {
         var rows: [VidurLayerRow] = []
         for (number, line) in lines.enumerated().dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == header.count else { throw ConfigError(file: path, key: "line \(number + 1)", "expected \(header.count) fields") }
+            guard fields.count == header.count else {
+                throw ConfigError(file: path, key: "line \(number + 1)", "expected \(header.count) fields")
+            }
             guard fields[tp] == "1" else { continue }
             let ms = medians.compactMap { Double(fields[$0]) }
             guard let n = Int(fields[tokens]), ms.count == medians.count else {
