@@ -131,8 +131,9 @@ extension CalibrationReport {
             out += h100.gemm.medianSigned > 0 ? "slower" : "faster"
             out += " at the median, its decode attention is off by \(Self.magnitude(h100.decode.medianAbsolute)) and its "
             out += "prefill attention by \(Self.magnitude(h100.prefill.medianAbsolute)) "
-            out += "(its η_a = 0.5 and 2.6 µs fixed cost are guesses; the tables' smallest attention kernels take "
-            out += "≈ 11–14 µs). A GPU without tables is timed less well than one with them, by about these margins.\n\n"
+            out += "(η_a = 0.5 is a guess, and the fitted fixed cost of a kernel, 2.6 µs, is far below the ≈ 11–14 µs of "
+            out += "the tables' smallest attention kernels). A GPU without tables is timed less well than one with them, "
+            out += "by about these margins.\n\n"
         }
         return out
     }
