@@ -14,6 +14,11 @@ public enum KernelCalibration {
     /// - Throws: ``ConfigError`` when a file is missing or malformed.
     public static func report(root: String) throws -> CalibrationReport {
         let kernels = root + "/Configs/kernels"
+        for folder in ["kernels", "models", "hardware", "calibration"]
+        where !FileManager.default.fileExists(atPath: "\(root)/Configs/\(folder)") {
+            throw ConfigError(file: root, key: "", "expected the repository root, with Configs/\(folder) in it "
+                              + "(run gracesim calibration from there)")
+        }
         let catalog = PresetCatalog(configsDirectory: root + "/Configs")
         let models = try Self.models.map { try catalog.model(named: $0, file: "calibration", key: "model") }
         let rooflinePresets = try catalog.hardwareNames().filter {
