@@ -10,7 +10,7 @@ struct GraceSimCommand: ParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, BenchCommand.self,
                       SweepCommand.self, ReproduceCommand.self, MergeCommand.self, CompareCommand.self, DiffCommand.self,
                       ReportCommand.self, TraceCommand.self, BenchSweepCommand.self, CapacityCommand.self,
-                      ReplayCommand.self]
+                      ReplayCommand.self, CalibrationCommand.self]
     )
 
     /// Parses and runs the command line. A usage error (a malformed flag, a missing argument, a value a command's

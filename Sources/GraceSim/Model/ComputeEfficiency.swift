@@ -4,10 +4,10 @@ import Foundation
 /// constants of the time model.
 ///
 /// Fitted once by `Scripts/fit_compute_efficiency.py` to Vidur's measured operator times of Llama-2-7B on one
-/// H100 SXM (`Configs/calibration/h100-llama-2-7b-mlp.csv`, TP = 1 rows); the per-row errors are in
-/// `docs/calibration.md`. They are fractions of the data-sheet peak (989 TFLOP/s, 3.35 TB/s), not absolute rates,
-/// on the assumption that kernels on another GPU reach the same fractions of that GPU's peak [E]. Refit with the
-/// script before changing any of them.
+/// H100 SXM (`Configs/calibration/h100-llama-2-7b-mlp.csv`, TP = 1 rows); the script prints the per-row errors, and
+/// `docs/calibration.md` sets them beside the measured kernel tables'. They are fractions of the data-sheet peak
+/// (989 TFLOP/s, 3.35 TB/s), not absolute rates, on the assumption that kernels on another GPU reach the same
+/// fractions of that GPU's peak [E]. Refit with the script before changing any of them.
 public struct ComputeEfficiency: Sendable, Hashable {
     /// One point of η_c(n): at `tokens` GEMM rows, a GEMM reaches `fraction` of peak tensor FLOP/s.
     public struct Knot: Sendable, Hashable {

@@ -157,31 +157,50 @@ public struct IterationTimeModel: Sendable {
     private func attentionSeconds(of batch: BatchShape) -> Double {
         let n = Double(batch.totalTokens)
         if n <= 0 { return 0 }
-        let fixed = efficiency.kernelFixedSeconds
-        let peak = gpu.peakFlopsPerSecond * efficiency.attentionPeakFraction
-        let queryBytesPerToken = 2 * Double(model.queryWidth) * elementBytes  // query in, output out
         // KV-cache write: read the new K and V from the QKV output, write them into their blocks.
-        var total = 2 * n * kvBytesPerTokenPerLayer / elementwiseBandwidth + fixed
+        var total = 2 * n * kvBytesPerTokenPerLayer / elementwiseBandwidth + efficiency.kernelFixedSeconds
         if batch.prefillTokens > 0, let seconds = measuredPrefillAttention(batch) {
             total += seconds
         } else if batch.prefillTokens > 0 {
-            let p = Double(batch.prefillTokens)
-            let flops = model.attentionFlopsPerLayer(contextTokens: batch.prefillAttentionPairs)
-            let bytes = p * (queryBytesPerToken + kvBytesPerTokenPerLayer)
-            total += max(flops / peak, bytes / matrixBandwidth) + fixed
+            total += rooflinePrefillAttentionSeconds(tokens: Double(batch.prefillTokens), pairs: batch.prefillAttentionPairs)
         }
         if batch.decodeSequences > 0, let seconds = measured?.decodeAttentionSeconds(
             sequences: Double(batch.decodeSequences),
             contextPerSequence: Double(batch.decodeContextTokens) / Double(batch.decodeSequences)) {
             total += seconds
         } else if batch.decodeSequences > 0 {
-            let context = Double(batch.decodeContextTokens)
-            let flops = model.attentionFlopsPerLayer(contextTokens: context)
-            let bytes = context * kvBytesPerTokenPerLayer + Double(batch.decodeSequences) * queryBytesPerToken
-            total += max(flops / peak, bytes / matrixBandwidth) + fixed
+            total += rooflineDecodeAttentionSeconds(sequences: Double(batch.decodeSequences),
+                                                    contextTokens: Double(batch.decodeContextTokens))
         }
         return total
     }
+
+    // MARK: - The roofline alone, whatever tables the GPU has (for docs/calibration.md)
+
+    /// One GEMM of `tokens` rows from `inputs` to `outputs` features by the roofline.
+    func rooflineGEMMSeconds(inputs: Int, outputs: Int, tokens: Double) -> Double {
+        linearSeconds(Matrix(inputs: Double(inputs), outputs: Double(outputs)), tokens: tokens)
+    }
+
+    /// Prefill attention of one layer by the roofline: compute-bound on the causal query–key `pairs`, or bound by
+    /// the queries, outputs and KV of its `tokens` new tokens.
+    func rooflinePrefillAttentionSeconds(tokens: Double, pairs: Double) -> Double {
+        let flops = model.attentionFlopsPerLayer(contextTokens: pairs)
+        let bytes = tokens * (queryBytesPerToken + kvBytesPerTokenPerLayer)
+        return max(flops / attentionPeakFlops, bytes / matrixBandwidth) + efficiency.kernelFixedSeconds
+    }
+
+    /// Decode attention of one layer by the roofline: `sequences` queries over `contextTokens` tokens of KV in all,
+    /// bound by the KV it reads.
+    func rooflineDecodeAttentionSeconds(sequences: Double, contextTokens: Double) -> Double {
+        let flops = model.attentionFlopsPerLayer(contextTokens: contextTokens)
+        let bytes = contextTokens * kvBytesPerTokenPerLayer + sequences * queryBytesPerToken
+        return max(flops / attentionPeakFlops, bytes / matrixBandwidth) + efficiency.kernelFixedSeconds
+    }
+
+    private var attentionPeakFlops: Double { gpu.peakFlopsPerSecond * efficiency.attentionPeakFraction }
+    /// Query in and attention output out, bytes per token.
+    private var queryBytesPerToken: Double { 2 * Double(model.queryWidth) * elementBytes }
 
     /// Prefill attention from the measured tables: the chunks as that many sequences of equal length, each as
     /// long as a causal prompt with the chunk's mean query–key pairs, s (s + 1) / 2 = pairs / chunks [E].
