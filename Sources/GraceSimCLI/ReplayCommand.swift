@@ -11,7 +11,9 @@ struct ReplayCommand: ParsableCommand {
             RUN is a run folder or requests.jsonl (per-request engine timestamps, as in Workloads/vllm-runs/) or a \
             vLLM benchmark_serving --save-result JSON (also one written by gracesim run --save-result). With --validation-page, replays every run of \
             Workloads/vllm-runs/ on its validation experiment and prints docs/validation.md (run from the \
-            repository root).
+            repository root). With --silicon, classifies every row of NVIDIA's silicon table \
+            (Workloads/silicon/vllm-agg.csv), replays each row gracesim can express as a closed loop of the row's \
+            concurrency, and counts the others by why they cannot be expressed yet.
             """
     )
 
@@ -30,11 +32,20 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print docs/validation.md: every run of Workloads/vllm-runs/ on its validation experiment.")
     var validationPage = false
 
+    @Option(help: "A silicon table (Workloads/silicon/vllm-agg.csv): replay its expressible rows, count the others.")
+    var silicon: String?
+
     static let pageCommand = "gracesim replay --validation-page > docs/validation.md"
     static let notesFile = "docs/validation-notes.md"
 
     func validate() throws {
-        if validationPage {
+        if let silicon {
+            guard !silicon.isEmpty else { throw ValidationError("--silicon needs a file") }
+            guard runPath == nil, experiment == nil, !validationPage else {
+                throw ValidationError("--silicon takes no RUN, --experiment or --validation-page")
+            }
+            guard !json else { throw ValidationError("--silicon prints text or, with --markdown, Markdown; not JSON") }
+        } else if validationPage {
             guard runPath == nil, experiment == nil else { throw ValidationError("--validation-page takes no RUN or --experiment") }
         } else {
             guard runPath != nil else { throw ValidationError("missing RUN (a run folder, requests.jsonl or save-result JSON)") }
@@ -43,16 +54,23 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let silicon {
+            let report = try InputFailure.guarding { try Self.siliconReport(path: silicon) }
+            print(markdown ? report.markdown(heading: ValidationPage.siliconHeading) : report.text(), terminator: "")
+            return
+        }
         if validationPage {
-            let results = try InputFailure.guarding {
-                try ValidationPage.cases.map { item in
+            let (results, siliconReport) = try InputFailure.guarding {
+                let results = try ValidationPage.cases.map { item in
                     let real = try RealRun.load(path: item.run)
                     let comparison = try Self.replay(real, experimentPath: item.experiment)
                     return (comparison, ValidationPage.Diagnostics(real))
                 }
+                return (results, try Self.siliconReport(path: ValidationPage.siliconTable))
             }
             let notes = (try? String(contentsOfFile: Self.notesFile, encoding: .utf8)) ?? ""
-            print(ValidationPage.markdown(results, command: Self.pageCommand, notes: notes), terminator: "")
+            print(ValidationPage.markdown(results, command: Self.pageCommand, silicon: siliconReport, notes: notes),
+                  terminator: "")
             return
         }
         let comparison = try InputFailure.guarding {
@@ -67,6 +85,14 @@ struct ReplayCommand: ParsableCommand {
         } else {
             print(comparison.text(), terminator: "")
         }
+    }
+
+    /// Reads the silicon table at `path`, classifies its rows with the presets found from its folder (else the
+    /// current one, else the built-in copy) and replays the expressible ones.
+    static func siliconReport(path: String) throws -> SiliconReport {
+        let rows = try SiliconRow.load(path: path)
+        let classifier = SiliconClassifier(catalog: try PresetCatalog.find(forFileAt: path))
+        return try SiliconReport.build(file: path, rows: rows, classifier: classifier)
     }
 
     static func replay(_ real: RealRun, experimentPath: String) throws -> ReplayComparison {
