@@ -21,8 +21,9 @@ FlashInfer for an fp8 KV cache elsewhere; cuBLAS through torch for bf16 GEMMs, C
 written into the table header.
 
 A grid point the package did not measure is filled from the nearest measured point along the last axis (k for
-GEMMs, context or isl for attention) in proportion to that axis, the work being linear in it there; the number
-filled is written into each table's header, so nothing filled passes for a measurement.
+GEMMs, context for decode attention, isl for prefill attention) in proportion to that axis, the work being linear
+in it there, or to its square for prefill attention, whose causal work per sequence grows with the square of its
+length; the number filled is written into each table's header, so nothing filled passes for a measurement.
 
 Latencies are written in microseconds with four significant digits.
 
@@ -82,8 +83,9 @@ def dominant(frame, by):
     return frame.merge(best[by + ["kernel_source"]], on=by + ["kernel_source"])
 
 
-def grid_lines(frame, axes, value="latency"):
-    """Values on the full grid of `axes` (ms in, µs out), one line per combination of all axes but the last.
+def grid_lines(frame, axes, value="latency", growth=1):
+    """Values on the full grid of `axes` (ms in, µs out), one line per combination of all axes but the last; a
+    missing point is the nearest measured one along the last axis times (size ratio) ** growth.
     Returns (axis values, lines, filled count)."""
     frame = frame.groupby(axes, as_index=False)[value].median()
     levels = [sorted(frame[a].unique()) for a in axes]
@@ -102,7 +104,7 @@ def grid_lines(frame, axes, value="latency"):
             for i, v in enumerate(row):
                 if v is None or math.isnan(v):
                     j = min(measured, key=lambda m: (abs(m - i), m))
-                    v = row[j] * last[i] / last[j]
+                    v = row[j] * (last[i] / last[j]) ** growth
                     filled += 1
                 out.append(fmt(v * 1000.0))
             lines.append(" ".join(out))
@@ -137,7 +139,7 @@ def gemm_tables(frame):
     return out
 
 
-def attention_tables(frame, op, axes, axis_names):
+def attention_tables(frame, op, axes, axis_names, growth):
     if "window_size" in frame.columns:
         frame = frame[frame.window_size == 0]
     frame = frame.copy()
@@ -148,7 +150,7 @@ def attention_tables(frame, op, axes, axis_names):
     out = []
     for key, part in frame.groupby(keys):
         head_dim, heads, kv_heads, kv_dtype = key
-        levels, lines, filled = grid_lines(part, axes)
+        levels, lines, filled = grid_lines(part, axes, growth=growth)
         if lines is None:
             continue
         kernel = part.kernel_source.iloc[0]
@@ -185,7 +187,8 @@ def main():
             "# Copyright (c) 2025-2026 NVIDIA CORPORATION & AFFILIATES. Converted (not otherwise changed) by",
             "# Scripts/extract_kernel_tables.py, which documents the format; do not edit by hand.",
             "# Latencies in microseconds (4 significant digits). 'filled' counts grid points the package did not",
-            "# measure, filled in proportion from the nearest measured point along the last axis.",
+            "# measure, filled from the nearest measured point along the last axis in proportion to it (to its",
+            "# square for prefill attention's isl).",
             f"gpu {name}",
             f"# The GPU's data-sheet peaks, from the package's systems/{folder}.yaml: a GPU derived from these tables",
             "# scales each kernel by the ratio of its roofline times (docs/time-model.md).",
@@ -193,8 +196,9 @@ def main():
             f"hbm_gb_per_s {mem_bw / 1e9:g}",
         ]
         lines += gemm_tables(gemm)
-        lines += attention_tables(context, "context_attention", ["batch_size", "isl"], ["batch", "isl"])
-        lines += attention_tables(generation, "generation_attention", ["batch_size", "context"], ["batch", "context"])
+        lines += attention_tables(context, "context_attention", ["batch_size", "isl"], ["batch", "isl"], growth=2)
+        lines += attention_tables(generation, "generation_attention", ["batch_size", "context"], ["batch", "context"],
+                                  growth=1)
         path = os.path.join(OUT_DIR, f"{name}.kernels")
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -47,7 +47,8 @@ extension KernelTables {
                                            heads: try reader.intField("heads", fields, line),
                                            kvHeads: try reader.intField("kv_heads", fields, line),
                                            kvDtype: try reader.field("kv", fields, line))
-                    let surface = try reader.surface()
+                    // Prefill work per sequence grows with the square of its length beyond the table.
+                    let surface = try reader.surface(columnGrowth: words[1] == "context_attention" ? 2 : 1)
                     if words[1] == "context_attention" { context[key] = surface } else { generation[key] = surface }
                 default:
                     throw reader.error(line, "unknown table \"\(words[1])\" (known: gemm, context_attention, generation_attention)")
@@ -152,10 +153,11 @@ private struct KernelFileReader {
         return out
     }
 
-    mutating func surface() throws -> LogLogSurface {
+    mutating func surface(columnGrowth: Double) throws -> LogLogSurface {
         let rows = try axis(), columns = try axis()
         let values = try values(lines: rows.count, width: columns.count)
-        return LogLogSurface(logRows: rows.map { log($0) }, logColumns: columns.map { log($0) }, logSeconds: values)
+        return LogLogSurface(logRows: rows.map { log($0) }, logColumns: columns.map { log($0) }, logSeconds: values,
+                             columnGrowth: columnGrowth)
     }
 
     mutating func gemm() throws -> GEMMTable {

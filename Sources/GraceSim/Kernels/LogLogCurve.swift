@@ -54,7 +54,8 @@ public struct LogLogCurve: Sendable, Equatable {
 
 /// A measured latency as a function of two sizes (sequences and context tokens, say), interpolated bilinearly in
 /// log sizes and log latency, with each axis extended as ``LogLogCurve`` extends its one: constant below the
-/// smallest size, in proportion above the largest.
+/// smallest size, in proportion above the largest — or, along the columns, as the `columnGrowth` power of the size
+/// (2 for a prompt's length, whose causal attention work grows with its square).
 public struct LogLogSurface: Sendable, Equatable {
     /// Natural logs of the first axis's sizes, strictly increasing.
     public let logRows: [Double]
@@ -62,19 +63,23 @@ public struct LogLogSurface: Sendable, Equatable {
     public let logColumns: [Double]
     /// Natural logs of the latencies in seconds, row-major: `logSeconds[row * columns + column]`.
     public let logSeconds: [Double]
+    /// The power of the column size the latency grows with beyond the last column.
+    public let columnGrowth: Double
 
     /// A surface on the grid `rows` × `columns` with `seconds` row-major; every value positive.
-    public init(rows: [Double], columns: [Double], seconds: [Double]) {
+    public init(rows: [Double], columns: [Double], seconds: [Double], columnGrowth: Double = 1) {
         precondition(seconds.count == rows.count * columns.count, "a surface needs one latency per grid point")
         logRows = rows.map { log($0) }
         logColumns = columns.map { log($0) }
         logSeconds = seconds.map { log($0) }
+        self.columnGrowth = columnGrowth
     }
 
-    init(logRows: [Double], logColumns: [Double], logSeconds: [Double]) {
+    init(logRows: [Double], logColumns: [Double], logSeconds: [Double], columnGrowth: Double = 1) {
         self.logRows = logRows
         self.logColumns = logColumns
         self.logSeconds = logSeconds
+        self.columnGrowth = columnGrowth
     }
 
     /// The latency at (`row`, `column`), in seconds; zero when either size is zero or less.
@@ -92,7 +97,7 @@ public struct LogLogSurface: Sendable, Equatable {
         let a = logSeconds[i * n + j], b = logSeconds[i * n + j1]
         let c = logSeconds[i1 * n + j], d = logSeconds[i1 * n + j1]
         let top = a + t * (b - a), bottom = c + t * (d - c)
-        return top + s * (bottom - top) + extraX + extraY
+        return top + s * (bottom - top) + extraX + columnGrowth * extraY
     }
 
     /// Where `x` falls on `axis`: the lower index, the fraction towards the next, and the log growth beyond the

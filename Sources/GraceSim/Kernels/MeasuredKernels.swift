@@ -163,6 +163,6 @@ struct HeadMappedSurface: Sendable {
         }
         let t = Double(heads - low.heads) / Double(high.heads - low.heads)
         let mixed = zip(a.logSeconds, b.logSeconds).map { log(exp($0) + t * (exp($1) - exp($0))) }
-        surface = LogLogSurface(logRows: a.logRows, logColumns: a.logColumns, logSeconds: mixed)
+        surface = LogLogSurface(logRows: a.logRows, logColumns: a.logColumns, logSeconds: mixed, columnGrowth: a.columnGrowth)
     }
 }

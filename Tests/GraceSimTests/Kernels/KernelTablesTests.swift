@@ -26,6 +26,9 @@ import Testing
         // Past both ends: proportional in each axis from the last corner (8 × 8 → 16 µs × 2 × 2).
         #expect(abs(surface.seconds(row: 8, column: 8) - 64e-6) < 1e-14)
         #expect(abs(surface.seconds(row: 0.5, column: 1) - 1e-6) < 1e-15)
+        // A prompt's length grows its prefill attention as its square: 8 columns → 16 µs × 2 (rows) × 2² (columns).
+        let prefill = LogLogSurface(rows: [1, 4], columns: [1, 4], seconds: [1e-6, 4e-6, 4e-6, 16e-6], columnGrowth: 2)
+        #expect(abs(prefill.seconds(row: 8, column: 8) - 128e-6) < 1e-13)
     }
 
     @Test func gemmCurveInterpolatesEachRowCountsPlane() throws {
