@@ -151,7 +151,7 @@ import Testing
         let shared = folder.path("shared.sqlite")
         try ResultStore.openForWriting(path: shared).close()
         let victim = Process()
-        victim.executableURL = try #require(GraceSimProcess.executable)
+        victim.executableURL = try #require(GraceSimProcess.executable) as URL
         victim.arguments = ["sweep", sweep, "--db", shared, "--jobs", "1", "--quiet"]
         victim.currentDirectoryURL = GraceSimProcess.repositoryRoot
         victim.standardOutput = FileHandle.nullDevice

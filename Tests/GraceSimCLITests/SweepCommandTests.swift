@@ -45,12 +45,12 @@ import Testing
     /// runs stored by then.
     static func sweepUntilStored(_ runs: Int, sweep: String, db: String, stderr: String? = nil) throws -> (Process, stored: Int) {
         let process = Process()
-        process.executableURL = try #require(GraceSimProcess.executable)
+        process.executableURL = try #require(GraceSimProcess.executable) as URL
         process.arguments = ["sweep", sweep, "--db", db, "--jobs", "1", "--quiet"]
         process.currentDirectoryURL = GraceSimProcess.repositoryRoot
         process.standardOutput = FileHandle.nullDevice
         if let stderr {
-            FileManager.default.createFile(atPath: stderr, contents: nil)
+            _ = FileManager.default.createFile(atPath: stderr, contents: nil)
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
         } else {
             process.standardError = FileHandle.nullDevice

@@ -58,11 +58,25 @@ public struct MeasuredKernels: Sendable {
     /// Whether the tables time prefill and decode attention (false: the roofline times them).
     public var attentionCovered: Bool { prefill != nil && decode != nil }
 
-    /// Seconds of one layer's GEMMs over `tokens` rows.
+    /// Seconds of one layer's GEMMs over `tokens` rows. The matrices' curves share their sizes, so the size is
+    /// located once for all of them.
     public func layerGEMMSeconds(tokens: Double) -> Double {
+        guard tokens > 0, let sizes = layerMatrices.first?.logSizes else { return 0 }
+        let x = log(tokens)
+        let last = sizes.count - 1
         var total = 0.0
+        if x <= sizes[0] || x >= sizes[last] {
+            let j = x <= sizes[0] ? 0 : last
+            let beyond = x <= sizes[0] ? 0 : x - sizes[last]
+            for (index, curve) in layerMatrices.enumerated() {
+                total += scaled(exp(curve.logSeconds[j] + beyond), matrixShapes[index], tokens: tokens)
+            }
+            return total
+        }
+        let (i, t) = LogLogCurve.bracket(sizes, x)
         for (index, curve) in layerMatrices.enumerated() {
-            total += gemm(curve, matrixShapes[index], tokens: tokens)
+            let a = curve.logSeconds[i], b = curve.logSeconds[i + 1]
+            total += scaled(exp(a + t * (b - a)), matrixShapes[index], tokens: tokens)
         }
         return total
     }
@@ -96,7 +110,12 @@ public struct MeasuredKernels: Sendable {
     }
 
     private func gemm(_ curve: LogLogCurve, _ shape: (inputs: Double, outputs: Double), tokens: Double) -> Double {
-        let measured = curve.seconds(at: tokens)
+        scaled(curve.seconds(at: tokens), shape, tokens: tokens)
+    }
+
+    /// `measured` GEMM seconds scaled to this GPU by the roofline ratio.
+    @inline(__always)
+    private func scaled(_ measured: Double, _ shape: (inputs: Double, outputs: Double), tokens: Double) -> Double {
         guard let scale, tokens > 0 else { return measured }
         let flops = 2 * tokens * shape.inputs * shape.outputs
         let bytes = elementBytes * (shape.inputs * shape.outputs + tokens * (shape.inputs + shape.outputs))

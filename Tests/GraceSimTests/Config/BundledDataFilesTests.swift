@@ -7,7 +7,7 @@ import Testing
 /// after `GRACESIM_CONFIGS` and any `Configs` folder.
 @Suite("Bundled data files")
 struct BundledDataFilesTests {
-    static let bundledFolders = ["Configs/hardware", "Configs/models", "Workloads/lengths", "Workloads/traces"]
+    static let bundledFolders = ["Configs/hardware", "Configs/kernels", "Configs/models", "Workloads/lengths", "Workloads/traces"]
 
     @Test func theBundledFilesAreTheRepositorysFiles() throws {
         let root = Repository.catalog.projectRoot
