@@ -22,7 +22,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key of the experiment file.", valueName: "key.path=value"))
     var overrides: [String] = []
 
-    @Option(help: "Memory strategy (overrides the experiment's).")
+    @Option(help: "Memory strategy (overrides the experiment's; --set strategy.KEY=VALUE sets its options).")
     var strategy: String?
 
     func validate() throws {
@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let loaded = try InputFailure.guarding {
             var all = try overrides.map(ConfigOverride.init(parsing:))
-            if let strategy { all.append(try ConfigOverride(parsing: "strategy=\(strategy)")) }
+            if let strategy { all = try ConfigOverride.layering(strategy: strategy, under: all) }
             if let requests { all.append(try ConfigOverride(parsing: "workload.max_requests=\(requests)")) }
             return try Experiment.load(path: experiment, overrides: all)
         }

@@ -14,7 +14,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Seed of every random stream, 0 to 2⁶⁴−1 (overrides the file's seed).", valueName: "seed"))
     var seed: String?
 
-    @Option(help: "Memory strategy (overrides the file's strategy).")
+    @Option(help: "Memory strategy (overrides the file's strategy; --set strategy.KEY=VALUE sets its options).")
     var strategy: String?
 
     /// Loads and validates the experiment with the overrides applied, and prints its warnings on standard error.
@@ -26,7 +26,8 @@ struct ExperimentOptions: ParsableArguments {
         return loaded
     }
 
-    /// Every `--set`, then `--seed` and `--strategy`, as overrides.
+    /// Every `--set`, then `--seed`, as overrides, with `--strategy` laid under the `--set`s of the strategy
+    /// (``ConfigOverride/layering(strategy:flag:under:)``).
     func configOverrides() throws -> [ConfigOverride] {
         var all = try overrides.map(ConfigOverride.init(parsing:))
         if let seed {
@@ -35,7 +36,7 @@ struct ExperimentOptions: ParsableArguments {
             }
             all.append(try ConfigOverride(parsing: "seed=\(value)"))
         }
-        if let strategy { all.append(try ConfigOverride(parsing: "strategy=\(strategy)")) }
+        if let strategy { all = try ConfigOverride.layering(strategy: strategy, under: all) }
         return all
     }
 }

@@ -49,6 +49,12 @@ import Testing
         let throughput = try #require(catalog.claims.first { $0.id == "c1-sharegpt-throughput" })
         #expect(throughput.sweep == "c1-capacity.yaml")
         #expect(throughput.expectations == [.init(metric: "output_tokens_per_s", direction: .higher, paperRange: 6.6...86.7)])
+        // Spatial sharing is judged on its gain against temporal sharing's at capacity.
+        for id in ["spatial-mps", "spatial-mig"] {
+            let spatial = try #require(catalog.claims.first { $0.id == id })
+            #expect(spatial.gainAgainst == .init(.smaller, "c1-sharegpt-throughput"), "\(id)")
+            #expect(spatial.expectations == [.init(metric: "output_tokens_per_s", direction: .higher)], "\(id)")
+        }
         let amount = try #require(catalog.claims.first { $0.id == "dynamic-amount" })
         #expect(amount.baseline == ["strategy.amount": #"{"static":10}"#])
     }
@@ -62,8 +68,27 @@ import Testing
             "claims: [{id: a, experiment: e, sweep: s.yaml, claim: c, baseline: {strategy: x}, treatment: {strategy: y}, expect: {m: {direction: lower}}, colour: red}]",
             // tbt_p99_ms already expects tpot_p99_ms.
             "claims: [{id: a, experiment: e, sweep: s.yaml, claim: c, baseline: {strategy: x}, treatment: {strategy: y}, expect: {tbt_p99_ms: {direction: lower}, tpot_p99_ms: {direction: higher}}}]",
-        ]
+        ] + [
+            // A gain compared with no claim, with itself, with a claim judged the same way, with a claim that does not
+            // expect the metric (or not in that direction); a paper range on the comparing claim; a malformed `gain`.
+            ("{smaller_than: nobody}", "higher"), ("{smaller_than: b}", "higher"), ("{smaller_than: c}", "higher"),
+            ("{smaller_than: t}", "lower"), ("{smaller_than: t}", "higher, paper: [1, 2]"),
+            ("{less_than: t}", "higher"), ("t", "higher"), ("{smaller_than: t, larger_than: t}", "higher"),
+        ].map { gain, direction in Self.gainCatalog(gain: gain, direction: direction) }
         for text in bad { #expect(throws: (any Error).self) { try ClaimsCatalog.parse(text, file: "claims.yaml") } }
+        // The same catalog with a well-formed comparison parses.
+        let good = try? ClaimsCatalog.parse(Self.gainCatalog(gain: "{larger_than: t}", direction: "higher"), file: "claims.yaml")
+        #expect(good?.claims[1].gainAgainst == .init(.larger, "t"))
+    }
+
+    /// Claims t; b, judged on its gain as `gain` says, expecting m in `direction`; c, judged against t's gain.
+    static func gainCatalog(gain: String, direction: String) -> String {
+        let common = "experiment: e, sweep: s.yaml, claim: c, baseline: {strategy: x}, treatment: {strategy: y}"
+        return """
+            claims: [{id: t, \(common), expect: {m: {direction: higher}}},
+                     {id: b, \(common), expect: {m: {direction: \(direction)}}, gain: \(gain)},
+                     {id: c, \(common), expect: {m: {direction: higher}}, gain: {smaller_than: t}}]
+            """
     }
 
     /// Worked by hand: a latency that should fall by 44.8–82.5%.
@@ -247,5 +272,66 @@ import Testing
         for line in report.summary { #expect(markdown.contains(line + "\n")) }
         #expect(markdown.contains("Pending: `mps`."))
         #expect(!markdown.contains("-0.0%"))
+    }
+
+    /// Spatial against temporal sharing, by hand: output tokens/s 1,000 → 1,210 under temporal sharing (+21.0%),
+    /// 1,000 → 1,329 under MIG (+32.9%) and 1,000 → 1,077 under MPS (+7.7%), each at one point of two seeds. Both
+    /// spatial gains are positive, which judged alone agrees; judged against the temporal gain, as the claim
+    /// "spatial sharing gains less throughput than temporal sharing" asks, MIG's disagrees and MPS's agrees.
+    @Test func aGainAgainstAnotherExperimentIsJudgedOnThatComparison() throws {
+        let store = try ResultStore.inMemory()
+        let sharegpt = "Workloads/lengths/sharegpt-first-turn.csv"
+        // (sweep, strategy, seed, output tokens/s); the temporal sweep also has a lengths axis.
+        let rows: [(String, String, Int, Double)] = [
+            ("paper-c1-capacity", "recompute", 1, 990), ("paper-c1-capacity", "recompute", 2, 1010),
+            ("paper-c1-capacity", "remap", 1, 1200), ("paper-c1-capacity", "remap", 2, 1220),
+            ("paper-c1-mig", "recompute", 1, 1000), ("paper-c1-mig", "recompute", 2, 1000),
+            ("paper-c1-mig", "remap", 1, 1329), ("paper-c1-mig", "remap", 2, 1329),
+            ("paper-c1-mps", "recompute", 1, 1000), ("paper-c1-mps", "recompute", 2, 1000),
+            ("paper-c1-mps", "remap", 1, 1070), ("paper-c1-mps", "remap", 2, 1084),
+        ]
+        for (index, r) in rows.enumerated() {
+            let sweep = try store.sweepId(name: r.0, spec: "", version: "test")
+            var point = [("strategy", r.1)]
+            if r.0 == "paper-c1-capacity" { point.append(("workload.lengths.path", sharegpt)) }
+            let run = RunRecord(id: nil, sweepId: sweep, pointIndex: index, point: PointJSON.encode(point + [("seed", String(r.2))]),
+                                config: "{}", configHash: "g\(index)", seed: Int64(r.2), strategy: r.1, hardware: "gh200-96gb",
+                                status: .finished, wallSeconds: 0.5, simulatedSeconds: 600, error: nil, finishedAt: "now")
+            try store.record(RunOutcome(run: run, metrics: [MetricRecord(runId: 0, scope: "overall", metric: "output_tokens_per_s", value: r.3)]))
+        }
+        let text = """
+            claims:
+              - {id: temporal, experiment: C1 temporal, sweep: c1-capacity.yaml, claim: "remap gains", baseline: {strategy: recompute},
+                 treatment: {strategy: remap}, where: {workload.lengths.path: \(sharegpt)},
+                 expect: {output_tokens_per_s: {direction: higher, paper: [6.6, 86.7]}}}
+              - {id: mig, experiment: C1 MIG, sweep: c1-mig.yaml, claim: "spatial gains less", baseline: {strategy: recompute},
+                 treatment: {strategy: remap}, expect: {output_tokens_per_s: {direction: higher}}, gain: {smaller_than: temporal}}
+              - {id: mps, experiment: C1 MPS, sweep: c1-mps.yaml, claim: "spatial gains less", baseline: {strategy: recompute},
+                 treatment: {strategy: remap}, expect: {output_tokens_per_s: {direction: higher}}, gain: {smaller_than: temporal}}
+            """
+        let catalog = try ClaimsCatalog.parse(text, file: Self.catalogPath)
+        let report = try PaperReport(catalog: catalog, store: store)
+        let (temporal, mig, mps) = (report.evaluations[0], report.evaluations[1], report.evaluations[2])
+        func cell(_ row: Int, _ column: String) -> String { report.rows[row][PaperReport.header.firstIndex(of: column)!] }
+
+        #expect(temporal.direction == .agrees && temporal.gainComparisons.isEmpty && cell(0, "throughput change") == "+21.0%")
+        #expect(cell(1, "throughput change") == "+32.9%" && cell(2, "throughput change") == "+7.7%")
+        #expect(mig.direction == .disagrees && !mig.agreesFully)
+        let compared = try #require(mig.gainComparisons.first)
+        #expect(mig.gainComparisons.count == 1 && compared.metric == "output_tokens_per_s" && compared.otherClaim == "temporal")
+        #expect(abs((compared.gain ?? 0) - 32.9) < 1e-9 && abs((compared.otherGain ?? 0) - 21.0) < 1e-9)
+        #expect(cell(1, "same direction") == "no (tput +32.9% against +21.0% in temporal)")
+        #expect(mps.direction == .agrees && mps.agreesFully)
+        #expect(cell(2, "same direction") == "yes (tput +7.7% against +21.0% in temporal)")
+        #expect(cell(1, "paper's range") == "tput gain smaller than in temporal" && cell(1, "within paper's range") == "no range given")
+        // Judged alone, on the direction of its own change, MIG's +32.9% would agree.
+        let alone = ClaimEvaluation(claim: catalog.claims[1], runs: try store.runs().filter { $0.sweep == "paper-c1-mig" })
+        #expect(alone.direction == .agrees)
+        // Without the other claim's runs there is nothing to compare with.
+        let runs = try store.runs()
+        let withoutTemporal = ClaimEvaluation.evaluate(catalog.claims) { claim in
+            claim.id == "temporal" ? [] : runs.filter { $0.sweep == "paper-c1-\(claim.id)" }
+        }
+        #expect(withoutTemporal[1].direction == .noData && withoutTemporal[2].direction == .noData)
     }
 }

@@ -55,6 +55,12 @@ public struct EventQueue<Payload> {
         nextSequence &+= 1
     }
 
+    /// Removes the earliest events while `isStale` says they are stale, so that ``nextTime`` is the time of the
+    /// earliest event that still counts.
+    public mutating func dropStale(_ isStale: (Payload) -> Bool) {
+        while let entry = heap.min, isStale(entry.payload) { _ = heap.popMin() }
+    }
+
     /// Removes and returns the earliest event.
     public mutating func pop() -> (time: SimTime, payload: Payload)? {
         guard let entry = heap.popMin() else { return nil }

@@ -157,13 +157,17 @@ public final class Simulator {
 
     /// Runs every event up to and including `time`.
     public func run(until time: SimTime) {
-        while let next = queue.nextTime, next <= time, step() {}
+        while let next = nextEventTime(), next <= time, step() {}
     }
 
     /// Handles the next event. Returns false when there is none left or the time limit is reached.
+    ///
+    /// Stale events (tombstones of rescheduled link changes, GPU changes and pass timers) are dropped before
+    /// the clock moves, never handled: one scheduled far ahead, for a flow that was starved when it was
+    /// scheduled, would otherwise carry the clock to its time after the last request has finished.
     @discardableResult
     public func step() -> Bool {
-        guard let (time, event) = queue.pop(), time <= endTime else { return false }
+        guard nextEventTime() != nil, let (time, event) = queue.pop(), time <= endTime else { return false }
         now = time
         switch event {
         case .arrival(let spec):
@@ -175,19 +179,36 @@ public final class Simulator {
             gpuBusy = false
             instanceBusy[index] = false
             if let observer { Self.noteKV(of: instance, to: observer, now: now) }
-        case .linkChange(let generation):
-            if generation == linkGeneration { advanceLink() }
-        case .gpuChange(let generation):
-            if generation == gpuGeneration { advanceGPU() }
-        case .passStep(let index, let serial):
-            if passes[index]?.serial == serial { progress(index) }
+        case .linkChange:
+            advanceLink()
+        case .gpuChange:
+            advanceGPU()
+        case .passStep(let index, _):
+            progress(index)
         }
         if nextAfterEnd != nil { sendFollowUps() }
         // Start the next iteration once every event of this instant has been seen, so that requests
         // arriving exactly when a step ends join the next step.
-        if queue.nextTime != now { dispatch() }
+        if nextEventTime() != now { dispatch() }
         if experiment.checkInvariants { checkInvariants() }
         return true
+    }
+
+    /// The time of the next event that is not stale, after dropping the stale ones before it.
+    private func nextEventTime() -> SimTime? {
+        queue.dropStale(isStale)
+        return queue.nextTime
+    }
+
+    /// Whether `event` was superseded after it was scheduled: a link or GPU change of an older generation, or a
+    /// timer of a pass that has ended. Once stale, an event stays stale.
+    private func isStale(_ event: Event) -> Bool {
+        switch event {
+        case .arrival, .iterationDone: return false
+        case .linkChange(let generation): return generation != linkGeneration
+        case .gpuChange(let generation): return generation != gpuGeneration
+        case .passStep(let index, let serial): return passes[index]?.serial != serial
+        }
     }
 
     private func scheduleNextArrival() {

@@ -33,7 +33,7 @@ public struct RemapOptions: StrategyOptions {
         /// The pass with its buffer slots (``RemapPipeline``), on an idle link and without prefetch, stalls at
         /// most ``RemapOptions/maxStallFraction`` of its compute time.
         case pipeline
-        /// The paper's bound taken literally: T_T × N ≤ T_compute, N the layers loaded per pass.
+        /// The paper's bound taken literally: T_T × N ≤ T_compute, N the layers loaded per pass (the default).
         case paper
     }
 
@@ -51,7 +51,7 @@ public struct RemapOptions: StrategyOptions {
 
     public var victim: VictimOrder = .mru
     public var amount: Amount = .dynamic
-    public var amountRule: AmountRule = .pipeline
+    public var amountRule: AmountRule = .paper
     /// The largest stall the pipeline rule allows, as a fraction of the pass's compute time [E]: 2% keeps the
     /// stream's cost well below the run-to-run spread of a step's time.
     public var maxStallFraction = 0.02
@@ -76,7 +76,7 @@ public struct RemapOptions: StrategyOptions {
 
     public init() {}
 
-    /// Reads the keys of `strategy: {kind: remap, victim: mru, amount: dynamic, amount_rule: pipeline,
+    /// Reads the keys of `strategy: {kind: remap, victim: mru, amount: dynamic, amount_rule: paper,
     /// max_stall_fraction: 0.02, compute_estimate: last_decode, buffers: auto, cap: 0.5, reversion: true,
     /// reversion_free_fraction: 0.3, prefetch_idle: true}`; `amount: {static: N}` fixes α.
     public static func load(from o: ConfigObject) throws -> RemapOptions {
@@ -94,7 +94,7 @@ public struct RemapOptions: StrategyOptions {
                 options.amount = .fixed(n)
             }
         }
-        options.amountRule = try o.choice("amount_rule", default: .pipeline)
+        options.amountRule = try o.choice("amount_rule", default: .paper)
         if let fraction = o.optional("max_stall_fraction") {
             let value = try fraction.double()
             guard value > 0 && value <= 1 else { throw fraction.error("expected a fraction in (0, 1], found \(value)") }

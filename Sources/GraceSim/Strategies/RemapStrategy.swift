@@ -9,11 +9,11 @@
 ///   one. Under spatial sharing (MPS, MIG) every instance is active, so each remaps only its own layers; under
 ///   MIG the memory a layer frees also stays in its instance's slice, lent to no other instance. A cap bounds the
 ///   fraction of any model's layers that may be non-resident.
-/// - *How many*: loading must not become the bottleneck. By default (`amount_rule: pipeline`) α is the largest
-///   count whose pass, with the buffer slots it will use (``RemapPipeline`` on an idle link, no prefetch),
-///   stalls at most `max_stall_fraction` of its compute time; `amount_rule: paper` takes the paper's bound
-///   literally, T_T × N ≤ T_compute with N the loads per pass. T_T is one layer's load time on an idle link (under
-///   spatial sharing the pipeline rule divides the link among the instances that stream at once);
+/// - *How many*: loading must not become the bottleneck. By default (`amount_rule: paper`) α follows the paper's
+///   bound taken literally, T_T × N ≤ T_compute with N the loads per pass; `amount_rule: pipeline` takes the
+///   largest count whose pass, with the buffer slots it will use (``RemapPipeline`` on an idle link, no
+///   prefetch), stalls at most `max_stall_fraction` of its compute time. T_T is one layer's load time on an idle
+///   link (under spatial sharing the pipeline rule divides the link among the instances that stream at once);
 ///   T_compute the instance's last decode pass by default (`compute_estimate`). Or a fixed α for the ablation.
 /// - *Which layers*: evenly spaced; α remapped layers cost α + 1 loads per pass with one buffer slot, α + 2 with
 ///   double buffering. The simulator streams them on the shared link as the pass runs (``LayerStream``): each

@@ -48,6 +48,9 @@ public struct ClaimEvaluation: Sendable {
     public var changes: [MetricChange]
     /// One per expected metric.
     public var verdicts: [Verdict]
+    /// For a claim judged against another claim's gain (``PaperClaim/gainAgainst``): one per expected metric, the
+    /// two gains compared; empty otherwise.
+    public var gainComparisons: [GainComparison] = []
 
     /// Evaluates `claim` on the finished runs of its sweep.
     public init(claim: PaperClaim, runs: [StoredRun]) {

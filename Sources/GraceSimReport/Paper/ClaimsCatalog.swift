@@ -38,12 +38,37 @@ public struct PaperClaim: Sendable, Equatable {
     /// An expectation on the catalog's `tbt_p99_ms` is here as three, one per ``ClaimsCatalog/tbtDefinitions``.
     public var expectations: [Expectation]
     public var growsWith: String?
+    /// When set, the claim is about its gain against another claim's (spatial sharing gains less than temporal
+    /// sharing): each expected metric is judged by comparing the two claims' median improvements, not by the
+    /// direction of this claim's own change.
+    public var gainAgainst: GainComparison?
     public var pending: Bool
     public var notes: String?
 
+    /// How a claim's gain must compare with another claim's: `gain: {smaller_than: ID}` or `{larger_than: ID}`.
+    public struct GainComparison: Sendable, Equatable {
+        public enum Relation: String, Sendable, CaseIterable {
+            case smaller = "smaller_than", larger = "larger_than"
+        }
+
+        public var relation: Relation
+        /// The id of the claim whose gain this claim's is compared with.
+        public var claim: String
+
+        public init(_ relation: Relation, _ claim: String) {
+            self.relation = relation
+            self.claim = claim
+        }
+
+        /// Whether a median improvement `gain` (in %) stands to `other` as the relation says (strictly).
+        public func holds(gain: Double, other: Double) -> Bool {
+            relation == .smaller ? gain < other : gain > other
+        }
+    }
+
     public init(id: String, experiment: String, sweep: String, claim: String, baseline: [String: String],
                 treatment: [String: String], filter: [String: String] = [:], expectations: [Expectation],
-                growsWith: String? = nil, pending: Bool = false, notes: String? = nil) {
+                growsWith: String? = nil, gainAgainst: GainComparison? = nil, pending: Bool = false, notes: String? = nil) {
         self.id = id
         self.experiment = experiment
         self.sweep = sweep
@@ -53,6 +78,7 @@ public struct PaperClaim: Sendable, Equatable {
         self.filter = filter
         self.expectations = expectations
         self.growsWith = growsWith
+        self.gainAgainst = gainAgainst
         self.pending = pending
         self.notes = notes
     }
@@ -129,10 +155,44 @@ public struct ClaimsCatalog: Sendable {
                 id: id, experiment: try o.string("experiment"), sweep: try o.string("sweep"), claim: try o.string("claim"),
                 baseline: baseline, treatment: treatment, filter: try o.optional("where").map(values) ?? [:],
                 expectations: expectations, growsWith: try o.optional("grows_with")?.string(),
+                gainAgainst: try o.optional("gain").map(gainComparison),
                 pending: try o.bool("pending", default: false), notes: try o.optional("notes")?.string()))
             try o.finish()
         }
+        try checkGainComparisons(claims, root: root)
         return ClaimsCatalog(file: file, claims: claims)
+    }
+
+    /// Reads `gain: {smaller_than: ID}` or `gain: {larger_than: ID}`.
+    private static func gainComparison(_ node: ConfigNode) throws -> PaperClaim.GainComparison {
+        let pairs = try entries(node)
+        let relations = PaperClaim.GainComparison.Relation.allCases
+        guard pairs.count == 1, let relation = relations.first(where: { $0.rawValue == pairs[0].0 }), let id = pairs[0].1.string else {
+            throw node.error("expected {smaller_than: CLAIM} or {larger_than: CLAIM}")
+        }
+        return PaperClaim.GainComparison(relation, id)
+    }
+
+    /// A claim judged against another's gain names a claim of the catalog that is not itself judged so and expects
+    /// each of its metrics in the same direction; it gives no paper range, since the row is judged on the comparison.
+    private static func checkGainComparisons(_ claims: [PaperClaim], root: ConfigObject) throws {
+        let list = try root.required("claims").list()
+        for (claim, node) in zip(claims, list) {
+            guard let gain = claim.gainAgainst else { continue }
+            let at = try node.object().required("gain")
+            guard let other = claims.first(where: { $0.id == gain.claim }), other.id != claim.id else {
+                throw at.error("\"\(gain.claim)\" is not another claim of the catalog")
+            }
+            guard other.gainAgainst == nil else { throw at.error("\(other.id) is itself judged against another claim's gain") }
+            for e in claim.expectations {
+                guard other.expectations.contains(where: { $0.metric == e.metric && $0.direction == e.direction }) else {
+                    throw at.error("\(other.id) does not expect \(e.metric) \(e.direction.rawValue), so its gain cannot be compared")
+                }
+                guard e.paperRange == nil else {
+                    throw at.error("a claim judged against \(other.id)'s gain takes no paper range (\(e.metric))")
+                }
+            }
+        }
     }
 
     /// The claim's sweep file, resolved against the catalog's folder.

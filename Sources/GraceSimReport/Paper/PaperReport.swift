@@ -26,12 +26,11 @@ public struct PaperReport: Sendable {
         var bySweep: [String: [StoredRun]] = [:]
         for run in all { bySweep[run.sweep, default: []].append(run) }
         var names: [String: String] = [:]
-        var evaluations: [ClaimEvaluation] = []
-        for claim in catalog.claims {
+        let evaluations = try ClaimEvaluation.evaluate(catalog.claims) { claim in
             let path = catalog.sweepPath(claim)
             let name = try names[path] ?? SweepSpec.load(path: path).name
             names[path] = name
-            evaluations.append(ClaimEvaluation(claim: claim, runs: claim.pending ? [] : bySweep[name] ?? []))
+            return claim.pending ? [] : bySweep[name] ?? []
         }
         var sweeps: [SweepLine] = []
         for (path, name) in names.sorted(by: { $0.key < $1.key }) where bySweep[name] != nil {
@@ -97,7 +96,13 @@ public struct PaperReport: Sendable {
     }
 
     /// The claim's expected changes; the three readings of the paper's TBT, expected alike, are shown once as TBT.
+    /// A claim judged against another's gain expects its gain to be smaller or larger: `tput gain smaller than in
+    /// c1-sharegpt-throughput`.
     static func expectedCell(_ claim: PaperClaim) -> String {
+        if let gain = claim.gainAgainst {
+            let relation = gain.relation == .smaller ? "smaller" : "larger"
+            return claim.expectations.map { "\(short($0.metric)) gain \(relation) than in \(gain.claim)" }.joined(separator: ", ")
+        }
         let tbt = ClaimsCatalog.tbtDefinitions.map(\.metric)
         let readings = claim.expectations.filter { tbt.contains($0.metric) }
         let alike = readings.count == tbt.count
@@ -134,6 +139,13 @@ public struct PaperReport: Sendable {
     }
 
     static func directionCell(_ e: ClaimEvaluation) -> String {
+        if !e.gainComparisons.isEmpty, e.direction != .noData {
+            // Judged on the comparison: name both gains, e.g. "no (tput +32.9% against +21.0% in c1-sharegpt-throughput)".
+            let compared = e.gainComparisons.map { c in
+                "\(short(c.metric)) \(c.gain.map(percent) ?? "no data") against \(c.otherGain.map(percent) ?? "no data") in \(c.otherClaim)"
+            }
+            return "\(e.direction == .partly ? "partly" : e.direction.rawValue) (\(compared.joined(separator: ", ")))"
+        }
         var text: String
         switch e.direction {
         case .agrees, .disagrees, .noData: text = e.direction.rawValue
@@ -207,7 +219,9 @@ public struct PaperReport: Sendable {
                      + "(compared − baseline) / baseline in %, the median over the sweep's points, with the smallest and "
                      + "largest in brackets when there are several points. *Same direction*: every point moves the "
                      + "expected way in every metric the claim is about (`partly` counts points per metric, each "
-                     + "reading of TBT below among them). *Within the paper's range*: the median improvement lies "
+                     + "reading of TBT below among them); a claim about its gain against another claim's (spatial "
+                     + "against temporal sharing) is judged on that comparison instead, both median gains shown. "
+                     + "*Within the paper's range*: the median improvement lies "
                      + "inside the paper's range. *P99 TTFT, baseline → compared*: both sides' P99 TTFT at each point, "
                      + "in the sweep's order.")
         lines.append("")

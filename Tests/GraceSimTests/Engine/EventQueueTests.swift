@@ -20,6 +20,21 @@ import Testing
         #expect(queue.isEmpty && queue.nextTime == nil)
     }
 
+    /// Stale events are dropped from the front only: the next time is that of the first event still counting,
+    /// and stale events behind it stay until they reach the front.
+    @Test func dropStaleRemovesStaleEventsAtTheFront() {
+        var queue = EventQueue<String>()
+        queue.push("stale-1", at: SimTime(ns: 1), rank: .transferDone)
+        queue.push("stale-2", at: SimTime(ns: 2), rank: .iterationDone)
+        queue.push("live", at: SimTime(ns: 3), rank: .arrival)
+        queue.push("stale-3", at: SimTime(ns: 4), rank: .transferDone)
+        queue.dropStale { $0.hasPrefix("stale") }
+        #expect(queue.nextTime == SimTime(ns: 3) && queue.count == 2)
+        #expect(queue.pop()?.payload == "live")
+        queue.dropStale { $0.hasPrefix("stale") }
+        #expect(queue.isEmpty && queue.nextTime == nil)
+    }
+
     /// 10,000 pushes at few distinct times and random ranks pop sorted by (time, rank, push order).
     @Test func randomPushesPopSorted() async {
         await propertyCheck(count: 5, input: Gen.int(in: 0...Int.max)) { seed in

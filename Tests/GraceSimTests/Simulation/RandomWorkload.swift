@@ -30,6 +30,8 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
     var requests: [RequestSpec]
     /// The memory strategy, with its default options; not drawn at random, set by the test.
     var strategy: StrategyKind = .recompute
+    /// Options of the strategy as flow YAML entries (`amount_rule: pipeline`), or empty for its defaults.
+    var strategyOptions = ""
     /// How the instances share the GPU; not drawn at random, set by the test. Under MIG the instances get
     /// slices that fit together (7g; 4g + 3g; 3g + 2g + 2g) and the same KV blocks as otherwise.
     var sharing: SharingMode = .temporal
@@ -72,7 +74,8 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
     var yaml: String {
         let hardware = TestExperiments.hardware(Self.hardware)
         var lines = ["name: random", "hardware: \(Self.hardware)", "sharing: {mode: \(sharing.rawValue), scheduler: \(scheduler.rawValue)}",
-                     "strategy: \(strategy.rawValue)", "instances:"]
+                     strategyOptions.isEmpty ? "strategy: \(strategy.rawValue)" : "strategy: {kind: \(strategy.rawValue), \(strategyOptions)}",
+                     "instances:"]
         for (index, instance) in instances.enumerated() {
             var fraction = TestExperiments.memoryFraction(forBlocks: instance.blocks, model: TestExperiments.model(instance.model),
                                                           hardware: hardware, chunkedPrefill: instance.chunkedPrefill,

@@ -2,8 +2,9 @@ import GraceSimTestSupport
 import Testing
 @testable import GraceSim
 
-/// The amount rule and the buffering agree: the dynamic rule keeps the stream's stall within
-/// `max_stall_fraction` of the decode passes' compute, and a fixed α stalls exactly as ``RemapPipeline`` says.
+/// The amount rule and the buffering agree: the paper's rule is the default, the pipeline rule keeps the stream's
+/// stall within `max_stall_fraction` of the decode passes' compute, and a fixed α stalls exactly as
+/// ``RemapPipeline`` says.
 @Suite struct RemapAmountRuleTests {
     /// The decode passes that streamed, over every instance: stall and compute, ms (the strategy's counters).
     static func decodeStream(_ report: RunReport) -> (stallMs: Double, computeMs: Double) {
@@ -13,18 +14,19 @@ import Testing
         }
     }
 
-    /// C1 and C2 as the paper's sweeps run them (`paper-c1.yaml`, `paper-c2.yaml`) under the dynamic rule at every
+    /// C1 and C2 as the paper's sweeps run them (`paper-c1.yaml`, `paper-c2.yaml`) under the pipeline rule at every
     /// rate of the paper's rate sweep (`Configs/sweeps/paper/c1-rate.yaml`: 0.1 to 4 times the Azure code trace's
     /// rate, its first 600 s), and at the rates of the older multi-turn C1 and C2 experiments: decode passes stall
     /// at most 2% of their compute in total.
     @Test(arguments: ["paper-c1", "paper-c2"], [0.1, 0.25, 0.5, 1, 2, 4])
-    func dynamicRuleStallsAtMostTwoPercentOnThePaperSweep(experiment name: String, rateScale: Double) throws {
-        try dynamicRuleStallsAtMostTwoPercent(experiment: name, rateScale: rateScale)
+    func pipelineRuleStallsAtMostTwoPercentOnThePaperSweep(experiment name: String, rateScale: Double) throws {
+        try pipelineRuleStallsAtMostTwoPercent(experiment: name, rateScale: rateScale)
     }
 
     @Test(arguments: ["c1-temporal", "c2-temporal"], [0.05, 0.1, 0.2, 0.3, 0.4])
-    func dynamicRuleStallsAtMostTwoPercent(experiment name: String, rateScale: Double) throws {
-        let overrides = try ["strategy=remap", "workload.arrivals.end_s=600", "workload.arrivals.rate_scale=\(rateScale)"]
+    func pipelineRuleStallsAtMostTwoPercent(experiment name: String, rateScale: Double) throws {
+        let overrides = try ["strategy={kind: remap, amount_rule: pipeline}", "workload.arrivals.end_s=600",
+                             "workload.arrivals.rate_scale=\(rateScale)"]
             .map(ConfigOverride.init(parsing:))
         let experiment = try Experiment.load(path: TestExperiments.repositoryRoot + "/Configs/experiments/\(name).yaml",
                                              overrides: overrides)
@@ -87,26 +89,45 @@ import Testing
     /// remaps fewer layers with one slot than the paper's rule allows (one slot stalls about one layer per load
     /// at the paper's bound), and `buffers: auto` takes a second slot when it lets more layers be remapped.
     @Test func pipelineRuleIsStricterThanThePapersAtOneSlot() throws {
-        func maxAlpha(_ strategy: String) throws -> (alpha: Int, buffers: Int) {
-            let experiment = try TestExperiments.singleInstance(model: "llama-2-13b", blocks: 2000, strategy: strategy)
-            let simulator = try Simulator(experiment: experiment, requests: [])
-            let remap = simulator.strategy as! RemapStrategy
-            let instance = simulator.instances[0]
-            instance.batch.shape = .decode(sequences: 16, contextTokens: 1000)
-            _ = remap.planIteration(instance: instance, computeTime: .zero, now: .zero)
-            while let slots = remap.slotsForOneMore(instance) {
-                remap.states[0].remapped += 1
-                remap.states[0].buffers = slots
-            }
-            return (remap.states[0].remapped, remap.states[0].buffers)
-        }
-        let paper = try maxAlpha("{kind: remap, amount_rule: paper, buffers: 1, cap: 1}")
-        let pipelineOne = try maxAlpha("{kind: remap, buffers: 1, cap: 1}")
-        let pipelineAuto = try maxAlpha("{kind: remap, buffers: auto, cap: 1}")
+        let paper = try Self.maxAlpha("{kind: remap, amount_rule: paper, buffers: 1, cap: 1}")
+        let pipelineOne = try Self.maxAlpha("{kind: remap, amount_rule: pipeline, buffers: 1, cap: 1}")
+        let pipelineAuto = try Self.maxAlpha("{kind: remap, amount_rule: pipeline, buffers: auto, cap: 1}")
         #expect(paper.alpha > 0)
         #expect(pipelineOne.alpha < paper.alpha)
         #expect(pipelineAuto.alpha >= pipelineOne.alpha)
         if pipelineAuto.alpha > pipelineOne.alpha { #expect(pipelineAuto.buffers == 2) }
+    }
+
+    /// Without `amount_rule` remapping bounds α by the paper's T_T × N ≤ T_compute: the same α as `amount_rule:
+    /// paper`, more than the pipeline rule allows at one slot, and `buffers: auto` follows the paper's example
+    /// (two slots from α = 9/40 of the layers) rather than the pipeline's choice.
+    @Test func thePapersRuleIsTheDefault() throws {
+        let experiment = try TestExperiments.singleInstance(strategy: "{kind: remap}")
+        #expect(experiment.strategy.options(of: RemapStrategy.self)?.amountRule == .paper)
+        #expect(RemapOptions().amountRule == .paper)
+        for buffers in ["1", "auto"] {
+            let byDefault = try Self.maxAlpha("{kind: remap, buffers: \(buffers), cap: 1}")
+            let paper = try Self.maxAlpha("{kind: remap, amount_rule: paper, buffers: \(buffers), cap: 1}")
+            let pipeline = try Self.maxAlpha("{kind: remap, amount_rule: pipeline, buffers: \(buffers), cap: 1}")
+            #expect(byDefault == paper, "buffers \(buffers)")
+            #expect(byDefault != pipeline, "buffers \(buffers): the default must not be the pipeline rule")
+        }
+    }
+
+    /// The most layers remapping takes, and the slots it uses, for Llama-2-13b decoding 16 sequences of 1,000
+    /// tokens on gh200-96gb with `strategy` as its `strategy:` value.
+    static func maxAlpha(_ strategy: String) throws -> (alpha: Int, buffers: Int) {
+        let experiment = try TestExperiments.singleInstance(model: "llama-2-13b", blocks: 2000, strategy: strategy)
+        let simulator = try Simulator(experiment: experiment, requests: [])
+        let remap = simulator.strategy as! RemapStrategy
+        let instance = simulator.instances[0]
+        instance.batch.shape = .decode(sequences: 16, contextTokens: 1000)
+        _ = remap.planIteration(instance: instance, computeTime: .zero, now: .zero)
+        while let slots = remap.slotsForOneMore(instance) {
+            remap.states[0].remapped += 1
+            remap.states[0].buffers = slots
+        }
+        return (remap.states[0].remapped, remap.states[0].buffers)
     }
 
     /// Bad options get one line naming the key and what was expected.
