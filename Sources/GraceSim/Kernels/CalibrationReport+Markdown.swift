@@ -40,11 +40,15 @@ extension CalibrationReport {
         out += "\(worst?.gpu ?? ""), \(worst?.errors.worstAt ?? "")).\n"
         let impossible = prefillPhysics.reduce(0) { $0 + $1.fasterThanPeak }
         let points = prefillPhysics.reduce(0) { $0 + $1.points }
-        out += "- **Filled prefill attention is too fast**: \(impossible) of \(points) prefill attention grid points "
-        out += "(\(Self.magnitude(Double(impossible) / Double(points)))) are faster than the GPU's peak FLOP/s allows; "
-        out += "\(Self.fills(prefillPhysics)) the extractor's fills, linear in tokens per sequence where the work is "
-        out += "quadratic, from \(prefillPhysics.map(\.fewestTokensFasterThanPeak).filter { $0 > 0 }.min() ?? 0) prompt tokens in "
-        out += "one step.\n"
+        if impossible == 0 {
+            out += "- **Prefill attention within physics**: none of the \(points) prefill attention grid points is faster "
+            out += "than the GPU's peak FLOP/s allows (the extractor fills missing points as the square of the prompt's length).\n"
+        } else {
+            out += "- **Prefill attention faster than physics**: \(impossible) of \(points) prefill attention grid points "
+            out += "(\(Self.magnitude(Double(impossible) / Double(points)))) are faster than the GPU's peak FLOP/s allows; "
+            out += "\(Self.fills(prefillPhysics)) the extractor's fills, from "
+            out += "\(prefillPhysics.map(\.fewestTokensFasterThanPeak).filter { $0 > 0 }.min() ?? 0) prompt tokens in one step.\n"
+        }
         if let h100 {
             out += "- **Roofline against the H100 tables**: GEMMs median \(Self.magnitude(h100.gemm.medianAbsolute)) (bias "
             out += "\(Self.signed(h100.gemm.medianSigned))), decode attention \(Self.magnitude(h100.decode.medianAbsolute)), "
@@ -83,11 +87,10 @@ extension CalibrationReport {
         }
         out += "\n### Prefill attention faster than the GPU allows\n\n"
         out += "A prefill of b sequences of s tokens each does 4 × heads × head size × b × s (s + 1) / 2 FLOPs of causal "
-        out += "attention; no kernel does them faster than at the data-sheet peak. Of the tables' points below that bound, "
-        out += "\(Self.fills(prefillPhysics)) proportional fills: the extractor fills the missing large batch × length corner "
-        out += "linearly in tokens per sequence, where the work grows with its square. Lookups of that many prompt "
-        out += "tokens in one step (sequences × tokens each, the last column) are too fast; the comparisons below keep to "
-        out += "a step's usual budget or report such points apart.\n\n"
+        out += "attention; no kernel does them faster than at the data-sheet peak. The extractor fills the missing large "
+        out += "batch × length corner as the square of tokens per sequence, the way that work grows (a linear fill made "
+        out += "points of 65,536 prompt tokens and more in one step faster than peak); this table counts the points below "
+        out += "the bound, and which of them are fills.\n\n"
         out += "| GPU | grid points | faster than peak | of which fills | from tokens in the step |\n|---|---:|---:|---:|---:|\n"
         for row in prefillPhysics {
             out += "| \(row.gpu) | \(row.points) | \(row.fasterThanPeak) | \(row.fasterThanPeakAndFilled) | "
