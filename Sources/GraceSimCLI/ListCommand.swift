@@ -46,9 +46,10 @@ struct ListCommand: ParsableCommand {
                     return [name, String(format: "%.1f", Double(h.gpu.hbmBytes) / 1e9), String(format: "%.2f", h.gpu.hbmBytesPerSecond / 1e12),
                             String(format: "%.0f", h.gpu.peakFlopsPerSecond / 1e12), h.link.kind,
                             String(format: "%.0f", h.link.hostToDeviceBytesPerSecond / 1e9), String(format: "%.0f", h.link.mixedTotalBytesPerSecond / 1e9),
-                            h.summary]
+                            h.gpu.kernelTables?.name ?? "roofline", h.summary]
                 }
-                print(SummaryTable.table(header: ["hardware", "HBM GB", "HBM TB/s", "TFLOP/s", "link", "H2D GB/s", "mixed GB/s", "summary"],
+                print(SummaryTable.table(header: ["hardware", "HBM GB", "HBM TB/s", "TFLOP/s", "link", "H2D GB/s", "mixed GB/s",
+                                                  "kernels", "summary"],
                                          rows: rows), terminator: "")
             case .strategies:
                 break
