@@ -68,9 +68,10 @@ struct ReplayCommand: ParsableCommand {
                 }
                 return (results, try Self.siliconReport(path: ValidationPage.siliconTable))
             }
+            let pending = try InputFailure.guarding { try ValidationPage.pending.map(PendingRun.load(path:)) }
             let notes = (try? String(contentsOfFile: Self.notesFile, encoding: .utf8)) ?? ""
-            print(ValidationPage.markdown(results, command: Self.pageCommand, silicon: siliconReport, notes: notes),
-                  terminator: "")
+            print(ValidationPage.markdown(results, command: Self.pageCommand, pending: pending, silicon: siliconReport,
+                                          notes: notes), terminator: "")
             return
         }
         let comparison = try InputFailure.guarding {
