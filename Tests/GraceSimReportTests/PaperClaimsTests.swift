@@ -357,10 +357,15 @@ import Testing
         #expect(!report.summary.joined().contains("c1-rule"))
         #expect(report.summary(section: "rule").allSatisfy { $0.contains("agrees fully: `c1-rule`") })
         let markdown = report.markdown()
-        let heading = try #require(markdown.range(of: "\n## Sensitivity to a rule\n\nThe headline under another rule.\n\n| claim |"))
+        let heading = try #require(markdown.range(of: "\n## Sensitivity to a rule\n\nThe headline under another rule.\n\n| "
+                                                   + PaperReport.sectionHeader.joined(separator: " | ") + " |\n"))
         let row = try #require(markdown.range(of: "\n| c1-rule |"))
         let mainRow = try #require(markdown.range(of: "\n| c1-ttft |"))
         #expect(mainRow.lowerBound < heading.lowerBound && heading.lowerBound < row.lowerBound)
+        // The section's table shows its columns of the claim's row.
+        let full = report.rows(section: "rule")[0]
+        let shown = PaperReport.sectionHeader.map { full[PaperReport.header.firstIndex(of: $0)!] }
+        #expect(markdown.contains("\n| " + shown.map(PaperReport.escape).joined(separator: " | ") + " |\n"))
         for line in report.summary + report.summary(section: "rule") { #expect(markdown.contains(line + "\n")) }
         // A claim naming no known section, and two sections with one id, are refused.
         for bad in [text.replacingOccurrences(of: "section: rule", with: "section: nowhere"),

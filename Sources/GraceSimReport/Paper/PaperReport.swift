@@ -249,7 +249,7 @@ public struct PaperReport: Sendable {
             lines.append("")
             lines.append(section.text)
             lines.append("")
-            lines += table(rows(section: section.id))
+            lines += table(rows(section: section.id), columns: Self.sectionHeader)
             lines.append("")
             lines += summary(section: section.id)
         }
@@ -275,10 +275,19 @@ public struct PaperReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// A markdown table: the header and `rows`.
-    private func table(_ rows: [[String]]) -> [String] {
-        ["| " + Self.header.joined(separator: " | ") + " |", "|" + Self.header.map { _ in "---" }.joined(separator: "|") + "|"]
-            + rows.map { "| " + $0.map(Self.escape).joined(separator: " | ") + " |" }
+    /// The columns of a section's table: a section re-runs claims of the main table, so the claim's text and the
+    /// comparison (the same on every row, said in the section's paragraph) and the TBT readings (counted under the
+    /// table) are left out.
+    public static let sectionHeader = ["claim", "experiment", "points", "P99 ITL change", "P99 TPOT change",
+                                       "P99 worst-gap change", "P99 TTFT change", "throughput change",
+                                       "P99 TTFT, baseline → compared (s)", "paper's range", "same direction",
+                                       "within paper's range", "reason if not"]
+
+    /// A markdown table of `rows` (cells in ``header`` order), showing `columns`.
+    private func table(_ rows: [[String]], columns: [String] = Self.header) -> [String] {
+        let indices = columns.map { Self.header.firstIndex(of: $0)! }
+        return ["| " + columns.joined(separator: " | ") + " |", "|" + columns.map { _ in "---" }.joined(separator: "|") + "|"]
+            + rows.map { row in "| " + indices.map { Self.escape(row[$0]) }.joined(separator: " | ") + " |" }
     }
 
     /// One line per reading of the paper's TBT: which claims of the main table agree fully, in direction only, or
