@@ -334,4 +334,43 @@ import Testing
         }
         #expect(withoutTemporal[1].direction == .noData && withoutTemporal[2].direction == .noData)
     }
+
+    /// A claim in a catalog section is shown under the section's heading, after the main table, and counted in the
+    /// section's own lines, not in the main table's.
+    @Test func sectionRowsAreShownApartAndCountedApart() throws {
+        let text = Self.catalogText.replacingOccurrences(of: "claims:\n", with: """
+            sections:
+              - {id: rule, title: Sensitivity to a rule, text: "The headline under another rule."}
+            claims:
+
+            """) + """
+
+              - {id: c1-rule, experiment: C1 other rule, sweep: c1-sharegpt.yaml, claim: "remap beats vLLM", section: rule,
+                 baseline: {strategy: recompute}, treatment: {strategy: remap}, expect: {ttft_p99_ms: {direction: lower}}}
+            """
+        let catalog = try ClaimsCatalog.parse(text, file: Self.catalogPath)
+        #expect(catalog.sections == [.init(id: "rule", title: "Sensitivity to a rule", text: "The headline under another rule.")])
+        #expect(catalog.claims.map(\.section) == [nil, nil, nil, nil, "rule"])
+        let report = try PaperReport(catalog: catalog, store: try Self.store())
+        #expect(report.rows(section: nil).map { $0[0] } == ["c1", "c1-low", "c1-ttft", "mps"])
+        #expect(report.rows(section: "rule").map { $0[0] } == ["c1-rule"])
+        #expect(!report.summary.joined().contains("c1-rule"))
+        #expect(report.summary(section: "rule").allSatisfy { $0.contains("agrees fully: `c1-rule`") })
+        let markdown = report.markdown()
+        let heading = try #require(markdown.range(of: "\n## Sensitivity to a rule\n\nThe headline under another rule.\n\n| "
+                                                   + PaperReport.sectionHeader.joined(separator: " | ") + " |\n"))
+        let row = try #require(markdown.range(of: "\n| c1-rule |"))
+        let mainRow = try #require(markdown.range(of: "\n| c1-ttft |"))
+        #expect(mainRow.lowerBound < heading.lowerBound && heading.lowerBound < row.lowerBound)
+        // The section's table shows its columns of the claim's row.
+        let full = report.rows(section: "rule")[0]
+        let shown = PaperReport.sectionHeader.map { full[PaperReport.header.firstIndex(of: $0)!] }
+        #expect(markdown.contains("\n| " + shown.map(PaperReport.escape).joined(separator: " | ") + " |\n"))
+        for line in report.summary + report.summary(section: "rule") { #expect(markdown.contains(line + "\n")) }
+        // A claim naming no known section, and two sections with one id, are refused.
+        for bad in [text.replacingOccurrences(of: "section: rule", with: "section: nowhere"),
+                    text.replacingOccurrences(of: "sections:\n", with: "sections:\n  - {id: rule, title: t, text: t}\n")] {
+            #expect(throws: (any Error).self) { try ClaimsCatalog.parse(bad, file: "claims.yaml") }
+        }
+    }
 }

@@ -44,6 +44,9 @@ public struct PaperClaim: Sendable, Equatable {
     public var gainAgainst: GainComparison?
     public var pending: Bool
     public var notes: String?
+    /// The id of the catalog section (``ClaimsCatalog/Section``) the claim's row is shown in; nil: the main table,
+    /// whose claims are the paper's and are counted under the table.
+    public var section: String?
 
     /// How a claim's gain must compare with another claim's: `gain: {smaller_than: ID}` or `{larger_than: ID}`.
     public struct GainComparison: Sendable, Equatable {
@@ -68,7 +71,8 @@ public struct PaperClaim: Sendable, Equatable {
 
     public init(id: String, experiment: String, sweep: String, claim: String, baseline: [String: String],
                 treatment: [String: String], filter: [String: String] = [:], expectations: [Expectation],
-                growsWith: String? = nil, gainAgainst: GainComparison? = nil, pending: Bool = false, notes: String? = nil) {
+                growsWith: String? = nil, gainAgainst: GainComparison? = nil, pending: Bool = false, notes: String? = nil,
+                section: String? = nil) {
         self.id = id
         self.experiment = experiment
         self.sweep = sweep
@@ -81,6 +85,7 @@ public struct PaperClaim: Sendable, Equatable {
         self.gainAgainst = gainAgainst
         self.pending = pending
         self.notes = notes
+        self.section = section
     }
 }
 
@@ -89,6 +94,23 @@ public struct ClaimsCatalog: Sendable {
     /// The catalog file.
     public var file: String
     public var claims: [PaperClaim]
+    /// Groups of rows shown after the main table, each under its own heading (e.g. the headline claims re-run
+    /// under another hardware rule), in catalog order.
+    public var sections: [Section] = []
+
+    /// A group of claims shown apart from the paper's own (`sections:` in the catalog; a claim joins one with
+    /// `section: ID`): its heading and a paragraph saying what its rows vary.
+    public struct Section: Sendable, Equatable {
+        public var id: String
+        public var title: String
+        public var text: String
+
+        public init(id: String, title: String, text: String) {
+            self.id = id
+            self.title = title
+            self.text = text
+        }
+    }
 
     /// One way of reading the paper's "TBT", which the paper does not define.
     public struct TBTDefinition: Sendable, Equatable {
@@ -119,6 +141,14 @@ public struct ClaimsCatalog: Sendable {
     public static func parse(_ text: String, file: String) throws -> ClaimsCatalog {
         let root = try ConfigNode.parse(text, file: file).object()
         // Other top-level keys hold YAML anchors for shared expectations; they are read through their aliases.
+        var sections: [Section] = []
+        for node in try root.optional("sections")?.list() ?? [] {
+            let o = try node.object()
+            let section = Section(id: try o.string("id"), title: try o.string("title"), text: try o.string("text"))
+            guard !sections.contains(where: { $0.id == section.id }) else { throw node.error("two sections have the id \"\(section.id)\"") }
+            try o.finish()
+            sections.append(section)
+        }
         var claims: [PaperClaim] = []
         for node in try root.required("claims").list() {
             let o = try node.object()
@@ -156,11 +186,18 @@ public struct ClaimsCatalog: Sendable {
                 baseline: baseline, treatment: treatment, filter: try o.optional("where").map(values) ?? [:],
                 expectations: expectations, growsWith: try o.optional("grows_with")?.string(),
                 gainAgainst: try o.optional("gain").map(gainComparison),
-                pending: try o.bool("pending", default: false), notes: try o.optional("notes")?.string()))
+                pending: try o.bool("pending", default: false), notes: try o.optional("notes")?.string(),
+                section: try o.optional("section").map { section in
+                    let id = try section.string()
+                    guard sections.contains(where: { $0.id == id }) else {
+                        throw section.error("no section \"\(id)\" under sections: (known: \(sections.map(\.id).joined(separator: ", ")))")
+                    }
+                    return id
+                }))
             try o.finish()
         }
         try checkGainComparisons(claims, root: root)
-        return ClaimsCatalog(file: file, claims: claims)
+        return ClaimsCatalog(file: file, claims: claims, sections: sections)
     }
 
     /// Reads `gain: {smaller_than: ID}` or `gain: {larger_than: ID}`.

@@ -172,27 +172,33 @@ public struct PaperReport: Sendable {
         values.sorted { $0.key < $1.key }.map { "\($0.key.split(separator: ".").last ?? "")=\($0.value)" }.joined(separator: " ")
     }
 
-    /// The table's rows, one per claim, as arrays of cells.
-    public var rows: [[String]] {
-        evaluations.map { e in
-            let claim = e.claim
-            var where_ = ""
-            if !claim.filter.isEmpty { where_ = " at " + Self.selection(claim.filter) }
-            let compared = "\(Self.selection(claim.baseline)) → \(Self.selection(claim.treatment))\(where_)"
-            let expected = Self.expectedCell(claim)
-            if claim.pending {
-                let cells = Array(repeating: "pending", count: ClaimsCatalog.tableMetrics.count + 2)
-                return [claim.id, claim.experiment, claim.claim, compared] + cells
-                    + [expected, "pending", "pending", "pending", claim.notes ?? "not run yet"]
-            }
-            let cells = ClaimsCatalog.tableMetrics.map { metric in
-                e.changes.first { $0.metric == metric }.map(Self.cell) ?? "no data"
-            }
-            let reason = e.agreesFully ? "" : (claim.notes ?? "not investigated")
-            let points = e.points == 0 ? "0" : "\(e.points) × \(e.seeds) seed\(e.seeds == 1 ? "" : "s")"
-            return [claim.id, claim.experiment, claim.claim, compared, points] + cells
-                + [Self.ttftCell(e), expected, Self.directionCell(e), Self.definitionsCell(e), Self.rangeCell(e), reason]
+    /// The tables' rows, one per claim in catalog order (the main table's and every section's), as arrays of cells.
+    public var rows: [[String]] { evaluations.map(Self.row) }
+
+    /// The rows of the main table (`section` nil) or of one catalog section.
+    public func rows(section: String?) -> [[String]] {
+        evaluations.filter { $0.claim.section == section }.map(Self.row)
+    }
+
+    /// One claim's row.
+    static func row(_ e: ClaimEvaluation) -> [String] {
+        let claim = e.claim
+        var where_ = ""
+        if !claim.filter.isEmpty { where_ = " at " + Self.selection(claim.filter) }
+        let compared = "\(Self.selection(claim.baseline)) → \(Self.selection(claim.treatment))\(where_)"
+        let expected = Self.expectedCell(claim)
+        if claim.pending {
+            let cells = Array(repeating: "pending", count: ClaimsCatalog.tableMetrics.count + 2)
+            return [claim.id, claim.experiment, claim.claim, compared] + cells
+                + [expected, "pending", "pending", "pending", claim.notes ?? "not run yet"]
         }
+        let cells = ClaimsCatalog.tableMetrics.map { metric in
+            e.changes.first { $0.metric == metric }.map(Self.cell) ?? "no data"
+        }
+        let reason = e.agreesFully ? "" : (claim.notes ?? "not investigated")
+        let points = e.points == 0 ? "0" : "\(e.points) × \(e.seeds) seed\(e.seeds == 1 ? "" : "s")"
+        return [claim.id, claim.experiment, claim.claim, compared, points] + cells
+            + [ttftCell(e), expected, directionCell(e), definitionsCell(e), rangeCell(e), reason]
     }
 
     public static let header = ["claim", "experiment", "the paper says", "baseline → compared", "points",
@@ -234,11 +240,19 @@ public struct PaperReport: Sendable {
                      + "arrival to the last completion, as vLLM's benchmark computes it; rows whose sweep is "
                      + "closed-loop measure it at capacity.")
         lines.append("")
-        lines.append("| " + Self.header.joined(separator: " | ") + " |")
-        lines.append("|" + Self.header.map { _ in "---" }.joined(separator: "|") + "|")
-        for row in rows { lines.append("| " + row.map(Self.escape).joined(separator: " | ") + " |") }
+        lines += table(rows(section: nil))
         lines.append("")
         lines += summary
+        for section in catalog.sections where evaluations.contains(where: { $0.claim.section == section.id }) {
+            lines.append("")
+            lines.append("## \(section.title)")
+            lines.append("")
+            lines.append(section.text)
+            lines.append("")
+            lines += table(rows(section: section.id), columns: Self.sectionHeader)
+            lines.append("")
+            lines += summary(section: section.id)
+        }
         lines.append("")
         lines.append("Pending: \(list(evaluations.filter(\.claim.pending).map(\.claim.id))).")
         if !sweeps.isEmpty {
@@ -261,10 +275,28 @@ public struct PaperReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// One line per reading of the paper's TBT: which claims agree fully, in direction only, or not. Claims without
-    /// a TBT expectation count alike in every line.
-    public var summary: [String] {
-        let run = evaluations.filter { !$0.claim.pending }
+    /// The columns of a section's table: a section re-runs claims of the main table, so the claim's text and the
+    /// comparison (the same on every row, said in the section's paragraph) and the TBT readings (counted under the
+    /// table) are left out.
+    public static let sectionHeader = ["claim", "experiment", "points", "P99 ITL change", "P99 TPOT change",
+                                       "P99 worst-gap change", "P99 TTFT change", "throughput change",
+                                       "P99 TTFT, baseline → compared (s)", "paper's range", "same direction",
+                                       "within paper's range", "reason if not"]
+
+    /// A markdown table of `rows` (cells in ``header`` order), showing `columns`.
+    private func table(_ rows: [[String]], columns: [String] = Self.header) -> [String] {
+        let indices = columns.map { Self.header.firstIndex(of: $0)! }
+        return ["| " + columns.joined(separator: " | ") + " |", "|" + columns.map { _ in "---" }.joined(separator: "|") + "|"]
+            + rows.map { row in "| " + indices.map { Self.escape(row[$0]) }.joined(separator: " | ") + " |" }
+    }
+
+    /// One line per reading of the paper's TBT: which claims of the main table agree fully, in direction only, or
+    /// not. Claims without a TBT expectation count alike in every line.
+    public var summary: [String] { summary(section: nil) }
+
+    /// ``summary`` over the claims of the main table (`section` nil) or of one catalog section.
+    public func summary(section: String?) -> [String] {
+        let run = evaluations.filter { !$0.claim.pending && $0.claim.section == section }
         return ClaimsCatalog.tbtDefinitions.map { d in
             let agreeing = run.filter { $0.agreesFully(readingTBTAs: d.metric) }.map(\.claim.id)
             let direction = run.filter { $0.direction(readingTBTAs: d.metric) == .agrees && !$0.agreesFully(readingTBTAs: d.metric) }
