@@ -68,12 +68,18 @@ extension CalibrationReport {
             out += "| η_c at \(Int(knot.tokens)) tokens (`computeFractionKnots`) | \(knot.fraction) |\n"
         }
         out += "| GEMM tile (`gemmTileTokens`) | \(Int(e.gemmTileTokens)) tokens |\n"
-        out += "| η_m (`memoryFraction`) | \(e.memoryFraction) |\n"
+        out += "| η_m (`gemmMemoryFraction`) | \(e.gemmMemoryFraction) |\n"
+        out += "| t_g (`gemmFixedSeconds`) | \(Self.microseconds(e.gemmFixedSeconds)) |\n"
+        out += "| η_a (`attentionComputeFraction`) | \(e.attentionComputeFraction) |\n"
+        out += "| η_kv (`attentionMemoryFraction`) | \(e.attentionMemoryFraction) |\n"
+        out += "| t_a (`attentionFixedSeconds`) | \(Self.microseconds(e.attentionFixedSeconds)) |\n"
         out += "| η_e (`elementwiseMemoryFraction`) | \(e.elementwiseMemoryFraction) |\n"
-        out += "| t_k (`kernelFixedSeconds`) | \(String(format: "%.1f", e.kernelFixedSeconds * 1e6)) µs |\n"
-        out += "| η_a (`attentionPeakFraction`, not fitted) | \(e.attentionPeakFraction) |\n"
+        out += "| t_k (`elementwiseFixedSeconds`) | \(Self.microseconds(e.elementwiseFixedSeconds)) |\n"
         return out
     }
+
+    /// Seconds as microseconds with one decimal: `2.6 µs`.
+    static func microseconds(_ seconds: Double) -> String { String(format: "%.1f µs", seconds * 1e6) }
 
     /// Seconds as milliseconds with four decimals.
     static func ms(_ seconds: Double) -> String { String(format: "%.4f", seconds * 1e3) }

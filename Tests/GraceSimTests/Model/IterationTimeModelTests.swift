@@ -113,10 +113,11 @@ struct CalibrationRow {
         let gpu = TimeModelFixtures.h100SXM
         let eff = ComputeEfficiency.fitted
         let batch = BatchShape.decode(sequences: 1, contextTokens: 128)
-        let kernelsPerLayer = 4.0 + 5.0 + 2.0  // matrices, elementwise, KV write + decode attention
-        let kernels = Double(model.layers) * kernelsPerLayer + 3  // embedding, final norm, LM head
-        let expected = Double(model.totalWeightBytes) / (gpu.hbmBytesPerSecond * eff.memoryFraction)
-            + kernels * eff.kernelFixedSeconds
+        // Per layer: four GEMMs, five elementwise kernels and the KV write, decode attention. Outside the layers:
+        // embedding and final norm (elementwise), the LM head (a GEMM).
+        let layerFixed = 4 * eff.gemmFixedSeconds + 6 * eff.elementwiseFixedSeconds + eff.attentionFixedSeconds
+        let fixed = Double(model.layers) * layerFixed + 2 * eff.elementwiseFixedSeconds + eff.gemmFixedSeconds
+        let expected = Double(model.totalWeightBytes) / (gpu.hbmBytesPerSecond * eff.gemmMemoryFraction) + fixed
         let gpuSeconds = h100.computeSeconds(of: batch)
         #expect(abs(gpuSeconds / expected - 1) < 0.03, "\(gpuSeconds) vs \(expected)")
         let overhead = EngineOverhead.vllmV0.duration(sampledSequences: 1, gpuSeconds: gpuSeconds).seconds
@@ -132,40 +133,41 @@ struct CalibrationRow {
         let computeSeconds = n * model.linearFlopsPerTokenPerLayer
             / (TimeModelFixtures.h100SXM.peakFlopsPerSecond * eff.computeFraction(tokens: n))
         let layer = h100.layerBreakdown(of: .prefill(tokens: 4096))
-        #expect(abs(layer.linearSeconds - (computeSeconds + 4 * eff.kernelFixedSeconds)) < 1e-12)
+        #expect(abs(layer.linearSeconds - (computeSeconds + 4 * eff.gemmFixedSeconds)) < 1e-12)
         // Attention of a 4096-token prompt is a sizeable but smaller share than the matrices.
         #expect(layer.attentionSeconds > 0.1 * layer.linearSeconds)
         #expect(layer.attentionSeconds < layer.linearSeconds)
     }
 
-    /// A tiny model on a round GPU, worked by hand (all in bytes, FLOPs and microseconds).
+    /// A tiny model on a round GPU, worked by hand (all in bytes, FLOPs and microseconds), with a different fixed
+    /// cost for GEMMs (1 µs), attention (2 µs) and elementwise kernels (0.5 µs).
     @Test func handWorkedTinyDecode() {
         let tiny = ModelSpec(name: "tiny", family: .llama, layers: 2, hiddenSize: 8, attentionHeads: 2, kvHeads: 2,
                              headDim: 4, ffnSize: 16, vocabSize: 32, mlp: .gated, maxContextTokens: 64,
                              tiedEmbeddings: false)
         let gpu = GPUSpec(hbmBytes: 1 << 30, hbmBytesPerSecond: 1e9, peakFlopsPerSecond: 1e12, smCount: 1)
         let eff = ComputeEfficiency(computeFractionKnots: [.init(tokens: 1, fraction: 1)], gemmTileTokens: 0,
-                                    memoryFraction: 1,
-                                    elementwiseMemoryFraction: 0.5, kernelFixedSeconds: 1e-6,
-                                    attentionPeakFraction: 1)
+                                    gemmMemoryFraction: 1, gemmFixedSeconds: 1e-6,
+                                    attentionComputeFraction: 1, attentionMemoryFraction: 0.8, attentionFixedSeconds: 2e-6,
+                                    elementwiseMemoryFraction: 0.5, elementwiseFixedSeconds: 0.5e-6)
         let model = IterationTimeModel(model: tiny, gpu: gpu,
                                        engineOverhead: EngineOverhead(perIteration: SimTime(ns: 1000), perSequence: SimTime(ns: 100)),
                                        efficiency: eff)
         let batch = BatchShape.decode(sequences: 1, contextTokens: 10)
         // Matrices at n = 1, bytes = 2 × (weights + in + out), all memory-bound at 1 GB/s:
-        // QKV 8×24: 448, O 8×8: 160, up 8×32: 592, down 16×8: 304 → 1504 B = 1.504 µs, + 4 kernels = 5.504 µs.
+        // QKV 8×24: 448, O 8×8: 160, up 8×32: 592, down 16×8: 304 → 1504 B = 1.504 µs, + 4 GEMMs × 1 = 5.504 µs.
         // Elementwise per token: norms 2 × 32, RoPE 64, SiLU-and-mul 96, add 48 = 272 B at 0.5 GB/s = 0.544 µs,
-        // + 5 kernels = 5.544 µs.
-        // Attention: KV write 2 × 32 B at 0.5 GB/s = 0.128 µs + 1; decode reads 10 × 32 B of KV + 32 B of query
-        // and output = 352 B = 0.352 µs + 1 → 2.48 µs.
+        // + 5 kernels × 0.5 = 3.044 µs.
+        // Attention: KV write 2 × 32 B at 0.5 GB/s = 0.128 µs + 0.5 = 0.628 µs; decode reads 10 × 32 B of KV + 32 B
+        // of query and output = 352 B at 0.8 GB/s = 0.44 µs + 2 = 2.44 µs (its 320 FLOPs take 0.32 ns) → 3.068 µs.
         let layer = model.layerBreakdown(of: batch)
         #expect(abs(layer.linearSeconds - 5.504e-6) < 1e-12)
-        #expect(abs(layer.elementwiseSeconds - 5.544e-6) < 1e-12)
-        #expect(abs(layer.attentionSeconds - 2.48e-6) < 1e-12)
-        // Two layers 27.056 µs; embedding and final norm 2 × (32 B at 0.5 GB/s + 1) = 2.128 µs;
-        // LM head 8×32 at n = 1: 592 B + 1 = 1.592 µs. GPU total 30.776 µs; engine 1000 + 100 ns.
-        #expect(abs(model.computeSeconds(of: batch) - 30.776e-6) < 1e-12)
-        #expect(model.duration(of: batch) == SimTime(ns: 30_776 + 1_100))
+        #expect(abs(layer.elementwiseSeconds - 3.044e-6) < 1e-12)
+        #expect(abs(layer.attentionSeconds - 3.068e-6) < 1e-12)
+        // Two layers 23.232 µs; embedding and final norm 2 × (32 B at 0.5 GB/s + 0.5) = 1.128 µs;
+        // LM head 8×32 at n = 1: 592 B + 1 = 1.592 µs. GPU total 25.952 µs; engine 1000 + 100 ns.
+        #expect(abs(model.computeSeconds(of: batch) - 25.952e-6) < 1e-12)
+        #expect(model.duration(of: batch) == SimTime(ns: 25_952 + 1_100))
     }
 
     /// Modelled iteration times of Llama-3-8B on the gh200-96gb preset (measured H100 kernels scaled to its HBM),
