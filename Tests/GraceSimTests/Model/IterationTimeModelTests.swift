@@ -23,6 +23,8 @@ enum TimeModelFixtures {
 struct CalibrationRow {
     var tokens: Int
     var measuredMs: Double
+    /// The elementwise ops alone (norms, RoPE, activation, residual add), milliseconds.
+    var elementwiseMs: Double
 
     static let ops = ["input_layernorm", "attn_pre_proj", "attn_rope", "attn_post_proj", "post_attention_layernorm",
                       "mlp_up_proj", "mlp_act", "mlp_down_proj", "add"]
@@ -39,8 +41,10 @@ struct CalibrationRow {
         for line in lines.dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             guard fields[tpColumn] == "1" else { continue }
-            let ms = medianColumns.reduce(0.0) { $0 + Double(fields[$1])! }
-            rows.append(CalibrationRow(tokens: Int(fields[tokensColumn])!, measuredMs: ms))
+            let ms = medianColumns.map { Double(fields[$0])! }
+            let elementwise = zip(ops, ms).filter { !$0.0.hasSuffix("_proj") }.map(\.1)
+            rows.append(CalibrationRow(tokens: Int(fields[tokensColumn])!, measuredMs: ms.reduce(0, +),
+                                       elementwiseMs: elementwise.reduce(0, +)))
         }
         return rows.sorted { $0.tokens < $1.tokens }
     }
@@ -49,6 +53,55 @@ struct CalibrationRow {
 @Suite struct IterationTimeModelTests {
     let h100 = IterationTimeModel(model: TimeModelFixtures.llama2_7B, gpu: TimeModelFixtures.h100SXM)
 
+    /// The roofline against what its GEMM and attention constants are fitted to (`Scripts/fit_compute_efficiency.py`):
+    /// NVIDIA's measured H100 kernel tables, looked up as `MeasuredKernels` looks them up. Llama-2-7B's and
+    /// Llama-3-8B's four GEMMs at every m of the tables' grid up to 8,192; decode attention at realistic batches and
+    /// contexts; prefill attention of steps up to 8,192 tokens.
+    @Test func rooflineAgainstTheH100KernelTables() throws {
+        let tables = MeasuredKernelsTests.tables
+        let gemmRows = try #require(tables.gemms["bfloat16"]).logRows.map { exp($0).rounded() }.filter { $0 <= 8192 }
+        var gemm = ErrorCollector(), decode = ErrorCollector(), prefill = ErrorCollector()
+        for spec in [TimeModelFixtures.llama2_7B, TimeModelFixtures.llama3_8B] {
+            let roofline = IterationTimeModel(model: spec, gpu: TimeModelFixtures.h100SXM)
+            let measured = MeasuredKernels(tables: tables, model: spec, gpu: TimeModelFixtures.h100SXM)
+            for (index, shape) in spec.linearShapesPerLayer.enumerated() {
+                for m in gemmRows {
+                    gemm.add(model: roofline.rooflineGEMMSeconds(inputs: shape.inputs, outputs: shape.outputs, tokens: m),
+                             reference: measured.layerMatrices[index].seconds(at: m)) { "\(spec.name) \(shape.inputs)→\(shape.outputs), m=\(Int(m))" }
+                }
+            }
+            for sequences in [1.0, 4, 16, 64, 256] {
+                for context in [256.0, 1024, 4096] {
+                    let reference = try #require(measured.decodeAttentionSeconds(sequences: sequences, contextPerSequence: context))
+                    decode.add(model: roofline.rooflineDecodeAttentionSeconds(sequences: sequences, contextTokens: sequences * context),
+                               reference: reference) { "\(spec.name) decode \(Int(sequences)) × \(Int(context))" }
+                }
+            }
+            for (sequences, length) in [(1.0, 512.0), (1, 2048), (1, 8192), (2, 1024), (2, 4096), (4, 512), (4, 2048)] {
+                let pairs = sequences * length * (length + 1) / 2
+                let reference = try #require(measured.prefillAttentionSeconds(sequences: sequences, tokensPerSequence: length,
+                                                                               pairs: pairs))
+                prefill.add(model: roofline.rooflinePrefillAttentionSeconds(tokens: sequences * length, pairs: pairs),
+                            reference: reference) { "\(spec.name) prefill \(Int(sequences)) × \(Int(length))" }
+            }
+        }
+        for (name, errors) in [("GEMMs", gemm.summary), ("decode attention", decode.summary), ("prefill attention", prefill.summary)] {
+            print(String(format: "roofline vs H100 tables, %@: %d points, median |error| %.1f%%, bias %+.1f%%, p90 %.1f%%, worst %+.1f%% (%@)",
+                         name, errors.count, errors.medianAbsolute * 100, errors.medianSigned * 100, errors.p90Absolute * 100,
+                         errors.worst * 100, errors.worstAt))
+        }
+        #expect(gemm.summary.count == 2 * 4 * 72)
+        #expect(gemm.summary.medianAbsolute <= 0.05 && abs(gemm.summary.medianSigned) <= 0.03)
+        #expect(gemm.summary.p90Absolute <= 0.12)
+        #expect(decode.summary.medianAbsolute <= 0.15 && abs(decode.summary.worst) <= 0.4)
+        // Prefill attention of several short prompts runs at a far lower fraction of peak than one long one; the roofline
+        // has one η_a and is too fast there (−50% at 4 × 512).
+        #expect(prefill.summary.medianAbsolute <= 0.3 && abs(prefill.summary.worst) <= 0.6)
+    }
+
+    /// Vidur's H100 operator table, the source of the elementwise constants, printed beside the roofline: its GEMMs
+    /// are fitted to the kernel tables, whose newer kernels are ≈ 15% faster than Vidur's (`docs/calibration.md`),
+    /// so the layer runs ≈ 13% fast here. Asserted: the elementwise columns, which the roofline takes from this table.
     @Test func calibrationTable() throws {
         let rows = try CalibrationRow.load()
         #expect(rows.count == 261)
@@ -67,9 +120,14 @@ struct CalibrationRow {
         let fromFiveTwelve = errors.indices.filter { rows[$0].tokens >= 512 }.map { errors[$0] }.sorted()
         let medianFromFiveTwelve = (fromFiveTwelve[(fromFiveTwelve.count - 1) / 2] + fromFiveTwelve[fromFiveTwelve.count / 2]) / 2
         print(String(format: "rows of 512 tokens and more: median |error| %.2f%%", medianFromFiveTwelve))
-        #expect(median <= 5)
-        #expect(worst <= 15)
-        #expect(medianFromFiveTwelve <= 5)
+        var elementwise: [Double] = []
+        for row in rows {
+            let modelMs = h100.layerBreakdown(of: .prefill(tokens: row.tokens)).elementwiseSeconds * 1e3
+            elementwise.append(abs(modelMs / row.elementwiseMs - 1))
+        }
+        let elementwiseMedian = ErrorCollector.median(elementwise.sorted())
+        print(String(format: "elementwise ops: median |error| %.2f%%", elementwiseMedian * 100))
+        #expect(elementwiseMedian <= 0.1)
     }
 
     @Test func durationGrowsWithTokens() {
