@@ -9,8 +9,8 @@ extension CalibrationReport {
         out += "against the per-layer sum of the measured medians of the same ops in the \(vidur.rows.count) TP = 1 rows of "
         out += "`\(VidurLayerRow.file)` (Vidur's profile, `Configs/calibration/SOURCE.md`). Both models time the "
         out += "elementwise ops by the roofline, so the two differ in the GEMMs alone; the GEMM rows compare the four GEMMs "
-        out += "with the table's four GEMM columns. The roofline was fitted to these rows, so its error here is a "
-        out += "fit's residual, not a prediction.\n\n"
+        out += "with the table's four GEMM columns. Only the roofline's elementwise constants are fitted to these rows; "
+        out += "its GEMMs are fitted to the H100 kernel tables (section 2), so here they follow the tables'.\n\n"
         out += "| model | ops | rows | median | bias | p90 | worst | at | median from 512 tokens |\n"
         out += "|---|---|---:|---:|---:|---:|---:|---|---:|\n"
         for (name, ops, e, large) in [("tables", "layer", vidur.tables, vidur.tablesFrom512 as ErrorSummary?),
@@ -30,8 +30,9 @@ extension CalibrationReport {
         out += "\nThe tables' GEMMs (aiconfigurator's newer vLLM, PyTorch and cuBLAS) are faster than Vidur's measurements "
         out += "of the older stack (bias \(Self.signed(vidur.tablesGEMMs.medianSigned))), most of all just past Vidur's "
         out += "tile steps (\(vidur.tablesGEMMs.worstAt): \(Self.signed(vidur.tablesGEMMs.worst))), where the older "
-        out += "kernels jump and the newer ones do not. The two tables measure different software; neither is taken as the error "
-        out += "of the other [E].\n\n"
+        out += "kernels jump and the newer ones do not. The roofline, fitted to the tables, inherits the difference (GEMMs: "
+        out += "bias \(Self.signed(vidur.rooflineGEMMs.medianSigned))). The two tables measure different software; neither is "
+        out += "taken as the error of the other [E].\n\n"
         return out
     }
 
@@ -59,21 +60,29 @@ extension CalibrationReport {
     func constantsSection() -> String {
         let e = ComputeEfficiency.fitted
         var out = "## The roofline's constants\n\n"
-        out += "The roofline that times GPUs without tables (and every elementwise kernel on all GPUs) still uses the "
-        out += "constants `Scripts/fit_compute_efficiency.py` fitted to Vidur's H100 table (section 3); they were not "
-        out += "refitted to the kernel tables. `python3 Scripts/fit_compute_efficiency.py` prints the fit and its "
-        out += "per-row table.\n\n"
-        out += "| constant | value |\n|---|---|\n"
+        out += "`Scripts/fit_compute_efficiency.py` fits the GEMM and attention constants to the H100 kernel tables "
+        out += "(section 2) and the elementwise constants to Vidur's H100 table (section 3), which has the only measured "
+        out += "elementwise kernels (norms, RoPE, activation, residual add; the KV-cache write, embedding lookup and final "
+        out += "norm are timed with them). `python3 Scripts/fit_compute_efficiency.py` prints both fits, their held-out "
+        out += "errors and their per-point tables.\n\n"
+        let tables = "`Configs/kernels/h100-sxm.kernels`"
+        out += "| constant | value | fitted to |\n|---|---|---|\n"
         for knot in e.computeFractionKnots {
-            out += "| η_c at \(Int(knot.tokens)) tokens (`computeFractionKnots`) | \(knot.fraction) |\n"
+            out += "| η_c at \(Int(knot.tokens)) tokens (`computeFractionKnots`) | \(knot.fraction) | \(tables) GEMMs |\n"
         }
-        out += "| GEMM tile (`gemmTileTokens`) | \(Int(e.gemmTileTokens)) tokens |\n"
-        out += "| η_m (`memoryFraction`) | \(e.memoryFraction) |\n"
-        out += "| η_e (`elementwiseMemoryFraction`) | \(e.elementwiseMemoryFraction) |\n"
-        out += "| t_k (`kernelFixedSeconds`) | \(String(format: "%.1f", e.kernelFixedSeconds * 1e6)) µs |\n"
-        out += "| η_a (`attentionPeakFraction`, not fitted) | \(e.attentionPeakFraction) |\n"
+        out += "| GEMM tile (`gemmTileTokens`) | \(Int(e.gemmTileTokens)) tokens | \(tables) GEMMs |\n"
+        out += "| η_m (`gemmMemoryFraction`) | \(e.gemmMemoryFraction) | \(tables) GEMMs |\n"
+        out += "| t_g (`gemmFixedSeconds`) | \(Self.microseconds(e.gemmFixedSeconds)) | \(tables) GEMMs |\n"
+        out += "| η_a (`attentionComputeFraction`) | \(e.attentionComputeFraction) | \(tables) prefill attention |\n"
+        out += "| η_kv (`attentionMemoryFraction`) | \(e.attentionMemoryFraction) | \(tables) decode attention |\n"
+        out += "| t_a (`attentionFixedSeconds`) | \(Self.microseconds(e.attentionFixedSeconds)) | \(tables) decode attention |\n"
+        out += "| η_e (`elementwiseMemoryFraction`) | \(e.elementwiseMemoryFraction) | `\(VidurLayerRow.file)` |\n"
+        out += "| t_k (`elementwiseFixedSeconds`) | \(Self.microseconds(e.elementwiseFixedSeconds)) | `\(VidurLayerRow.file)` |\n"
         return out
     }
+
+    /// Seconds as microseconds with one decimal: `2.6 µs`.
+    static func microseconds(_ seconds: Double) -> String { String(format: "%.1f µs", seconds * 1e6) }
 
     /// Seconds as milliseconds with four decimals.
     static func ms(_ seconds: Double) -> String { String(format: "%.4f", seconds * 1e3) }

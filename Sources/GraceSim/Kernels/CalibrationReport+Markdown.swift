@@ -50,14 +50,16 @@ extension CalibrationReport {
             out += "\(prefillPhysics.map(\.fewestTokensFasterThanPeak).filter { $0 > 0 }.min() ?? 0) prompt tokens in one step.\n"
         }
         if let h100 {
-            out += "- **Roofline against the H100 tables**: GEMMs median \(Self.magnitude(h100.gemm.medianAbsolute)) (bias "
+            out += "- **Roofline against the H100 tables** (its GEMM and attention constants are fitted to them): GEMMs median \(Self.magnitude(h100.gemm.medianAbsolute)) (bias "
             out += "\(Self.signed(h100.gemm.medianSigned))), decode attention \(Self.magnitude(h100.decode.medianAbsolute)), "
             out += "prefill attention \(Self.magnitude(h100.prefill.medianAbsolute)) "
             out += "(bias \(Self.signed(h100.prefill.medianSigned))).\n"
         }
         out += "- **Against Vidur's H100 table** (Llama-2-7B, \(vidur.rows.count) rows): with the tables median "
         out += "\(Self.magnitude(vidur.tables.medianAbsolute)) (bias \(Self.signed(vidur.tables.medianSigned))), by the roofline "
-        out += "\(Self.magnitude(vidur.roofline.medianAbsolute)), the table it was fitted to.\n"
+        out += "\(Self.magnitude(vidur.roofline.medianAbsolute)) (bias \(Self.signed(vidur.roofline.medianSigned))): the roofline's "
+        out += "GEMMs are fitted to the kernel tables, whose newer kernels are faster than Vidur's; only its elementwise "
+        out += "constants come from this table.\n"
         let sim = inferenceSim.filter { !$0.kernel.hasSuffix("more tokens") }
         out += "- **Against inference-sim's H100 profiles** (3 models): with the tables medians "
         out += "\(Self.range(sim.map(\.tables.medianAbsolute))), "
@@ -129,14 +131,18 @@ extension CalibrationReport {
             out += "\(Self.signed(e.worst)) | \(e.worstAt) |\n"
         }
         if let h100 = roofline.first(where: { $0.gpu == "h100-sxm" }) {
-            out += "\nPlainly: the roofline's constants are still the fit to Vidur's H100 table (section 3 and below), and "
-            out += "against the newer H100 kernels of the tables its GEMMs are \(Self.magnitude(abs(h100.gemm.medianSigned))) "
-            out += h100.gemm.medianSigned > 0 ? "slower" : "faster"
-            out += " at the median, its decode attention is off by \(Self.magnitude(h100.decode.medianAbsolute)) and its "
-            out += "prefill attention by \(Self.magnitude(h100.prefill.medianAbsolute)) "
-            out += "(η_a = 0.5 is a guess, and the fitted fixed cost of a kernel, 2.6 µs, is far below the ≈ 11–14 µs of "
-            out += "the tables' smallest attention kernels). A GPU without tables is timed less well than one with them, "
-            out += "by about these margins.\n\n"
+            out += "\nPlainly: the roofline's GEMM and attention constants are fitted to the H100 tables "
+            out += "(`Scripts/fit_compute_efficiency.py`, which holds out every 4th grid value and prints the held-out "
+            out += "error), so the h100-sxm rows are largely a fit's residual: its GEMMs are "
+            out += "\(Self.magnitude(h100.gemm.medianAbsolute)) off at the median (bias \(Self.signed(h100.gemm.medianSigned))), "
+            out += "its decode attention \(Self.magnitude(h100.decode.medianAbsolute)) (bias "
+            out += "\(Self.signed(h100.decode.medianSigned))) and its prefill attention \(Self.magnitude(h100.prefill.medianAbsolute)) "
+            out += "(bias \(Self.signed(h100.prefill.medianSigned))). What remains is what one roofline cannot follow: "
+            out += "cuBLAS changing kernels between neighbouring m (worst: \(h100.gemm.worstAt)), decode attention's cost per "
+            out += "sequence at large batches of short contexts, and prefill attention of several short prompts, which runs "
+            out += "at a far lower fraction of peak than one long prompt. The other GPUs' rows are predictions: the H100's "
+            out += "fractions of peak on their data-sheet peaks [E]. A GPU without tables is timed less well than one with "
+            out += "them, by about these margins.\n\n"
         }
         return out
     }

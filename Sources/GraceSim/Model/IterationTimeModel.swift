@@ -87,7 +87,7 @@ public struct IterationTimeModel: Sendable {
         var outside = 0.0
         if n > 0 {
             // Embedding lookup and final norm: memory-bound, one hidden vector read and written per token.
-            outside += 2 * (n * hiddenReadWriteBytesPerToken / elementwiseBandwidth + efficiency.kernelFixedSeconds)
+            outside += 2 * (n * hiddenReadWriteBytesPerToken / elementwiseBandwidth + efficiency.elementwiseFixedSeconds)
         }
         if batch.sampledSequences > 0 {
             let sampled = Double(batch.sampledSequences)
@@ -125,11 +125,12 @@ public struct IterationTimeModel: Sendable {
 
     // MARK: - Pieces of the roofline
 
-    private var matrixBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.memoryFraction }
+    private var matrixBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.gemmMemoryFraction }
+    private var attentionBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.attentionMemoryFraction }
     private var elementwiseBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.elementwiseMemoryFraction }
 
     /// One GEMM of `tokens` rows: the slower of the FLOPs of its computed rows n' (whole tiles) at η_c(n') of peak
-    /// and its bytes (weights once, activations in and out) at η_m of peak bandwidth, plus the fixed kernel cost.
+    /// and its bytes (weights once, activations in and out) at η_m of peak bandwidth, plus a GEMM's fixed cost.
     private func linearSeconds(_ m: Matrix, tokens n: Double) -> Double {
         if n <= 0 { return 0 }
         let computed = efficiency.computedTokens(n)
@@ -137,7 +138,7 @@ public struct IterationTimeModel: Sendable {
         let bytes = elementBytes * (m.inputs * m.outputs + n * (m.inputs + m.outputs))
         let compute = flops / (gpu.peakFlopsPerSecond * efficiency.computeFraction(tokens: computed))
         let memory = bytes / matrixBandwidth
-        return max(compute, memory) + efficiency.kernelFixedSeconds
+        return max(compute, memory) + efficiency.gemmFixedSeconds
     }
 
     private func matrixSeconds(tokens n: Double) -> Double {
@@ -149,7 +150,7 @@ public struct IterationTimeModel: Sendable {
 
     private func elementwiseSeconds(tokens n: Double) -> Double {
         if n <= 0 { return 0 }
-        return n * elementwiseBytesPerToken / elementwiseBandwidth + elementwiseKernels * efficiency.kernelFixedSeconds
+        return n * elementwiseBytesPerToken / elementwiseBandwidth + elementwiseKernels * efficiency.elementwiseFixedSeconds
     }
 
     /// Attention of one layer: writing the new tokens' K and V into the cache, prefill attention (compute-bound on
@@ -157,8 +158,8 @@ public struct IterationTimeModel: Sendable {
     private func attentionSeconds(of batch: BatchShape) -> Double {
         let n = Double(batch.totalTokens)
         if n <= 0 { return 0 }
-        // KV-cache write: read the new K and V from the QKV output, write them into their blocks.
-        var total = 2 * n * kvBytesPerTokenPerLayer / elementwiseBandwidth + efficiency.kernelFixedSeconds
+        // KV-cache write, an elementwise copy: read the new K and V from the QKV output, write them into their blocks.
+        var total = 2 * n * kvBytesPerTokenPerLayer / elementwiseBandwidth + efficiency.elementwiseFixedSeconds
         if batch.prefillTokens > 0, let seconds = measuredPrefillAttention(batch) {
             total += seconds
         } else if batch.prefillTokens > 0 {
@@ -187,7 +188,7 @@ public struct IterationTimeModel: Sendable {
     func rooflinePrefillAttentionSeconds(tokens: Double, pairs: Double) -> Double {
         let flops = model.attentionFlopsPerLayer(contextTokens: pairs)
         let bytes = tokens * (queryBytesPerToken + kvBytesPerTokenPerLayer)
-        return max(flops / attentionPeakFlops, bytes / matrixBandwidth) + efficiency.kernelFixedSeconds
+        return max(flops / attentionPeakFlops, bytes / attentionBandwidth) + efficiency.attentionFixedSeconds
     }
 
     /// Decode attention of one layer by the roofline: `sequences` queries over `contextTokens` tokens of KV in all,
@@ -195,10 +196,10 @@ public struct IterationTimeModel: Sendable {
     func rooflineDecodeAttentionSeconds(sequences: Double, contextTokens: Double) -> Double {
         let flops = model.attentionFlopsPerLayer(contextTokens: contextTokens)
         let bytes = contextTokens * kvBytesPerTokenPerLayer + sequences * queryBytesPerToken
-        return max(flops / attentionPeakFlops, bytes / matrixBandwidth) + efficiency.kernelFixedSeconds
+        return max(flops / attentionPeakFlops, bytes / attentionBandwidth) + efficiency.attentionFixedSeconds
     }
 
-    private var attentionPeakFlops: Double { gpu.peakFlopsPerSecond * efficiency.attentionPeakFraction }
+    private var attentionPeakFlops: Double { gpu.peakFlopsPerSecond * efficiency.attentionComputeFraction }
     /// Query in and attention output out, bytes per token.
     private var queryBytesPerToken: Double { 2 * Double(model.queryWidth) * elementBytes }
 

@@ -67,22 +67,31 @@ import Testing
         for row in report.prefillPhysics {
             #expect(row.fasterThanPeak == 0, "\(row.gpu)")
         }
-        // Vidur's table: the roofline reproduces its fit (docs/time-model.md); the tables measure newer, faster
-        // kernels and stay within 15%.
+        // Vidur's table: the tables measure newer, faster kernels and stay within 15%. The roofline's GEMMs are fitted
+        // to the tables, not to Vidur's table (only its elementwise constants are), so it is as far from Vidur's layer
+        // times as the tables are (≈ 13% fast) and its GEMMs carry the tables' bias within 3 points.
         #expect(report.vidur.rows.count == 261)
-        #expect(report.vidur.roofline.medianAbsolute <= 0.05 && abs(report.vidur.roofline.worst) <= 0.15)
         #expect(report.vidur.tables.medianAbsolute <= 0.15 && abs(report.vidur.tables.worst) <= 0.4)
-        // inference-sim: the tables agree within 10% on GEMMs and 20% on attention of a usual step, and beat the
-        // roofline on every kernel.
+        #expect(report.vidur.roofline.medianAbsolute <= 0.15 && abs(report.vidur.roofline.worst) <= 0.35)
+        #expect(abs(report.vidur.rooflineGEMMs.medianSigned - report.vidur.tablesGEMMs.medianSigned) <= 0.03)
+        // inference-sim: the tables agree within 10% on GEMMs and 20% on attention of a usual step. On attention they
+        // beat the roofline; on GEMMs and the LM head the roofline, fitted to the same kind of measurements, is
+        // within 8% (no better or worse than the tables by construction).
         #expect(report.inferenceSim.count == 15)
         for row in report.inferenceSim where !row.kernel.hasSuffix("more tokens") {
-            let bound = row.kernel.contains("GEMM") ? 0.1 : 0.2
-            #expect(row.tables.medianAbsolute <= bound, "\(row.model) \(row.kernel)")
-            #expect(row.tables.medianAbsolute < row.roofline.medianAbsolute, "\(row.model) \(row.kernel)")
+            let gemm = row.kernel.contains("GEMM") || row.kernel == "LM head"
+            #expect(row.tables.medianAbsolute <= (row.kernel.contains("GEMM") ? 0.1 : 0.2), "\(row.model) \(row.kernel)")
+            if gemm {
+                #expect(row.roofline.medianAbsolute <= 0.08, "\(row.model) \(row.kernel)")
+            } else {
+                #expect(row.tables.medianAbsolute < row.roofline.medianAbsolute, "\(row.model) \(row.kernel)")
+            }
         }
-        // The roofline against the H100 tables: GEMMs within 15% at the median; attention is known to be far off.
+        // The roofline against the H100 tables it is fitted to: GEMMs within 8% at the median, decode attention within
+        // 20% and prefill attention within 30% (one η_a cannot follow several short prompts and one long one).
         let h100 = try #require(report.roofline.first { $0.gpu == "h100-sxm" })
-        #expect(h100.gemm.count == 140 && h100.gemm.medianAbsolute <= 0.15)
+        #expect(h100.gemm.count == 140 && h100.gemm.medianAbsolute <= 0.08)
+        #expect(h100.decode.medianAbsolute <= 0.2 && h100.prefill.medianAbsolute <= 0.3)
     }
 
     @Test func theCommittedPageIsTheGeneratorsOutput() throws {

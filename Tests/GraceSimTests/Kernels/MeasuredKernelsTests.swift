@@ -84,11 +84,11 @@ private struct RawTable {
         #expect(abs(breakdown.linearSeconds - gemms) < 1e-12)
         // The KV-cache write stays on the roofline: 2 × n × 16 KiB at η_e, plus one kernel's fixed cost.
         let efficiency = ComputeEfficiency.fitted
-        let kvWrite = 2 * Double(batch) * 16384 / (3.35e12 * efficiency.elementwiseMemoryFraction) + efficiency.kernelFixedSeconds
+        let kvWrite = 2 * Double(batch) * 16384 / (3.35e12 * efficiency.elementwiseMemoryFraction) + efficiency.elementwiseFixedSeconds
         #expect(abs(breakdown.attentionSeconds - (kvWrite + attention)) < 1e-12)
         // LM head 4096 → 32000 over the sampled rows, interpolated in the table.
         let lmHead = try RawTable(gpu: "h100-sxm", header: "table gemm dtype=bfloat16").gemmSeconds(m: Double(batch), n: 32000, k: 4096)
-        let embeddingAndNorm = 2 * (Double(batch) * 2 * 4096 * 2 / (3.35e12 * efficiency.elementwiseMemoryFraction) + efficiency.kernelFixedSeconds)
+        let embeddingAndNorm = 2 * (Double(batch) * 2 * 4096 * 2 / (3.35e12 * efficiency.elementwiseMemoryFraction) + efficiency.elementwiseFixedSeconds)
         let expected = 32 * breakdown.totalSeconds + lmHead + embeddingAndNorm
         #expect(abs(time.computeSeconds(of: shape) - expected) < 1e-12)
         print(String(format: "Llama-2-7B decode on H100, batch %d at 1,024 context: %.3f ms (GEMMs %.1f µs, attention %.1f µs per layer)",
@@ -104,7 +104,7 @@ private struct RawTable {
         let breakdown = time.layerBreakdown(of: shape)
         #expect(abs(breakdown.linearSeconds - (try layerGEMMs(tokens: 2048))) < 1e-12)
         let efficiency = ComputeEfficiency.fitted
-        let kvWrite = 2 * 2048 * 16384 / (3.35e12 * efficiency.elementwiseMemoryFraction) + efficiency.kernelFixedSeconds
+        let kvWrite = 2 * 2048 * 16384 / (3.35e12 * efficiency.elementwiseMemoryFraction) + efficiency.elementwiseFixedSeconds
         #expect(abs(breakdown.attentionSeconds - (kvWrite + attention)) < 1e-12)
     }
 
