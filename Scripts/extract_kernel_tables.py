@@ -39,8 +39,8 @@ import sys
 
 import pandas as pd
 
-PACKAGE = "aiconfigurator-core"
-PACKAGE_VERSION = "0.12.0"
+from aiconfigurator_package import PACKAGE, PACKAGE_VERSION, package_dir
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "Configs", "kernels")
 
@@ -52,17 +52,6 @@ GPUS = {
     "l40s": "l40s",
     "rtx_pro_6000_server": "rtx-pro-6000-server",
 }
-
-
-def package_dir(explicit):
-    if explicit:
-        return explicit
-    import aiconfigurator_core  # noqa: imported for its location only
-    import importlib.metadata
-    version = importlib.metadata.version(PACKAGE)
-    if version != PACKAGE_VERSION:
-        sys.exit(f"expected {PACKAGE}=={PACKAGE_VERSION}, found {version}")
-    return os.path.dirname(aiconfigurator_core.__file__)
 
 
 def fmt(us):

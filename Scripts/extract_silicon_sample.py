@@ -32,8 +32,8 @@ import sys
 
 import pandas as pd
 
-PACKAGE = "aiconfigurator-core"
-PACKAGE_VERSION = "0.12.0"
+from aiconfigurator_package import PACKAGE, PACKAGE_VERSION, package_dir
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Workloads", "silicon", "vllm-agg.csv")
 
@@ -47,17 +47,6 @@ EXPERT_KEYS = ("num_experts", "num_local_experts", "n_routed_experts")
 TEXT_COLUMNS = ["id", "backend_version", "model_path", "system", "precision", "gemm_quant_mode", "moe_quant_mode"]
 SIZE_COLUMNS = ["batch_size", "tp_size", "pp_size", "attention_dp_size", "moe_tp_size", "moe_ep_size"]
 COLUMNS = TEXT_COLUMNS + ["isl", "osl", "concurrency"] + SIZE_COLUMNS + ["silicon_ttft_ms", "silicon_tpot_ms", "is_moe"]
-
-
-def package_dir(explicit):
-    if explicit:
-        return explicit
-    import aiconfigurator_core  # noqa: imported for its location only
-    import importlib.metadata
-    version = importlib.metadata.version(PACKAGE)
-    if version != PACKAGE_VERSION:
-        sys.exit(f"expected {PACKAGE}=={PACKAGE_VERSION}, found {version}")
-    return os.path.dirname(aiconfigurator_core.__file__)
 
 
 def expert_count(config):
