@@ -8,8 +8,8 @@
 ///
 /// and FLOPs run at `cores × per-core FLOP/s`; the two are added (no overlap assumed, the conservative choice).
 /// NEO finds CPU attention limited by memory bandwidth more than by cores: with Grace's figures
-/// (`Configs/hardware/gh200-96gb.yaml`: 72 cores × 18 GB/s [E] against 512 GB/s × 0.9 [E]) the bandwidth term
-/// bounds, and with MHA models (1 FLOP per KV byte) the FLOP term adds about a fifth.
+/// (`Configs/hardware/gh200-96gb.yaml`: 72 cores × 10.9 GB/s against 512 GB/s × 0.68, both from STREAM Triad
+/// [D]) the socket's 348 GB/s bounds, and with MHA models (1 FLOP per KV byte) the FLOP term adds about a sixth.
 ///
 /// O(1) per query; no state.
 public struct CPUAttentionModel: Sendable {
@@ -43,7 +43,14 @@ public struct CPUAttentionModel: Sendable {
 
     /// Seconds of CPU attention for one decode step of sequences whose contexts add up to `contextTokens`.
     public func seconds(contextTokens: Int) -> Double {
+        seconds(contextTokens: contextTokens, readBytesPerSecond: readBytesPerSecond)
+    }
+
+    /// The same when the attention reads KV at most at `readBytesPerSecond` (its share of a socket other instances'
+    /// attention also reads from).
+    public func seconds(contextTokens: Int, readBytesPerSecond limit: Double) -> Double {
         guard contextTokens > 0 else { return 0 }
-        return kvBytesRead(contextTokens: contextTokens) / readBytesPerSecond + flops(contextTokens: contextTokens) / flopsPerSecond
+        let read = min(readBytesPerSecond, limit)
+        return kvBytesRead(contextTokens: contextTokens) / read + flops(contextTokens: contextTokens) / flopsPerSecond
     }
 }

@@ -25,7 +25,9 @@
 /// simulator counts the excess of CPU over GPU time as the step's stall. While the step computes, the CPU
 /// attention holds host memory bandwidth (its KV bytes over the longer of its GPU and CPU time,
 /// ``SimulationContext/reserveHostBandwidth(_:)``), so link traffic and CPU attention contend for LPDDR; the hold
-/// is released when the step ends.
+/// is released when the step ends. Under MPS and MIG several instances' steps overlap on one CPU socket, so each
+/// instance's attention reads at most an equal share of the socket's bandwidth, and the holds together never starve
+/// the link's own traffic.
 public final class OffloadStrategy: RegisteredStrategy {
     public static let kind = StrategyKind.offload
     public static let summary = "NEO-style: move decoding requests' KV and attention to the CPU while the CPU keeps pace with the GPU"
@@ -38,6 +40,9 @@ public final class OffloadStrategy: RegisteredStrategy {
     private var cpuModels: [CPUAttentionModel] = []
     /// Host memory bandwidth last handed to the context, bytes per second.
     private var appliedReservation = 0.0
+    /// What all the host's cores together read from its memory, bytes per second: the budget the instances' CPU
+    /// attention shares when their steps overlap (MPS, MIG).
+    private var socketReadBytesPerSecond = 0.0
 
     /// What the strategy tracks for one instance.
     struct InstanceState {
@@ -72,6 +77,15 @@ public final class OffloadStrategy: RegisteredStrategy {
         instanceStates = context.instances.map {
             InstanceState(residents: StepSeries(initial: 0, interval: $0.metrics.kvUsage.interval))
         }
+        socketReadBytesPerSecond = context.hardware.cpu.memoryBytesPerSecond * context.hardware.cpu.sustainedMemoryFraction
+    }
+
+    /// The host memory bandwidth instance `index`'s CPU attention may read at: the whole socket's under temporal
+    /// sharing, where one step runs at a time; an equal share of it under MPS and MIG, where every instance's steps
+    /// may overlap [E: a static split, like MIG's for the GPU; an instance cannot borrow an idle one's share].
+    private func readBytesPerSecond(instance index: Int) -> Double {
+        guard let context, context.sharingMode != .temporal else { return socketReadBytesPerSecond }
+        return socketReadBytesPerSecond / Double(max(instanceStates.count, 1))
     }
 
     /// The CPU attention model of instance `index` (after ``attach(to:)``).
@@ -83,6 +97,7 @@ public final class OffloadStrategy: RegisteredStrategy {
         guard let context, blocks > 0 else { return 0 }
         let states = context.requests.states
         let cpu = cpuModels[instance.index]
+        let readRate = readBytesPerSecond(instance: instance.index)
         let kvBytesPerToken = instance.spec.model.kvBytesPerToken
         var s = instanceStates[instance.index]
         var shape = decodeShape(instance)
@@ -106,7 +121,8 @@ public final class OffloadStrategy: RegisteredStrategy {
             next.decodeContextTokens -= tokens
             next.hostDecodeSequences += 1
             next.hostDecodeContextTokens += tokens
-            guard cpu.seconds(contextTokens: next.hostDecodeContextTokens) <= instance.timeModel.computeSeconds(of: next) else {
+            guard cpu.seconds(contextTokens: next.hostDecodeContextTokens, readBytesPerSecond: readRate)
+                    <= instance.timeModel.computeSeconds(of: next) else {
                 s.cpuBudgetStops += 1
                 break
             }
@@ -163,7 +179,8 @@ public final class OffloadStrategy: RegisteredStrategy {
         _ = context.startTransfer(bytes: activationBytes, direction: .hostToDevice, purpose: .activations, instance: instance.index)
 
         let cpu = cpuModels[instance.index]
-        let cpuSeconds = cpu.seconds(contextTokens: shape.hostDecodeContextTokens)
+        let cpuSeconds = cpu.seconds(contextTokens: shape.hostDecodeContextTokens,
+                                     readBytesPerSecond: readBytesPerSecond(instance: instance.index))
         let cpuTime = SimTime.capped(seconds: cpuSeconds)
         let gpuTime = SimTime.capped(seconds: instance.timeModel.computeSeconds(of: shape))
         var s = instanceStates[instance.index]
