@@ -33,11 +33,23 @@ public struct LogLogCurve: Sendable, Equatable {
 
     /// The log latency at log size `x`.
     @inlinable public func logSeconds(at x: Double) -> Double {
-        let last = logSizes.count - 1
-        if x <= logSizes[0] { return logSeconds[0] }
-        if x >= logSizes[last] { return logSeconds[last] + (x - logSizes[last]) }
-        let (i, t) = LogLogCurve.bracket(logSizes, x)
-        return logSeconds[i] + t * (logSeconds[i + 1] - logSeconds[i])
+        logSeconds(at: LogLogCurve.position(logSizes, x))
+    }
+
+    /// The log latency at a `position` located on this curve's sizes (or on any curve's with the same sizes).
+    @inlinable func logSeconds(at position: (index: Int, fraction: Double, beyond: Double)) -> Double {
+        let i = position.index, next = min(i + 1, logSeconds.count - 1)
+        return logSeconds[i] + position.fraction * (logSeconds[next] - logSeconds[i]) + position.beyond
+    }
+
+    /// Where log size `x` falls on `axis`: the lower index, the fraction of the way to the next, and the log growth
+    /// beyond the last size (the proportional extension); below the first size, the first, with nothing beyond.
+    @inlinable static func position(_ axis: [Double], _ x: Double) -> (index: Int, fraction: Double, beyond: Double) {
+        let last = axis.count - 1
+        if x <= axis[0] { return (0, 0, 0) }
+        if x >= axis[last] { return (last, 0, x - axis[last]) }
+        let (i, t) = bracket(axis, x)
+        return (i, t, 0)
     }
 
     /// The index i with `axis[i] ≤ x < axis[i + 1]` and the fraction of the way from one to the other, for x
@@ -90,23 +102,13 @@ public struct LogLogSurface: Sendable, Equatable {
 
     /// The log latency at (log row, log column).
     @inlinable public func logSeconds(logRow x: Double, logColumn y: Double) -> Double {
-        let (i, s, extraX) = Self.position(logRows, x)
-        let (j, t, extraY) = Self.position(logColumns, y)
+        let (i, s, extraX) = LogLogCurve.position(logRows, x)
+        let (j, t, extraY) = LogLogCurve.position(logColumns, y)
         let n = logColumns.count
         let i1 = min(i + 1, logRows.count - 1), j1 = min(j + 1, n - 1)
         let a = logSeconds[i * n + j], b = logSeconds[i * n + j1]
         let c = logSeconds[i1 * n + j], d = logSeconds[i1 * n + j1]
         let top = a + t * (b - a), bottom = c + t * (d - c)
         return top + s * (bottom - top) + extraX + columnGrowth * extraY
-    }
-
-    /// Where `x` falls on `axis`: the lower index, the fraction towards the next, and the log growth beyond the
-    /// last size (proportional extension); constant below the first.
-    @inlinable static func position(_ axis: [Double], _ x: Double) -> (Int, Double, Double) {
-        let last = axis.count - 1
-        if x <= axis[0] { return (0, 0, 0) }
-        if x >= axis[last] { return (last, 0, x - axis[last]) }
-        let (i, t) = LogLogCurve.bracket(axis, x)
-        return (i, t, 0)
     }
 }

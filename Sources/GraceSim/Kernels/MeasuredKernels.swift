@@ -62,21 +62,10 @@ public struct MeasuredKernels: Sendable {
     /// located once for all of them.
     public func layerGEMMSeconds(tokens: Double) -> Double {
         guard tokens > 0, let sizes = layerMatrices.first?.logSizes else { return 0 }
-        let x = log(tokens)
-        let last = sizes.count - 1
+        let position = LogLogCurve.position(sizes, log(tokens))
         var total = 0.0
-        if x <= sizes[0] || x >= sizes[last] {
-            let j = x <= sizes[0] ? 0 : last
-            let beyond = x <= sizes[0] ? 0 : x - sizes[last]
-            for (index, curve) in layerMatrices.enumerated() {
-                total += scaled(exp(curve.logSeconds[j] + beyond), matrixShapes[index], tokens: tokens)
-            }
-            return total
-        }
-        let (i, t) = LogLogCurve.bracket(sizes, x)
         for (index, curve) in layerMatrices.enumerated() {
-            let a = curve.logSeconds[i], b = curve.logSeconds[i + 1]
-            total += scaled(exp(a + t * (b - a)), matrixShapes[index], tokens: tokens)
+            total += scaled(exp(curve.logSeconds(at: position)), matrixShapes[index], tokens: tokens)
         }
         return total
     }

@@ -28,8 +28,8 @@ public struct PendingRun: Sendable, Equatable {
         if let dp = engine["data_parallel_size"] as? Int, dp > 1 { reasons.append("data parallel \(dp)") }
         if engine["enable_expert_parallel"] as? Bool == true { reasons.append("expert parallel (mixture of experts)") }
         let real = try RealRun.load(path: path)
-        let tpots = real.requests.filter { $0.outputTokens > 1 }
-            .map { ($0.e2eSeconds - $0.ttftSeconds) / Double($0.outputTokens - 1) * 1e3 }
+        let tpots = real.requests.compactMap { Replay.tpot(ttft: $0.ttftSeconds, e2e: $0.e2eSeconds, output: $0.outputTokens) }
+            .map { $0 * 1e3 }
         return PendingRun(name: (path as NSString).lastPathComponent, model: meta["model"] as? String ?? "?",
                           reasons: reasons, medianTTFTSeconds: Replay.percentile(real.requests.map(\.ttftSeconds), 50) ?? 0,
                           medianTPOTMs: Replay.percentile(tpots, 50) ?? 0,
