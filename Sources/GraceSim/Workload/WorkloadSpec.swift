@@ -32,6 +32,14 @@ public struct WorkloadSpec: Sendable {
     /// Number of model instances requests are spread over.
     public let instanceCount: Int
 
+    /// The clients of the closed-loop sources, added up (0 for open arrivals).
+    public var closedLoopClients: Int {
+        sources.reduce(0) { total, source in
+            if case let .closed(clients, _) = source.arrivals { return total + clients }
+            return total
+        }
+    }
+
     /// Builds a fresh generator; the same seed gives the same sequence, bit for bit.
     ///
     /// Each source draws from its own named streams (`<prefix>.arrivals`, `<prefix>.lengths`, `<prefix>.mix`),
