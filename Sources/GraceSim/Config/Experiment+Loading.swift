@@ -222,10 +222,12 @@ extension Experiment {
         let overhead = try o.optional("engine_overhead").map(loadEngineOverhead) ?? .vllmV0
         let name = try o.string("name", default: model.name)
         try o.finish()
-        return InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
-                            maxNumBatchedTokens: budget, chunkedPrefill: chunked, maxModelLen: maxModelLen, blockTokens: blockTokens,
-                            watermark: watermark, activationReserveBytes: reserve, migProfile: profile,
-                            engineOverhead: overhead)
+        var instance = InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
+                                    maxNumBatchedTokens: budget, chunkedPrefill: chunked, maxModelLen: maxModelLen, blockTokens: blockTokens,
+                                    watermark: watermark, activationReserveBytes: reserve, migProfile: profile,
+                                    engineOverhead: overhead)
+        instance.writtenModel = try modelNode.string()
+        return instance
     }
 
     /// `engine_overhead`: a profile name (`vllm-0.5`, `vllm-0.7`, `vllm-v1`) or `{per_step_us, per_sequence_us,
