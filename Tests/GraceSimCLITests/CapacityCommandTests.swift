@@ -40,6 +40,12 @@ import Testing
         expectBadInput(result, file: "<command line>", key: "--slo", mentions: ["expected"])
     }
 
+    /// vLLM's `--goodput ttft:200` is a limit on each request; capacity bounds a metric of the run, and says which.
+    @Test func goodputFormNamesTheMetric() async throws {
+        let result = try await GraceSimProcess.run(["capacity"] + Self.closedLoop + ["--slo", "ttft:200"])
+        expectBadInput(result, file: "<command line>", key: "--slo", mentions: ["vLLM's --goodput form", "ttft_p99_ms=200", "slo: {ttft_ms: 200}"])
+    }
+
     @Test func malformedTolerance() async throws {
         let result = try await GraceSimProcess.run(["capacity"] + Self.closedLoop + ["--slo", "ttft_p99_ms=60", "--tolerance", "200%"])
         expectBadInput(result, file: "<command line>", key: "--tolerance", mentions: ["above 0 and below 1"])

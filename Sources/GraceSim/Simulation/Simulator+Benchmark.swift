@@ -40,9 +40,10 @@ extension Simulator {
     /// rate of the arrivals that happened.
     public func benchmarkTraffic() -> VLLMBenchmarkResult.Traffic {
         if experiment.workload.sources.count == 1 {
+            let limit = experiment.workload.sources[0].maxConcurrency
             switch experiment.workload.sources[0].arrivals {
-            case let .poisson(rate): return .init(requestRate: rate)
-            case let .gamma(rate, cv): return .init(requestRate: rate, burstiness: 1 / (cv * cv))
+            case let .poisson(rate): return .init(requestRate: rate.isFinite ? rate : nil, maxConcurrency: limit)
+            case let .gamma(rate, cv): return .init(requestRate: rate.isFinite ? rate : nil, burstiness: 1 / (cv * cv), maxConcurrency: limit)
             case let .closed(clients, _): return .init(requestRate: nil, maxConcurrency: clients)
             case .trace: break
             }

@@ -9,6 +9,8 @@ public struct WorkloadSpec: Sendable {
         var lengths: LengthSpec
         var clip: LengthClip
         var instance: InstanceChoice
+        /// Most requests in flight at once (vLLM's `--max-concurrency` beside a rate); nil for no limit.
+        var maxConcurrency: Int?
         /// Most requests this source generates.
         var maxRequests: Int?
         /// Arrivals at or after this time are dropped.
@@ -53,6 +55,7 @@ public struct WorkloadSpec: Sendable {
                                        random: RandomStream(seed: seed, name: "\(source.streamPrefix).lengths")),
                 instance: source.instance,
                 mixRandom: RandomStream(seed: seed, name: "\(source.streamPrefix).mix"),
+                maxInFlight: source.maxConcurrency,
                 maxRequests: source.maxRequests ?? .max,
                 end: min(source.duration ?? .infinity, globalEnd))
         }
