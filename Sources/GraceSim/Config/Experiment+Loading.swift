@@ -24,7 +24,9 @@ extension Experiment {
             return [error]
         }
         let baseDirectory = (path as NSString).deletingLastPathComponent
-        return try ConfigProblems.collect(root) { try check(try load($0, baseDirectory: baseDirectory, catalog: found)) }
+        return try ConfigProblems.collect(root, standIns: standIns(catalog: found)) {
+            try check(try load($0, baseDirectory: baseDirectory, catalog: found))
+        }
     }
 
     /// Reads an already parsed experiment.
