@@ -60,6 +60,9 @@ extension Experiment {
             }
             if presets, last == "max_model_len" { return root.removing(keyPath: error.key) }
             guard replaced.contains(where: { $0.hasSuffix("arrivals") || $0 == "workload" }) else { return nil }
+            if key.hasSuffix("lengths") && error.message.hasPrefix("is required but missing") {  // a trace's own lengths, gone with it
+                return root.setting(keyPath: error.key, to: lengths)
+            }
             if key.hasSuffix("lengths.kind") {  // trace lengths without the trace: stand-in lengths
                 let path = String(error.key.dropLast(".kind".count))
                 return root.setting(keyPath: path, to: section(path, of: root, as: lengths, dropping: lengthKeys))

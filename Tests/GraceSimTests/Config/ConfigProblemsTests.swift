@@ -99,6 +99,13 @@ import Testing
             """)
         #expect(found.map { $0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces) }
                 == ["workload.arrivals.path", "workload.lengths.max_output", "simulation.max_time_s"], "\(found)")
+        // Without a lengths key, a trace's lengths are its own: they go with it, unreported.
+        let alone = try Self.problems("""
+            hardware: gh200-96gb
+            instances: [{model: llama-3-8b}]
+            workload: {arrivals: {kind: trace, path: Workloads/traces/nosuch.csv}}
+            """)
+        #expect(alone.count == 1 && alone.first?.contains("workload.arrivals.path") == true, "\(alone)")
     }
 
     @Test func keysAreTakenOutOfMappingsOnly() throws {
