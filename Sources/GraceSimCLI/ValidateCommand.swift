@@ -16,11 +16,16 @@ struct ValidateCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The file to check (an experiment, a model preset, a hardware preset or a Hugging Face config.json).")
+    @Argument(help: "The file to check (an experiment, a model preset, a hardware preset, a Hugging Face config.json or a folder holding one).")
     var file: String
 
     func run() throws {
         let (kind, problems) = try InputFailure.guarding { () throws -> (String, [ConfigError]) in
+            // A Hugging Face model folder (or cache snapshot) is checked by its config.json.
+            var isFolder: ObjCBool = false
+            let folderConfig = (file as NSString).appendingPathComponent("config.json")
+            let file = FileManager.default.fileExists(atPath: file, isDirectory: &isFolder) && isFolder.boolValue
+                && FileManager.default.fileExists(atPath: folderConfig) ? folderConfig : self.file
             let root: ConfigNode
             do {
                 root = try ConfigNode.load(path: file)
@@ -28,7 +33,7 @@ struct ValidateCommand: ParsableCommand {
                 return ("file", [error])
             }
             if file.hasSuffix(".json") {
-                let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                let name = PresetCatalog.huggingFaceName(configPath: file)
                 return ("Hugging Face model config", try ConfigProblems.collect(root) {
                     Self.deriveSizes(try ModelSpec.fromHuggingFaceConfig($0, name: name))
                 })

@@ -24,6 +24,20 @@ import Testing
         #expect(result.stderr.isEmpty, "\(result.stderrText)")
     }
 
+    /// A downloaded model's folder (or a Hugging Face cache snapshot) is checked by its config.json.
+    @Test func aModelFolderValidatesByItsConfig() async throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        try folder.write("Qwen2.5-7B-Instruct/config.json", """
+            {"model_type": "qwen2", "hidden_size": 3584, "intermediate_size": 18944, "num_attention_heads": 28,
+             "num_hidden_layers": 28, "num_key_value_heads": 4, "vocab_size": 152064, "max_position_embeddings": 32768}
+            """)
+        let path = folder.path("Qwen2.5-7B-Instruct")
+        let result = try await GraceSimProcess.run(["validate", path])
+        expectSuccess(result)
+        #expect(result.stdoutText == "\(path): valid Hugging Face model config\n")
+    }
+
     @Test func experimentInATemporaryFolderValidatesAndRuns() async throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }

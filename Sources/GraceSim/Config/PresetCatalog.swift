@@ -134,7 +134,7 @@ public struct PresetCatalog: Sendable, Equatable {
     /// The name of the model whose `config.json` is at `path`: "opt-13b/config.json" and "opt-13b.json" are called
     /// opt-13b; a Hugging Face cache snapshot, `models--Qwen--Qwen2.5-7B-Instruct/snapshots/<hash>/config.json`,
     /// is called Qwen2.5-7B-Instruct.
-    static func huggingFaceName(configPath path: String) -> String {
+    public static func huggingFaceName(configPath path: String) -> String {
         let url = URL(fileURLWithPath: path)
         let stem = url.deletingPathExtension().lastPathComponent
         guard stem == "config" else { return stem }
