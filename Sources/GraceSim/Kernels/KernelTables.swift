@@ -31,6 +31,16 @@ public final class KernelTables: Sendable {
     }
 }
 
+extension KernelTables {
+    /// The tensor-core types below 16 bits these tables measured GEMMs in (`fp8`, `fp8_block` → fp8; `nvfp4` → fp4).
+    public var lowPrecisionTypes: Set<LowPrecisionType> {
+        var types = Set<LowPrecisionType>()
+        if gemms["fp8"] != nil || gemms["fp8_block"] != nil { types.insert(.fp8) }
+        if gemms["nvfp4"] != nil { types.insert(.fp4) }
+        return types
+    }
+}
+
 /// Which attention kernel a table measured: head size, query heads, KV heads and the KV cache's dtype.
 public struct AttentionKey: Sendable, Hashable, Comparable {
     public var headDim: Int
@@ -66,6 +76,11 @@ public struct GEMMTable: Sendable, Equatable {
 
     /// Latency against rows of a GEMM with `inputs` inputs and `outputs` outputs: each measured row count's plane
     /// interpolated at (outputs, inputs), log-log.
+    /// The fastest latency measured at any shape, seconds: the launch-bound floor of a GEMM.
+    public var fastestSeconds: Double {
+        exp(planes.map { $0.logSeconds.min() ?? 0 }.min() ?? 0)
+    }
+
     public func curve(inputs: Int, outputs: Int) -> LogLogCurve {
         let x = log(Double(outputs)), y = log(Double(inputs))
         return LogLogCurve(logSizes: logRows, logSeconds: planes.map { $0.logSeconds(logRow: x, logColumn: y) })

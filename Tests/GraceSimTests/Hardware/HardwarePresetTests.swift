@@ -8,7 +8,7 @@ struct HardwarePresetTests {
     /// The four of the design (GH200 96 and 144 GB, x86 with H100 or A100), the GH200 with measured link figures, and
     /// the two GPUs of the validation runs.
     @Test func catalogListsThePresets() throws {
-        #expect(try Repository.catalog.hardwareNames() == ["gh200-144gb", "gh200-96gb", "gh200-96gb-measured", "x86-a100-pcie4", "x86-h100-sxm-pcie5",
+        #expect(try Repository.catalog.hardwareNames() == ["gh200-144gb", "gh200-96gb", "gh200-96gb-measured", "x86-a100-pcie4", "x86-h100-sxm-pcie5", "x86-h200-sxm-pcie5",
                                                           "x86-rtx4090-pcie4", "x86-rtxpro6000-pcie5"])
     }
 
