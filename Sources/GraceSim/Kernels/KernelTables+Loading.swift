@@ -18,6 +18,12 @@ import Foundation
 /// axis context …
 /// <one line per batch: the latencies over context, in µs>
 /// end
+/// table moe dtype=bfloat16 hidden=2048 inter=768 experts=128 topk=8 kernel=… measured=…
+/// axis tokens 1 2 4 …
+/// curve tp=1 ep=1 distribution=balanced
+/// <the latencies over tokens, in µs; `-` where the curve has no measurement>
+/// …
+/// end
 /// ```
 extension KernelTables {
     /// Reads the tables in `text`; every problem is a ``ConfigError`` naming `file` and the line.
@@ -26,6 +32,7 @@ extension KernelTables {
         var peak: Double?, bandwidth: Double?
         var gemms: [String: GEMMTable] = [:]
         var context: [AttentionKey: LogLogSurface] = [:], generation: [AttentionKey: LogLogSurface] = [:]
+        var moe: [MoEKernelKey: LogLogCurve] = [:]
         while let (words, line) = reader.next() {
             switch words[0] {
             case "gpu":
@@ -50,8 +57,17 @@ extension KernelTables {
                     // Prefill work per sequence grows with the square of its length beyond the table.
                     let surface = try reader.surface(columnGrowth: words[1] == "context_attention" ? 2 : 1)
                     if words[1] == "context_attention" { context[key] = surface } else { generation[key] = surface }
+                case "moe":
+                    // The curve lines fill in the sharding and the distribution.
+                    let shape = MoEKernelKey(dtype: try reader.field("dtype", fields, line),
+                                             hiddenSize: try reader.intField("hidden", fields, line),
+                                             interSize: try reader.intField("inter", fields, line),
+                                             experts: try reader.intField("experts", fields, line),
+                                             expertsPerToken: try reader.intField("topk", fields, line),
+                                             tensorParallel: 1, expertParallel: 1, distribution: "")
+                    try reader.moeCurves(shape: shape, into: &moe)
                 default:
-                    throw reader.error(line, "unknown table \"\(words[1])\" (known: gemm, context_attention, generation_attention)")
+                    throw reader.error(line, "unknown table \"\(words[1])\" (known: gemm, context_attention, generation_attention, moe)")
                 }
             default:
                 throw reader.error(line, "unexpected \"\(words[0])\" (expected gpu, peak_tflops, hbm_gb_per_s or table)")
@@ -61,7 +77,7 @@ extension KernelTables {
         guard let bandwidth else { throw ConfigError(file: file, key: "", "no hbm_gb_per_s line") }
         guard gemms["bfloat16"] != nil else { throw ConfigError(file: file, key: "", "no gemm table for dtype bfloat16") }
         return KernelTables(name: name, peakFlopsPerSecond: peak, hbmBytesPerSecond: bandwidth, gemms: gemms,
-                            contextAttention: context, generationAttention: generation)
+                            contextAttention: context, generationAttention: generation, moe: moe)
     }
 }
 
@@ -158,6 +174,38 @@ private struct KernelFileReader {
         let values = try values(lines: rows.count, width: columns.count)
         return LogLogSurface(logRows: rows.map { log($0) }, logColumns: columns.map { log($0) }, logSeconds: values,
                              columnGrowth: columnGrowth)
+    }
+
+    /// Reads a MoE table's `axis tokens …`, then pairs of `curve tp=… ep=… distribution=…` and a line of latencies
+    /// in µs over the tokens (`-` where not measured), then `end`. Each curve, of its measured points only, goes
+    /// into `curves` under `shape` with the curve line's sharding and distribution.
+    mutating func moeCurves(shape: MoEKernelKey, into curves: inout [MoEKernelKey: LogLogCurve]) throws {
+        let logTokens = try axis().map { log($0) }
+        while true {
+            guard let (words, line) = next() else { throw error(index, "the table ends early") }
+            if words == ["end"] { return }
+            guard words[0] == "curve" else { throw error(line, "expected `curve tp=… ep=… distribution=…` or `end`") }
+            let fields = try self.fields(words.dropFirst(), line)
+            var key = shape
+            key.tensorParallel = try intField("tp", fields, line)
+            key.expertParallel = try intField("ep", fields, line)
+            key.distribution = try field("distribution", fields, line)
+            guard curves[key] == nil else { throw error(line, "a second moe curve for \(key)") }
+            guard let (values, valuesLine) = next() else { throw error(index, "the table ends early") }
+            guard values.count == logTokens.count else {
+                throw error(valuesLine, "expected \(logTokens.count) latencies or `-`, found \(values.count)")
+            }
+            var logSizes: [Double] = [], logSeconds: [Double] = []
+            for (word, logSize) in zip(values, logTokens) where word != "-" {
+                guard let us = Double(word), us.isFinite, us > 0 else {
+                    throw error(valuesLine, "expected a positive latency in µs or `-`, found \"\(word)\"")
+                }
+                logSizes.append(logSize)
+                logSeconds.append(log(us * 1e-6))
+            }
+            guard !logSizes.isEmpty else { throw error(valuesLine, "a moe curve without a single latency") }
+            curves[key] = LogLogCurve(logSizes: logSizes, logSeconds: logSeconds)
+        }
     }
 
     mutating func gemm() throws -> GEMMTable {
