@@ -28,7 +28,7 @@ import Foundation
 extension KernelTables {
     /// Reads the tables in `text`; every problem is a ``ConfigError`` naming `file` and the line.
     public static func load(text: String, file: String, name: String) throws -> KernelTables {
-        var reader = KernelFileReader(lines: text.split(separator: "\n", omittingEmptySubsequences: false), file: file)
+        var reader = KernelFileReader(text: text, file: file)
         var peak: Double?, bandwidth: Double?
         var gemms: [String: GEMMTable] = [:]
         var context: [AttentionKey: LogLogSurface] = [:], generation: [AttentionKey: LogLogSurface] = [:]
@@ -82,13 +82,16 @@ extension KernelTables {
 }
 
 /// Walks the lines of a `.kernels` file, skipping comments and blank lines.
+///
+/// Lines and words are split on their UTF-8 bytes (newline, space), not on characters: the files are ASCII outside
+/// comments, and a byte split reads them in about half the time.
 private struct KernelFileReader {
     let lines: [Substring]
     let file: String
     var index = 0
 
-    init(lines: [Substring], file: String) {
-        self.lines = lines
+    init(text: String, file: String) {
+        lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
         self.file = file
     }
 
@@ -97,8 +100,9 @@ private struct KernelFileReader {
         while index < lines.count {
             let text = lines[index]
             index += 1
-            if text.hasPrefix("#") { continue }
-            let words = text.split(separator: " ", omittingEmptySubsequences: true)
+            if text.utf8.first == UInt8(ascii: "#") { continue }
+            let words = text.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+                .map { Substring($0) }
             if !words.isEmpty { return (words, index) }
         }
         return nil
