@@ -144,20 +144,40 @@ import Testing
                                 distribution: "balanced") == nil)
     }
 
+    /// The shipped H100 file against the package's parquet: Qwen3-30B-A3B's MoE layer (hidden 2048, 768 per expert,
+    /// 128 experts, top 8) in bfloat16.
+    @Test func shippedH100MoECurvesHoldThePackagesRows() throws {
+        let h100 = try KernelTableCache.shared.tables(named: "h100-sxm", in: [Repository.path("Configs/kernels")],
+                                                      file: "test", key: "k")
+        let qwen = try #require(h100.moeCurve(dtype: "bfloat16", hiddenSize: 2048, interSize: 768, experts: 128,
+                                              expertsPerToken: 8, distribution: "balanced"))
+        // systems/data/h100_sxm/moe/vllm/0.24.0/moe_perf.parquet row 2425: bfloat16, num_tokens 1024, hidden 2048,
+        // inter 768, topk 8, 128 experts, tp 1, ep 1, balanced, latency 0.528752 ms (528.8 µs to 4 digits).
+        #expect(abs(qwen.seconds(at: 1024) - 528.8e-6) < 1e-12)
+        #expect(qwen.logSizes.count == 27)
+        // Row 24648: the same layer at ep 8, power_law_1.2, 256 tokens: 0.103034 ms.
+        let expertParallel = try #require(h100.moeCurve(dtype: "bfloat16", hiddenSize: 2048, interSize: 768,
+                                                        experts: 128, expertsPerToken: 8,
+                                                        distribution: "power_law_1.2", expertParallel: 8))
+        #expect(abs(expertParallel.seconds(at: 256) - 103.0e-6) < 1e-12)
+    }
+
     @Test func everyShippedTableFileReads() throws {
         let folder = Repository.path("Configs/kernels")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".kernels") }.sorted()
-        #expect(names == ["a100-sxm.kernels", "h100-sxm.kernels", "h200-sxm.kernels", "l40s.kernels",
+        #expect(names == ["a100-sxm.kernels", "gb200.kernels", "h100-sxm.kernels", "h200-sxm.kernels", "l40s.kernels",
                           "rtx-pro-6000-server.kernels"])
         for name in names {
             let tables = try KernelTableCache.shared.tables(named: String(name.dropLast(8)), in: [folder], file: "test", key: "k")
             #expect(!tables.generationAttention.isEmpty && !tables.contextAttention.isEmpty)
+            // MoE tables are extracted for the GPUs gracesim models MoE on (Scripts/extract_kernel_tables.py MOE_GPUS).
+            #expect(tables.moe.isEmpty == !["gb200", "h100-sxm", "h200-sxm"].contains(tables.name), "\(name)")
         }
     }
 
     @Test func anUnknownTableNameSuggestsTheNearest() {
         #expect(throws: ConfigError(file: "hw.yaml", key: "gpu.kernels",
-                                    "unknown kernel tables \"h100-sx\" (did you mean \"h100-sxm\"? known: a100-sxm, h100-sxm, h200-sxm, l40s, rtx-pro-6000-server)")) {
+                                    "unknown kernel tables \"h100-sx\" (did you mean \"h100-sxm\"? known: a100-sxm, gb200, h100-sxm, h200-sxm, l40s, rtx-pro-6000-server)")) {
             try KernelTableCache.shared.tables(named: "h100-sx", in: [Repository.path("Configs/kernels")], file: "hw.yaml", key: "gpu.kernels")
         }
     }
