@@ -6,7 +6,7 @@ import Testing
     static let models = ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3-8b", "llama-3.1-8b", "llama-3-70b",
                          "mistral-7b-v0.1", "opt-6.7b", "opt-13b", "opt-30b", "qwen2.5-7b"]
     static let hardware = ["gh200-96gb", "gh200-96gb-measured", "gh200-144gb", "x86-a100-pcie4", "x86-h100-sxm-pcie5", "x86-rtx4090-pcie4",
-                           "x86-rtxpro6000-pcie5"]
+                           "x86-rtxpro6000-pcie5", "gb200"]
 
     /// The first column of each row under the header.
     private func names(_ result: GraceSimProcess.Result) -> [String] {
