@@ -71,7 +71,7 @@ public struct IterationTimeModel: Sendable {
             let shared = moe.sharedExperts > 0
                 ? model.mlpShapes(ffn: moe.sharedExpertFFNSize).map { MatrixVariant($0, model: model, precision: precision, quantized: quantized) } : []
             moeMatrices = attention + [router] + shared
-            routedExperts = RoutedExperts(model: model, moe: moe, precision: precision)
+            routedExperts = RoutedExperts(model: model, moe: moe, precision: precision, tables: gpu.kernelTables)
             let chosen = Double(moe.expertsPerToken * moe.expertFFNSize + moe.sharedExperts * moe.sharedExpertFFNSize)
             moeElementwiseBytesPerToken = common + activation(chosen)
         } else {
