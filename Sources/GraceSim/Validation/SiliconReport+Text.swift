@@ -68,7 +68,7 @@ extension SiliconReport {
             out += "something gracesim does not model (listed below).\n"
         } else {
             out += "### Accuracy\n\n"
-            out += Self.errorTable(first: "rows", (errorsOverall.map { [$0] } ?? []) + errorsByPhase + errorsByGPU)
+            out += Self.errorTable(first: "which rows", (errorsOverall.map { [$0] } ?? []) + errorsByPhase + errorsByGPU)
             out += "\nPer model (system, model, weights as the table labels them):\n\n"
             out += Self.errorTable(first: "system, model, weights", errorsByModel)
             out += "\n| row | TTFT real (ms) | simulated | error | TPOT real (ms) | simulated | error |\n"
