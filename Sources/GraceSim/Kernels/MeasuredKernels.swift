@@ -117,20 +117,23 @@ public struct MeasuredKernels: Sendable {
         return measured * scale.ratio(flops: flops, bytes: bytes)
     }
 
-    /// The GEMMs' seconds at `tokens` rows, the size located once on each run of curves that share their sizes.
+    /// The GEMMs' seconds at `tokens` rows; the size is located on the first curve's sizes and again only for a curve
+    /// measured on other sizes (another dtype's table). Elements are read in place, not copied, so the loop retains
+    /// nothing.
     private func sum(_ gemms: [TimedGEMM], tokens: Double) -> Double {
-        guard tokens > 0, let first = gemms.first else { return 0 }
-        var sizes = first.curve.logSizes
-        var position = LogLogCurve.position(sizes, log(tokens))
-        var total = 0.0
-        for gemm in gemms {
-            if gemm.curve.logSizes != sizes {
-                sizes = gemm.curve.logSizes
-                position = LogLogCurve.position(sizes, log(tokens))
+        guard tokens > 0, !gemms.isEmpty else { return 0 }
+        let logTokens = log(tokens)
+        return gemms.withUnsafeBufferPointer { buffer in
+            var position = LogLogCurve.position(buffer[0].curve.logSizes, logTokens)
+            var total = 0.0
+            for i in 0..<buffer.count {
+                if i > 0, buffer[i].curve.logSizes != buffer[i - 1].curve.logSizes {
+                    position = LogLogCurve.position(buffer[i].curve.logSizes, logTokens)
+                }
+                total += adjusted(exp(buffer[i].curve.logSeconds(at: position)), buffer[i], tokens: tokens)
             }
-            total += adjusted(exp(gemm.curve.logSeconds(at: position)), gemm, tokens: tokens)
+            return total
         }
-        return total
     }
 
     private func seconds(_ gemm: TimedGEMM, tokens: Double) -> Double {
@@ -143,7 +146,7 @@ public struct MeasuredKernels: Sendable {
     /// measured launch-bound floor and scales the rest by its roofline time over the 16-bit kernel's on the measured
     /// GPU [E]. A GPU without tables of its own then scales by the roofline ratio of the two GPUs (type above).
     @inline(__always)
-    private func adjusted(_ measured: Double, _ gemm: TimedGEMM, tokens: Double) -> Double {
+    private func adjusted(_ measured: Double, _ gemm: borrowing TimedGEMM, tokens: Double) -> Double {
         guard tokens > 0 else { return measured }
         var seconds = measured
         if gemm.here != gemm.measuredAs {

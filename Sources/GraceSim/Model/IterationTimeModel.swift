@@ -5,8 +5,9 @@
 ///
 /// Seconds inside, `SimTime` out. `duration(of:)` is O(1) in the batch (it loops over the four matrices of a
 /// layer, never over sequences) and allocates nothing; everything that depends only on the model and the GPU is
-/// computed once in `init`.
-public struct IterationTimeModel: Sendable {
+/// computed once in `init`. Immutable, and a class so that the event loop's calls share one copy instead of
+/// retaining every table the model holds on each call.
+public final class IterationTimeModel: Sendable {
     public let model: ModelSpec
     public let gpu: GPUSpec
     public let efficiency: ComputeEfficiency
