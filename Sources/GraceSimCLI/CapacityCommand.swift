@@ -33,11 +33,18 @@ struct CapacityCommand: ParsableCommand {
     @Option(name: .customLong("max-steps"), help: "Most doublings or halvings while bracketing the capacity.")
     var maxSteps = 12
 
+    @Option(name: .customLong("max-extension"),
+            help: "Longest run of a point while it seeks a steady state, as a multiple of the experiment's requests (1: never extend).")
+    var maxExtension = ExperimentCapacity.defaultMaxExtension
+
     @Flag(help: "Print the result as JSON instead of text.")
     var json = false
 
     func validate() throws {
         guard maxSteps >= 1, maxSteps <= 60 else { throw ValidationError("--max-steps: expected 1 to 60, found \(maxSteps)") }
+        guard maxExtension >= 1, maxExtension <= 1024 else {
+            throw ValidationError("--max-extension: expected 1 to 1024, found \(maxExtension)")
+        }
     }
 
     func run() throws {
@@ -46,7 +53,8 @@ struct CapacityCommand: ParsableCommand {
         let result = try InputFailure.guarding { () throws -> ExperimentCapacity.Result in
             let search = ExperimentCapacity(path: options.experiment, overrides: try options.configOverrides(),
                                             objectives: try MetricBound.parseList(slo), scope: scope,
-                                            tolerance: try ExperimentCapacity.parseTolerance(tolerance), maxBracketSteps: maxSteps)
+                                            tolerance: try ExperimentCapacity.parseTolerance(tolerance), maxBracketSteps: maxSteps,
+                                            maxExtension: maxExtension)
             return try search.run(progress: progress.update)
         }
         progress.finish()

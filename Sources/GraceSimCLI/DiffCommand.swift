@@ -5,8 +5,12 @@ import GraceSimStore
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Compare two results databases run by run (matched by config hash) and list the metrics that moved.",
+        abstract: "Compare two results databases run by run (matched by config hash, or by axis values) and list the metrics that moved.",
         discussion: """
+            --match config (the default) pairs runs of the same experiment: a regression check of the code. \
+            --match axes pairs runs by their sweep point (axis values) and seed, whatever else their configs hold: \
+            an A/B of a policy change made in the config (the sweep name counts only when a database holds several \
+            sweeps); the keys the configs differ in are listed first. \
             Exit status: 0 when nothing moved in the bad direction, 1 when a latency (*_ms) rose, a throughput \
             (*_per_s) fell beyond the tolerance, a run that finished in OLD failed in NEW, or a run is missing on \
             either side (a finished run of OLD not in NEW, or a run of NEW not in OLD) without --allow-missing; \
@@ -32,6 +36,10 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Runs missing on either side are expected (e.g. NEW is part of a grid): list them but exit 0 for them.")
     var allowMissing = false
 
+    @Option(help: ArgumentHelp("How runs are paired: config (the same config hash) or axes (the same axis values and seed).",
+                               valueName: "config|axes"))
+    var match: ResultDiff.Match = .config
+
     func run() throws {
         guard let fraction = Self.parseTolerance(tolerance) else {
             throw ValidationError("--tolerance: expected a percentage such as 2% or a fraction such as 0.02, found \"\(tolerance)\"")
@@ -39,7 +47,7 @@ struct DiffCommand: ParsableCommand {
         let diff = try InputFailure.guarding {
             let oldRuns = try ResultStore.openForReading(path: old).runs()
             let newRuns = try ResultStore.openForReading(path: new).runs()
-            return ResultDiff(old: oldRuns, new: newRuns, tolerance: fraction, metrics: metrics)
+            return ResultDiff(old: oldRuns, new: newRuns, tolerance: fraction, metrics: metrics, match: match)
         }
         for line in diff.report() { print(line) }
         let regressions = diff.movements.filter(\.isRegression).count + diff.newlyFailed.count
@@ -56,3 +64,5 @@ struct DiffCommand: ParsableCommand {
         return value
     }
 }
+
+extension ResultDiff.Match: ExpressibleByArgument {}

@@ -9,7 +9,11 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Replay a real vLLM run's requests on an experiment and compare real and simulated latencies.",
         discussion: """
             RUN is a run folder or requests.jsonl (per-request engine timestamps, as in Workloads/vllm-runs/) or a \
-            vLLM benchmark_serving --save-result JSON (also one written by gracesim run --save-result). With --validation-page, replays every run of \
+            vLLM benchmark --save-result JSON (also one written by gracesim run --save-result, whose arrival times \
+            and instances are replayed as they were). The run's meta.json (beside its requests.jsonl) or the saved \
+            result's own fields say which model, GPU and engine arguments served it: without --experiment, replay \
+            builds the experiment that mirrors them; with one, it warns in one line naming each way the experiment \
+            differs. With --validation-page, replays every run of \
             Workloads/vllm-runs/ on its validation experiment and prints docs/validation.md (run from the \
             repository root). With --silicon, classifies every row of NVIDIA's silicon table \
             (Workloads/silicon/vllm-agg.csv), replays each row gracesim can express as a closed loop of the row's \
@@ -20,7 +24,7 @@ struct ReplayCommand: ParsableCommand {
     @Argument(help: "A run folder, a requests.jsonl or a benchmark_serving --save-result JSON file.")
     var runPath: String?
 
-    @Option(help: "The experiment whose hardware, model and engine replay the requests.")
+    @Option(help: "The experiment whose hardware, model and engine replay the requests (default: the one that mirrors the run's meta.json or saved fields).")
     var experiment: String?
 
     @Flag(help: "Print the comparison as JSON.")
@@ -49,7 +53,6 @@ struct ReplayCommand: ParsableCommand {
             guard runPath == nil, experiment == nil else { throw ValidationError("--validation-page takes no RUN or --experiment") }
         } else {
             guard runPath != nil else { throw ValidationError("missing RUN (a run folder, requests.jsonl or save-result JSON)") }
-            guard experiment != nil else { throw ValidationError("missing --experiment E.yaml") }
         }
     }
 
@@ -74,8 +77,14 @@ struct ReplayCommand: ParsableCommand {
                                           notes: notes), terminator: "")
             return
         }
-        let comparison = try InputFailure.guarding {
-            try Self.replay(try RealRun.load(path: runPath!), experimentPath: experiment!)
+        let comparison = try InputFailure.guarding { () throws -> ReplayComparison in
+            let real = try RealRun.read(path: runPath!)
+            let (loaded, catalog) = try Self.experiment(for: real, path: experiment)
+            for warning in Self.warnings(real, experiment: loaded, given: experiment, catalog: catalog) {
+                InputFailure.printError("warning: \(warning)")
+            }
+            let simulated = try Replay.simulate(real, experiment: loaded)
+            return Replay.compare(real, simulated, experimentName: loaded.name)
         }
         if json {
             let encoder = JSONEncoder()
@@ -94,6 +103,36 @@ struct ReplayCommand: ParsableCommand {
         let rows = try SiliconRow.load(path: path)
         let classifier = SiliconClassifier(catalog: try PresetCatalog.find(forFileAt: path))
         return try SiliconReport.build(file: path, rows: rows, classifier: classifier)
+    }
+
+    /// The experiment at `path`, or when none is given the one that mirrors the run's setup, with the catalog of
+    /// presets it was resolved in.
+    static func experiment(for real: RealRun, path: String?) throws -> (Experiment, PresetCatalog) {
+        if let path { return (try Experiment.load(path: path), try PresetCatalog.find(forFileAt: path)) }
+        guard let setup = real.setup else {
+            throw ConfigError(file: real.file, key: "", "the run records no model or GPU (no meta.json beside it, no model_id); give --experiment E.yaml")
+        }
+        let catalog = try PresetCatalog.find(forFileAt: real.file)
+        return (try setup.mirrorExperiment(name: real.name, catalog: catalog), catalog)
+    }
+
+    /// One line naming every way the experiment given differs from the run; for a mirror, one line per setting the
+    /// run used that gracesim does not model.
+    static func warnings(_ real: RealRun, experiment: Experiment, given: String?, catalog: PresetCatalog) -> [String] {
+        guard let setup = real.setup else {
+            return given == nil ? [] : ["\(real.file): the run records no model, GPU or engine arguments; they are not checked against \(given!)"]
+        }
+        if let given {
+            let differences = setup.differences(from: experiment, catalog: catalog)
+            guard !differences.isEmpty else { return [] }
+            return ["\(real.file): \(given) differs from the run in " + differences.joined(separator: ", ")
+                    + "; the comparison is of different setups"]
+        }
+        if setup.argument("enable_prefix_caching") == "true" {
+            return ["\(setup.file): the run had enable_prefix_caching true, which gracesim does not model yet (docs/model.md): "
+                    + "the mirror computes every prompt in full"]
+        }
+        return []
     }
 
     static func replay(_ real: RealRun, experimentPath: String) throws -> ReplayComparison {

@@ -18,18 +18,20 @@ struct RunCommand: ParsableCommand {
     /// What `run` prints.
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case table, json, vllm
+        case vllmLegacy = "vllm-legacy"
     }
 
     @Option(help: ArgumentHelp("""
-        table, json, or vllm: the "Serving Benchmark Result" block of vLLM's benchmark_serving (with several \
+        table, json, vllm: the "Serving Benchmark Result" block of vLLM's `vllm bench serve` (with several \
         instances, one block per instance, each after an "Instance: NAME" line, then one for all of them after \
-        "Instance: overall").
+        "Instance: overall"), or vllm-legacy: the block of the earlier benchmark_serving.py.
         """, valueName: "format"))
     var format: Format?
 
     @Option(name: .customLong("save-result"), help: ArgumentHelp("""
-        Also write the run over all instances as vLLM's benchmark_serving --save-result JSON (with the per-request \
-        input_lens, output_lens, ttfts and itls of --save-detailed); gracesim replay reads it back.
+        Also write the run over all instances as vLLM's `vllm bench serve --save-result` JSON (with the per-request \
+        input_lens, output_lens, ttfts and itls of --save-detailed, and the experiment and arrival times under \
+        "gracesim"); gracesim replay reads it back and replays the same arrivals.
         """, valueName: "file"))
     var saveResult: String?
 
@@ -46,17 +48,18 @@ struct RunCommand: ParsableCommand {
         let experiment = try options.load()
         let simulator = try InputFailure.guarding { try Simulator(experiment: experiment) }
         let progress = try RunProgress(experiment: experiment)
-        if format == .vllm || saveResult != nil { simulator.recordTokenGaps() }
+        let vllmBlock = format == .vllm || format == .vllmLegacy
+        if vllmBlock || saveResult != nil { simulator.recordTokenGaps() }
         let started = Date()
         let report = progress.run(simulator)
         let wall = Date().timeIntervalSince(started)
         if let requestsCSV {
             try InputFailure.guarding { try RequestsCSV.write(simulator, to: requestsCSV) }
         }
-        let benchmark = format == .vllm || saveResult != nil ? simulator.benchmarkResults(report) : []
+        let benchmark = vllmBlock || saveResult != nil ? simulator.benchmarkResults(report) : []
+        let traffic = simulator.benchmarkTraffic()
         if let saveResult {
-            let model = Set(experiment.instances.map(\.model.name)).sorted().joined(separator: "+")
-            let text = benchmark.last!.result.json(modelId: model, traffic: simulator.benchmarkTraffic())
+            let text = benchmark.last!.result.json(modelId: simulator.benchmarkModelId, traffic: traffic, setup: simulator.benchmarkSetup())
             if !FileManager.default.createFile(atPath: saveResult, contents: Data(text.utf8)) {
                 try InputFailure.guarding { () throws in
                     throw InputFailure.flag("--save-result", "cannot write \"\(InputFailure.capped(saveResult))\"")
@@ -68,11 +71,12 @@ struct RunCommand: ParsableCommand {
             print(try ReportJSON.encode(report))
         case .table:
             print(SummaryTable.render(report), terminator: "")
-        case .vllm:
+        case .vllm, .vllmLegacy:
+            let block = { (result: VLLMBenchmarkResult) in format == .vllm ? result.text(traffic: traffic) : result.legacyText() }
             if experiment.instances.count == 1 {
-                print(benchmark[0].result.text(), terminator: "")
+                print(block(benchmark[0].result), terminator: "")
             } else {
-                for scope in benchmark { print("Instance: \(scope.name)\n" + scope.result.text(), terminator: "") }
+                for scope in benchmark { print("Instance: \(scope.name)\n" + block(scope.result), terminator: "") }
             }
         }
         if !simulator.invariantViolations.isEmpty {

@@ -8,9 +8,11 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check an experiment, model or hardware file; print one line per problem and exit 2 if any.",
         discussion: """
-            Every problem is listed, not just the first: each bad key is set aside and the file read again, until it \
-            loads or a problem cannot be set aside (a required key that is missing, a bad list item, a problem in \
-            another file). `run` and the other commands stop at the first problem, with one line.
+            Every problem is listed, not just the first, in one round: each bad key is set aside and the file read \
+            again, until it loads. A required key set aside (an unknown preset, a missing data file, a bad kind) gets \
+            a stand-in so that the rest is still checked, and what depends on it is not reported; only a problem in \
+            another file (a broken preset) ends the check early. `run` and the other commands stop at the first \
+            problem, with one line.
             """
     )
 

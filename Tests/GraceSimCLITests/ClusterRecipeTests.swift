@@ -165,4 +165,23 @@ import Testing
         #expect(image.contains("swift build -c release") && image.contains("/usr/local/bin/gracesim") && image.contains("WORKDIR /gracesim"))
         #expect(FileManager.default.isExecutableFile(atPath: cluster.appendingPathComponent("merge-shards.sh").path))
     }
+
+    /// After both Jobs have ended no pod mounts the volume: the reader pod mounts the same claim read-only, stays up
+    /// for the copy (and no longer than an hour), and its own instructions and the README copy the merged database
+    /// from where the merge Job wrote it (the Jobs' Results folder is the volume's root).
+    @Test func theKubernetesResultIsFetchedFromAReaderPod() throws {
+        let cluster = GraceSimProcess.repositoryRoot.appendingPathComponent("Configs/cluster")
+        let reader = Self.read(cluster.appendingPathComponent("k8s-fetch-pod.yaml").path)
+        let merge = Self.read(cluster.appendingPathComponent("k8s-merge-job.yaml").path)
+        let readme = Self.read(GraceSimProcess.repositoryRoot.appendingPathComponent("README.md").path)
+        #expect(reader.contains("kind: Pod") && reader.contains("name: gracesim-results-reader"))
+        #expect(reader.contains("claimName: gracesim-results") && reader.contains("readOnly: true"))
+        #expect(reader.contains("mountPath: /results") && reader.contains(#"command: ["sleep", "3600"]"#))
+        #expect(reader.contains("activeDeadlineSeconds: 3600"))
+        #expect(merge.contains("mountPath: /gracesim/Results"))  // the merge writes Results/X.sqlite at the volume's root
+        let copy = "kubectl cp gracesim-results-reader:/results/c1-strategy-rate.sqlite Results/c1-strategy-rate.sqlite"
+        #expect(reader.contains(copy) && readme.contains(copy))
+        #expect(readme.contains("kubectl apply -f Configs/cluster/k8s-fetch-pod.yaml"))
+        #expect(!merge.contains("<any pod with the volume>"))
+    }
 }

@@ -19,7 +19,8 @@ import Testing
         let text = block.stdoutText
         #expect(text.hasPrefix("============ Serving Benchmark Result ============\nSuccessful requests:                     200       \n"))
         #expect(text.hasSuffix("\n==================================================\n"))
-        #expect(text.split(separator: "\n").count == 21)
+        #expect(text.split(separator: "\n").count == 25)
+        #expect(text.contains("\nFailed requests:                         0         \nRequest rate configured (RPS):           6.00      \n"))
 
         let report = try await GraceSimProcess.run(["run", CLI.defaultExperiment, "--json"] + CLI.quick)
         let overall = try #require((try JSONSerialization.jsonObject(with: report.stdout) as? [String: Any])?["overall"] as? [String: Any])
@@ -62,6 +63,27 @@ import Testing
         }
         #expect(outputs[0] == outputs[2])
         #expect(outputs[1] == outputs[3])
+    }
+
+    /// With `max_model_len: 1024`, the requests that do not fit are rejected at arrival: failed requests, as the
+    /// benchmark counts a request the server refuses. The legacy block names successful requests only.
+    @Test func rejectedRequestsAreFailedOnesAndTheLegacyBlockIsThere() async throws {
+        let arguments = ["run", CLI.defaultExperiment, "--set", "instances.0.max_model_len=1024", "--set", "workload.max_requests=100"]
+        let current = try await GraceSimProcess.run(arguments + ["--format", "vllm"])
+        let report = try await GraceSimProcess.run(arguments + ["--json"])
+        let legacy = try await GraceSimProcess.run(arguments + ["--format", "vllm-legacy"])
+        expectSuccess(current)
+        expectSuccess(legacy)
+        let overall = try #require((try JSONSerialization.jsonObject(with: report.stdout) as? [String: Any])?["overall"] as? [String: Any])
+        let requests = try #require(overall["requests"] as? [String: Any])
+        let rejected = try #require(requests["rejected"] as? Int)
+        #expect(rejected > 0)
+        #expect(Self.value("Failed requests:", in: current.stdoutText) == Double(rejected))
+        #expect(Self.value("Successful requests:", in: current.stdoutText) == Double(100 - rejected))
+        #expect(Self.value("Peak concurrent requests:", in: current.stdoutText).map { $0 >= 1 } == true)
+        #expect(!legacy.stdoutText.contains("Failed requests:") && !legacy.stdoutText.contains("Peak"))
+        #expect(legacy.stdoutText.contains("Total Token throughput (tok/s):"))
+        #expect(Self.value("Successful requests:", in: legacy.stdoutText) == Double(100 - rejected))
     }
 
     @Test func formatAndJSONTogetherAreOneLine() async throws {

@@ -126,12 +126,12 @@ public final class ConfigObject {
         try optional(key)?.choice(T.self) ?? value
     }
 
-    /// Fails on the first key that no accessor asked for, suggesting the nearest allowed key when one is close and
-    /// listing the keys that are allowed.
+    /// Fails on the first key that no accessor asked for, suggesting the nearest allowed key when one is close (and
+    /// where a vLLM name goes, ``VLLMNames``) and listing the keys that are allowed.
     public func finish() throws {
         for entry in entries where !used.contains(entry.key) {
             let known = used.sorted()
-            let hint = NearestName.hint(for: entry.key, among: known)
+            let hint = NearestName.hint(for: entry.key, among: known) + VLLMNames.hint(for: entry.key)
             throw node.child(entry.key, entry.value).error("unknown key (\(hint)allowed here: \(known.joined(separator: ", ")))")
         }
     }

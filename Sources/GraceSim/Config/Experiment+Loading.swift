@@ -24,7 +24,9 @@ extension Experiment {
             return [error]
         }
         let baseDirectory = (path as NSString).deletingLastPathComponent
-        return try ConfigProblems.collect(root) { try check(try load($0, baseDirectory: baseDirectory, catalog: found)) }
+        return try ConfigProblems.collect(root, standIns: standIns(catalog: found)) {
+            try check(try load($0, baseDirectory: baseDirectory, catalog: found))
+        }
     }
 
     /// Reads an already parsed experiment.
@@ -154,9 +156,14 @@ extension Experiment {
     static let maxSLOMilliseconds = 1e12
 
     /// Reads `slo: {ttft_ms, tpot_ms, e2el_ms}`: each optional, at least one given, each from 0 to
-    /// ``maxSLOMilliseconds``.
+    /// ``maxSLOMilliseconds``; or vLLM's `--goodput` form, `slo: "ttft:200 tpot:50"` or `slo: [ttft:200, tpot:50]`
+    /// (names `ttft`, `tpot`, `e2el`, values in ms).
     private static func loadSLO(_ node: ConfigNode) throws -> ServiceLevelObjective {
+        if case .mapping = node.node {} else { return try loadGoodputSLO(node) }
         let o = try node.object()
+        for (vllm, ours) in [("ttft", "ttft_ms"), ("tpot", "tpot_ms"), ("e2el", "e2el_ms")] where o.has(vllm) {
+            throw try o.required(vllm).error("unknown key: vLLM's --goodput \(vllm):VALUE is \(ours): VALUE here (or slo: \"\(vllm):VALUE\")")
+        }
         func limit(_ key: String) throws -> SimTime? {
             guard let child = o.optional(key) else { return nil }
             let ms = try child.double()
@@ -171,9 +178,34 @@ extension Experiment {
         return slo
     }
 
-    /// vLLM's default `gpu_memory_utilization`, the share of its MIG slice an instance takes when the config
-    /// gives none.
-    static let defaultMIGMemoryFraction = 0.9
+    /// `slo` in vLLM's `--goodput` form: `NAME:MS` pairs separated by spaces or commas, in a string or a list.
+    private static func loadGoodputSLO(_ node: ConfigNode) throws -> ServiceLevelObjective {
+        let items: [String]
+        if case .sequence = node.node {
+            items = try node.list().map { try $0.string() }
+        } else {
+            items = [try node.string()]
+        }
+        let pairs = items.flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) }
+        var limits: [String: SimTime] = [:]
+        for pair in pairs {
+            let parts = pair.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, ["ttft", "tpot", "e2el"].contains(parts[0]), let ms = Double(parts[1]), ms.isFinite else {
+                throw node.error("expected {ttft_ms: MS, tpot_ms: MS, e2el_ms: MS} or vLLM's --goodput pairs such as \"ttft:200 tpot:50\" (names ttft, tpot, e2el; ms), found \"\(pair)\"")
+            }
+            guard ms >= 0, ms <= maxSLOMilliseconds else {
+                throw node.error("expected \(parts[0]) in milliseconds from 0 to \(maxSLOMilliseconds), found \(ms)")
+            }
+            guard limits[parts[0]] == nil else { throw node.error("\(parts[0]) is given twice") }
+            limits[parts[0]] = .milliseconds(ms)
+        }
+        guard !limits.isEmpty else { throw node.error("expected at least one of ttft, tpot, e2el") }
+        return ServiceLevelObjective(ttft: limits["ttft"], tpot: limits["tpot"], e2el: limits["e2el"])
+    }
+
+    /// vLLM's default `gpu_memory_utilization`: the share of the GPU (under MIG, of its slice) an instance takes
+    /// when the config gives none.
+    static let defaultMemoryFraction = 0.9
 
     private static func loadInstance(_ node: ConfigNode, catalog: PresetCatalog, sharing: SharingMode,
                                      gpu: GPUSpec, warnings: inout [ConfigError]) throws -> InstanceSpec {
@@ -197,9 +229,7 @@ extension Experiment {
             throw profileNode.error("applies under sharing mode mig only (this experiment shares the GPU by \(sharing.rawValue))")
         }
         let fractionKey = try o.spelling("gpu_memory_utilization", or: "memory_fraction")
-        let fraction = sharing == .mig
-            ? try o.double(fractionKey, in: 0.000_001...1, default: defaultMIGMemoryFraction)
-            : try o.double(fractionKey, in: 0.000_001...1)
+        let fraction = try o.double(fractionKey, in: 0.000_001...1, default: defaultMemoryFraction)
         let chunked = try o.bool(try o.spelling("enable_chunked_prefill", or: "chunked_prefill"), default: false)
         let maxModelLen = try o.optional("max_model_len").map { node -> Int in
             let value = try node.int()
@@ -229,11 +259,14 @@ extension Experiment {
         }
         let overhead = try o.optional("engine_overhead").map(loadEngineOverhead) ?? .vllmV0
         let name = try o.string("name", default: model.name)
+        try checkUnmodelledArguments(o)
         try o.finish()
-        return InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
-                            maxNumBatchedTokens: budget, chunkedPrefill: chunked, maxModelLen: maxModelLen, blockTokens: blockTokens,
-                            watermark: watermark, activationReserveBytes: reserve, migProfile: profile,
-                            engineOverhead: overhead)
+        var instance = InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
+                                    maxNumBatchedTokens: budget, chunkedPrefill: chunked, maxModelLen: maxModelLen, blockTokens: blockTokens,
+                                    watermark: watermark, activationReserveBytes: reserve, migProfile: profile,
+                                    engineOverhead: overhead)
+        instance.writtenModel = try modelNode.string()
+        return instance
     }
 
     /// Refuses an fp8 KV cache on a GPU whose kernel tables measured attention for the model's head size at 16 bits

@@ -126,13 +126,39 @@ public struct PresetCatalog: Sendable, Equatable {
     private static func loadModel(path: String) throws -> ModelSpec {
         let node = try ConfigNode.load(path: path)
         if path.lowercased().hasSuffix(".json") {
-            // "opt-13b/config.json" is called opt-13b; "opt-13b.json" too.
-            let url = URL(fileURLWithPath: path)
-            let stem = url.deletingPathExtension().lastPathComponent
-            let name = stem == "config" ? url.deletingLastPathComponent().lastPathComponent : stem
-            return try ModelSpec.fromHuggingFaceConfig(node, name: name)
+            return try ModelSpec.fromHuggingFaceConfig(node, name: huggingFaceName(configPath: path))
         }
         return try ModelSpec.load(from: node)
+    }
+
+    /// The name of the model whose `config.json` is at `path`: "opt-13b/config.json" and "opt-13b.json" are called
+    /// opt-13b; a Hugging Face cache snapshot, `models--Qwen--Qwen2.5-7B-Instruct/snapshots/<hash>/config.json`,
+    /// is called Qwen2.5-7B-Instruct.
+    static func huggingFaceName(configPath path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let stem = url.deletingPathExtension().lastPathComponent
+        guard stem == "config" else { return stem }
+        let folder = url.deletingLastPathComponent()
+        let snapshots = folder.deletingLastPathComponent()
+        let repository = snapshots.deletingLastPathComponent().lastPathComponent
+        if snapshots.lastPathComponent == "snapshots", repository.hasPrefix("models--"),
+           let name = repository.components(separatedBy: "--").last, !name.isEmpty {
+            return name
+        }
+        return folder.lastPathComponent
+    }
+
+    /// A folder given as a model: its `config.json` (a Hugging Face model folder or cache snapshot). A folder
+    /// without one is an error when the name looks like a path (`strict`), else not a model folder.
+    private static func modelFolderConfig(_ path: String, strict: Bool, file: String, key: String) throws -> String? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return nil }
+        let config = (path as NSString).appendingPathComponent("config.json")
+        guard FileManager.default.fileExists(atPath: config) else {
+            guard strict else { return nil }
+            throw ConfigError(file: file, key: key, "\"\(path)\" is a folder without a config.json; expected a Hugging Face model folder, a model file, a Hugging Face id or a preset name")
+        }
+        return config
     }
 
     /// The hardware called `named` (a preset name or a YAML file path); errors are reported against
@@ -161,8 +187,13 @@ public struct PresetCatalog: Sendable, Equatable {
                          file: String, key: String) throws -> String {
         let lower = name.lowercased()
         let looksLikePath = name.contains("/") || [".yaml", ".yml", ".json"].contains { lower.hasSuffix($0) }
+        let candidates = [ModelSpec.resolve(name, relativeTo: file), name]
+        if kind == "model" {
+            for candidate in candidates {
+                if let config = try Self.modelFolderConfig(candidate, strict: looksLikePath, file: file, key: key) { return config }
+            }
+        }
         if looksLikePath {
-            let candidates = [ModelSpec.resolve(name, relativeTo: file), name]
             if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
             guard kind == "model", name.split(separator: "/", omittingEmptySubsequences: false).count == 2 else {
                 throw ConfigError(file: file, key: key, "no \(kind) file at \"\(name)\"")

@@ -8,12 +8,13 @@ import Yams
 /// point is taken over the earlier spellings, so a renamed key changes neither a result nor its hash.
 public enum SettingSpellings {
     /// (vLLM's name, gracesim's earlier name). `preemption_mode` is vLLM's name for the `strategy` choices
-    /// `recompute` and `swap`.
+    /// `recompute` and `swap`; `num_prompts`, its benchmark's name for a workload's `max_requests`.
     public static let pairs: [(vllm: String, earlier: String)] = [
         ("gpu_memory_utilization", "memory_fraction"),
         ("enable_chunked_prefill", "chunked_prefill"),
         ("swap_space", "swap_space_gib"),
         ("preemption_mode", "strategy"),
+        ("num_prompts", "max_requests"),
     ]
 
     /// The other spelling of `key`, if it has one.

@@ -9,7 +9,8 @@ extension HardwareSpec {
     /// Reads a hardware preset; numbers out of range (bandwidths 0.001 to 10⁶ GB/s, `peak_tflops` 0.001 to 10⁶,
     /// `core_gflops` 0.001 to 10⁹, counts 1 to 10⁶), unknown keys and a mixed link total above the sum of the
     /// two directions are errors naming the file and the key. `gpu.kernels` names measured kernel tables, looked
-    /// up in the `kernels/` folder beside the preset's own folder, then in `kernelDirectories`.
+    /// up in the `kernels/` folder beside the preset's own folder, then in `kernelDirectories`. `device_names`
+    /// (optional) lists the names the GPU reports.
     public static func load(from node: ConfigNode, kernelDirectories: [String] = []) throws -> HardwareSpec {
         let o = try node.object()
         let nameNode = try o.required("name")
@@ -21,8 +22,11 @@ extension HardwareSpec {
         let gpu = try GPUSpec.load(from: try o.required("gpu"), kernelDirectories: [besidePreset] + kernelDirectories)
         let cpu = try CPUSpec.load(from: try o.required("cpu"))
         let link = try LinkSpec.load(from: try o.required("link"))
+        let deviceNames = try o.optional("device_names")?.list().map { try $0.string() } ?? []
         try o.finish()
-        return HardwareSpec(name: name, summary: summary, gpu: gpu, cpu: cpu, link: link)
+        var spec = HardwareSpec(name: name, summary: summary, gpu: gpu, cpu: cpu, link: link)
+        spec.deviceNames = deviceNames
+        return spec
     }
 }
 

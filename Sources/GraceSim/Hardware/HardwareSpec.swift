@@ -9,6 +9,9 @@ public struct HardwareSpec: Sendable, Hashable {
     public var gpu: GPUSpec
     public var cpu: CPUSpec
     public var link: LinkSpec
+    /// The names the GPU reports (`torch.cuda.get_device_name`, `nvidia-smi`), as a real run's `meta.json` records
+    /// them: `gracesim replay` finds a run's preset by them.
+    public var deviceNames: [String] = []
 
     public init(name: String, summary: String, gpu: GPUSpec, cpu: CPUSpec, link: LinkSpec) {
         self.name = name

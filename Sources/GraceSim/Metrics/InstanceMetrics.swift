@@ -48,6 +48,15 @@ public struct InstanceMetrics: Sendable {
     /// Time the GPU spent running this instance's iterations.
     public var busyTime = SimTime.zero
     public var kvUsage: KVUsageSeries
+    /// The requests whose token gaps and rejections are also recorded apart, group by group, for a steady-state
+    /// measurement (see ``Simulator/measure(from:)``); nil, the default, records nothing apart.
+    public var window: MeasurementWindow?
+    /// The token gaps of the requests of each group of ``window``.
+    public var windowTokenGaps: [TokenGapHistogram] = []
+    /// Of those, the gaps during which this instance ran prefill tokens of another request.
+    public var windowTokenGapsWithPrefill: [Int] = []
+    /// The rejections of the requests of each group of ``window``, by reason.
+    public var windowRejected: [[RejectionReason: Int]] = []
 
     public init(sampleInterval: SimTime) {
         kvUsage = KVUsageSeries(interval: sampleInterval)

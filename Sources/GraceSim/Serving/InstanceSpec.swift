@@ -30,6 +30,10 @@ public struct InstanceSpec: Sendable {
     public var migProfile: MIGProfile?
     /// The serving engine's CPU time per step (`engine_overhead`; vLLM 0.7 V0 unless the config says otherwise).
     public var engineOverhead: EngineOverhead
+    /// The model as the experiment names it (a preset name, a Hugging Face id, a path), when the loader read one.
+    public var writtenModel: String?
+    /// What vLLM's benchmark records as `model_id`: the model as the experiment names it, else the preset's name.
+    public var modelReference: String { writtenModel ?? model.name }
 
     public init(name: String, model: ModelSpec, memoryFraction: Double, maxNumSeqs: Int = 256,
                 maxNumBatchedTokens: Int? = nil, chunkedPrefill: Bool = false, maxModelLen: Int? = nil, blockTokens: Int = 16,

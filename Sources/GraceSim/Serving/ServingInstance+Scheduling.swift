@@ -230,8 +230,11 @@ extension ServingInstance {
             metrics.tokenGaps.record(gapNs)
             metrics.tokenGapLog?.append((id, gapNs))
             if gapNs > state.maxTokenGapNs { state.maxTokenGapNs = gapNs }
-            if othersPrefill || metrics.prefillGapTracker.latestPrefillEnd(notOf: id).ns > state.lastTokenNs {
-                metrics.tokenGapsWithPrefill += 1
+            let withPrefill = othersPrefill || metrics.prefillGapTracker.latestPrefillEnd(notOf: id).ns > state.lastTokenNs
+            if withPrefill { metrics.tokenGapsWithPrefill += 1 }
+            if let window = metrics.window, let group = window.group(id: id, arrivalNs: state.arrivalNs) {
+                metrics.windowTokenGaps[group].record(gapNs)
+                if withPrefill { metrics.windowTokenGapsWithPrefill[group] += 1 }
             }
         }
         state.lastTokenNs = now.ns

@@ -86,6 +86,9 @@ public final class ServingInstance {
     private func reject(_ id: Int32, _ reason: RejectionReason) -> RejectionReason {
         requests.states[Int(id)].phase = .rejected
         metrics.rejected[reason, default: 0] += 1
+        if let window = metrics.window, let group = window.group(id: id, arrivalNs: requests.states[Int(id)].arrivalNs) {
+            metrics.windowRejected[group][reason, default: 0] += 1
+        }
         return reason
     }
 

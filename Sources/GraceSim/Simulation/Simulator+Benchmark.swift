@@ -14,13 +14,15 @@ extension Simulator {
                 switch state.outcome {
                 case .finished:
                     records.append(.init(inputTokens: Int(state.promptTokens), outputTokens: Int(state.generatedTokens),
-                                         ttftNs: state.firstTokenNs - state.arrivalNs, itlNs: gaps[id]))
+                                         ttftNs: state.firstTokenNs - state.arrivalNs, itlNs: gaps[id],
+                                         arrivalNs: state.arrivalNs, instance: Int(state.instance)))
                 case .rejected:
                     records.append(.init(inputTokens: Int(state.promptTokens), outputTokens: 0, ttftNs: 0, itlNs: [],
-                                         error: "rejected at arrival"))
+                                         error: "rejected at arrival", arrivalNs: state.arrivalNs, instance: Int(state.instance)))
                 case .unfinished:
                     records.append(.init(inputTokens: Int(state.promptTokens), outputTokens: 0, ttftNs: 0, itlNs: [],
-                                         error: "unfinished when the run stopped"))
+                                         error: "unfinished when the run stopped", arrivalNs: state.arrivalNs,
+                                         instance: Int(state.instance)))
                 }
             }
             let duration = BenchmarkMetrics.duration(of: instance.map { [instances[$0].metrics] } ?? instances.map(\.metrics))
@@ -38,15 +40,30 @@ extension Simulator {
     /// rate of the arrivals that happened.
     public func benchmarkTraffic() -> VLLMBenchmarkResult.Traffic {
         if experiment.workload.sources.count == 1 {
+            let limit = experiment.workload.sources[0].maxConcurrency
             switch experiment.workload.sources[0].arrivals {
-            case let .poisson(rate): return .init(requestRate: rate)
-            case let .gamma(rate, cv): return .init(requestRate: rate, burstiness: 1 / (cv * cv))
+            case let .poisson(rate): return .init(requestRate: rate.isFinite ? rate : nil, maxConcurrency: limit)
+            case let .gamma(rate, cv): return .init(requestRate: rate.isFinite ? rate : nil, burstiness: 1 / (cv * cv), maxConcurrency: limit)
             case let .closed(clients, _): return .init(requestRate: nil, maxConcurrency: clients)
             case .trace: break
             }
         }
         let arrivals = requests.states.map(\.arrivalNs)
         guard let first = arrivals.min(), let last = arrivals.max(), last > first else { return .init(requestRate: nil) }
-        return .init(requestRate: Double(arrivals.count - 1) / (Double(last - first) / 1e9))
+        return .init(requestRate: Double(arrivals.count - 1) / (Double(last - first) / 1e9), rateConfigured: false)
+    }
+
+    /// The experiment as the saved benchmark JSON records it for `gracesim replay` (see ``VLLMBenchmarkResult/Setup``).
+    public func benchmarkSetup() -> VLLMBenchmarkResult.Setup {
+        VLLMBenchmarkResult.Setup(experiment: experiment.name, hardware: experiment.hardware.name, seed: experiment.seed,
+                                  instances: experiment.instances.map(VLLMBenchmarkResult.Setup.Instance.init))
+    }
+
+    /// The `model_id` of the saved benchmark JSON: the model as the experiment names it (each distinct one, joined
+    /// by `+`, with several instances).
+    public var benchmarkModelId: String {
+        var seen: [String] = []
+        for instance in experiment.instances where !seen.contains(instance.modelReference) { seen.append(instance.modelReference) }
+        return seen.joined(separator: "+")
     }
 }

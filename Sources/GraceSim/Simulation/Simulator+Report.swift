@@ -1,9 +1,15 @@
 extension Simulator {
     /// The metrics of the run so far.
     public func report() -> RunReport {
+        report(metrics: instances.map(\.metrics),
+               requestsMeetingSLO: experiment.slo?.requestsMeeting(in: requests.states, instanceCount: instances.count))
+    }
+
+    /// The report of the run so far with each instance's request metrics taken from `metrics` (in instance order)
+    /// instead of its own; `requestsMeetingSLO` counts, per instance, the requests that met the SLO.
+    func report(metrics: [InstanceMetrics], requestsMeetingSLO meetingSLO: [Int]?) -> RunReport {
         let end = now
-        let meetingSLO = experiment.slo?.requestsMeeting(in: requests.states, instanceCount: instances.count)
-        let perInstance = instances.map { instanceReport($0, end: end, requestsMeetingSLO: meetingSLO?[$0.index]) }
+        let perInstance = instances.map { instanceReport($0, metrics: metrics[$0.index], end: end, requestsMeetingSLO: meetingSLO?[$0.index]) }
         let runNs = Double(max(end.ns, 1))
         let linkReport = LinkReport(
             hostToDeviceBusyFraction: Double(link.busy[0].ns) / runNs, deviceToHostBusyFraction: Double(link.busy[1].ns) / runNs,
@@ -12,7 +18,7 @@ extension Simulator {
         return RunReport(
             experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,
             hardware: experiment.hardware.name, sharing: experiment.sharing == .temporal ? "temporal/\(experiment.gpuScheduler.rawValue)" : experiment.sharing.rawValue,
-            simulatedSeconds: end.seconds, instances: perInstance, overall: overallReport(end: end, requestsMeetingSLO: meetingSLO?.reduce(0, +)), link: linkReport)
+            simulatedSeconds: end.seconds, instances: perInstance, overall: overallReport(metrics: metrics, end: end, requestsMeetingSLO: meetingSLO?.reduce(0, +)), link: linkReport)
     }
 
     /// Link traffic and its cost for the instances at `indices`.
@@ -40,8 +46,8 @@ extension Simulator {
                               stallMs: stall.milliseconds, swapsOut: swapsOut, swapsIn: swapsIn, movedToHost: moved)
     }
 
-    private func instanceReport(_ instance: ServingInstance, end: SimTime, requestsMeetingSLO: Int?) -> InstanceReport {
-        let m = instance.metrics
+    private func instanceReport(_ instance: ServingInstance, metrics m: InstanceMetrics, end: SimTime,
+                                requestsMeetingSLO: Int?) -> InstanceReport {
         let pool = instance.pool
         let kv = KVReport(
             capacityBlocks: pool.capacityBlocks, capacityTokens: pool.capacityBlocks * Int(pool.blockTokens),
@@ -56,8 +62,7 @@ extension Simulator {
         return report
     }
 
-    private func overallReport(end: SimTime, requestsMeetingSLO: Int?) -> InstanceReport {
-        let metrics = instances.map(\.metrics)
+    private func overallReport(metrics: [InstanceMetrics], end: SimTime, requestsMeetingSLO: Int?) -> InstanceReport {
         let capacity = instances.reduce(0) { $0 + $1.pool.capacityBlocks }
         let tokens = instances.reduce(0) { $0 + $1.pool.capacityBlocks * Int($1.pool.blockTokens) }
         let weights = instances.map { Double($0.pool.capacityBlocks) / Double(max(capacity, 1)) }

@@ -19,7 +19,7 @@ public struct MemoryPartition: Sendable, Equatable {
         // Fractions of one MIG slice each are checked against that slice alone.
         let total = instances.reduce(0) { $0 + ($1.migProfile == nil ? $1.memoryFraction : 0) }
         if total > 1 + 1e-9 {
-            throw Problem(instance: nil, message: "memory fractions add up to \(total), more than the whole GPU (1.0)")
+            throw Problem(instance: nil, message: "memory fractions add up to \(total), more than the whole GPU (1.0); each instance takes 0.9 (vLLM's default) unless it gives gpu_memory_utilization")
         }
         var blocks: [Int] = []
         for (index, instance) in instances.enumerated() {

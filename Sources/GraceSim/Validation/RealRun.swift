@@ -22,6 +22,8 @@ public struct RealRun: Sendable {
         public var itlSeconds: [Double]?
         /// Arrival to first being scheduled, in seconds, when the source records it (waiting in the queue).
         public var waitSeconds: Double?
+        /// The model instance that served it, when the source records it (gracesim's own saved results).
+        public var instance: Int?
 
         public init(inputTokens: Int, outputTokens: Int, arrivalSeconds: Double?, ttftSeconds: Double,
                     e2eSeconds: Double, itlSeconds: [Double]? = nil, waitSeconds: Double? = nil) {
@@ -53,6 +55,8 @@ public struct RealRun: Sendable {
     public var recordedRate: RecordedRate?
     /// The run's measured output throughput, tokens per second, when the source states it.
     public var statedOutputTokensPerSecond: Double?
+    /// What the run records about how it was served (model, GPU, engine arguments), when it records it.
+    public var setup: RunSetup?
 
     public init(name: String, file: String, requests: [Request], recordedRate: RecordedRate? = nil,
                 statedOutputTokensPerSecond: Double? = nil) {

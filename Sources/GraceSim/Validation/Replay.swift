@@ -5,9 +5,9 @@ import Foundation
 ///
 /// Per request: TTFT = first token − arrival; E2E = last token − arrival; TPOT = (E2E − TTFT) / (output − 1), for
 /// requests of two or more output tokens. ITL (measured only in save-result files) is every gap between two output
-/// tokens; the simulator records no per-token times, so its ITL is the instance's time between the ends of two
-/// successive iterations, counted once for each sequence that decodes in the later one. Output throughput is all
-/// output tokens over first arrival to last token. Percentiles interpolate linearly between order statistics.
+/// tokens of a request, pooled. Output throughput is all output tokens over first arrival to last token.
+/// Percentiles interpolate linearly between order statistics. Requests go to the instance the run records (a result
+/// gracesim saved), else to instance 0.
 public enum Replay {
     /// Simulated timings of one replayed request, in seconds.
     public struct SimulatedRequest: Sendable, Equatable {
@@ -22,25 +22,32 @@ public enum Replay {
         public var requests: [SimulatedRequest]
         /// Requests that did not finish (the experiment's time limit, or rejected).
         public var unfinished: Int
-        /// Token gaps (seconds) with their weights: the number of sequences that saw each gap.
-        public var tokenGaps: [(seconds: Double, weight: Int)]
+        /// Every gap between two tokens of a finished request, in seconds.
+        public var tokenGaps: [Double]
         /// Output tokens per second over first arrival to last token.
         public var outputTokensPerSecond: Double
     }
 
-    /// Runs `run`'s requests through a simulator built from `experiment` (instance 0 serves them all).
+    /// Runs `run`'s requests through a simulator built from `experiment` (each on the instance the run records
+    /// when the experiment has it, else on instance 0).
     public static func simulate(_ run: RealRun, experiment: Experiment) throws -> Simulated {
         let arrivals = run.arrivalSeconds(seed: experiment.seed)
         let order = run.requests.indices.sorted { (arrivals[$0], $0) < (arrivals[$1], $1) }
         let specs = order.map { index in
-            RequestSpec(arrival: SimTime.seconds(arrivals[index]), instance: 0,
-                        promptTokens: Int32(run.requests[index].inputTokens),
-                        outputTokens: Int32(run.requests[index].outputTokens))
+            let instance = run.requests[index].instance.flatMap { $0 < experiment.instances.count ? $0 : nil } ?? 0
+            return RequestSpec(arrival: SimTime.seconds(arrivals[index]), instance: instance,
+                               promptTokens: Int32(run.requests[index].inputTokens),
+                               outputTokens: Int32(run.requests[index].outputTokens))
         }
         let simulator = try Simulator(experiment: experiment, requests: specs)
-        let gaps = GapRecorder()
-        simulator.observer = gaps
+        simulator.recordTokenGaps()
         _ = simulator.run()
+        var finishedGaps: [Double] = []
+        for instance in simulator.instances {
+            for entry in instance.metrics.tokenGapLog ?? [] where simulator.requests.states[Int(entry.request)].outcome == .finished {
+                finishedGaps.append(Double(entry.gapNs) / 1e9)
+            }
+        }
         var requests: [SimulatedRequest] = []
         var unfinished = 0
         var lastFinish = SimTime.zero
@@ -56,27 +63,8 @@ public enum Replay {
             tokens += Int(state.generatedTokens)
         }
         let span = (lastFinish - (firstArrival == .infinity ? .zero : firstArrival)).seconds
-        return Simulated(requests: requests, unfinished: unfinished, tokenGaps: gaps.gaps,
+        return Simulated(requests: requests, unfinished: unfinished, tokenGaps: finishedGaps,
                          outputTokensPerSecond: span > 0 ? Double(tokens) / span : 0)
-    }
-
-    /// Records, per instance, the time between the ends of successive iterations and how many sequences decoded.
-    final class GapRecorder: SimulationObserver {
-        var lastEnd: [Int: SimTime] = [:]
-        var gaps: [(seconds: Double, weight: Int)] = []
-
-        func iterationStarted(_ iteration: IterationRecord) {
-            if let previous = lastEnd[iteration.instance], iteration.decodeSequences > 0 {
-                gaps.append(((iteration.end - previous).seconds, iteration.decodeSequences))
-            }
-            lastEnd[iteration.instance] = iteration.end
-        }
-
-        func transferStarted(_ transfer: Transfer) {}
-        func transferFinished(_ transfer: Transfer, end: SimTime) {}
-        func preempted(request: Int32, instance: Int, mode: PreemptionMode, at: SimTime) {}
-        func strategyEvent(_ event: StrategyEvent, at: SimTime) {}
-        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, at: SimTime) {}
     }
 
     /// Compares `run` with its simulation: one row per metric and statistic.
@@ -94,7 +82,7 @@ public enum Replay {
         if run.hasITL {
             let real = run.requests.flatMap { $0.itlSeconds ?? [] }
             for (label, p) in [("median", 50.0), ("P90", 90.0), ("P99", 99.0)] {
-                guard let r = percentile(real, p), let s = weightedPercentile(simulated.tokenGaps, p) else { continue }
+                guard let r = percentile(real, p), let s = percentile(simulated.tokenGaps, p) else { continue }
                 rows.append(.init(metric: "ITL", statistic: label, unit: "ms", real: r * 1e3, simulated: s * 1e3))
             }
         }
@@ -118,19 +106,5 @@ public enum Replay {
         let low = Int(rank.rounded(.down))
         let high = min(low + 1, sorted.count - 1)
         return sorted[low] + (rank - Double(low)) * (sorted[high] - sorted[low])
-    }
-
-    /// The `p`-th percentile of values with integer weights (each counted `weight` times), nearest rank.
-    public static func weightedPercentile(_ values: [(seconds: Double, weight: Int)], _ p: Double) -> Double? {
-        let sorted = values.filter { $0.weight > 0 }.sorted { $0.seconds < $1.seconds }
-        let total = sorted.reduce(0) { $0 + $1.weight }
-        guard total > 0 else { return nil }
-        let target = max(1, Int((p / 100 * Double(total)).rounded(.up)))
-        var seen = 0
-        for item in sorted {
-            seen += item.weight
-            if seen >= target { return item.seconds }
-        }
-        return sorted.last?.seconds
     }
 }

@@ -19,6 +19,14 @@ enum ArrivalSpec: Sendable {
         return true
     }
 
+    /// Whether every request arrives at time 0 (vLLM's `--request-rate inf`).
+    var sendsAllAtOnce: Bool {
+        switch self {
+        case .poisson(let rate), .gamma(let rate, _): return rate == .infinity
+        default: return false
+        }
+    }
+
     /// How an error about unbounded arrivals names them.
     var endlessName: String {
         if case .closed = self { return "closed-loop arrivals" }

@@ -19,12 +19,21 @@ struct RequestStream: Sendable {
     /// Arrivals at or after this time end the stream.
     private let end: SimTime
     private var emitted = 0
+    /// Most requests in flight (vLLM's `--max-concurrency` beside a rate); nil for no limit.
+    private let maxInFlight: Int?
+    /// Requests sent and not yet ended, under a limit.
+    private var inFlight = 0
+    /// Whether the next request waits for one in flight to end.
+    private var waiting = false
+    /// When the latest request was sent: a request that waited is sent no earlier.
+    private var lastSent = SimTime.zero
 
     init(arrivals: ArrivalProcess, lengths: LengthSampler, instance: InstanceChoice, mixRandom: RandomStream,
-         maxRequests: Int, end: SimTime) {
+         maxInFlight: Int? = nil, maxRequests: Int, end: SimTime) {
         self.arrivals = arrivals
         self.lengths = lengths
         self.mixRandom = mixRandom
+        self.maxInFlight = maxInFlight
         self.maxRequests = maxRequests
         self.end = end
         switch instance {
@@ -38,22 +47,45 @@ struct RequestStream: Sendable {
         }
     }
 
-    /// The next request of this stream, or nil when it is over. O(1) for a fixed instance, O(instances)
-    /// with weights; no allocation.
+    /// The next request of this stream, or nil when it is over (or, under a limit on requests in flight, until one
+    /// ends). O(1) for a fixed instance, O(instances) with weights; no allocation.
     @inline(__always)
     mutating func next() -> RequestSpec? {
-        guard emitted < maxRequests, let (time, row) = arrivals.next(), time < end else { return nil }
-        emitted += 1
-        let (prompt, output) = lengths.next(row: row)
-        return RequestSpec(arrival: time, instance: nextInstance(), promptTokens: prompt, outputTokens: output)
+        if let maxInFlight, inFlight >= maxInFlight {
+            waiting = true
+            return nil
+        }
+        return nextOpen(notBefore: lastSent)
     }
 
-    /// Whether this stream's arrivals depend on completions (a closed loop).
-    var isClosedLoop: Bool { arrivals.isClosedLoop }
+    /// The next open arrival, sent no earlier than `earliest`.
+    @inline(__always)
+    private mutating func nextOpen(notBefore earliest: SimTime) -> RequestSpec? {
+        guard emitted < maxRequests, let (time, row) = arrivals.next(), time < end else { return nil }
+        emitted += 1
+        let sent = max(time, earliest)
+        if maxInFlight != nil {
+            inFlight += 1
+            lastSent = sent
+        }
+        let (prompt, output) = lengths.next(row: row)
+        return RequestSpec(arrival: sent, instance: nextInstance(), promptTokens: prompt, outputTokens: output)
+    }
 
-    /// Closed loop: the next request of the client whose request ended (finished or was rejected) at `end`;
-    /// nil for open arrivals or when the stream is over (request count or end time reached).
+    /// Whether this stream's arrivals depend on completions (a closed loop, or a limit on requests in flight).
+    var isClosedLoop: Bool { arrivals.isClosedLoop || maxInFlight != nil }
+
+    /// Closed loop: the next request of the client whose request ended (finished or was rejected) at `end`. Under a
+    /// limit on requests in flight: the request that waited for one to end, sent at `end` (or at its own time, if
+    /// later). Nil for open arrivals, when nothing waits, or when the stream is over (request count or end time
+    /// reached).
     mutating func next(afterEnd end: SimTime) -> RequestSpec? {
+        if maxInFlight != nil {
+            inFlight -= 1
+            guard waiting else { return nil }
+            waiting = false
+            return nextOpen(notBefore: max(end, lastSent))
+        }
         guard emitted < maxRequests, let time = arrivals.next(afterEnd: end), time < self.end else { return nil }
         emitted += 1
         let (prompt, output) = lengths.next(row: -1)

@@ -11,7 +11,15 @@
 ///   start_s: 600           # window in seconds from the trace's first request, [start_s, end_s);
 ///   end_s: 1200            # the window's start becomes time 0. Defaults: 0 and the end of the trace
 /// arrivals: {kind: closed, clients: 8, think_time_s: 0.5}
+/// arrivals: {kind: poisson, rate: inf}                # vLLM's --request-rate inf: every request at time 0
+/// arrivals: {kind: poisson, rate: 4, burstiness: 0.5} # vLLM's --burstiness: Gamma gaps of shape 0.5 (cv 1/√0.5)
+/// arrivals: {kind: poisson, rate: 4, max_concurrency: 8}   # vLLM's --max-concurrency beside a rate
 /// ```
+/// vLLM's benchmark settings: `rate: inf` (also `.inf`) sends every request at once and needs `max_requests`;
+/// `burstiness` (10⁻⁴ to 10⁴, instead of `cv`) is the Gamma shape, cv = 1/√burstiness; `max_concurrency` (1 to
+/// 1,000,000) keeps at most that many requests in flight: a request whose time has come waits until one ends, and
+/// is sent then (its TTFT counts from there, as the benchmark measures it). With `rate: inf` that is a closed loop
+/// of `max_concurrency` clients with no think time.
 /// `closed` is a closed loop (`benchmark_serving --max-concurrency`, or users who wait for an answer): each of
 /// `clients` (1 to 1,000,000) sends its first request at time 0, and each later one `think_time_s` seconds
 /// (default 0, at most 10⁹) after its previous one finished or was rejected. It needs `max_requests` or
@@ -27,14 +35,32 @@ extension WorkloadSpec {
     /// Most clients of a closed loop: each has a request at time 0, so this bounds the first instant's work.
     static let maxClients = 1_000_000
 
-    static func loadArrivals(_ node: ConfigNode, files: inout DataFiles) throws -> ArrivalSpec {
+    /// The burstiness values vLLM's `--burstiness` may take here: those whose cv is in ``gammaCVs``.
+    static let burstinesses = 1e-4...1e4
+
+    static func loadArrivals(_ node: ConfigNode, files: inout DataFiles) throws -> (spec: ArrivalSpec, maxConcurrency: Int?) {
         let o = try node.object()
         let spec: ArrivalSpec
-        switch try o.required("kind").choice(ArrivalKind.self) {
-        case .poisson:
-            spec = .poisson(ratePerSecond: try o.positiveDouble("rate"))
-        case .gamma:
-            spec = .gamma(ratePerSecond: try o.positiveDouble("rate"), cv: try o.double("cv", in: gammaCVs))
+        var maxConcurrency: Int?
+        let kind = try o.required("kind").choice(ArrivalKind.self)
+        switch kind {
+        case .poisson, .gamma:
+            let rate = try self.rate(o)
+            var cv = 1.0
+            if o.has("burstiness") {
+                if let cvNode = o.optional("cv") { throw cvNode.error("cv and burstiness are one setting (cv = 1/√burstiness); give only one of them") }
+                let burstiness = try o.double("burstiness", in: burstinesses)
+                cv = 1 / burstiness.squareRoot()
+            } else if kind == .gamma {
+                cv = try o.double("cv", in: gammaCVs)
+            }
+            maxConcurrency = try o.optional("max_concurrency").map { _ in try o.positiveInt("max_concurrency", atMost: maxClients) }
+            if rate == .infinity, let clients = maxConcurrency {
+                spec = .closed(clients: clients, thinkTime: .zero)
+                maxConcurrency = nil
+            } else {
+                spec = kind == .poisson && cv == 1 ? .poisson(ratePerSecond: rate) : .gamma(ratePerSecond: rate, cv: cv)
+            }
         case .trace:
             spec = .trace(try loadTrace(o, files: &files))
         case .closed:
@@ -42,7 +68,16 @@ extension WorkloadSpec {
             spec = .closed(clients: clients, thinkTime: try thinkTime(o.optional("think_time_s")))
         }
         try o.finish()
-        return spec
+        return (spec, maxConcurrency)
+    }
+
+    /// `rate`: requests per second greater than 0, or `inf` (`.inf`, `infinity`), vLLM's every request at once.
+    private static func rate(_ o: ConfigObject) throws -> Double {
+        let node = try o.required("rate")
+        if let text = node.scalarText?.lowercased(), ["inf", ".inf", "infinity", "+inf", "+.inf"].contains(text) {
+            return .infinity
+        }
+        return try o.positiveDouble("rate")
     }
 
     /// `think_time_s`: finite seconds from 0 to 10⁹; zero when absent.

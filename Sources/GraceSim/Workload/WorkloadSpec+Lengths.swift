@@ -6,11 +6,17 @@
 /// lengths: {kind: file, path: Workloads/lengths/sharegpt-multiturn.csv}   # random rows of num_prefill_tokens,num_decode_tokens
 /// lengths: {kind: file, path: ..., sampling: shuffled}   # each row once, in an order shuffled with the seed (vLLM's benchmark)
 /// lengths: {kind: trace}                                              # the trace's own lengths (trace arrivals only)
+/// lengths: {kind: random, input_len: 1024, output_len: 128, range_ratio: 0.1}   # vLLM's random dataset
 /// ```
+/// `random` is vLLM's `--dataset-name random`: prompts of `prefix_len` (default 0) plus a length drawn uniformly
+/// from ⌊input_len·(1 − range_ratio)⌋ to ⌈input_len·(1 + range_ratio)⌉, outputs from ⌊output_len·(1 − range_ratio)⌋
+/// (at least 1) to ⌈output_len·(1 + range_ratio)⌉; `input_len` 1024, `output_len` 128 and `range_ratio` 0 (from 0
+/// to below 1) by default, as in vLLM; each key may also be written with vLLM's `random_` prefix. (vLLM takes the
+/// tokenizer's special tokens off `input_len` first; there is no tokenizer here.)
 /// Each kind also takes `min_prompt`, `max_prompt`, `min_output`, `max_output` (tokens; minimums default
 /// to 1): every drawn length is clipped into its bounds.
 extension WorkloadSpec {
-    enum LengthKind: String, CaseIterable { case fixed, uniform, file, trace }
+    enum LengthKind: String, CaseIterable { case fixed, uniform, file, trace, random }
 
     /// How rows of a length file are drawn: `random` with replacement (the default), `shuffled` without, in an
     /// order shuffled with the seed, starting over when every row has been used.
@@ -33,6 +39,8 @@ extension WorkloadSpec {
                 throw kindNode.error("lengths kind trace needs arrivals of kind trace (use fixed, uniform or file)")
             }
             spec = .trace
+        case .random:
+            spec = try randomLengths(o)
         }
         var clip = LengthClip()
         clip.minPrompt = try bound(o.optional("min_prompt")) ?? 1
@@ -47,6 +55,39 @@ extension WorkloadSpec {
         }
         try o.finish()
         return (spec, clip)
+    }
+
+    /// vLLM's random dataset as uniform ranges (see the type's documentation).
+    private static func randomLengths(_ o: ConfigObject) throws -> LengthSpec {
+        func count(_ key: String, default value: Int) throws -> (Int, ConfigNode?) {
+            let name = try o.spelling(key, or: "random_\(key)")
+            guard let node = o.optional(name) else { return (value, nil) }
+            let count = try node.int()
+            guard count >= 0, count <= RequestSpec.maxTokens else {
+                throw node.error("expected a token count from 0 to \(RequestSpec.maxTokens), found \(count)")
+            }
+            return (count, node)
+        }
+        let (input, inputNode) = try count("input_len", default: 1024)
+        let (output, outputNode) = try count("output_len", default: 128)
+        let (prefix, _) = try count("prefix_len", default: 0)
+        let ratioKey = try o.spelling("range_ratio", or: "random_range_ratio")
+        let ratio = try o.optional(ratioKey).map { node -> Double in
+            let value = try node.double()
+            guard value >= 0, value < 1 else { throw node.error("expected a range ratio from 0 to below 1, found \(value)") }
+            return value
+        } ?? 0
+        let promptLow = prefix + Int((Double(input) * (1 - ratio)).rounded(.down))
+        let promptHigh = prefix + Int((Double(input) * (1 + ratio)).rounded(.up))
+        let outputLow = max(Int((Double(output) * (1 - ratio)).rounded(.down)), 1)
+        let outputHigh = max(Int((Double(output) * (1 + ratio)).rounded(.up)), 1)
+        guard promptLow >= 1 else {
+            throw (inputNode ?? o.node).error("the shortest prompt would have \(promptLow) tokens; expected input_len and prefix_len to give at least 1")
+        }
+        for (high, node) in [(promptHigh, inputNode), (outputHigh, outputNode)] where high > RequestSpec.maxTokens {
+            throw (node ?? o.node).error("the longest would have \(high) tokens, more than \(RequestSpec.maxTokens)")
+        }
+        return .uniform(prompt: Int32(promptLow)...Int32(promptHigh), output: Int32(outputLow)...Int32(outputHigh))
     }
 
     /// A token count from 1 to ``RequestSpec/maxTokens``.

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// ```yaml
 /// workload:
-///   max_requests: 2000        # optional: stop after this many requests, over all instances
+///   max_requests: 2000        # optional: stop after this many requests, over all instances (also num_prompts)
 ///   duration_s: 600           # optional: drop arrivals at or after this time
 ///   arrivals: {kind: poisson, rate: 2.5}     # or gamma (rate, cv), trace (path, format, rate_scale, start_s, end_s)
 ///                                            # or closed (clients, think_time_s)
@@ -23,7 +23,8 @@ extension WorkloadSpec {
         guard instanceCount >= 1 else { throw node.error("the experiment has no model instances to send requests to") }
         var files = DataFiles(projectRoot: projectRoot, baseDirectory: baseDirectory)
         let o = try node.object()
-        let maxRequests = try o.optional("max_requests").map { _ in try o.positiveInt("max_requests", atMost: maxRequestsLimit) }
+        let requestsKey = try o.spelling("max_requests", or: "num_prompts")
+        let maxRequests = try o.optional(requestsKey).map { _ in try o.positiveInt(requestsKey, atMost: maxRequestsLimit) }
         let duration = try o.optional("duration_s").map { _ in try o.positiveSeconds("duration_s") }
         let globallyBounded = maxRequests != nil || duration != nil
 
@@ -40,10 +41,17 @@ extension WorkloadSpec {
             for (index, tenant) in tenants.enumerated() {
                 let t = try tenant.object()
                 var source = try loadSource(t, instance: .fixed(index), prefix: "workload.tenant.\(index)", files: &files)
+                if source.maxConcurrency != nil, let node = try t.required("arrivals").object().optional("max_concurrency") {
+                    throw node.error("applies to the whole workload's arrivals (vLLM's benchmark is one client), not to a tenant's")
+                }
                 source.maxRequests = try t.optional("max_requests").map { _ in try t.positiveInt("max_requests", atMost: maxRequestsLimit) }
                 source.duration = try t.optional("duration_s").map { _ in try t.positiveSeconds("duration_s") }
                 try t.finish()
                 try checkRate(of: source, in: t, maxRequests: source.maxRequests ?? maxRequests, duration: source.duration ?? duration)
+                if source.arrivals.sendsAllAtOnce && (source.maxRequests ?? maxRequests) == nil,
+                   let rateNode = try t.required("arrivals").object().optional("rate") {
+                    throw rateNode.error("rate inf sends every request at once: set max_requests (vLLM's num_prompts) to say how many")
+                }
                 if source.arrivals.isSynthetic && !globallyBounded && source.maxRequests == nil && source.duration == nil {
                     throw tenant.error("\(source.arrivals.endlessName) never end: set max_requests or duration_s here or for the whole workload")
                 }
@@ -54,6 +62,9 @@ extension WorkloadSpec {
             let source = try loadSource(o, instance: instance, prefix: "workload", files: &files)
             try o.finish()
             try checkRate(of: source, in: o, maxRequests: maxRequests, duration: duration)
+            if source.arrivals.sendsAllAtOnce && maxRequests == nil, let rateNode = try o.required("arrivals").object().optional("rate") {
+                throw rateNode.error("rate inf sends every request at once: set max_requests (vLLM's num_prompts) to say how many")
+            }
             if source.arrivals.isSynthetic && !globallyBounded {
                 throw node.error("\(source.arrivals.endlessName) never end: set max_requests or duration_s")
             }
@@ -89,7 +100,7 @@ extension WorkloadSpec {
     /// The `arrivals` and `lengths` of one source, read from `o` (the workload or a tenant).
     private static func loadSource(_ o: ConfigObject, instance: InstanceChoice, prefix: String,
                                    files: inout DataFiles) throws -> Source {
-        let arrivals = try loadArrivals(try o.required("arrivals"), files: &files)
+        let (arrivals, maxConcurrency) = try loadArrivals(try o.required("arrivals"), files: &files)
         let (lengths, clip): (LengthSpec, LengthClip)
         if let lengthsNode = o.optional("lengths") {
             (lengths, clip) = try loadLengths(lengthsNode, hasTrace: !arrivals.isSynthetic, files: &files)
@@ -98,8 +109,8 @@ extension WorkloadSpec {
         } else {
             throw o.missing("lengths")
         }
-        return Source(arrivals: arrivals, lengths: lengths, clip: clip, instance: instance, maxRequests: nil,
-                      duration: nil, streamPrefix: prefix)
+        return Source(arrivals: arrivals, lengths: lengths, clip: clip, instance: instance, maxConcurrency: maxConcurrency,
+                      maxRequests: nil, duration: nil, streamPrefix: prefix)
     }
 
     /// `shares:` as instance weights (equal weights when absent or with one instance).

@@ -9,6 +9,8 @@ public struct WorkloadSpec: Sendable {
         var lengths: LengthSpec
         var clip: LengthClip
         var instance: InstanceChoice
+        /// Most requests in flight at once (vLLM's `--max-concurrency` beside a rate); nil for no limit.
+        var maxConcurrency: Int?
         /// Most requests this source generates.
         var maxRequests: Int?
         /// Arrivals at or after this time are dropped.
@@ -32,6 +34,14 @@ public struct WorkloadSpec: Sendable {
     /// Number of model instances requests are spread over.
     public let instanceCount: Int
 
+    /// The clients of the closed-loop sources, added up (0 for open arrivals).
+    public var closedLoopClients: Int {
+        sources.reduce(0) { total, source in
+            if case let .closed(clients, _) = source.arrivals { return total + clients }
+            return total
+        }
+    }
+
     /// Builds a fresh generator; the same seed gives the same sequence, bit for bit.
     ///
     /// Each source draws from its own named streams (`<prefix>.arrivals`, `<prefix>.lengths`, `<prefix>.mix`),
@@ -45,6 +55,7 @@ public struct WorkloadSpec: Sendable {
                                        random: RandomStream(seed: seed, name: "\(source.streamPrefix).lengths")),
                 instance: source.instance,
                 mixRandom: RandomStream(seed: seed, name: "\(source.streamPrefix).mix"),
+                maxInFlight: source.maxConcurrency,
                 maxRequests: source.maxRequests ?? .max,
                 end: min(source.duration ?? .infinity, globalEnd))
         }

@@ -1,8 +1,19 @@
 import Foundation
 import GraceSim
 
-/// What moved between two results databases: runs matched by config hash, every metric compared.
+/// What moved between two results databases: runs matched by config hash (the same experiment) or by their sweep
+/// point (the same axis values and seed, whatever else the configs hold: an A/B of a policy change), every metric
+/// compared.
 public struct ResultDiff: Sendable {
+    /// How runs of the two databases are paired.
+    public enum Match: String, Sendable, CaseIterable {
+        /// By config hash: the same experiment after overrides (a regression check).
+        case config
+        /// By sweep name, axis values and seed (the sweep name is left out when each database holds one sweep):
+        /// the same point of a grid whose base experiment changed (a policy A/B).
+        case axes
+    }
+
     /// One metric of one run that changed by more than the tolerance.
     public struct Movement: Sendable {
         public var configHash: String
@@ -26,6 +37,11 @@ public struct ResultDiff: Sendable {
     public var onlyInNew: [String] = []
     /// Runs compared.
     public var matched = 0
+    /// How runs were paired.
+    public var match: Match = .config
+    /// Under ``Match/axes``: the config keys whose values differ between the first pair of runs compared (dotted
+    /// paths, in order, with the old and new value as canonical JSON).
+    public var configDifferences: [(key: String, old: String, new: String)] = []
 
     public var hasRegression: Bool { !newlyFailed.isEmpty || movements.contains { $0.isRegression } }
     /// Whether either side has runs the other lacks (the two databases do not hold the same grid).
@@ -35,19 +51,24 @@ public struct ResultDiff: Sendable {
     /// - Parameters:
     ///   - tolerance: relative change (0.02 for 2%) below which a metric counts as unchanged.
     ///   - metrics: metric names to compare (a trailing `*` matches a prefix); empty for all.
-    public init(old: [StoredRun], new: [StoredRun], tolerance: Double, metrics: [String] = []) {
-        var newByHash: [String: StoredRun] = [:]
+    ///   - match: how runs are paired (by config hash, or by sweep point and seed).
+    public init(old: [StoredRun], new: [StoredRun], tolerance: Double, metrics: [String] = [], match: Match = .config) {
+        self.match = match
+        let oneSweepEach = Set(old.map(\.sweep)).count == 1 && Set(new.map(\.sweep)).count == 1
+        let key = { (run: StoredRun) in Self.key(run, match: match, withSweep: !oneSweepEach) }
+        var newByKey: [String: StoredRun] = [:]
         for run in new {
-            if let existing = newByHash[run.run.configHash], existing.run.status == .finished { continue }
-            newByHash[run.run.configHash] = run
+            if let existing = newByKey[key(run)], existing.run.status == .finished { continue }
+            newByKey[key(run)] = run
         }
         var seen = Set<String>()
-        for oldRun in old where oldRun.run.status == .finished && seen.insert(oldRun.run.configHash).inserted {
+        for oldRun in old where oldRun.run.status == .finished && seen.insert(key(oldRun)).inserted {
             let label = Self.label(oldRun)
-            guard let newRun = newByHash[oldRun.run.configHash] else { missing.append(label); continue }
+            guard let newRun = newByKey[key(oldRun)] else { missing.append(label); continue }
             guard newRun.run.status == .finished else {
                 newlyFailed.append((label, newRun.run.error ?? "failed")); continue
             }
+            if match == .axes && matched == 0 { configDifferences = Self.differences(oldRun.run.config, newRun.run.config) }
             matched += 1
             for scope in oldRun.metrics.keys.sorted() {
                 for (metric, before) in oldRun.metrics[scope]!.sorted(by: { $0.key < $1.key }) where Self.selected(metric, metrics) {
@@ -65,10 +86,47 @@ public struct ResultDiff: Sendable {
                 }
             }
         }
-        let oldHashes = Set(old.map(\.run.configHash))
+        let oldKeys = Set(old.map(key))
         var seenNew = Set<String>()
-        for newRun in new where !oldHashes.contains(newRun.run.configHash) && seenNew.insert(newRun.run.configHash).inserted {
+        for newRun in new where !oldKeys.contains(key(newRun)) && seenNew.insert(key(newRun)).inserted {
             onlyInNew.append(Self.label(newRun))
+        }
+    }
+
+    /// What pairs `run` with its counterpart: its config hash, or its sweep (when `withSweep`), axis values and seed.
+    static func key(_ run: StoredRun, match: Match, withSweep: Bool) -> String {
+        switch match {
+        case .config:
+            return run.run.configHash
+        case .axes:
+            let point = run.point.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1}")
+            return (withSweep ? run.sweep : "") + "\u{0}" + point + "\u{0}\(run.run.seed)"
+        }
+    }
+
+    /// The dotted keys whose values differ between two canonical config JSONs, in key order, with both values as
+    /// JSON (`absent` where a side lacks the key).
+    static func differences(_ old: String, _ new: String) -> [(key: String, old: String, new: String)] {
+        func flatten(_ text: String) -> [String: String] {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return [:] }
+            var out: [String: String] = [:]
+            func walk(_ value: Any, _ path: String) {
+                if let mapping = value as? [String: Any], !mapping.isEmpty {
+                    for (key, child) in mapping { walk(child, path.isEmpty ? key : "\(path).\(key)") }
+                } else if let list = value as? [Any], !list.isEmpty {
+                    for (index, child) in list.enumerated() { walk(child, "\(path).\(index)") }
+                } else {
+                    let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
+                    out[path] = data.map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+                }
+            }
+            walk(object, "")
+            return out
+        }
+        let before = flatten(old), after = flatten(new)
+        return Set(before.keys).union(after.keys).sorted().compactMap { key in
+            let a = before[key] ?? "absent", b = after[key] ?? "absent"
+            return a == b ? nil : (key, a, b)
         }
     }
 
@@ -81,9 +139,16 @@ public struct ResultDiff: Sendable {
         return "\(run.sweep)[\(run.run.pointIndex)] \(point) (\(run.run.configHash))"
     }
 
-    /// The movements as readable lines, regressions first.
+    /// The movements as readable lines, regressions first; under ``Match/axes``, after how the configs differ.
     public func report() -> [String] {
         var lines: [String] = []
+        if match == .axes {
+            let shown = configDifferences.prefix(20)
+            lines.append(configDifferences.isEmpty ? "runs matched by axis values and seed; their configs are the same"
+                         : "runs matched by axis values and seed; their configs differ in \(configDifferences.count) keys:")
+            for difference in shown { lines.append("  \(difference.key): \(difference.old) -> \(difference.new)") }
+            if configDifferences.count > shown.count { lines.append("  and \(configDifferences.count - shown.count) more") }
+        }
         for (label, error) in newlyFailed { lines.append("FAILED   \(label): \(error)") }
         for m in movements.sorted(by: { ($0.isRegression ? 0 : 1, $0.label, $0.scope, $0.metric) < ($1.isRegression ? 0 : 1, $1.label, $1.scope, $1.metric) }) {
             let percent = SignedPercent.string(m.change * 100, decimals: 2)

@@ -13,6 +13,12 @@ public enum CapacityReport {
         let objectives = result.objectives.map(\.description).joined(separator: ", ")
         var out = "\(result.report.experiment): capacity \(result.knob.key) = \(CapacityFormat.number(result.capacity.value))\n"
         out += "  SLOs (\(result.scope)): \(objectives); tolerance \(CapacityFormat.number(result.tolerance * 100))%\n"
+        if result.knob.seeksSteadyState {
+            out += "  measured at steady state: after a warm-up of the first \(CapacityFormat.number(ExperimentCapacity.warmupFraction * 100))% "
+                + "of each run's requests, runs extended up to \(result.maxExtension)x the experiment's length\n"
+        } else {
+            out += "  a trace replay is measured whole: its arrivals are not stationary, so no steady state is sought\n"
+        }
         out += "  goodput: \(value("requests_per_s", 3)) requests/s, \(value("output_tokens_per_s", 1)) output tokens/s\n"
         for prefix in ["ttft", "tbt", "e2e"] {
             out += "  \(prefix) ms: mean \(value("\(prefix)_mean_ms")), p50 \(value("\(prefix)_p50_ms")), "
@@ -22,9 +28,9 @@ public enum CapacityReport {
             + "\(value("requests_rejected", 0)) rejected; preemptions \(value("preemptions", 0)); "
             + "KV peak \(value("kv_peak_utilization", 3))\n\n"
         let names = result.objectives.map(\.metric)
-        var rows = [[result.knob.key, "SLOs"] + names]
+        var rows = [[result.knob.key, "SLOs", "requests"] + names]
         for point in result.tried {
-            rows.append([CapacityFormat.number(point.value), point.passed ? "pass" : "fail"]
+            rows.append([CapacityFormat.number(point.value), verdict(point, result.objectives), point.requests.map(String.init) ?? "-"]
                         + point.metrics.map { String(format: "%.3f", $0.value) })
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -36,13 +42,50 @@ public enum CapacityReport {
             }
             out += "  " + cells.joined(separator: "  ") + "\n"
         }
+        let unsteady = result.tried.filter { $0.steadyState?.isSteady == false }
+        if !unsteady.isEmpty {
+            out += "points that did not reach steady state (unsteady counts as failing):\n"
+            for point in unsteady {
+                out += "  \(CapacityFormat.number(point.value)): \(point.steadyState?.problem ?? "") (\(point.requests ?? 0) requests)\n"
+            }
+        }
         return out
+    }
+
+    /// `pass`, `fail` (an objective missed), or `unsteady` (every objective met, but the run did not reach a steady
+    /// state in the longest run allowed).
+    static func verdict(_ point: CapacitySearch.Point, _ objectives: [MetricBound]) -> String {
+        if point.passed { return "pass" }
+        let held = zip(objectives, point.metrics).allSatisfy { $0.holds($1.value) }
+        return held && point.steadyState?.isSteady == false ? "unsteady" : "fail"
     }
 
     /// The result as pretty-printed JSON with sorted keys (numbers that are not finite become strings).
     public static func json(_ result: ExperimentCapacity.Result) throws -> String {
         struct Objective: Encodable { var metric: String; var bound: Double; var direction: String }
-        struct Point: Encodable { var value: Double; var passed: Bool; var metrics: [String: Double] }
+        struct Point: Encodable {
+            var value: Double
+            var passed: Bool
+            var verdict: String
+            var requests: Int?
+            var steady: Bool?
+            var steadyStateProblem: String?
+            var metrics: [String: Double]
+            enum CodingKeys: String, CodingKey {
+                case value, passed, verdict, requests, steady, metrics
+                case steadyStateProblem = "steady_state_problem"
+            }
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(value, forKey: .value)
+                try container.encode(passed, forKey: .passed)
+                try container.encode(verdict, forKey: .verdict)
+                try container.encode(requests, forKey: .requests)
+                try container.encode(steady, forKey: .steady)
+                try container.encode(steadyStateProblem, forKey: .steadyStateProblem)
+                try container.encode(metrics, forKey: .metrics)
+            }
+        }
         struct Output: Encodable {
             var experiment: String
             var key: String
@@ -65,7 +108,8 @@ public enum CapacityReport {
             goodputRequestsPerSecond: result.goodputRequestsPerSecond,
             metrics: Dictionary(result.metrics, uniquingKeysWith: { first, _ in first }),
             points: result.tried.map { point in
-                Point(value: point.value, passed: point.passed,
+                Point(value: point.value, passed: point.passed, verdict: verdict(point, result.objectives), requests: point.requests,
+                      steady: point.steadyState?.isSteady, steadyStateProblem: point.steadyState?.problem,
                       metrics: Dictionary(point.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }))
             })
         let encoder = JSONEncoder()

@@ -1,3 +1,4 @@
+import GraceSim
 import GraceSimStore
 /// Finds the highest load at which every service-level objective holds: brackets it by doubling or halving
 /// from a starting value, then bisects to a relative tolerance.
@@ -15,11 +16,24 @@ public struct CapacitySearch: Sendable {
         public var passed: Bool
         /// Each objective's metric and its value here, in objective order.
         public var metrics: [(name: String, value: Double)]
+        /// The requests of the run the point was measured on (after any extension), when known.
+        public var requests: Int?
+        /// Whether that run reached a steady state, when the search checks it.
+        public var steadyState: SteadyState?
+        /// The standard error of each objective's metric (in objective order), from the spread of its value over
+        /// the groups of the measurement window; empty when not measured.
+        public var standardErrors: [Double] = []
+        /// Whether the run was long enough to tell each objective's verdict (see ``ExperimentCapacity``); nil
+        /// when not measured.
+        public var certain: Bool?
 
-        public init(value: Double, passed: Bool, metrics: [(name: String, value: Double)]) {
+        public init(value: Double, passed: Bool, metrics: [(name: String, value: Double)], requests: Int? = nil,
+                    steadyState: SteadyState? = nil) {
             self.value = value
             self.passed = passed
             self.metrics = metrics
+            self.requests = requests
+            self.steadyState = steadyState
         }
     }
 

@@ -9,6 +9,20 @@ import GraceSimStore
 /// (trace replay) or `workload.arrivals.clients` (closed loop); the search starts from the experiment's own
 /// value. Every point is a full run with the same seed, so a search is reproducible. Objectives name metrics
 /// of ``MetricCatalog/values(_:)`` in one scope of the report (`overall` or an instance's name).
+///
+/// A point of a rate or a closed loop is measured at steady state: its first ``warmupFraction`` of requests (the
+/// system filling from empty) are left out of the request metrics, and the run must reach a ``SteadyState``
+/// over the rest. The run must also be long enough to tell each objective's verdict: the window is split into
+/// ``MeasurementWindow/groupCount`` consecutive groups of requests, and the spread of the metric over them gives
+/// its standard error (batch means); a verdict is told when the window holds enough requests for the metric
+/// (``requestsNeeded(for:value:)``: ten beyond a percentile near its bound) and the bound lies at least two standard errors from the
+/// value, or the standard error is within the search's tolerance of the value (closer than that, the load is within
+/// the tolerance of the capacity anyway). While the run is not steady or cannot tell, it is extended: its
+/// request count (and `duration_s`, `simulation.max_time_s` where given) doubled, up to ``maxExtension`` times the
+/// experiment's own. A run in which every group misses an objective fails at once, steady or not (before it is
+/// steady, its warm-up makes it, if anything, too kind). A point still not steady at the longest run fails, as a load that cannot be shown to be
+/// sustained; one still uncertain keeps the verdict of that run, and says so. A trace's arrivals are not
+/// stationary: it is replayed whole.
 public struct ExperimentCapacity {
     /// The key that sets the experiment's load, and its range.
     public struct Knob: Sendable, Equatable {
@@ -20,6 +34,9 @@ public struct ExperimentCapacity {
         public var integer: Bool
         public var lowest: Double
         public var highest: Double
+
+        /// Whether points are measured at steady state (rates and closed loops; not a trace replay).
+        public var seeksSteadyState: Bool { key != "workload.arrivals.rate_scale" }
     }
 
     /// What a search found.
@@ -28,6 +45,8 @@ public struct ExperimentCapacity {
         public var objectives: [MetricBound]
         public var scope: String
         public var tolerance: Double
+        /// The longest run of a point, as a multiple of the experiment's own length.
+        public var maxExtension: Int
         /// The highest passing point.
         public var capacity: CapacitySearch.Point
         /// The report of the run at the capacity.
@@ -49,15 +68,23 @@ public struct ExperimentCapacity {
     public var scope: String
     public var tolerance: Double
     public var maxBracketSteps: Int
+    /// The longest run of a point, as a multiple of the experiment's own length (1: never extended).
+    public var maxExtension: Int
+
+    /// The share of each run's requests left out as warm-up.
+    public static let warmupFraction = 0.25
+    /// The default of ``maxExtension``.
+    public static let defaultMaxExtension = 16
 
     public init(path: String, overrides: [ConfigOverride] = [], objectives: [MetricBound], scope: String = "overall",
-                tolerance: Double = 0.02, maxBracketSteps: Int = 12) {
+                tolerance: Double = 0.02, maxBracketSteps: Int = 12, maxExtension: Int = defaultMaxExtension) {
         self.path = path
         self.overrides = overrides
         self.objectives = objectives
         self.scope = scope
         self.tolerance = tolerance
         self.maxBracketSteps = maxBracketSteps
+        self.maxExtension = max(maxExtension, 1)
     }
 
     /// Most clients a closed loop may have (as the workload loader allows).
@@ -110,29 +137,141 @@ public struct ExperimentCapacity {
         let found: (capacity: CapacitySearch.Point, tried: [CapacitySearch.Point])
         do {
             found = try search.run { value in
-                let report = try simulate(knob: knob, value: value)
-                let metrics = try objectiveValues(report)
+                let (point, report) = try evaluate(knob: knob, value: value)
                 reports[value] = report
-                let point = CapacitySearch.Point(value: value, passed: zip(objectives, metrics).allSatisfy { $0.holds($1) },
-                                                 metrics: zip(objectives, metrics).map { ($0.metric, $1) })
                 progress?(point)
                 return point
             }
         } catch let failure as CapacitySearch.Failure {
             throw StoreError(file: path, message(for: failure, knob: knob))
         }
-        return Result(knob: knob, objectives: objectives, scope: scope, tolerance: tolerance, capacity: found.capacity,
+        return Result(knob: knob, objectives: objectives, scope: scope, tolerance: tolerance, maxExtension: maxExtension,
+                      capacity: found.capacity,
                       report: reports[found.capacity.value]!, tried: found.tried)
     }
 
-    private func simulate(knob: Knob, value: Double) throws -> RunReport {
+    /// Runs the experiment at `value` and judges the point: whole for a trace replay; else after the warm-up,
+    /// extending the run while the objectives hold but it is not steady yet (see the type's documentation).
+    private func evaluate(knob: Knob, value: Double) throws -> (CapacitySearch.Point, RunReport) {
         let set = try ConfigOverride(parsing: "\(knob.key)=\(CapacityFormat.number(value))")
-        let experiment = try Experiment.load(path: path, overrides: overrides + [set])
-        do {
-            return try Simulator(experiment: experiment).run()
-        } catch let problem as MemoryPartition.Problem {
-            throw StoreError(file: path, problem.message)
+        var scale = 1
+        while true {
+            let experiment = try Experiment.load(path: path, overrides: overrides + [set] + (try lengthened(scale)))
+            let simulator: Simulator
+            do {
+                simulator = try Simulator(experiment: experiment)
+            } catch let problem as MemoryPartition.Problem {
+                throw StoreError(file: path, problem.message)
+            }
+            guard knob.seeksSteadyState else {
+                let report = simulator.run()
+                let metrics = try objectiveValues(report)
+                return (CapacitySearch.Point(value: value, passed: zip(objectives, metrics).allSatisfy { $0.holds($1) },
+                                             metrics: zip(objectives, metrics).map { ($0.metric, $1) },
+                                             requests: simulator.requests.count), report)
+            }
+            let window = MeasurementWindow.afterWarmup(of: experiment, warmupFraction: Self.warmupFraction)
+            simulator.measure(from: window)
+            while simulator.step() {}
+            let report = simulator.report(over: window)
+            let steady = simulator.steadyState(over: window)
+            let metrics = try objectiveValues(report)
+            let holds = zip(objectives, metrics).allSatisfy { $0.holds($1) }
+            let groups = try window.starts.indices.map { try objectiveValues(simulator.report(over: window, groups: $0..<($0 + 1))) }
+            let errors = objectives.indices.map { index in Self.standardError(groups.map { $0[index] }) }
+            let certain = zip(objectives, zip(metrics, errors)).allSatisfy { objective, measured in
+                Self.canTell(objective, value: measured.0, standardError: measured.1, tolerance: tolerance)
+                    && steady.requests >= Self.requestsNeeded(for: objective, value: measured.0)
+            }
+            // A miss that every group shows is no transient of part of the window: more requests will not mend it.
+            let missedThroughout = objectives.indices.contains { index in
+                !objectives[index].holds(metrics[index]) && groups.allSatisfy { !objectives[index].holds($0[index]) }
+            }
+            if (certain && steady.isSteady) || missedThroughout || scale * 2 > maxExtension {
+                var point = CapacitySearch.Point(value: value, passed: holds && steady.isSteady,
+                                                 metrics: zip(objectives, metrics).map { ($0.metric, $1) },
+                                                 requests: simulator.requests.count, steadyState: steady)
+                point.standardErrors = errors
+                point.certain = certain
+                return (point, report)
+            }
+            scale = min(scale * Self.growthFactor(steady, objectives: objectives, metrics: metrics, errors: errors,
+                                                  tolerance: tolerance), maxExtension)
         }
+    }
+
+    /// How many times longer the next run of a point should be: a power of two from 2 to 8, enough by the figures of
+    /// this run for the warm-up to reach the P99 end-to-end latency, for the window to span three of them, and for
+    /// each uncertain objective's standard error (which falls as one over the square root of the length) to come
+    /// within what tells its verdict.
+    static func growthFactor(_ steady: SteadyState, objectives: [MetricBound], metrics: [Double], errors: [Double],
+                             tolerance: Double) -> Int {
+        var needed = 2.0
+        if steady.warmupSeconds > 0 { needed = max(needed, steady.p99E2ESeconds / steady.warmupSeconds) }
+        if steady.arrivalSpanSeconds > 0 {
+            needed = max(needed, SteadyState.minimumSpanInLatencies * steady.p99E2ESeconds / steady.arrivalSpanSeconds)
+        }
+        for (objective, value) in zip(objectives, metrics) where steady.requests > 0 {
+            needed = max(needed, Double(requestsNeeded(for: objective, value: value)) / Double(steady.requests))
+        }
+        for (objective, (value, error)) in zip(objectives, zip(metrics, errors))
+        where !canTell(objective, value: value, standardError: error, tolerance: tolerance) {
+            let allowed = max(abs(value - objective.bound) / 2, tolerance * abs(value))
+            if allowed > 0, error.isFinite { needed = max(needed, (error / allowed) * (error / allowed)) }
+        }
+        var factor = 2
+        while Double(factor) < needed && factor < 8 { factor *= 2 }
+        return factor
+    }
+
+    /// The requests a window needs before a percentile within a factor of two of its bound can be told: ten beyond
+    /// it (1,000 for a P99, 100 for a P90, 10,000 for a P99.9); none for a mean, a median or another metric, or a
+    /// value further from its bound. The spread over the groups says little about a tail that rare requests make
+    /// (long prompts, bursts), which a short window may not hold at all.
+    static func requestsNeeded(for objective: MetricBound, value: Double) -> Int {
+        let low = min(abs(value), abs(objective.bound)), high = max(abs(value), abs(objective.bound))
+        guard value.isFinite, low > 0, high < 2 * low else { return 0 }
+        if objective.metric.contains("_p99_9_") { return 10_000 }
+        if objective.metric.contains("_p99_") { return 1_000 }
+        if objective.metric.contains("_p90_") { return 100 }
+        return 0
+    }
+
+    /// The standard error of the mean of `values` (one per group): their sample standard deviation over the square
+    /// root of their count; 0 for fewer than two values, infinity when one is not finite.
+    static func standardError(_ values: [Double]) -> Double {
+        guard values.count > 1 else { return 0 }
+        guard values.allSatisfy(\.isFinite) else { return .infinity }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+        return (variance / Double(values.count)).squareRoot()
+    }
+
+    /// Whether a run tells `objective`'s verdict: its bound lies at least two standard errors from `value`, or the
+    /// standard error is within `tolerance` of the value. A value that is not finite is told as it is.
+    static func canTell(_ objective: MetricBound, value: Double, standardError: Double, tolerance: Double) -> Bool {
+        guard value.isFinite else { return true }
+        return abs(value - objective.bound) >= 2 * standardError || standardError <= tolerance * abs(value)
+    }
+
+    /// The overrides that make a run `scale` times as long as the experiment's own: its `max_requests`, and its
+    /// `duration_s` and `simulation.max_time_s` where it gives them, multiplied by `scale`.
+    /// Each is kept within what the loader accepts (10⁹ requests, 10⁹ s).
+    private func lengthened(_ scale: Int) throws -> [ConfigOverride] {
+        guard scale > 1 else { return [] }
+        let experiment = try Experiment.load(path: path, overrides: overrides)
+        let limit = 1e9
+        var sets: [String] = []
+        if let requests = experiment.workload.maxRequests {
+            sets.append("workload.max_requests=\(Int(min(Double(requests) * Double(scale), limit)))")
+        }
+        if let duration = experiment.workload.duration {
+            sets.append("workload.duration_s=\(CapacityFormat.number(min(duration.seconds * Double(scale), limit)))")
+        }
+        if let maxTime = experiment.maxTime {
+            sets.append("simulation.max_time_s=\(CapacityFormat.number(min(maxTime.seconds * Double(scale), limit)))")
+        }
+        return try sets.map(ConfigOverride.init(parsing:))
     }
 
     /// The objectives' metrics in `report`, in objective order.
@@ -158,19 +297,19 @@ public struct ExperimentCapacity {
         switch failure {
         case let .failsAtLowest(tried):
             let lowest = tried.map(\.value).min() ?? knob.start
-            return "the SLOs fail even at the lowest \(knob.key) tried, \(CapacityFormat.number(lowest)); tried \(Self.describe(tried))"
+            return "the SLOs fail even at the lowest \(knob.key) tried, \(CapacityFormat.number(lowest)); tried \(Self.describe(tried, objectives: objectives))"
         case let .passesAtHighest(tried):
             let highest = tried.map(\.value).max() ?? knob.start
             return "the SLOs still hold at \(knob.key) = \(CapacityFormat.number(highest)) after \(maxBracketSteps) doublings, "
-                + "so the capacity cannot be bracketed; tried \(Self.describe(tried))"
+                + "so the capacity cannot be bracketed; tried \(Self.describe(tried, objectives: objectives))"
         }
     }
 
     /// `4 fail (ttft_p99_ms 812.3), 2 pass (ttft_p99_ms 410.2)`.
-    public static func describe(_ points: [CapacitySearch.Point]) -> String {
+    public static func describe(_ points: [CapacitySearch.Point], objectives: [MetricBound] = []) -> String {
         points.map { point in
             let metrics = point.metrics.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
-            return "\(CapacityFormat.number(point.value)) \(point.passed ? "pass" : "fail") (\(metrics))"
+            return "\(CapacityFormat.number(point.value)) \(CapacityReport.verdict(point, objectives)) (\(metrics))"
         }.joined(separator: "; ")
     }
 }

@@ -33,6 +33,11 @@ public struct MetricBound: Sendable, Equatable, CustomStringConvertible {
         let expected = "--slo: expected metric=bound[,metric=bound...] such as ttft_p99_ms=500,tbt_p99_ms=100"
         var objectives: [MetricBound] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let goodput = item.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if !item.contains("="), goodput.count == 2, ["ttft", "tpot", "e2el"].contains(goodput[0]) {
+                throw StoreError(file: "<command line>", "--slo: \"\(item)\" is vLLM's --goodput form, a limit on each request; here an SLO bounds a metric of the run: "
+                                 + "\(goodput[0])_p99_ms=\(goodput[1]) (or put slo: {\(goodput[0])_ms: \(goodput[1])} in the experiment and bound goodput_requests_per_s)")
+            }
             let parts = item.split(separator: "=", omittingEmptySubsequences: false)
             let metric = parts.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             guard parts.count == 2, !metric.isEmpty else {

@@ -11,6 +11,8 @@ import Testing
         ("mistralai/Mistral-7B-v0.1", "mistral-7b-v0.1"),
         ("Qwen/Qwen2.5-7B", "qwen2.5-7b"),
         ("qwen/qwen2.5-7b", "qwen2.5-7b"),
+        ("Qwen/Qwen2.5-7B-Instruct", "qwen2.5-7b"),
+        ("mistralai/Mistral-7B-Instruct-v0.1", "mistral-7b-v0.1"),
     ])
     func idsResolveToPresets(id: String, preset: String) throws {
         let model = try Repository.catalog.model(named: id, file: "test.yaml", key: "instances.0.model")

@@ -19,7 +19,7 @@ import Testing
         ("slo: {ttft_ms: fast}", "test.yaml: slo.ttft_ms: expected a number, found \"fast\""),
         ("slo: {ttft_ms: 100, itl_ms: 5}", "test.yaml: slo.itl_ms: unknown key (allowed here: e2el_ms, tpot_ms, ttft_ms)"),
         ("slo: {}", "test.yaml: slo: expected at least one of ttft_ms, tpot_ms, e2el_ms"),
-        ("slo: 200", "test.yaml: slo: expected a mapping, found \"200\""),
+        ("slo: 200", "test.yaml: slo: expected {ttft_ms: MS, tpot_ms: MS, e2el_ms: MS} or vLLM's --goodput pairs such as \"ttft:200 tpot:50\" (names ttft, tpot, e2el; ms), found \"200\""),
     ])
     func badSLOIsOneLine(yaml: String, expected: String) throws {
         let error = #expect(throws: ConfigError.self) { try TestExperiments.experiment(Self.experiment + yaml) }

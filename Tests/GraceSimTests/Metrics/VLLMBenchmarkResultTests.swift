@@ -3,21 +3,54 @@ import Foundation
 import Testing
 @testable import GraceSim
 
-/// The benchmark_serving block and --save-result JSON against fixtures written by hand in the benchmark's format
-/// (labels padded to 40, values to 10, 2 decimals; numpy's mean, median, population std and linear P99), for
-/// four requests: three that finished and one that failed.
+/// The `vllm bench serve` block (and the earlier benchmark_serving one) and --save-result JSON against fixtures
+/// written by hand in the benchmark's format (labels padded to 40, values to 10, 2 decimals; numpy's mean, median,
+/// population std and linear P99; peaks over whole seconds), for four requests: three that finished and one that
+/// failed.
 @Suite struct VLLMBenchmarkResultTests {
     static let ms: Int64 = 1_000_000
 
-    /// TTFT 100/200/300 ms; gaps 20+30, 40 and none; outputs 3, 2, 1; the fourth request failed.
+    /// Arrivals at 0, 0.5 s and 1.2 s; TTFT 100/200/300 ms; gaps 20+30, 40 and none; outputs 3, 2, 1; the fourth
+    /// request, at 1.5 s, failed. Tokens come at 0.1, 0.12, 0.15, 0.7, 0.74 (second 0) and 1.5 s (second 1): a peak
+    /// of 5 tokens in one second. The first two requests are in flight in second 0, the third alone in second 1.
     static let result = VLLMBenchmarkResult(requests: [
         .init(inputTokens: 10, outputTokens: 3, ttftNs: 100 * ms, itlNs: [20 * ms, 30 * ms]),
-        .init(inputTokens: 20, outputTokens: 2, ttftNs: 200 * ms, itlNs: [40 * ms]),
-        .init(inputTokens: 30, outputTokens: 1, ttftNs: 300 * ms, itlNs: []),
-        .init(inputTokens: 40, outputTokens: 0, ttftNs: 0, itlNs: [], error: "rejected at arrival"),
+        .init(inputTokens: 20, outputTokens: 2, ttftNs: 200 * ms, itlNs: [40 * ms], arrivalNs: 500 * ms),
+        .init(inputTokens: 30, outputTokens: 1, ttftNs: 300 * ms, itlNs: [], arrivalNs: 1200 * ms),
+        .init(inputTokens: 40, outputTokens: 0, ttftNs: 0, itlNs: [], error: "rejected at arrival", arrivalNs: 1500 * ms),
     ], duration: SimTime(ns: 2_000_000_000))
 
     static let printedFixture = """
+        ============ Serving Benchmark Result ============
+        Successful requests:                     3         
+        Failed requests:                         1         
+        Maximum request concurrency:             4         
+        Request rate configured (RPS):           2.00      
+        Benchmark duration (s):                  2.00      
+        Total input tokens:                      60        
+        Total generated tokens:                  6         
+        Request throughput (req/s):              1.50      
+        Output token throughput (tok/s):         3.00      
+        Peak output token throughput (tok/s):    5.00      
+        Peak concurrent requests:                2.00      
+        Total token throughput (tok/s):          33.00     
+        ---------------Time to First Token----------------
+        Mean TTFT (ms):                          200.00    
+        Median TTFT (ms):                        200.00    
+        P99 TTFT (ms):                           298.00    
+        -----Time per Output Token (excl. 1st token)------
+        Mean TPOT (ms):                          32.50     
+        Median TPOT (ms):                        32.50     
+        P99 TPOT (ms):                           39.85     
+        ---------------Inter-token Latency----------------
+        Mean ITL (ms):                           30.00     
+        Median ITL (ms):                         30.00     
+        P99 ITL (ms):                            39.80     
+        ==================================================
+
+        """
+
+    static let legacyFixture = """
         ============ Serving Benchmark Result ============
         Successful requests:                     3         
         Benchmark duration (s):                  2.00      
@@ -43,12 +76,14 @@ import Testing
         """
 
     static let savedFixture = """
-        {"backend": "gracesim", "model_id": "llama-3-8b", "tokenizer_id": "llama-3-8b", "num_prompts": 4, \
-        "request_rate": 2.0, "burstiness": 1.0, "max_concurrency": null, "duration": 2.0, "completed": 3, \
-        "total_input_tokens": 60, "total_output_tokens": 6, "request_throughput": 1.5, "request_goodput:": null, \
+        {"endpoint_type": "gracesim", "backend": "gracesim", "label": null, "model_id": "llama-3-8b", \
+        "tokenizer_id": "llama-3-8b", "num_prompts": 4, \
+        "request_rate": 2.0, "burstiness": 1.0, "max_concurrency": null, "duration": 2.0, "completed": 3, "failed": 1, \
+        "total_input_tokens": 60, "total_output_tokens": 6, "request_throughput": 1.5, "request_goodput": null, \
         "output_throughput": 3.0, "total_token_throughput": 33.0, "input_lens": [10, 20, 30, 40], \
         "output_lens": [3, 2, 1, 0], "ttfts": [0.1, 0.2, 0.3, 0.0], "itls": [[0.02, 0.03], [0.04], [], []], \
         "generated_texts": ["", "", "", ""], "errors": ["", "", "", "rejected at arrival"], \
+        "max_output_tokens_per_s": 5.0, "max_concurrent_requests": 2, \
         "mean_ttft_ms": 200.00000000000003, "median_ttft_ms": 200.0, "std_ttft_ms": 81.6496580927726, "p99_ttft_ms": 298.0, \
         "mean_tpot_ms": 32.5, "median_tpot_ms": 32.5, "std_tpot_ms": 7.5, "p99_tpot_ms": 39.85, \
         "mean_itl_ms": 30.0, "median_itl_ms": 30.0, "std_itl_ms": 8.16496580927726, "p99_itl_ms": 39.800000000000004, \
@@ -56,15 +91,27 @@ import Testing
         """
 
     @Test func theBlockIsPrintedAsTheBenchmarkPrintsIt() {
-        #expect(Self.result.text() == Self.printedFixture)
+        #expect(Self.result.text(traffic: .init(requestRate: 2, maxConcurrency: 4)) == Self.printedFixture)
+        #expect(Self.result.legacyText() == Self.legacyFixture)
+    }
+
+    /// `inf` (all at once) prints no configured rate and, without a limit, no concurrency line; a trace's mean rate
+    /// is not a configured one.
+    @Test func rateAndConcurrencyLinesOnlyWhenConfigured() {
+        for traffic in [VLLMBenchmarkResult.Traffic(requestRate: nil), .init(requestRate: 3, rateConfigured: false)] {
+            let text = Self.result.text(traffic: traffic)
+            #expect(!text.contains("Request rate configured") && !text.contains("Maximum request concurrency"))
+            #expect(text.split(separator: "\n").count == Self.printedFixture.split(separator: "\n").count - 2)
+        }
     }
 
     @Test func aGoodputLineFollowsRequestThroughputWhenThereIsAnSLO() {
         var withSLO = Self.result
         withSLO.goodputRequestsPerSecond = 1
-        let lines = withSLO.text().split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines[6] == "Request goodput (req/s):                 1.00      ")
+        let lines = withSLO.text(traffic: .init(requestRate: 2, maxConcurrency: 4)).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[9] == "Request goodput (req/s):                 1.00      ")
         #expect(lines.count == Self.printedFixture.split(separator: "\n", omittingEmptySubsequences: false).count + 1)
+        #expect(withSLO.legacyText().split(separator: "\n")[6] == "Request goodput (req/s):                 1.00      ")
     }
 
     /// Same keys in the same order, the same integers, lists and strings, and every float within 1e-12 of the
@@ -90,8 +137,9 @@ import Testing
 
     @Test func noRequestsGiveZeros() {
         let empty = VLLMBenchmarkResult(requests: [], duration: .zero)
-        #expect(empty.text().contains("Successful requests:                     0         \n"))
-        #expect(empty.text().contains("P99 ITL (ms):                            0.00      \n"))
+        #expect(empty.text(traffic: .init(requestRate: 1)).contains("Successful requests:                     0         \n"))
+        #expect(empty.text(traffic: .init(requestRate: 1)).contains("Peak concurrent requests:                0.00      \n"))
+        #expect(empty.text(traffic: .init(requestRate: 1)).contains("P99 ITL (ms):                            0.00      \n"))
         #expect(empty.requestThroughput == 0)
     }
 

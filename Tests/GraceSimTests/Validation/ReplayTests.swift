@@ -19,13 +19,6 @@ import Testing
         #expect(Replay.percentile([], 50) == nil)
     }
 
-    @Test func weightedPercentileCountsEachGapPerSequence() {
-        let gaps: [(seconds: Double, weight: Int)] = [(0.03, 1), (0.01, 8), (0.02, 1)]
-        #expect(Replay.weightedPercentile(gaps, 50) == 0.01)
-        #expect(Replay.weightedPercentile(gaps, 90) == 0.02)
-        #expect(Replay.weightedPercentile(gaps, 99) == 0.03)
-    }
-
     @Test func relativeErrorAndTargets() {
         let rows = [ReplayComparison.Row(metric: "TTFT", statistic: "median", unit: "s", real: 2, simulated: 2.6),
                     ReplayComparison.Row(metric: "TPOT", statistic: "median", unit: "ms", real: 40, simulated: 36),
