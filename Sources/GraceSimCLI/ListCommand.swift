@@ -39,10 +39,11 @@ struct ListCommand: ParsableCommand {
                     return [name, "\(m.layers)", "\(m.hiddenSize)", "\(m.attentionHeads)/\(m.kvHeads)", experts, weights,
                             String(format: "%.2f", Double(m.totalParameters) / 1e9), String(format: "%.2f", Double(m.activeParametersPerToken) / 1e9),
                             String(format: "%.1f", Double(m.totalWeightBytes) / 1e9),
+                            String(format: "%.0f", Double(m.weightBytesPerLayer) / 1e6),
                             "\(m.kvBytesPerToken)", "\(m.maxContextTokens)", id]
                 }
                 print(SummaryTable.table(header: ["model", "layers", "hidden", "heads/kv", "experts/k", "weights", "params (B)", "active (B)",
-                                                  "weights GB", "KV B/token", "context", "Hugging Face id"],
+                                                  "weights GB", "layer MB", "KV B/token", "context", "Hugging Face id"],
                                          rows: rows), terminator: "")
             case .hardware:
                 let rows = try catalog.hardwareNames().map { name -> [String] in

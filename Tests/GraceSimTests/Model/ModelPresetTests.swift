@@ -31,6 +31,7 @@ let referenceTable: [ReferenceRow] = [
     .init(preset: "qwen3-32b", billionParameters: 32.76, weightGB: 65.5, kvBytesPerToken: 262_144),
     .init(preset: "qwen3-32b-fp8", billionParameters: 32.76, weightGB: 34.3, kvBytesPerToken: 262_144),
     .init(preset: "qwen3-30b-a3b", billionParameters: 30.53, weightGB: 61.1, kvBytesPerToken: 98_304),
+    .init(preset: "qwen3-30b-a3b-fp8", billionParameters: 30.53, weightGB: 31.17, kvBytesPerToken: 98_304),
     .init(preset: "qwen3-235b-a22b-fp8", billionParameters: 235.09, weightGB: 236.4, kvBytesPerToken: 192_512),
     .init(preset: "gpt-oss-20b", billionParameters: 20.91, weightGB: 13.8, kvBytesPerToken: 49_152),
     .init(preset: "gpt-oss-120b", billionParameters: 116.83, weightGB: 65.2, kvBytesPerToken: 73_728),
