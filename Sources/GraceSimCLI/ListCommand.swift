@@ -34,11 +34,16 @@ struct ListCommand: ParsableCommand {
                     let m = try catalog.model(named: name, file: "Configs/models", key: name)
                     let own = ids.filter { $0.preset == name }.map(\.id)
                     let id = (own.first ?? "") + (own.count > 1 ? " (+\(own.count - 1))" : "")
-                    return [name, "\(m.layers)", "\(m.hiddenSize)", "\(m.attentionHeads)/\(m.kvHeads)",
-                            String(format: "%.2f", Double(m.totalParameters) / 1e9), String(format: "%.1f", Double(m.totalWeightBytes) / 1e9),
+                    let experts = m.moe.map { "\($0.experts)/\($0.expertsPerToken)" } ?? "-"
+                    let weights = m.quantization.isQuantized ? m.quantization.method.rawValue : "bf16"
+                    return [name, "\(m.layers)", "\(m.hiddenSize)", "\(m.attentionHeads)/\(m.kvHeads)", experts, weights,
+                            String(format: "%.2f", Double(m.totalParameters) / 1e9), String(format: "%.2f", Double(m.activeParametersPerToken) / 1e9),
+                            String(format: "%.1f", Double(m.totalWeightBytes) / 1e9),
+                            String(format: "%.0f", Double(m.weightBytesPerLayer) / 1e6),
                             "\(m.kvBytesPerToken)", "\(m.maxContextTokens)", id]
                 }
-                print(SummaryTable.table(header: ["model", "layers", "hidden", "heads/kv", "params (B)", "weights GB", "KV B/token", "context", "Hugging Face id"],
+                print(SummaryTable.table(header: ["model", "layers", "hidden", "heads/kv", "experts/k", "weights", "params (B)", "active (B)",
+                                                  "weights GB", "layer MB", "KV B/token", "context", "Hugging Face id"],
                                          rows: rows), terminator: "")
             case .hardware:
                 let rows = try catalog.hardwareNames().map { name -> [String] in

@@ -134,7 +134,7 @@ enum BadInputCorpus {
                      mentions: mentions, status: status, before: sweepFirst, sql: sql.map { ["results.sqlite": $0] } ?? [:])
     }
 
-    static let all: [BadInputCase] = original + hardware + spans + sweeps + databases + commands + vllmVocabulary
+    static let all: [BadInputCase] = original + hardware + spans + sweeps + databases + commands + precision + vllmVocabulary
 
     /// Hardware presets, checked alone and used by an experiment.
     static let hardware: [BadInputCase] = [
@@ -152,6 +152,34 @@ enum BadInputCorpus {
             ["experiment.yaml": experiment().replacingOccurrences(of: "gh200-96gb", with: "$DIR/hardware.yaml"),
              "hardware.yaml": hardwareFile("hbm_gb_per_s: 4000", "hbm_gb_per_s: 1e300")],
             key: "gpu.hbm_gb_per_s", file: "$DIR/hardware.yaml", mentions: ["1000000"]),
+    ]
+
+    /// Quantization, KV-cache dtype and experts: on the instance and in a model file.
+    static let precision: [BadInputCase] = [
+        run("unknown quantization", ["experiment.yaml": experiment(instance: "\n    quantization: int3")],
+            key: "instances.0.quantization", mentions: ["fp8", "awq"]),
+        run("int4 without a group size", ["experiment.yaml": experiment(instance: "\n    quantization: gptq")],
+            key: "instances.0.group_size", mentions: ["gptq"]),
+        run("group size of 1e300", ["experiment.yaml": experiment(instance: "\n    quantization: awq\n    group_size: 1e300")],
+            key: "instances.0.group_size", mentions: []),
+        run("unknown dtype", ["experiment.yaml": experiment(instance: "\n    dtype: int8")],
+            key: "instances.0.dtype", mentions: ["bfloat16"]),
+        run("expert routing on a dense model", ["experiment.yaml": experiment(instance: "\n    expert_routing: uniform")],
+            key: "instances.0.expert_routing", mentions: ["dense"]),
+        run("routing skew of NaN", ["experiment.yaml": experiment(model: "qwen3-30b-a3b", instance: "\n    expert_routing: {power_law: .nan}")
+                .replacingOccurrences(of: "gh200-96gb", with: "gh200-144gb")],
+            key: "instances.0.expert_routing.power_law", mentions: []),
+        run("fp8 KV cache on tables without fp8-KV attention", ["experiment.yaml": experiment(instance: "\n    kv_cache_dtype: fp8")
+                .replacingOccurrences(of: "gh200-96gb", with: "x86-a100-pcie4")],
+            key: "instances.0.kv_cache_dtype", mentions: ["a100-sxm"]),
+        run("model file: more experts per token than experts",
+            ["experiment.yaml": experiment(model: "$DIR/model.yaml"),
+             "model.yaml": "name: m\nfamily: llama\nlayers: 2\nhidden_size: 64\nattention_heads: 4\nffn_size: 128\nvocab_size: 100\nmax_context_tokens: 512\nmoe: {experts: 4, experts_per_token: 8, expert_ffn_size: 32}\n"],
+            key: "moe.experts_per_token", file: "$DIR/model.yaml", mentions: ["at most experts"]),
+        run("model file: 1e300 experts",
+            ["experiment.yaml": experiment(model: "$DIR/model.yaml"),
+             "model.yaml": "name: m\nfamily: llama\nlayers: 2\nhidden_size: 64\nattention_heads: 4\nffn_size: 128\nvocab_size: 100\nmax_context_tokens: 512\nmoe: {experts: 1e300, experts_per_token: 2, expert_ffn_size: 32}\n"],
+            key: "moe.experts", file: "$DIR/model.yaml", mentions: []),
     ]
 
     /// Runs whose arrivals would span more metric samples than memory holds.

@@ -59,9 +59,9 @@ import Testing
         let validated = try await GraceSimProcess.run(["validate", path])
         #expect(validated.status == 2)
         #expect(validated.stdout.isEmpty)
-        let allowed = "activation_reserve_gb, block_size, chunked_prefill, enable_chunked_prefill, enable_prefix_caching, engine_overhead, "
-            + "gpu_memory_utilization, max_model_len, max_num_batched_tokens, max_num_seqs, memory_fraction, mig_profile, model, name, "
-            + "tensor_parallel_size, watermark"
+        let allowed = "activation_reserve_gb, block_size, chunked_prefill, dtype, enable_chunked_prefill, enable_prefix_caching, engine_overhead, "
+            + "expert_routing, gpu_memory_utilization, group_size, kv_cache_dtype, max_model_len, max_num_batched_tokens, max_num_seqs, "
+            + "memory_fraction, mig_profile, model, name, quantization, quantized_modules, tensor_parallel_size, watermark, weight_block_size"
         #expect(validated.stderrText.split(separator: "\n").map(String.init) == [
             "error: \(path): instances.0.max_num_seqs: expected a positive integer, found 0",
             "error: \(path): instances.0.gpu_memory_utilisation: unknown key (did you mean \"gpu_memory_utilization\"? allowed here: \(allowed))",

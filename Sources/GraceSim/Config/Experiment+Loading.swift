@@ -53,7 +53,10 @@ extension Experiment {
 
         let instanceNodes = try o.required("instances").list()
         guard !instanceNodes.isEmpty else { throw o.missing("instances") }
-        var instances = try instanceNodes.map { try loadInstance($0, catalog: catalog, sharing: sharingMode, gpu: hardware.gpu) }
+        var instanceWarnings: [ConfigError] = []
+        var instances = try instanceNodes.map {
+            try loadInstance($0, catalog: catalog, sharing: sharingMode, gpu: hardware.gpu, warnings: &instanceWarnings)
+        }
         makeNamesUnique(&instances)
         if sharingMode == .mig { try checkMIGFit(instances, nodes: instanceNodes, hardware: hardware) }
         do {
@@ -91,7 +94,7 @@ extension Experiment {
         return Experiment(name: name, file: file, description: description, seed: seed, hardware: hardware,
                           instances: instances, sharing: sharingMode, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
                           maxTime: maxTime, sampleInterval: sampleInterval, slo: slo, checkInvariants: checkInvariants,
-                          warnings: workload.shortfallWarnings(plan, file: file))
+                          warnings: instanceWarnings + workload.shortfallWarnings(plan, file: file))
     }
 
     /// The most metric sample intervals a run's arrivals may span (10⁷): the link's traffic series has one
@@ -205,10 +208,15 @@ extension Experiment {
     static let defaultMemoryFraction = 0.9
 
     private static func loadInstance(_ node: ConfigNode, catalog: PresetCatalog, sharing: SharingMode,
-                                     gpu: GPUSpec) throws -> InstanceSpec {
+                                     gpu: GPUSpec, warnings: inout [ConfigError]) throws -> InstanceSpec {
         let o = try node.object()
         let modelNode = try o.required("model")
         let model = try catalog.model(named: try modelNode.string(), file: node.file, key: modelNode.path)
+            .applyingInstanceStorage(o)
+        try checkKVCacheDtype(model, gpu: gpu, in: o)
+        if let note = GEMMPrecision.resolve(model.quantization, on: gpu).fallbackNote {
+            warnings.append(ConfigError(file: node.file, key: o.optional("quantization")?.path ?? modelNode.path, note))
+        }
         var profile: MIGProfile?
         if sharing == .mig {
             let profileNode = try o.required("mig_profile")
@@ -259,6 +267,16 @@ extension Experiment {
                                     engineOverhead: overhead)
         instance.writtenModel = try modelNode.string()
         return instance
+    }
+
+    /// Refuses an fp8 KV cache on a GPU whose kernel tables measured attention for the model's head size at 16 bits
+    /// only: they cannot time it.
+    private static func checkKVCacheDtype(_ model: ModelSpec, gpu: GPUSpec, in o: ConfigObject) throws {
+        guard model.kvCacheDtype != .auto, let tables = gpu.kernelTables else { return }
+        let keys = tables.generationAttention.keys.filter { $0.headDim == model.headDim }
+        guard !keys.contains(where: { $0.kvDtype == model.kvCacheDtype.tableName }) else { return }
+        let node = o.optional("kv_cache_dtype") ?? o.node
+        throw node.error("the \(tables.name) kernel tables measured no \(model.kvCacheDtype.rawValue) KV-cache attention for head size \(model.headDim); use auto on this GPU")
     }
 
     /// `engine_overhead`: a profile name (`vllm-0.5`, `vllm-0.7`, `vllm-v1`) or `{per_step_us, per_sequence_us,

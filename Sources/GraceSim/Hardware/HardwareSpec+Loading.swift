@@ -39,7 +39,8 @@ private let bandwidthsGBPerSecond = 0.001...1e6
 
 extension GPUSpec {
     /// Reads `gpu:` (`hbm_bytes`, `hbm_mib` or `hbm_gib`; `hbm_gb_per_s`, `peak_tflops`, `sm_count`; optionally
-    /// `kernels`, the name of measured kernel tables in one of `kernelDirectories`).
+    /// `kernels`, the name of measured kernel tables in one of `kernelDirectories`, and `low_precision`, the
+    /// tensor-core types below 16 bits, which default to those the tables measured GEMMs in).
     static func load(from node: ConfigNode, kernelDirectories: [String]) throws -> GPUSpec {
         let o = try node.object()
         let hbmBytes = try hbmCapacityBytes(o)
@@ -52,9 +53,15 @@ extension GPUSpec {
             hbmBytesPerSecond: try o.double("hbm_gb_per_s", in: bandwidthsGBPerSecond) * bytesPerGB,
             peakFlopsPerSecond: try o.double("peak_tflops", in: 0.001...1e6) * 1e12,
             smCount: try o.positiveInt("sm_count", atMost: 1_000_000),
-            kernelTables: tables)
+            kernelTables: tables,
+            lowPrecision: try o.optional("low_precision").map(lowPrecisionTypes))
         try o.finish()
         return spec
+    }
+
+    /// `low_precision`: a list of `fp8` and `fp4` (possibly empty), for a GPU whose kernel tables do not say.
+    private static func lowPrecisionTypes(_ node: ConfigNode) throws -> Set<LowPrecisionType> {
+        Set(try node.list().map { try $0.choice(LowPrecisionType.self) })
     }
 
     /// HBM capacity from exactly one of `hbm_bytes`, `hbm_mib` (as nvidia-smi prints it) or `hbm_gib`.

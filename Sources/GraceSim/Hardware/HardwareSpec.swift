@@ -35,15 +35,30 @@ public struct GPUSpec: Sendable, Hashable {
     /// Measured kernel latencies that time this GPU's passes (its own, or a measured GPU's scaled by the roofline
     /// ratio; see ``MeasuredKernels``); nil times every kernel by the fitted roofline.
     public var kernelTables: KernelTables?
+    /// The sub-16-bit floating-point types its tensor cores compute in (fp8 from Ada and Hopper on, fp4 on
+    /// Blackwell); each runs at 2× (fp8) or 4× (fp4) the 16-bit peak.
+    public var lowPrecision: Set<LowPrecisionType>
 
     public init(hbmBytes: Int64, hbmBytesPerSecond: Double, peakFlopsPerSecond: Double, smCount: Int,
-                kernelTables: KernelTables? = nil) {
+                kernelTables: KernelTables? = nil, lowPrecision: Set<LowPrecisionType>? = nil) {
         self.hbmBytes = hbmBytes
         self.hbmBytesPerSecond = hbmBytesPerSecond
         self.peakFlopsPerSecond = peakFlopsPerSecond
         self.smCount = smCount
         self.kernelTables = kernelTables
+        self.lowPrecision = lowPrecision ?? kernelTables?.lowPrecisionTypes ?? []
     }
+}
+
+/// A floating-point type narrower than 16 bits that a GPU's tensor cores compute in.
+public enum LowPrecisionType: String, Sendable, Hashable, CaseIterable, Comparable {
+    case fp8
+    case fp4
+
+    /// Tensor-core throughput relative to the 16-bit peak (data sheets of Hopper, Ada and Blackwell).
+    public var peakRatio: Double { self == .fp8 ? 2 : 4 }
+
+    public static func < (a: LowPrecisionType, b: LowPrecisionType) -> Bool { a.peakRatio < b.peakRatio }
 }
 
 /// The host CPU and its memory.

@@ -112,7 +112,7 @@ extension KernelCalibration {
             for (index, shape) in model.linearShapesPerLayer.enumerated() {
                 for (t, tokens) in gemmTokens.enumerated() {
                     let m = Double(tokens)
-                    let reference = measured.layerMatrices[index].seconds(at: m)
+                    let reference = measured.layerMatrices[index].curve.seconds(at: m)
                     let estimate = roofline.rooflineGEMMSeconds(inputs: shape.inputs, outputs: shape.outputs, tokens: m)
                     gemm.add(model: estimate, reference: reference) { "\(model.name) \(names[index]), m=\(tokens)" }
                     byTokens[t].add(model: estimate, reference: reference) { "\(model.name) \(names[index])" }

@@ -18,14 +18,21 @@ import Foundation
 /// axis context …
 /// <one line per batch: the latencies over context, in µs>
 /// end
+/// table moe dtype=bfloat16 hidden=2048 inter=768 experts=128 topk=8 kernel=… measured=…
+/// axis tokens 1 2 4 …
+/// curve tp=1 ep=1 distribution=balanced
+/// <the latencies over tokens, in µs; `-` where the curve has no measurement>
+/// …
+/// end
 /// ```
 extension KernelTables {
     /// Reads the tables in `text`; every problem is a ``ConfigError`` naming `file` and the line.
     public static func load(text: String, file: String, name: String) throws -> KernelTables {
-        var reader = KernelFileReader(lines: text.split(separator: "\n", omittingEmptySubsequences: false), file: file)
+        var reader = KernelFileReader(text: text, file: file)
         var peak: Double?, bandwidth: Double?
         var gemms: [String: GEMMTable] = [:]
         var context: [AttentionKey: LogLogSurface] = [:], generation: [AttentionKey: LogLogSurface] = [:]
+        var moe: [MoEKernelKey: LogLogCurve] = [:]
         while let (words, line) = reader.next() {
             switch words[0] {
             case "gpu":
@@ -50,8 +57,17 @@ extension KernelTables {
                     // Prefill work per sequence grows with the square of its length beyond the table.
                     let surface = try reader.surface(columnGrowth: words[1] == "context_attention" ? 2 : 1)
                     if words[1] == "context_attention" { context[key] = surface } else { generation[key] = surface }
+                case "moe":
+                    // The curve lines fill in the sharding and the distribution.
+                    let shape = MoEKernelKey(dtype: try reader.field("dtype", fields, line),
+                                             hiddenSize: try reader.intField("hidden", fields, line),
+                                             interSize: try reader.intField("inter", fields, line),
+                                             experts: try reader.intField("experts", fields, line),
+                                             expertsPerToken: try reader.intField("topk", fields, line),
+                                             tensorParallel: 1, expertParallel: 1, distribution: "")
+                    try reader.moeCurves(shape: shape, into: &moe)
                 default:
-                    throw reader.error(line, "unknown table \"\(words[1])\" (known: gemm, context_attention, generation_attention)")
+                    throw reader.error(line, "unknown table \"\(words[1])\" (known: gemm, context_attention, generation_attention, moe)")
                 }
             default:
                 throw reader.error(line, "unexpected \"\(words[0])\" (expected gpu, peak_tflops, hbm_gb_per_s or table)")
@@ -61,18 +77,21 @@ extension KernelTables {
         guard let bandwidth else { throw ConfigError(file: file, key: "", "no hbm_gb_per_s line") }
         guard gemms["bfloat16"] != nil else { throw ConfigError(file: file, key: "", "no gemm table for dtype bfloat16") }
         return KernelTables(name: name, peakFlopsPerSecond: peak, hbmBytesPerSecond: bandwidth, gemms: gemms,
-                            contextAttention: context, generationAttention: generation)
+                            contextAttention: context, generationAttention: generation, moe: moe)
     }
 }
 
 /// Walks the lines of a `.kernels` file, skipping comments and blank lines.
+///
+/// Lines and words are split on their UTF-8 bytes (newline, space), not on characters: the files are ASCII outside
+/// comments, and a byte split reads them in about half the time.
 private struct KernelFileReader {
     let lines: [Substring]
     let file: String
     var index = 0
 
-    init(lines: [Substring], file: String) {
-        self.lines = lines
+    init(text: String, file: String) {
+        lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
         self.file = file
     }
 
@@ -81,8 +100,9 @@ private struct KernelFileReader {
         while index < lines.count {
             let text = lines[index]
             index += 1
-            if text.hasPrefix("#") { continue }
-            let words = text.split(separator: " ", omittingEmptySubsequences: true)
+            if text.utf8.first == UInt8(ascii: "#") { continue }
+            let words = text.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+                .map { Substring($0) }
             if !words.isEmpty { return (words, index) }
         }
         return nil
@@ -158,6 +178,38 @@ private struct KernelFileReader {
         let values = try values(lines: rows.count, width: columns.count)
         return LogLogSurface(logRows: rows.map { log($0) }, logColumns: columns.map { log($0) }, logSeconds: values,
                              columnGrowth: columnGrowth)
+    }
+
+    /// Reads a MoE table's `axis tokens …`, then pairs of `curve tp=… ep=… distribution=…` and a line of latencies
+    /// in µs over the tokens (`-` where not measured), then `end`. Each curve, of its measured points only, goes
+    /// into `curves` under `shape` with the curve line's sharding and distribution.
+    mutating func moeCurves(shape: MoEKernelKey, into curves: inout [MoEKernelKey: LogLogCurve]) throws {
+        let logTokens = try axis().map { log($0) }
+        while true {
+            guard let (words, line) = next() else { throw error(index, "the table ends early") }
+            if words == ["end"] { return }
+            guard words[0] == "curve" else { throw error(line, "expected `curve tp=… ep=… distribution=…` or `end`") }
+            let fields = try self.fields(words.dropFirst(), line)
+            var key = shape
+            key.tensorParallel = try intField("tp", fields, line)
+            key.expertParallel = try intField("ep", fields, line)
+            key.distribution = try field("distribution", fields, line)
+            guard curves[key] == nil else { throw error(line, "a second moe curve for \(key)") }
+            guard let (values, valuesLine) = next() else { throw error(index, "the table ends early") }
+            guard values.count == logTokens.count else {
+                throw error(valuesLine, "expected \(logTokens.count) latencies or `-`, found \(values.count)")
+            }
+            var logSizes: [Double] = [], logSeconds: [Double] = []
+            for (word, logSize) in zip(values, logTokens) where word != "-" {
+                guard let us = Double(word), us.isFinite, us > 0 else {
+                    throw error(valuesLine, "expected a positive latency in µs or `-`, found \"\(word)\"")
+                }
+                logSizes.append(logSize)
+                logSeconds.append(log(us * 1e-6))
+            }
+            guard !logSizes.isEmpty else { throw error(valuesLine, "a moe curve without a single latency") }
+            curves[key] = LogLogCurve(logSizes: logSizes, logSeconds: logSeconds)
+        }
     }
 
     mutating func gemm() throws -> GEMMTable {

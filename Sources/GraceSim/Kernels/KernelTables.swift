@@ -1,7 +1,7 @@
 import Foundation
 
 /// Measured kernel latencies of one GPU under one serving engine's kernels: GEMMs by shape and dtype, prefill and
-/// decode attention by batch, length, heads and KV-cache dtype.
+/// decode attention by batch, length, heads and KV-cache dtype, and fused-MoE layers by shape, sharding and routing.
 ///
 /// Read from a `.kernels` file in `Configs/kernels/` (``load(text:file:)``), which
 /// `Scripts/extract_kernel_tables.py` generates from NVIDIA's aiconfigurator-core tables (Apache-2.0). Latencies are
@@ -19,15 +19,30 @@ public final class KernelTables: Sendable {
     public let contextAttention: [AttentionKey: LogLogSurface]
     /// Decode attention: rows are sequences decoding one token each, columns tokens of context per sequence.
     public let generationAttention: [AttentionKey: LogLogSurface]
+    /// One fused-MoE layer's latency against the tokens entering it (before routing), per shape, sharding and
+    /// routing distribution; empty for GPUs without MoE tables. See ``MoEKernelKey`` for what is and is not timed.
+    public let moe: [MoEKernelKey: LogLogCurve]
 
     public init(name: String, peakFlopsPerSecond: Double, hbmBytesPerSecond: Double, gemms: [String: GEMMTable],
-                contextAttention: [AttentionKey: LogLogSurface], generationAttention: [AttentionKey: LogLogSurface]) {
+                contextAttention: [AttentionKey: LogLogSurface], generationAttention: [AttentionKey: LogLogSurface],
+                moe: [MoEKernelKey: LogLogCurve] = [:]) {
         self.name = name
         self.peakFlopsPerSecond = peakFlopsPerSecond
         self.hbmBytesPerSecond = hbmBytesPerSecond
         self.gemms = gemms
         self.contextAttention = contextAttention
         self.generationAttention = generationAttention
+        self.moe = moe
+    }
+}
+
+extension KernelTables {
+    /// The tensor-core types below 16 bits these tables measured GEMMs in (`fp8`, `fp8_block` → fp8; `nvfp4` → fp4).
+    public var lowPrecisionTypes: Set<LowPrecisionType> {
+        var types = Set<LowPrecisionType>()
+        if gemms["fp8"] != nil || gemms["fp8_block"] != nil { types.insert(.fp8) }
+        if gemms["nvfp4"] != nil { types.insert(.fp4) }
+        return types
     }
 }
 
@@ -66,13 +81,16 @@ public struct GEMMTable: Sendable, Equatable {
 
     /// Latency against rows of a GEMM with `inputs` inputs and `outputs` outputs: each measured row count's plane
     /// interpolated at (outputs, inputs), log-log.
+    /// The fastest latency measured at any shape, seconds: the launch-bound floor of a GEMM.
+    public var fastestSeconds: Double {
+        exp(planes.map { $0.logSeconds.min() ?? 0 }.min() ?? 0)
+    }
+
     public func curve(inputs: Int, outputs: Int) -> LogLogCurve {
         let x = log(Double(outputs)), y = log(Double(inputs))
         return LogLogCurve(logSizes: logRows, logSeconds: planes.map { $0.logSeconds(logRow: x, logColumn: y) })
     }
 }
-
-
 
 extension KernelTables: Hashable {
     /// Tables are equal when they have the same name: a process reads each file once (``KernelTableCache``).

@@ -18,39 +18,64 @@ import Foundation
 public struct MeasuredKernels: Sendable {
     /// The tables' name (`h100-sxm`), for reports.
     public let tablesName: String
-    /// One curve per matrix of a layer (in `ModelSpec.linearShapesPerLayer` order), latency against tokens.
-    let layerMatrices: [LogLogCurve]
-    /// The LM head's GEMM against sampled sequences.
-    let lmHead: LogLogCurve
+    /// The GEMMs of a dense layer (in `ModelSpec.linearShapesPerLayer` order), each against tokens.
+    let layerMatrices: [TimedGEMM]
+    /// The GEMMs of an MoE layer other than its routed experts: attention, the router and the shared experts.
+    let moeLayerMatrices: [TimedGEMM]
+    /// The LM head's GEMM against sampled sequences (16-bit).
+    let lmHead: TimedGEMM
     /// Prefill attention of one layer, rows scaled by ``prefill``'s factor; nil when no table covers the heads.
     let prefill: HeadMappedSurface?
     /// Decode attention of one layer; nil when no table covers the heads.
     let decode: HeadMappedSurface?
     /// The roofline ratio from the measured GPU to this one, or nil when they are the same GPU.
     let scale: RooflineScale?
-    /// Shapes for the roofline ratio.
-    private let matrixShapes: [(inputs: Double, outputs: Double)]
-    private let lmHeadShape: (inputs: Double, outputs: Double)
+    /// The measured GPU's peak FLOP/s and bandwidth, for converting a 16-bit measurement to a quantized kernel.
+    private let tablesFlops: Double
+    private let tablesBytes: Double
+    /// The fastest GEMM the 16-bit table measured: the launch-bound floor that a quantized kernel keeps (below).
+    private let gemmFloorSeconds: Double
     private let elementBytes: Double
     private let queryWidth: Double
     private let kvBytesPerTokenPerLayer: Double
 
-    /// The model's kernels from `tables`, on a GPU with `gpu`'s peaks. `kvDtype` names the KV cache's dtype as the
-    /// tables do (`bfloat16` for a 16-bit cache).
-    public init(tables: KernelTables, model: ModelSpec, gpu: GPUSpec, kvDtype: String = "bfloat16") {
+    /// The model's kernels from `tables`, on a GPU with `gpu`'s peaks and tensor-core types, for the model's
+    /// quantization and KV-cache dtype.
+    public init(tables: KernelTables, model: ModelSpec, gpu: GPUSpec) {
         tablesName = tables.name
-        let gemm = tables.gemms["bfloat16"]!  // checked when the tables were read
-        layerMatrices = model.linearShapesPerLayer.map { gemm.curve(inputs: $0.inputs, outputs: $0.outputs) }
-        lmHead = gemm.curve(inputs: model.hiddenSize, outputs: model.vocabSize)
-        let key = AttentionKey(headDim: model.headDim, heads: model.attentionHeads, kvHeads: model.kvHeads, kvDtype: kvDtype)
+        tablesFlops = tables.peakFlopsPerSecond
+        tablesBytes = tables.hbmBytesPerSecond
+        let sixteen = tables.gemms["bfloat16"]!  // checked when the tables were read
+        gemmFloorSeconds = sixteen.fastestSeconds
+        elementBytes = Double(model.bytesPerElement)
+        let precision = GEMMPrecision.resolve(model.quantization, on: gpu)
+        let quantizeAttention = model.quantization.scope == .allLinear
+        func timed(_ shape: (inputs: Int, outputs: Int), quantized: Bool) -> TimedGEMM {
+            let here = MatrixVariant(shape, model: model, precision: precision, quantized: quantized)
+            if quantized, let dtype = precision.tableDtype, let table = tables.gemms[dtype] {
+                return TimedGEMM(curve: table.curve(inputs: shape.inputs, outputs: shape.outputs), here: here, measuredAs: here)
+            }
+            return TimedGEMM(curve: sixteen.curve(inputs: shape.inputs, outputs: shape.outputs), here: here,
+                             measuredAs: here.sixteenBit(elementBytes: Double(model.bytesPerElement)))
+        }
+        let attention = model.attentionShapes.map { timed($0, quantized: quantizeAttention && model.quantization.isQuantized) }
+        layerMatrices = attention + model.mlpShapes(ffn: model.ffnSize).map { timed($0, quantized: model.quantization.scope == .allLinear && model.quantization.isQuantized) }
+        if let moe = model.moe {
+            let router = timed((model.hiddenSize, moe.experts), quantized: false)
+            let shared = moe.sharedExperts > 0
+                ? model.mlpShapes(ffn: moe.sharedExpertFFNSize).map { timed($0, quantized: quantizeAttention && model.quantization.isQuantized) } : []
+            moeLayerMatrices = attention + [router] + shared
+        } else {
+            moeLayerMatrices = []
+        }
+        lmHead = timed((model.hiddenSize, model.vocabSize), quantized: false)
+        let key = AttentionKey(headDim: model.headDim, heads: model.attentionHeads, kvHeads: model.kvHeads,
+                               kvDtype: model.kvCacheDtype.tableName)
         prefill = HeadMappedSurface(key, in: tables.contextAttention)
         decode = HeadMappedSurface(key, in: tables.generationAttention)
         let same = gpu.peakFlopsPerSecond == tables.peakFlopsPerSecond && gpu.hbmBytesPerSecond == tables.hbmBytesPerSecond
         scale = same ? nil : RooflineScale(measuredFlops: tables.peakFlopsPerSecond, measuredBytes: tables.hbmBytesPerSecond,
                                            flops: gpu.peakFlopsPerSecond, bytes: gpu.hbmBytesPerSecond)
-        matrixShapes = model.linearShapesPerLayer.map { (Double($0.inputs), Double($0.outputs)) }
-        lmHeadShape = (Double(model.hiddenSize), Double(model.vocabSize))
-        elementBytes = Double(model.bytesPerElement)
         queryWidth = Double(model.queryWidth)
         kvBytesPerTokenPerLayer = Double(model.kvBytesPerTokenPerLayer)
     }
@@ -58,21 +83,15 @@ public struct MeasuredKernels: Sendable {
     /// Whether the tables time prefill and decode attention (false: the roofline times them).
     public var attentionCovered: Bool { prefill != nil && decode != nil }
 
-    /// Seconds of one layer's GEMMs over `tokens` rows. The matrices' curves share their sizes, so the size is
-    /// located once for all of them.
-    public func layerGEMMSeconds(tokens: Double) -> Double {
-        guard tokens > 0, let sizes = layerMatrices.first?.logSizes else { return 0 }
-        let position = LogLogCurve.position(sizes, log(tokens))
-        var total = 0.0
-        for (index, curve) in layerMatrices.enumerated() {
-            total += scaled(exp(curve.logSeconds(at: position)), matrixShapes[index], tokens: tokens)
-        }
-        return total
-    }
+    /// Seconds of one dense layer's GEMMs over `tokens` rows.
+    public func layerGEMMSeconds(tokens: Double) -> Double { sum(layerMatrices, tokens: tokens) }
+
+    /// Seconds of one MoE layer's GEMMs over `tokens` rows, its routed experts aside: attention, router, shared experts.
+    public func moeLayerGEMMSeconds(tokens: Double) -> Double { sum(moeLayerMatrices, tokens: tokens) }
 
     /// Seconds of the LM head over `sequences` rows.
     public func lmHeadSeconds(sequences: Double) -> Double {
-        gemm(lmHead, lmHeadShape, tokens: sequences)
+        seconds(lmHead, tokens: sequences)
     }
 
     /// Seconds of one layer's prefill attention over `sequences` chunks of `tokensPerSequence` tokens on average
@@ -98,18 +117,56 @@ public struct MeasuredKernels: Sendable {
         return measured * scale.ratio(flops: flops, bytes: bytes)
     }
 
-    private func gemm(_ curve: LogLogCurve, _ shape: (inputs: Double, outputs: Double), tokens: Double) -> Double {
-        scaled(curve.seconds(at: tokens), shape, tokens: tokens)
+    /// The GEMMs' seconds at `tokens` rows; the size is located on the first curve's sizes and again only for a curve
+    /// measured on other sizes (another dtype's table). Elements are read in place, not copied, so the loop retains
+    /// nothing.
+    private func sum(_ gemms: [TimedGEMM], tokens: Double) -> Double {
+        guard tokens > 0, !gemms.isEmpty else { return 0 }
+        let logTokens = log(tokens)
+        return gemms.withUnsafeBufferPointer { buffer in
+            var position = LogLogCurve.position(buffer[0].curve.logSizes, logTokens)
+            var total = 0.0
+            for i in 0..<buffer.count {
+                if i > 0, buffer[i].curve.logSizes != buffer[i - 1].curve.logSizes {
+                    position = LogLogCurve.position(buffer[i].curve.logSizes, logTokens)
+                }
+                total += adjusted(exp(buffer[i].curve.logSeconds(at: position)), buffer[i], tokens: tokens)
+            }
+            return total
+        }
     }
 
-    /// `measured` GEMM seconds scaled to this GPU by the roofline ratio.
-    @inline(__always)
-    private func scaled(_ measured: Double, _ shape: (inputs: Double, outputs: Double), tokens: Double) -> Double {
-        guard let scale, tokens > 0 else { return measured }
-        let flops = 2 * tokens * shape.inputs * shape.outputs
-        let bytes = elementBytes * (shape.inputs * shape.outputs + tokens * (shape.inputs + shape.outputs))
-        return measured * scale.ratio(flops: flops, bytes: bytes)
+    private func seconds(_ gemm: TimedGEMM, tokens: Double) -> Double {
+        adjusted(gemm.curve.seconds(at: tokens), gemm, tokens: tokens)
     }
+
+    /// A measured GEMM time as the kernel `gemm.here` on this GPU.
+    ///
+    /// A kernel the tables hold only at 16 bits (weight-only int4, int8, fp8 without fp8 tensor cores) keeps the
+    /// measured launch-bound floor and scales the rest by its roofline time over the 16-bit kernel's on the measured
+    /// GPU [E]. A GPU without tables of its own then scales by the roofline ratio of the two GPUs (type above).
+    @inline(__always)
+    private func adjusted(_ measured: Double, _ gemm: borrowing TimedGEMM, tokens: Double) -> Double {
+        guard tokens > 0 else { return measured }
+        var seconds = measured
+        if gemm.here != gemm.measuredAs {
+            let here = gemm.here.rooflineSeconds(tokens: tokens, activationBytes: elementBytes, peakFlops: tablesFlops, bandwidth: tablesBytes)
+            let there = gemm.measuredAs.rooflineSeconds(tokens: tokens, activationBytes: elementBytes, peakFlops: tablesFlops, bandwidth: tablesBytes)
+            let floor = min(gemmFloorSeconds, seconds)
+            seconds = floor + (seconds - floor) * (there > 0 ? here / there : 1)
+        }
+        guard let scale else { return seconds }
+        return seconds * scale.ratio(flops: gemm.here.flops(tokens: tokens) / gemm.here.computeRatio,
+                                     bytes: gemm.here.bytes(tokens: tokens, activationBytes: elementBytes))
+    }
+}
+
+/// One measured GEMM curve and the kernel it stands for: `here` runs on the simulated GPU, `measuredAs` is what the
+/// table measured (the same kernel, or its 16-bit cousin).
+struct TimedGEMM: Sendable {
+    let curve: LogLogCurve
+    let here: MatrixVariant
+    let measuredAs: MatrixVariant
 }
 
 /// The ratio of a kernel's roofline time on one GPU to its roofline time on the GPU its latency was measured on.

@@ -5,8 +5,9 @@
 ///
 /// Seconds inside, `SimTime` out. `duration(of:)` is O(1) in the batch (it loops over the four matrices of a
 /// layer, never over sequences) and allocates nothing; everything that depends only on the model and the GPU is
-/// computed once in `init`.
-public struct IterationTimeModel: Sendable {
+/// computed once in `init`. Immutable, and a class so that the event loop's calls share one copy instead of
+/// retaining every table the model holds on each call.
+public final class IterationTimeModel: Sendable {
     public let model: ModelSpec
     public let gpu: GPUSpec
     public let efficiency: ComputeEfficiency
@@ -14,24 +15,28 @@ public struct IterationTimeModel: Sendable {
     /// The measured kernels that time GEMMs and attention, or nil where the GPU has no tables.
     public let measured: MeasuredKernels?
 
-    /// The matrices of one decoder layer (input features, output features) as Doubles.
-    private let matrices: [Matrix]
-    /// Bytes the elementwise kernels of one layer move per token (norms, RoPE, activation, residual adds).
+    /// The matrices of one dense decoder layer as stored and multiplied (for the roofline).
+    private let matrices: [MatrixVariant]
+    /// The matrices of one MoE layer other than its routed experts: attention, router, shared experts.
+    private let moeMatrices: [MatrixVariant]
+    /// The routed experts of an MoE layer, timed by the roofline; nil for a dense model.
+    private let routedExperts: RoutedExperts?
+    /// Bytes the elementwise kernels of one dense layer move per token (norms, RoPE, activation, residual adds).
     private let elementwiseBytesPerToken: Double
+    /// The same for an MoE layer, whose activation runs on the chosen and shared experts' outputs.
+    private let moeElementwiseBytesPerToken: Double
     /// Elementwise kernels launched per layer.
     private let elementwiseKernels: Double
     /// KV bytes of one token in one layer.
     private let kvBytesPerTokenPerLayer: Double
-    /// FP16 elements: bytes per element.
+    /// Bytes per activation element (2: 16-bit).
     private let elementBytes: Double
-    private let lmHead: Matrix
+    private let lmHead: MatrixVariant
     /// Bytes per token of the embedding lookup and of the final norm (read and write one hidden vector each).
     private let hiddenReadWriteBytesPerToken: Double
-
-    struct Matrix: Sendable {
-        var inputs: Double
-        var outputs: Double
-    }
+    /// Dense and MoE layers, as Doubles.
+    private let denseLayerCount: Double
+    private let moeLayerCount: Double
 
     public init(model: ModelSpec, gpu: GPUSpec, engineOverhead: EngineOverhead = .vllmV0,
                 efficiency: ComputeEfficiency = .fitted) {
@@ -40,30 +45,47 @@ public struct IterationTimeModel: Sendable {
         self.efficiency = efficiency
         self.engineOverhead = engineOverhead
         measured = gpu.kernelTables.map { MeasuredKernels(tables: $0, model: model, gpu: gpu) }
-        matrices = model.linearShapesPerLayer.map { Matrix(inputs: Double($0.inputs), outputs: Double($0.outputs)) }
+        let precision = GEMMPrecision.resolve(model.quantization, on: gpu)
+        let quantized = model.quantization.isQuantized && model.quantization.scope == .allLinear
+        let attention = model.attentionShapes.map { MatrixVariant($0, model: model, precision: precision, quantized: quantized) }
+        matrices = attention + model.mlpShapes(ffn: model.ffnSize).map { MatrixVariant($0, model: model, precision: precision, quantized: quantized) }
         let e = Double(model.bytesPerElement)
         let h = Double(model.hiddenSize)
-        let f = Double(model.ffnSize)
         let norm = 2 * h * e  // read and write one hidden vector
         let residualAdd = 3 * h * e  // read two hidden vectors, write one
+        func activation(_ width: Double) -> Double { model.mlp == .gated ? 3 * width * e : 2 * width * e }
+        let common: Double
         switch model.family {
         case .llama:
             // Two RMSNorms, RoPE on Q and K (read and write), one residual add: vLLM fuses the other residual
             // add into the RMSNorm, and Vidur's table has one `add` per layer.
-            let rope = 2 * Double(model.queryWidth + model.kvWidth) * e
-            let activation = model.mlp == .gated ? 3 * f * e : 2 * f * e
-            elementwiseBytesPerToken = 2 * norm + rope + activation + residualAdd
+            common = 2 * norm + 2 * Double(model.queryWidth + model.kvWidth) * e + residualAdd
             elementwiseKernels = 5
         case .opt:
             // Two LayerNorms, the activation, two unfused residual adds; no RoPE (learned positions).
-            let activation = model.mlp == .gated ? 3 * f * e : 2 * f * e
-            elementwiseBytesPerToken = 2 * norm + activation + 2 * residualAdd
+            common = 2 * norm + 2 * residualAdd
             elementwiseKernels = 5
+        }
+        elementwiseBytesPerToken = common + activation(Double(model.ffnSize))
+        if let moe = model.moe {
+            let router = MatrixVariant((model.hiddenSize, moe.experts), model: model, precision: precision, quantized: false)
+            let shared = moe.sharedExperts > 0
+                ? model.mlpShapes(ffn: moe.sharedExpertFFNSize).map { MatrixVariant($0, model: model, precision: precision, quantized: quantized) } : []
+            moeMatrices = attention + [router] + shared
+            routedExperts = RoutedExperts(model: model, moe: moe, precision: precision, tables: gpu.kernelTables)
+            let chosen = Double(moe.expertsPerToken * moe.expertFFNSize + moe.sharedExperts * moe.sharedExpertFFNSize)
+            moeElementwiseBytesPerToken = common + activation(chosen)
+        } else {
+            moeMatrices = []
+            routedExperts = nil
+            moeElementwiseBytesPerToken = 0
         }
         kvBytesPerTokenPerLayer = Double(model.kvBytesPerTokenPerLayer)
         elementBytes = e
-        lmHead = Matrix(inputs: h, outputs: Double(model.vocabSize))
+        lmHead = MatrixVariant((model.hiddenSize, model.vocabSize), model: model, precision: precision, quantized: false)
         hiddenReadWriteBytesPerToken = 2 * h * e
+        denseLayerCount = Double(model.denseLayers)
+        moeLayerCount = Double(model.moe?.moeLayers ?? 0)
     }
 
     // MARK: - Public queries
@@ -108,12 +130,23 @@ public struct IterationTimeModel: Sendable {
         layerBreakdown(of: batch).totalSeconds
     }
 
-    /// Seconds of one decoder layer over `batch`, split by kind of kernel.
+    /// Seconds of one decoder layer over `batch`, split by kind of kernel; for an MoE model, the mean over its dense
+    /// and MoE layers.
     public func layerBreakdown(of batch: BatchShape) -> LayerTimes {
         let n = Double(batch.totalTokens)
-        return LayerTimes(linearSeconds: matrixSeconds(tokens: n),
-                          elementwiseSeconds: elementwiseSeconds(tokens: n),
-                          attentionSeconds: attentionSeconds(of: batch))
+        let attention = attentionSeconds(of: batch)
+        guard moeLayerCount > 0 else {
+            return LayerTimes(linearSeconds: matrixSeconds(tokens: n), elementwiseSeconds: elementwiseSeconds(tokens: n),
+                              attentionSeconds: attention)
+        }
+        let layers = denseLayerCount + moeLayerCount
+        var linear = moeLayerCount * moeMatrixSeconds(tokens: n)
+        var elementwise = moeLayerCount * elementwiseSeconds(tokens: n, bytesPerToken: moeElementwiseBytesPerToken)
+        if denseLayerCount > 0 {
+            linear += denseLayerCount * matrixSeconds(tokens: n)
+            elementwise += denseLayerCount * elementwiseSeconds(tokens: n)
+        }
+        return LayerTimes(linearSeconds: linear / layers, elementwiseSeconds: elementwise / layers, attentionSeconds: attention)
     }
 
     /// Seconds of one decoder layer's work that Vidur's calibration table measures, for `tokens` tokens: the four
@@ -129,18 +162,18 @@ public struct IterationTimeModel: Sendable {
     private var attentionBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.attentionMemoryFraction }
     private var elementwiseBandwidth: Double { gpu.hbmBytesPerSecond * efficiency.elementwiseMemoryFraction }
 
-    /// One GEMM of `tokens` rows: the slower of the FLOPs of its computed rows n' (whole tiles) at η_c(n') of peak
-    /// and its bytes (weights once, activations in and out) at η_m of peak bandwidth, plus a GEMM's fixed cost.
-    private func linearSeconds(_ m: Matrix, tokens n: Double) -> Double {
+    /// One GEMM of `tokens` rows: the slower of the FLOPs of its computed rows n' (whole tiles) at η_c(n') of the peak
+    /// of its tensor-core type and its bytes (weights once as stored, activations in and out) at η_m of peak
+    /// bandwidth, plus a GEMM's fixed cost.
+    private func linearSeconds(_ m: MatrixVariant, tokens n: Double) -> Double {
         if n <= 0 { return 0 }
         let computed = efficiency.computedTokens(n)
-        let flops = 2 * computed * m.inputs * m.outputs
-        let bytes = elementBytes * (m.inputs * m.outputs + n * (m.inputs + m.outputs))
-        let compute = flops / (gpu.peakFlopsPerSecond * efficiency.computeFraction(tokens: computed))
-        let memory = bytes / matrixBandwidth
+        let compute = m.flops(tokens: computed) / (gpu.peakFlopsPerSecond * m.computeRatio * efficiency.computeFraction(tokens: computed))
+        let memory = m.bytes(tokens: n, activationBytes: elementBytes) / matrixBandwidth
         return max(compute, memory) + efficiency.gemmFixedSeconds
     }
 
+    /// One dense layer's GEMMs.
     private func matrixSeconds(tokens n: Double) -> Double {
         if let measured { return n > 0 ? measured.layerGEMMSeconds(tokens: n) : 0 }
         var total = 0.0
@@ -148,9 +181,26 @@ public struct IterationTimeModel: Sendable {
         return total
     }
 
+    /// One MoE layer's GEMMs: attention, router and shared experts (measured where the GPU has tables), and the
+    /// routed experts the batch's tokens chose.
+    private func moeMatrixSeconds(tokens n: Double) -> Double {
+        guard n > 0, let routedExperts else { return 0 }
+        var total = 0.0
+        if let measured {
+            total = measured.moeLayerGEMMSeconds(tokens: n)
+        } else {
+            for m in moeMatrices { total += linearSeconds(m, tokens: n) }
+        }
+        return total + routedExperts.seconds(tokens: n, gpu: gpu, efficiency: efficiency, activationBytes: elementBytes)
+    }
+
     private func elementwiseSeconds(tokens n: Double) -> Double {
+        elementwiseSeconds(tokens: n, bytesPerToken: elementwiseBytesPerToken)
+    }
+
+    private func elementwiseSeconds(tokens n: Double, bytesPerToken: Double) -> Double {
         if n <= 0 { return 0 }
-        return n * elementwiseBytesPerToken / elementwiseBandwidth + elementwiseKernels * efficiency.elementwiseFixedSeconds
+        return n * bytesPerToken / elementwiseBandwidth + elementwiseKernels * efficiency.elementwiseFixedSeconds
     }
 
     /// Attention of one layer: writing the new tokens' K and V into the cache, prefill attention (compute-bound on
@@ -180,7 +230,9 @@ public struct IterationTimeModel: Sendable {
 
     /// One GEMM of `tokens` rows from `inputs` to `outputs` features by the roofline.
     func rooflineGEMMSeconds(inputs: Int, outputs: Int, tokens: Double) -> Double {
-        linearSeconds(Matrix(inputs: Double(inputs), outputs: Double(outputs)), tokens: tokens)
+        let e = Double(model.bytesPerElement)
+        return linearSeconds(MatrixVariant(inputs: Double(inputs), outputs: Double(outputs),
+                                           weightBytes: Double(inputs) * Double(outputs) * e, computeRatio: 1), tokens: tokens)
     }
 
     /// Prefill attention of one layer by the roofline: compute-bound on the causal query–key `pairs`, or bound by

@@ -20,7 +20,7 @@ extension ModelSpec {
         let kvHeads = try o.positiveInt("kv_heads", default: heads, atMost: Limits.heads)
         let headDim = try o.positiveInt("head_dim", default: try defaultHeadDim(o, hiddenSize: hiddenSize, heads: heads),
                                         atMost: Limits.headDim)
-        let spec = ModelSpec(
+        var spec = ModelSpec(
             name: name, family: family, layers: layers, hiddenSize: hiddenSize, attentionHeads: heads,
             kvHeads: kvHeads, headDim: headDim, ffnSize: try o.positiveInt("ffn_size", atMost: Limits.ffnSize),
             vocabSize: try o.positiveInt("vocab_size", atMost: Limits.vocabSize),
@@ -29,6 +29,8 @@ extension ModelSpec {
             tiedEmbeddings: try o.bool("tied_embeddings", default: family == .opt),
             attentionBias: try o.bool("attention_bias", default: family == .opt),
             bytesPerElement: try bytesPerElement(o))
+        spec.quantization = try Quantization.load(from: o, default: .none)
+        spec.moe = try o.optional("moe").map { try MixtureOfExperts.load(from: $0, layers: layers) }
         try spec.validate(in: o, keys: .init(heads: "attention_heads", kvHeads: "kv_heads", headDim: "head_dim", layers: "layers"))
         try o.finish()
         return spec
@@ -49,6 +51,7 @@ extension ModelSpec {
         var spec = try fromHuggingFaceConfig(try ConfigNode.load(path: resolved), name: name)
         spec.bytesPerElement = try bytesPerElement(o)
         spec.maxContextTokens = try o.positiveInt("max_context_tokens", default: spec.maxContextTokens, atMost: Limits.contextTokens)
+        spec.quantization = try Quantization.load(from: o, default: spec.quantization)
         try o.finish()
         return spec
     }
@@ -137,7 +140,11 @@ extension ModelSpec {
         // the totals (computed in Double, which cannot overflow) makes every one of them safe.
         let h = Double(hiddenSize), q = Double(attentionHeads) * Double(headDim), kv = Double(kvHeads) * Double(headDim)
         let f = Double(ffnSize), v = Double(vocabSize), bytes = Double(bytesPerElement)
-        let perLayer = h * (q + 2 * kv) + q * h + (mlp == .gated ? 3 : 2) * h * f + 2 * (q + 2 * kv) + 3 * f + 8 * h
+        var perLayer = h * (q + 2 * kv) + q * h + (mlp == .gated ? 3 : 2) * h * f + 2 * (q + 2 * kv) + 3 * f + 8 * h
+        if let moe {
+            let experts = Double(moe.experts) * (3 * h * Double(moe.expertFFNSize) + 3 * Double(moe.expertFFNSize) + h)
+            perLayer += experts + Double(moe.sharedExperts) * 3 * h * Double(moe.sharedExpertFFNSize) + h * Double(moe.experts)
+        }
         let nonLayer = 2 * v * h + Double(maxContextTokens + 2) * h + 2 * h
         let weightBytes = (Double(layers) * perLayer + nonLayer) * bytes
         guard weightBytes <= Limits.weightBytes else {

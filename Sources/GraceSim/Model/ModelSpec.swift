@@ -1,5 +1,5 @@
-/// The shape of one decoder-only transformer served in fp16/bf16: everything the simulator derives
-/// bytes and FLOPs from.
+/// The shape of one decoder-only transformer and how it is stored (its quantization and KV-cache dtype):
+/// everything the simulator derives bytes and FLOPs from.
 ///
 /// Two families are modelled: OPT (learned positions, biases, LayerNorm, two-matrix ReLU MLP, LM head
 /// tied to the token embedding) and Llama-style (RoPE, RMSNorm, no biases, gated SiLU MLP, separate
@@ -35,12 +35,19 @@ public struct ModelSpec: Sendable, Hashable {
     public var tiedEmbeddings: Bool
     /// Whether the attention QKV projections carry biases (OPT: all linears; Qwen2: QKV only).
     public var attentionBias: Bool
-    /// Bytes per parameter and per KV element (2 for fp16/bf16).
+    /// Bytes per unquantized parameter, per activation and per KV element in the model's dtype (2 for fp16/bf16).
     public var bytesPerElement: Int
+    /// How the decoder layers' matrices are stored (vLLM's `quantization`; ``Quantization/none`` for 16-bit).
+    public var quantization: Quantization
+    /// The KV cache's element type (vLLM's `kv_cache_dtype`).
+    public var kvCacheDtype: KVCacheDtype
+    /// The experts of a mixture-of-experts model; nil for a dense model.
+    public var moe: MixtureOfExperts?
 
     public init(name: String, family: Family, layers: Int, hiddenSize: Int, attentionHeads: Int, kvHeads: Int,
                 headDim: Int, ffnSize: Int, vocabSize: Int, mlp: MLPKind, maxContextTokens: Int,
-                tiedEmbeddings: Bool, attentionBias: Bool = false, bytesPerElement: Int = 2) {
+                tiedEmbeddings: Bool, attentionBias: Bool = false, bytesPerElement: Int = 2,
+                quantization: Quantization = .none, kvCacheDtype: KVCacheDtype = .auto, moe: MixtureOfExperts? = nil) {
         self.name = name
         self.family = family
         self.layers = layers
@@ -55,5 +62,8 @@ public struct ModelSpec: Sendable, Hashable {
         self.tiedEmbeddings = tiedEmbeddings
         self.attentionBias = attentionBias
         self.bytesPerElement = bytesPerElement
+        self.quantization = quantization
+        self.kvCacheDtype = kvCacheDtype
+        self.moe = moe
     }
 }

@@ -2,11 +2,9 @@
 ///
 /// The cases are in the order reasons are listed (the model, its weights, the parallel layout, the machine).
 public enum SiliconReason: Sendable, Hashable, Comparable {
-    /// The model routes tokens to experts (a mixture of experts); gracesim models dense decoders only.
-    case mixtureOfExperts
-    /// A dense model whose Hugging Face id no model preset lists under `hf_id`.
+    /// A model whose Hugging Face id no model preset lists under `hf_id`.
     case modelNotInCatalog(model: String)
-    /// The weights are quantized (`fp8`, `nvfp4`, `int4_wo`, …); gracesim models 16-bit weights only.
+    /// The weights are in a format gracesim cannot give the model (`int4_wo` without its group size).
     case quantizedWeights(precision: String)
     /// The model is split over this many GPUs by tensor parallelism.
     case tensorParallel(Int)
@@ -25,7 +23,6 @@ public enum SiliconReason: Sendable, Hashable, Comparable {
     /// The reason with its particulars: "tensor parallel 4", "no hardware preset for h200_sxm".
     public var description: String {
         switch self {
-        case .mixtureOfExperts: return "MoE model"
         case .modelNotInCatalog(let model): return "\(model) not in the model catalog"
         case .quantizedWeights(let precision): return "\(precision) weights"
         case .tensorParallel(let size): return "tensor parallel \(size)"
@@ -41,7 +38,6 @@ public enum SiliconReason: Sendable, Hashable, Comparable {
     /// "no hardware preset". A quantization keeps its name (`fp8 weights`).
     public var kind: String {
         switch self {
-        case .mixtureOfExperts: return "MoE model"
         case .modelNotInCatalog: return "model not in the catalog"
         case .quantizedWeights(let precision): return "\(precision) weights"
         case .tensorParallel: return "tensor parallel"

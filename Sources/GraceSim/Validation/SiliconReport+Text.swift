@@ -16,6 +16,11 @@ extension SiliconReport {
                 out += result.row.id.padding(toLength: width, withPad: " ", startingAt: 0)
                 out += Self.cells(result).map { $0.leftPadded(11) }.joined() + "\n"
             }
+            for group in (errorsOverall.map { [$0] } ?? []) + errorsByPhase + errorsByModel {
+                out += "\(group.name): \(group.rows) rows, median |error| TTFT \(Self.percent(group.ttftMedian)), "
+                out += "TPOT \(Self.percent(group.tpotMedian)); bias TTFT \(Self.signedPercent(group.ttftBias)), "
+                out += "TPOT \(Self.signedPercent(group.tpotBias))\n"
+            }
             let unfinished = replays.reduce(0) { $0 + $1.unfinished }
             if unfinished > 0 { out += "\(unfinished) simulated requests did not finish\n" }
         }
@@ -53,19 +58,19 @@ extension SiliconReport {
         out += "and osl output tokens. That benchmark is aiconfigurator's own aiperf template; that these rows were "
         out += "measured with it is an assumption; so is the prompts' reuse: that template leaves aiperf its default "
         out += "pool of 100 distinct prompts, which vLLM V1's prefix cache may partly serve from memory, and gracesim "
-        out += "models no prefix cache. Error = (simulated − real) / real, simulated being the mean over the measured "
-        out += "requests.\n\n"
-        out += "### Accuracy per GPU\n\n"
+        out += "models no prefix cache. A row's model is its preset's checkpoint (`gpt-oss-120b`'s MXFP4 experts, "
+        out += "whatever the table's `nvfp4` label on Hopper); a 16-bit preset with an `fp8` row is quantized at load, "
+        out += "as `--quantization fp8` does; the KV cache is 16-bit (vLLM's `auto`) in every row. Error = (simulated "
+        out += "− real) / real, simulated being the mean over the measured requests; bias is the median signed error "
+        out += "(positive: gracesim slower).\n\n"
         if replays.isEmpty {
             out += "None of the \(rowCount) rows is expressible yet, so there is no error to report: every row needs "
             out += "something gracesim does not model (listed below).\n"
         } else {
-            out += "| GPU | rows | TTFT median \\|error\\| | TTFT P90 \\|error\\| | TPOT median \\|error\\| | TPOT P90 \\|error\\| |\n"
-            out += "|---|---:|---:|---:|---:|---:|\n"
-            for gpu in errorsByGPU {
-                let cells = [gpu.ttftMedian, gpu.ttftP90, gpu.tpotMedian, gpu.tpotP90].map(Self.percent)
-                out += "| \(gpu.system) | \(gpu.rows) | " + cells.joined(separator: " | ") + " |\n"
-            }
+            out += "### Accuracy\n\n"
+            out += Self.errorTable(first: "which rows", (errorsOverall.map { [$0] } ?? []) + errorsByPhase + errorsByGPU)
+            out += "\nPer model (system, model, weights as the table labels them):\n\n"
+            out += Self.errorTable(first: "system, model, weights", errorsByModel)
             out += "\n| row | TTFT real (ms) | simulated | error | TPOT real (ms) | simulated | error |\n"
             out += "|---|---:|---:|---:|---:|---:|---:|\n"
             for result in replays { out += "| \(result.row.id) | " + Self.cells(result).joined(separator: " | ") + " |\n" }
@@ -82,6 +87,23 @@ extension SiliconReport {
             out += Self.reasonList(group.reasons) + " |\n"
         }
         return out
+    }
+
+    /// A markdown table of error groups, the first column headed `first`.
+    static func errorTable(first: String, _ groups: [ErrorGroup]) -> String {
+        var out = "| \(first) | rows | TTFT median \\|error\\| | TTFT P90 | TTFT bias | TPOT median \\|error\\| | TPOT P90 | TPOT bias |\n"
+        out += "|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        for group in groups {
+            let cells = [Self.percent(group.ttftMedian), Self.percent(group.ttftP90), Self.signedPercent(group.ttftBias),
+                         Self.percent(group.tpotMedian), Self.percent(group.tpotP90), Self.signedPercent(group.tpotBias)]
+            out += "| \(group.name) | \(group.rows) | " + cells.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    /// A fraction as a signed percentage with one decimal, "n/a" for nil.
+    static func signedPercent(_ value: Double?) -> String {
+        value.map { String(format: "%+.1f%%", $0 * 100) } ?? "n/a"
     }
 
     /// TTFT real, simulated, error, TPOT real, simulated, error of one replayed row.

@@ -65,26 +65,46 @@ public struct SiliconReport: Sendable {
         }
     }
 
-    /// Median and P90 of |error| of TTFT and TPOT over the replayed rows of one GPU (aiconfigurator's system name).
-    public struct GPUErrors: Sendable, Equatable {
-        public var system: String
+    /// Median and P90 of |error|, and the median signed error, of TTFT and TPOT over some of the replayed rows.
+    public struct ErrorGroup: Sendable, Equatable {
+        /// What the rows share: a system name, "system, model, weights", or "all".
+        public var name: String
         public var rows: Int
         public var ttftMedian: Double?
         public var ttftP90: Double?
         public var tpotMedian: Double?
         public var tpotP90: Double?
+        /// The median of the signed errors (positive: gracesim slower).
+        public var ttftBias: Double?
+        public var tpotBias: Double?
     }
 
-    /// ``GPUErrors`` of every system with replayed rows, by system name.
-    public var errorsByGPU: [GPUErrors] {
-        let systems = Set(replays.map(\.row.system)).sorted()
-        return systems.map { system in
-            let results = replays.filter { $0.row.system == system }
-            let ttft = results.compactMap(\.ttftError).map(abs)
-            let tpot = results.compactMap(\.tpotError).map(abs)
-            return GPUErrors(system: system, rows: results.count, ttftMedian: Replay.percentile(ttft, 50),
-                             ttftP90: Replay.percentile(ttft, 90), tpotMedian: Replay.percentile(tpot, 50),
-                             tpotP90: Replay.percentile(tpot, 90))
-        }
+    /// ``ErrorGroup`` of the replayed rows grouped by `key`, sorted by it.
+    public func errors(groupedBy key: (SiliconReplay.Result) -> String) -> [ErrorGroup] {
+        let names = Set(replays.map(key)).sorted()
+        return names.map { name in Self.errorGroup(name, replays.filter { key($0) == name }) }
     }
+
+    static func errorGroup(_ name: String, _ results: [SiliconReplay.Result]) -> ErrorGroup {
+        let ttft = results.compactMap(\.ttftError), tpot = results.compactMap(\.tpotError)
+        return ErrorGroup(name: name, rows: results.count, ttftMedian: Replay.percentile(ttft.map(abs), 50),
+                          ttftP90: Replay.percentile(ttft.map(abs), 90), tpotMedian: Replay.percentile(tpot.map(abs), 50),
+                          tpotP90: Replay.percentile(tpot.map(abs), 90), ttftBias: Replay.percentile(ttft, 50),
+                          tpotBias: Replay.percentile(tpot, 50))
+    }
+
+    /// ``ErrorGroup`` of every system with replayed rows, by system name.
+    public var errorsByGPU: [ErrorGroup] { errors { $0.row.system } }
+
+    /// ``ErrorGroup`` of every (system, model, weights) with replayed rows.
+    public var errorsByModel: [ErrorGroup] { errors { "\($0.row.system), \($0.row.modelPath), \($0.row.weightPrecision)" } }
+
+    /// ``ErrorGroup`` of rows whose requests spend more tokens in their prompt than in their output (isl > osl),
+    /// and of the others: a prefix cache (not modelled) serves prompts, not outputs.
+    public var errorsByPhase: [ErrorGroup] {
+        errors { $0.row.inputTokens > $0.row.outputTokens ? "prompt longer than output" : "output at least as long as prompt" }
+    }
+
+    /// ``ErrorGroup`` of all replayed rows, or nil when there are none.
+    public var errorsOverall: ErrorGroup? { replays.isEmpty ? nil : Self.errorGroup("all", replays) }
 }

@@ -27,6 +27,8 @@ public struct SiliconSetup: Sendable {
     public var outputTokens: Int
     /// Requests of the warm-up phase, left out of the statistics (aiperf's `--warmup-request-count`, 2 × concurrency).
     public var warmupRequests: Int
+    /// The weights: the preset's checkpoint, or quantized as the row says.
+    public var quantization: SiliconQuantization
     /// Requests of the measured phase, after the warm-up (aiperf's `--request-count`, 20 × concurrency, which aiperf
     /// counts apart from the warm-up).
     public var measuredRequests: Int
@@ -37,7 +39,9 @@ public struct SiliconSetup: Sendable {
     public static let measuredPerClient = 20
 
     public init(hardwarePreset: String, modelPreset: String, maxNumBatchedTokens: Int, maxNumSeqs: Int, concurrency: Int,
-                inputTokens: Int, outputTokens: Int, warmupRequests: Int? = nil, measuredRequests: Int? = nil) {
+                inputTokens: Int, outputTokens: Int, quantization: SiliconQuantization = .checkpoint,
+                warmupRequests: Int? = nil, measuredRequests: Int? = nil) {
+        self.quantization = quantization
         self.hardwarePreset = hardwarePreset
         self.modelPreset = modelPreset
         self.maxNumBatchedTokens = maxNumBatchedTokens
@@ -75,13 +79,19 @@ public struct SiliconSetup: Sendable {
             max_num_batched_tokens: \(maxNumBatchedTokens)
             enable_chunked_prefill: \(chunkedPrefill)
             block_size: \(blockTokens)
-            engine_overhead: \(engineOverhead)
+            engine_overhead: \(engineOverhead)\(quantizationLines)
         workload:
           max_requests: \(requests)
           arrivals: {kind: closed, clients: \(concurrency), think_time_s: 0}
           lengths: {kind: fixed, prompt: \(inputTokens), output: \(outputTokens)}
 
         """
+    }
+
+    /// The instance's quantization keys, each on its own line, when the row quantizes a 16-bit preset.
+    private var quantizationLines: String {
+        guard case .online(let method, let block) = quantization else { return "" }
+        return "\n    quantization: \(method)" + (block.map { "\n    weight_block_size: [\($0), \($0)]" } ?? "")
     }
 
     /// Loads ``yaml(name:requests:)`` with `catalog`'s presets; `file` names it in errors.

@@ -40,6 +40,18 @@ enum Labels {
         key.split(separator: ".").last.map(String.init) ?? key
     }
 
+    /// The shortest tail of a key path that no other key of `keys` ends with: the last component, unless two axes
+    /// share it (`instances.0.memory_fraction` beside `instances.1.memory_fraction` → `0.memory_fraction`).
+    static func shortAxis(_ key: String, among keys: [String]) -> String {
+        let parts = key.split(separator: ".")
+        let others = keys.filter { $0 != key }.map { $0.split(separator: ".") }
+        for count in 1..<max(parts.count, 1) {
+            let tail = Array(parts.suffix(count))
+            if !others.contains(where: { Array($0.suffix(count)) == tail }) { return tail.joined(separator: ".") }
+        }
+        return key
+    }
+
     /// The y-axis label of a stored time series, and the unit of its values (scaled to the data by the chart).
     static func series(_ name: String) -> (label: String, unit: String) {
         switch name {

@@ -48,7 +48,9 @@ struct SweepFigures {
         var figures: [Figure] = []
         for axis in xAxes where !barsReplaceLines(axis) {
             let held = shape.independent(of: axis)
-            for (key, runs) in shape.grouped(by: held) {
+            // A group in which the axis takes one value has no line to draw (an axis zipped with others whose values
+            // repeat, such as a memory fraction shared by several levels of precision).
+            for (key, runs) in shape.grouped(by: held) where Set(runs.compactMap { $0.point[axis] }).count >= 2 {
                 let condition = SweepShape.describe(held, key)
                 let suffix = condition.map { "-" + Labels.slug($0) } ?? ""
                 for headline in Labels.headlineMetrics {
@@ -68,13 +70,17 @@ struct SweepFigures {
                                           xLabel: Labels.axis(axis), yLabel: headline.label, yUnit: headline.unit,
                                           yScale: log ? .log : .linear, style: .markers, yIncludesZero: true,
                                           legendTitle: SweepShape.seriesAxis, series: series)
-                    let name = "\(Labels.slug(headline.metric))-vs-\(Labels.slug(Labels.shortAxis(axis)))\(suffix).svg"
+                    let name = "\(Labels.slug(headline.metric))-vs-\(Labels.slug(axisName(axis)))\(suffix).svg"
                     figures.append(Figure(fileName: name, caption: chart.title + (condition.map { " (\($0))" } ?? "") + "; mean over seeds", svg: SVGRenderer.render(chart)))
                 }
             }
         }
         return figures
     }
+
+    /// An axis as figure file names show it: its last key component, or as much of its key as tells it apart from
+    /// the sweep's other varying axes, so that no figure overwrites another.
+    func axisName(_ axis: String) -> String { Labels.shortAxis(axis, among: shape.varying) }
 
     /// The axes compared side by side as options: those whose values are not all numbers, and a strategy's
     /// numeric option (`strategy.cap`) with at most ``maxBarGroups`` values when another numeric axis varies.
@@ -124,7 +130,7 @@ struct SweepFigures {
                         bars.append((shape.strategies.count > 1 ? "\(label), \(strategy)" : label, members))
                     }
                 }
-                let barLabel = barAxes.map(Labels.shortAxis).joined(separator: ", ")
+                let barLabel = barAxes.map(axisName).joined(separator: ", ")
                 let legendTitle = barLabel + (shape.strategies.count > 1 ? ", strategy" : "")
                 for headline in Labels.headlineMetrics {
                     let members = bars.map { bar in values.map { value in bar.runs.filter { $0.point[axis] == value } } }
@@ -140,7 +146,7 @@ struct SweepFigures {
                                          subtitle: (condition.map { $0 + "; " } ?? "") + shape.seedNote("bars") + "; % against \(bars.first?.name ?? "")",
                                          xLabel: Labels.axis(axis), yLabel: headline.label, yUnit: headline.unit,
                                          groups: values.map { "\(Labels.shortAxis(axis)) = \($0)" }, legendTitle: legendTitle, series: series)
-                    let name = "bars-\(Labels.slug(headline.metric))-by-\(Labels.slug(barLabel))-vs-\(Labels.slug(Labels.shortAxis(axis)))\(suffix).svg"
+                    let name = "bars-\(Labels.slug(headline.metric))-by-\(Labels.slug(barLabel))-vs-\(Labels.slug(axisName(axis)))\(suffix).svg"
                     figures.append(Figure(fileName: name, caption: chart.title + " at each \(Labels.axis(axis))" + (condition.map { " (\($0))" } ?? "")
                                           + "; mean over seeds, change against \(bars.first?.name ?? "") above each bar", svg: SVGRenderer.render(chart)))
                 }

@@ -86,9 +86,10 @@ struct SweepShape {
         seedCount > 1 ? "mean of \(seedCount) seeds, \(spread) min–max" : "1 seed"
     }
 
-    /// "axis = value, ..." for a group key, with the axes' short names; nil when there are no axes.
+    /// "axis = value, ..." for a group key, with the axes' short names (as long as it takes to tell them apart); nil
+    /// when there are no axes.
     static func describe(_ axes: [String], _ key: [String]) -> String? {
         guard !axes.isEmpty else { return nil }
-        return zip(axes, key).map { "\(Labels.shortAxis($0)) = \($1)" }.joined(separator: ", ")
+        return zip(axes, key).map { "\(Labels.shortAxis($0, among: axes)) = \($1)" }.joined(separator: ", ")
     }
 }

@@ -29,11 +29,11 @@ struct PresetCatalogTests {
         })
         #expect(error.file == "experiments/a.yaml")
         #expect(error.key == "instances.0.model")
-        #expect(error.message.hasPrefix("unknown model \"gpt-5\" (known: llama-2-13b, "))
+        #expect(error.message.hasPrefix("unknown model \"gpt-5\" (known: gpt-oss-120b, gpt-oss-20b, llama-2-13b, "))
         let hardware = try #require(configError {
-            _ = try Repository.catalog.hardware(named: "gh300", file: "experiments/a.yaml", key: "hardware")
+            _ = try Repository.catalog.hardware(named: "mi300x", file: "experiments/a.yaml", key: "hardware")
         })
-        #expect(hardware.message == "unknown hardware \"gh300\" (known: gh200-144gb, gh200-96gb, gh200-96gb-measured, x86-a100-pcie4, x86-h100-sxm-pcie5, x86-rtx4090-pcie4, x86-rtxpro6000-pcie5)")
+        #expect(hardware.message == "unknown hardware \"mi300x\" (known: gb200, gh200-144gb, gh200-96gb, gh200-96gb-measured, x86-a100-pcie4, x86-h100-sxm-pcie5, x86-h200-sxm-pcie5, x86-rtx4090-pcie4, x86-rtxpro6000-pcie5)")
     }
 
     @Test func namesMayBePathsRelativeToTheNamingFile() throws {

@@ -5,11 +5,33 @@ import Testing
 
 @Suite("Hardware presets")
 struct HardwarePresetTests {
-    /// The four of the design (GH200 96 and 144 GB, x86 with H100 or A100), the GH200 with measured link figures, and
-    /// the two GPUs of the validation runs.
+    /// The four of the design (GH200 96 and 144 GB, x86 with H100 or A100), the GH200 with measured link figures, the
+    /// two GPUs of the validation runs, and one GPU of a GB200 superchip.
     @Test func catalogListsThePresets() throws {
-        #expect(try Repository.catalog.hardwareNames() == ["gh200-144gb", "gh200-96gb", "gh200-96gb-measured", "x86-a100-pcie4", "x86-h100-sxm-pcie5",
-                                                          "x86-rtx4090-pcie4", "x86-rtxpro6000-pcie5"])
+        #expect(try Repository.catalog.hardwareNames() == ["gb200", "gh200-144gb", "gh200-96gb", "gh200-96gb-measured", "x86-a100-pcie4",
+                                                          "x86-h100-sxm-pcie5", "x86-h200-sxm-pcie5", "x86-rtx4090-pcie4", "x86-rtxpro6000-pcie5"])
+    }
+
+    /// Configs/hardware/gb200.yaml: one Blackwell GPU with half a Grace and half its NVLink-C2C, timed by the tables
+    /// measured on the same GPU, so no kernel is scaled (the tables' peaks are the preset's).
+    @Test func gb200LoadsWithItsOwnMeasuredTables() throws {
+        let gb200 = try Repository.catalog.hardware(named: "gb200", file: "test", key: "hardware")
+        #expect(gb200.gpu.hbmBytes == 189_471 * 1_048_576)
+        #expect(gb200.gpu.hbmBytesPerSecond == 8e12 && gb200.gpu.peakFlopsPerSecond == 2500e12)
+        #expect(gb200.gpu.smCount == 152)
+        #expect(gb200.cpu.cores == 36 && gb200.cpu.memoryBytes == 240_000_000_000 && gb200.cpu.memoryBytesPerSecond == 256e9)
+        #expect(gb200.link.kind == "nvlink-c2c")
+        #expect(gb200.link.hostToDeviceBytesPerSecond == 213.5e9 && gb200.link.mixedTotalBytesPerSecond == 183e9)
+        #expect(gb200.link.deviceToHostBytesPerSecond < gb200.link.hostToDeviceBytesPerSecond)
+        let tables = try #require(gb200.gpu.kernelTables)
+        #expect(tables.name == "gb200")
+        #expect(tables.peakFlopsPerSecond == gb200.gpu.peakFlopsPerSecond && tables.hbmBytesPerSecond == gb200.gpu.hbmBytesPerSecond)
+        #expect(tables.gemms.keys.sorted() == ["bfloat16", "fp8", "fp8_block", "nvfp4"])
+        #expect(!tables.contextAttention.isEmpty && !tables.generationAttention.isEmpty)
+        // Qwen3-30B-A3B's MoE layer in NVFP4 has a curve of its own on this GPU (none on the Hopper files).
+        let nvfp4 = try #require(tables.moeCurve(dtype: "nvfp4", hiddenSize: 2048, interSize: 768, experts: 128,
+                                                 expertsPerToken: 8, distribution: "balanced"))
+        #expect(nvfp4.logSizes.count == 27)
     }
 
     @Test func everyPresetLoadsUnderItsOwnName() throws {

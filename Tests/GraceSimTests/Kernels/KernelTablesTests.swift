@@ -60,8 +60,28 @@ import Testing
          "t.kernels: line 7: expected 2 latencies, found 1"),
         ("peak_tflops 1\nhbm_gb_per_s 1\ntable gemm dtype=bfloat16\naxis m 1\naxis n 1\naxis k 1\n-5\nend\n",
          "t.kernels: line 7: expected a positive latency in µs, found \"-5\""),
-        ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=bfloat16\n",
-         "t.kernels: line 3: unknown table \"moe\" (known: gemm, context_attention, generation_attention)"),
+        ("peak_tflops 1\nhbm_gb_per_s 1\ntable mlp dtype=bfloat16\n",
+         "t.kernels: line 3: unknown table \"mlp\" (known: gemm, context_attention, generation_attention, moe)"),
+        ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=bfloat16 hidden=8 inter=4 experts=2\n",
+         "t.kernels: line 3: missing topk="),
+        ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=fp8 hidden=8 inter=4 experts=2 topk=1\naxis tokens 1 2\n"
+            + "curve tp=1 ep=1 distribution=balanced\n5 6\ncurve tp=1 ep=1 distribution=balanced\n",
+         "t.kernels: line 7: a second moe curve for fp8 hidden=8 inter=4 experts=2 topk=1 tp=1 ep=1 balanced"),
+        ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=fp8 hidden=8 inter=4 experts=2 topk=1\naxis tokens 1 2\n"
+            + "curve tp=1 ep=1 distribution=balanced\n5\n",
+         "t.kernels: line 6: expected 2 latencies or `-`, found 1"),
+        ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=fp8 hidden=8 inter=4 experts=2 topk=1\naxis tokens 1 2\n"
+            + "curve tp=1 ep=1 distribution=balanced\n- -\n",
+         "t.kernels: line 6: a moe curve without a single latency"),
+        ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=fp8 hidden=8 inter=4 experts=2 topk=1\naxis tokens 1 2\n"
+            + "curve tp=0 ep=1 distribution=balanced\n",
+         "t.kernels: line 5: expected a positive integer for tp"),
+        ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=fp8 hidden=8 inter=4 experts=2 topk=1\naxis tokens 1 2\n"
+            + "5 6\nend\n",
+         "t.kernels: line 5: expected `curve tp=… ep=… distribution=…` or `end`"),
+        ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=fp8 hidden=8 inter=4 experts=2 topk=1\naxis tokens 1 2\n"
+            + "curve tp=1 ep=1 distribution=balanced\n5 x\n",
+         "t.kernels: line 6: expected a positive latency in µs or `-`, found \"x\""),
         ("peak_tflops 1\nhbm_gb_per_s 1\ntable gemm dtype=bfloat16\naxis m 2 1\n",
          "t.kernels: line 4: expected positive sizes in increasing order"),
         ("peak_tflops 1\nhbm_gb_per_s 1\ntable gemm dtype=bfloat16\naxis m 1\naxis n 1\naxis k 1\n5\n",
@@ -79,20 +99,85 @@ import Testing
         }
     }
 
+    @Test func moeCurvesAreTheirMeasuredPointsUnderTheCurveLinesKeys() throws {
+        let text = """
+            gpu test
+            peak_tflops 1
+            hbm_gb_per_s 1
+            table gemm dtype=bfloat16 kernel=k measured=1 filled=0
+            axis m 1
+            axis n 1
+            axis k 1
+            1
+            end
+            table moe dtype=bfloat16 hidden=2048 inter=768 experts=128 topk=8 kernel=k measured=7
+            axis tokens 1 4 16
+            curve tp=1 ep=1 distribution=balanced
+            10 40 160
+            curve tp=2 ep=1 distribution=balanced
+            10 - 80
+            curve tp=1 ep=4 distribution=power_law_1.2
+            20 - -
+            end
+            """
+        let tables = try KernelTables.load(text: text, file: "t.kernels", name: "t")
+        #expect(tables.moe.count == 3)
+        let single = try #require(tables.moeCurve(dtype: "bfloat16", hiddenSize: 2048, interSize: 768, experts: 128,
+                                                  expertsPerToken: 8, distribution: "balanced"))
+        // 10 µs at 1 token, 40 at 4, 160 at 16: 20 µs at 2 tokens, 10 below the first, 320 at twice the last.
+        #expect(abs(single.seconds(at: 2) - 20e-6) < 1e-15)
+        #expect(abs(single.seconds(at: 0.5) - 10e-6) < 1e-15)
+        #expect(abs(single.seconds(at: 32) - 320e-6) < 1e-14)
+        // The `-` at 4 tokens is left out, not filled: 10 µs at 1 and 80 at 16 give t = 10 µs × n^0.75, 20 µs at 2.52.
+        let split = try #require(tables.moeCurve(dtype: "bfloat16", hiddenSize: 2048, interSize: 768, experts: 128,
+                                                 expertsPerToken: 8, distribution: "balanced", tensorParallel: 2))
+        #expect(split.logSizes.count == 2)
+        #expect(abs(split.seconds(at: 4) - 10e-6 * pow(4, 0.75)) < 1e-14)
+        // One measured point: that latency below it and in proportion above it.
+        let one = try #require(tables.moeCurve(dtype: "bfloat16", hiddenSize: 2048, interSize: 768, experts: 128,
+                                               expertsPerToken: 8, distribution: "power_law_1.2", expertParallel: 4))
+        #expect(abs(one.seconds(at: 1) - 20e-6) < 1e-15 && abs(one.seconds(at: 3) - 60e-6) < 1e-14)
+        // Any other field unmeasured: nil, never a neighbour's curve.
+        #expect(tables.moeCurve(dtype: "bfloat16", hiddenSize: 2048, interSize: 768, experts: 128, expertsPerToken: 8,
+                                distribution: "power_law_1.2") == nil)
+        #expect(tables.moeCurve(dtype: "fp8", hiddenSize: 2048, interSize: 768, experts: 128, expertsPerToken: 8,
+                                distribution: "balanced") == nil)
+    }
+
+    /// The shipped H100 file against the package's parquet: Qwen3-30B-A3B's MoE layer (hidden 2048, 768 per expert,
+    /// 128 experts, top 8) in bfloat16.
+    @Test func shippedH100MoECurvesHoldThePackagesRows() throws {
+        let h100 = try KernelTableCache.shared.tables(named: "h100-sxm", in: [Repository.path("Configs/kernels")],
+                                                      file: "test", key: "k")
+        let qwen = try #require(h100.moeCurve(dtype: "bfloat16", hiddenSize: 2048, interSize: 768, experts: 128,
+                                              expertsPerToken: 8, distribution: "balanced"))
+        // systems/data/h100_sxm/moe/vllm/0.24.0/moe_perf.parquet row 2425: bfloat16, num_tokens 1024, hidden 2048,
+        // inter 768, topk 8, 128 experts, tp 1, ep 1, balanced, latency 0.528752 ms (528.8 µs to 4 digits).
+        #expect(abs(qwen.seconds(at: 1024) - 528.8e-6) < 1e-12)
+        #expect(qwen.logSizes.count == 27)
+        // Row 24648: the same layer at ep 8, power_law_1.2, 256 tokens: 0.103034 ms.
+        let expertParallel = try #require(h100.moeCurve(dtype: "bfloat16", hiddenSize: 2048, interSize: 768,
+                                                        experts: 128, expertsPerToken: 8,
+                                                        distribution: "power_law_1.2", expertParallel: 8))
+        #expect(abs(expertParallel.seconds(at: 256) - 103.0e-6) < 1e-12)
+    }
+
     @Test func everyShippedTableFileReads() throws {
         let folder = Repository.path("Configs/kernels")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".kernels") }.sorted()
-        #expect(names == ["a100-sxm.kernels", "h100-sxm.kernels", "h200-sxm.kernels", "l40s.kernels",
+        #expect(names == ["a100-sxm.kernels", "gb200.kernels", "h100-sxm.kernels", "h200-sxm.kernels", "l40s.kernels",
                           "rtx-pro-6000-server.kernels"])
         for name in names {
             let tables = try KernelTableCache.shared.tables(named: String(name.dropLast(8)), in: [folder], file: "test", key: "k")
             #expect(!tables.generationAttention.isEmpty && !tables.contextAttention.isEmpty)
+            // MoE tables are extracted for the GPUs gracesim models MoE on (Scripts/extract_kernel_tables.py MOE_GPUS).
+            #expect(tables.moe.isEmpty == !["gb200", "h100-sxm", "h200-sxm"].contains(tables.name), "\(name)")
         }
     }
 
     @Test func anUnknownTableNameSuggestsTheNearest() {
         #expect(throws: ConfigError(file: "hw.yaml", key: "gpu.kernels",
-                                    "unknown kernel tables \"h100-sx\" (did you mean \"h100-sxm\"? known: a100-sxm, h100-sxm, h200-sxm, l40s, rtx-pro-6000-server)")) {
+                                    "unknown kernel tables \"h100-sx\" (did you mean \"h100-sxm\"? known: a100-sxm, gb200, h100-sxm, h200-sxm, l40s, rtx-pro-6000-server)")) {
             try KernelTableCache.shared.tables(named: "h100-sx", in: [Repository.path("Configs/kernels")], file: "hw.yaml", key: "gpu.kernels")
         }
     }

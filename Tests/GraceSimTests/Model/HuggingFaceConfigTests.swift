@@ -118,7 +118,7 @@ struct HuggingFaceConfigTests {
         #expect(error.file == "x/config.json")
         #expect(error.key == "model_type")
         #expect(error.description.contains("gpt2"))
-        #expect(error.description.contains("llama, mistral, opt, qwen2"))
+        #expect(error.description.contains("gpt_oss, llama, llama4, mistral, mixtral, opt, qwen2, qwen3, qwen3_moe"))
     }
 
     @Test func optWithEmbeddingProjectionIsAnError() throws {

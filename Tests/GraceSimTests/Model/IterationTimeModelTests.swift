@@ -67,7 +67,7 @@ struct CalibrationRow {
             for (index, shape) in spec.linearShapesPerLayer.enumerated() {
                 for m in gemmRows {
                     gemm.add(model: roofline.rooflineGEMMSeconds(inputs: shape.inputs, outputs: shape.outputs, tokens: m),
-                             reference: measured.layerMatrices[index].seconds(at: m)) { "\(spec.name) \(shape.inputs)→\(shape.outputs), m=\(Int(m))" }
+                             reference: measured.layerMatrices[index].curve.seconds(at: m)) { "\(spec.name) \(shape.inputs)→\(shape.outputs), m=\(Int(m))" }
                 }
             }
             for sequences in [1.0, 4, 16, 64, 256] {

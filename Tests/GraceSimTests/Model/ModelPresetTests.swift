@@ -24,6 +24,19 @@ let referenceTable: [ReferenceRow] = [
     .init(preset: "llama-3-70b", billionParameters: 70.55, weightGB: 141.1, kvBytesPerToken: 327_680),
     .init(preset: "mistral-7b-v0.1", billionParameters: 7.24, weightGB: 14.5, kvBytesPerToken: 131_072),
     .init(preset: "qwen2.5-7b", billionParameters: 7.62, weightGB: 15.2, kvBytesPerToken: 57_344),
+    // docs/sources.md, "Quantized and mixture-of-experts models".
+    .init(preset: "llama-3.1-8b-fp8", billionParameters: 8.03, weightGB: 9.08, kvBytesPerToken: 131_072),
+    .init(preset: "llama-3.1-70b", billionParameters: 70.55, weightGB: 141.1, kvBytesPerToken: 327_680),
+    .init(preset: "llama-3.1-70b-fp8", billionParameters: 70.55, weightGB: 72.66, kvBytesPerToken: 327_680),
+    .init(preset: "qwen3-32b", billionParameters: 32.76, weightGB: 65.5, kvBytesPerToken: 262_144),
+    .init(preset: "qwen3-32b-fp8", billionParameters: 32.76, weightGB: 34.3, kvBytesPerToken: 262_144),
+    .init(preset: "qwen3-30b-a3b", billionParameters: 30.53, weightGB: 61.1, kvBytesPerToken: 98_304),
+    .init(preset: "qwen3-30b-a3b-fp8", billionParameters: 30.53, weightGB: 31.17, kvBytesPerToken: 98_304),
+    .init(preset: "qwen3-235b-a22b-fp8", billionParameters: 235.09, weightGB: 236.4, kvBytesPerToken: 192_512),
+    .init(preset: "gpt-oss-20b", billionParameters: 20.91, weightGB: 13.8, kvBytesPerToken: 49_152),
+    .init(preset: "gpt-oss-120b", billionParameters: 116.83, weightGB: 65.2, kvBytesPerToken: 73_728),
+    .init(preset: "mixtral-8x7b", billionParameters: 46.70, weightGB: 93.4, kvBytesPerToken: 131_072),
+    .init(preset: "llama-4-scout", billionParameters: 107.77, weightGB: 215.5, kvBytesPerToken: 196_608),
 ]
 
 @Suite("Model presets against the table in docs/sources.md and the validation model")
@@ -51,7 +64,7 @@ struct ModelPresetTests {
             #expect(spec.tiedEmbeddings == (spec.family == .opt), "\(name)")
             #expect(spec.mlp == (spec.family == .opt ? .twoMatrix : .gated), "\(name)")
             #expect(spec.bytesPerElement == 2, "\(name)")
-            #expect(spec.attentionBias == (spec.family == .opt || name == "qwen2.5-7b"), "\(name)")
+            #expect(spec.attentionBias == (spec.family == .opt || name == "qwen2.5-7b" || name.hasPrefix("gpt-oss")), "\(name)")
         }
     }
 

@@ -74,24 +74,28 @@ import Testing
         let report = try SiliconReport.build(file: "t.csv", rows: [Self.row, fp8], classifier: classifier)
         #expect(report.rowCount == 2)
         #expect(report.replays.map(\.row.id) == ["tiny"])
-        #expect(report.reasonCombinations.map(\.combination) == ["fp8 weights + tensor parallel"])
+        #expect(report.reasonCombinations.map(\.combination) == ["tensor parallel"])
         #expect(report.groups == [SiliconReport.Group(system: "h100_sxm", model: "meta-llama/Llama-3.1-8B-Instruct",
                                                       precision: "fp8", tensorParallel: 2, rows: 1,
-                                                      reasons: [.quantizedWeights(precision: "fp8"), .tensorParallel(2)])])
+                                                      reasons: [.tensorParallel(2)])])
         let gpu = try #require(report.errorsByGPU.first)
-        #expect(gpu.system == "h100_sxm" && gpu.rows == 1)
+        #expect(gpu.name == "h100_sxm" && gpu.rows == 1)
         #expect(gpu.ttftMedian == abs(report.replays[0].ttftError!))
+        #expect(gpu.ttftBias == report.replays[0].ttftError)
+        #expect(report.errorsByModel.map(\.name) == ["h100_sxm, meta-llama/Llama-3.1-8B-Instruct, bf16"])
         let text = report.text()
         #expect(text.contains("t.csv: 2 rows, 1 expressible, 1 not expressible yet"))
-        #expect(text.contains("fp8 weights; tensor parallel 2"))
+        #expect(text.contains("tensor parallel 2"))
         let page = report.markdown(heading: "H")
         #expect(page.hasPrefix("## H\n"))
         #expect(page.contains("| h100_sxm | 1 |"))
-        #expect(page.contains("| 1 | fp8 weights + tensor parallel |"))
+        #expect(page.contains("| all | 1 |"))
+        #expect(page.contains("| 1 | tensor parallel |"))
     }
 
     @Test func reportWithNothingExpressibleSaysSo() throws {
         var moe = Self.row
+        moe.modelPath = "MiniMaxAI/MiniMax-M2.5"
         moe.isMoE = true
         let report = try SiliconReport.build(file: "t.csv", rows: [moe], classifier: SiliconClassifier(catalog: Repository.catalog))
         #expect(report.errorsByGPU.isEmpty)
