@@ -134,7 +134,7 @@ enum BadInputCorpus {
                      mentions: mentions, status: status, before: sweepFirst, sql: sql.map { ["results.sqlite": $0] } ?? [:])
     }
 
-    static let all: [BadInputCase] = original + hardware + spans + sweeps + databases + commands + runFiles
+    static let all: [BadInputCase] = original + hardware + spans + sweeps + databases + commands + runFiles + loops
 
     /// Hardware presets, checked alone and used by an experiment.
     static let hardware: [BadInputCase] = [

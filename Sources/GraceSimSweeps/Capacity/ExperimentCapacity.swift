@@ -129,7 +129,10 @@ public struct ExperimentCapacity {
         let set = try ConfigOverride(parsing: "\(knob.key)=\(CapacityFormat.number(value))")
         let experiment = try Experiment.load(path: path, overrides: overrides + [set])
         do {
-            return try Simulator(experiment: experiment).run()
+            let simulator = try Simulator(experiment: experiment)
+            let report = simulator.run()
+            try simulator.checkHalt()
+            return report
         } catch let problem as MemoryPartition.Problem {
             throw StoreError(file: path, problem.message)
         }
