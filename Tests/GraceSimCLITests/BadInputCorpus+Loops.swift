@@ -17,5 +17,9 @@ extension BadInputCorpus {
         BadInputCase(name: "capacity of a closed loop whose every request is rejected", files: ["experiment.yaml": stuckLoop],
                      arguments: ["capacity", experimentPath, "--slo", "ttft_p99_ms=500"], file: experimentPath,
                      key: "workload.arrivals.think_time_s", mentions: ["cannot advance"]),
+        flags("capacity --tolerance 1e-300", "capacity", ["--slo", "ttft_p99_ms=19", "--tolerance", "1e-300"], key: "--tolerance",
+              mentions: ["0.01%", "\"1e-300\""]),
+        flags("capacity --max-steps 1000000000", "capacity", ["--slo", "ttft_p99_ms=19", "--max-steps", "1000000000"], key: "--max-steps",
+              mentions: ["1 to 60"]),
     ]
 }

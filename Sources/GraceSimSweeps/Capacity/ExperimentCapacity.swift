@@ -88,13 +88,16 @@ public struct ExperimentCapacity {
         }
     }
 
-    /// Parses a tolerance: a percentage (`2%`) or a fraction (`0.02`), greater than 0 and less than 1.
+    /// The smallest tolerance accepted: 0.01%, which bisection reaches from a bracket of 2× in 14 runs.
+    public static let minimumTolerance = 0.0001
+
+    /// Parses a tolerance: a percentage (`2%`) or a fraction (`0.02`), from ``minimumTolerance`` to below 1.
     public static func parseTolerance(_ text: String) throws -> Double {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let isPercent = trimmed.hasSuffix("%")
         let number = Double(isPercent ? String(trimmed.dropLast()) : trimmed).map { isPercent ? $0 / 100 : $0 }
-        guard let number, number > 0, number < 1 else {
-            throw StoreError(file: "<command line>", "--tolerance: expected a fraction or percentage above 0 and below 1 (such as 2% or 0.02), found \"\(text)\"")
+        guard let number, number >= minimumTolerance, number < 1 else {
+            throw StoreError(file: "<command line>", "--tolerance: expected a fraction or percentage from 0.01% to below 100% (such as 2% or 0.02), found \"\(text)\"")
         }
         return number
     }
