@@ -47,6 +47,7 @@ struct BenchCommand: ParsableCommand {
             let start = DispatchTime.now().uptimeNanoseconds
             let report = simulator.run()
             let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            try InputFailure.guarding { try simulator.checkHalt() }
             walls.append(wall)
             iterations = report.overall.iterations
             arrived = report.overall.requests.arrived

@@ -53,6 +53,7 @@ struct RunCommand: ParsableCommand {
         let started = Date()
         let report = progress.run(simulator)
         let wall = Date().timeIntervalSince(started)
+        try InputFailure.guarding { try simulator.checkHalt() }
         if let requestsCSV {
             try InputFailure.guarding { try RequestsCSV.write(simulator, to: requestsCSV) }
         }

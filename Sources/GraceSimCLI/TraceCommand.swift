@@ -55,6 +55,7 @@ struct TraceCommand: ParsableCommand {
         } else {
             _ = try RunProgress(experiment: experiment).run(simulator)
         }
+        try InputFailure.guarding { try simulator.checkHalt() }
         encoder.finish(lanesUsed: recorder.lanesUsed, otherData: [
             ("experiment", experiment.name), ("strategy", experiment.strategy.kind.rawValue),
             ("seed", String(experiment.seed)), ("gracesim_version", GraceSimVersion.current),

@@ -135,6 +135,7 @@ enum BadInputCorpus {
     }
 
     static let all: [BadInputCase] = original + hardware + spans + sweeps + databases + commands + precision + vllmVocabulary
+        + runFiles + loops
 
     /// Hardware presets, checked alone and used by an experiment.
     static let hardware: [BadInputCase] = [

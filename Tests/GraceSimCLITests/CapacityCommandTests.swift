@@ -48,7 +48,7 @@ import Testing
 
     @Test func malformedTolerance() async throws {
         let result = try await GraceSimProcess.run(["capacity"] + Self.closedLoop + ["--slo", "ttft_p99_ms=60", "--tolerance", "200%"])
-        expectBadInput(result, file: "<command line>", key: "--tolerance", mentions: ["above 0 and below 1"])
+        expectBadInput(result, file: "<command line>", key: "--tolerance", mentions: ["from 0.01% to below 100%"])
     }
 
     @Test func unknownScope() async throws {

@@ -71,6 +71,18 @@ public final class Simulator {
     }
     /// Invariant violations found so far (only checked when the experiment asks for it).
     public private(set) var invariantViolations: [InvariantViolation] = []
+    /// Why the run stopped before its end, when it could not go on (see ``checkHalt()``); nil otherwise.
+    public private(set) var halt: ConfigError?
+    /// Closed loop: requests rejected at arrival one after another at the instant `rejectedInARowAt`, with none
+    /// admitted between them.
+    private var rejectedInARow = 0
+    private var rejectedInARowAt = SimTime.zero
+
+    /// Requests rejected at arrival in a row, at one instant and with none admitted, after which a closed loop is
+    /// taken to be stuck: each client sends its next request at once (`think_time_s: 0`), it is rejected again, and
+    /// simulated time never advances. Every request rejected, not a rare run of them: were even one request in a
+    /// thousand admitted, 100,000 rejections in a row would have a chance of e⁻¹⁰⁰.
+    static let stuckRejectionLimit = 100_000
 
     /// Builds the instances and their memory partition; the experiment must have been validated by its loader.
     /// - Parameters:
@@ -167,7 +179,7 @@ public final class Simulator {
     /// scheduled, would otherwise carry the clock to its time after the last request has finished.
     @discardableResult
     public func step() -> Bool {
-        guard nextEventTime() != nil, let (time, event) = queue.pop(), time <= endTime else { return false }
+        guard halt == nil, nextEventTime() != nil, let (time, event) = queue.pop(), time <= endTime else { return false }
         now = time
         switch event {
         case .arrival(let spec):
@@ -221,10 +233,40 @@ public final class Simulator {
         let state = RequestState(arrivalNs: spec.arrival.ns, instance: Int16(spec.instance),
                                  promptTokens: spec.promptTokens, outputTokens: spec.outputTokens)
         let id = requests.append(state)
-        if instances[spec.instance].arrive(id) != nil, let nextAfterEnd, let next = nextAfterEnd(spec.instance, now) {
-            queue.push(.arrival(next), at: next.arrival, rank: .arrival)
+        if let reason = instances[spec.instance].arrive(id) {
+            if let nextAfterEnd {
+                noteRejectedInARow(reason, instance: spec.instance)
+                if halt == nil, let next = nextAfterEnd(spec.instance, now) {
+                    queue.push(.arrival(next), at: next.arrival, rank: .arrival)
+                }
+            }
+        } else {
+            rejectedInARow = 0
         }
         scheduleNextArrival()
+    }
+
+    /// Closed loop: counts a request rejected at arrival now; past ``stuckRejectionLimit`` in a row at this instant
+    /// the run halts, naming the source's think time.
+    private func noteRejectedInARow(_ reason: RejectionReason, instance: Int) {
+        if now != rejectedInARowAt {
+            rejectedInARowAt = now
+            rejectedInARow = 0
+        }
+        rejectedInARow += 1
+        guard rejectedInARow >= Self.stuckRejectionLimit else { return }
+        let key = experiment.workload.sources.count == 1 ? "workload.arrivals.think_time_s"
+            : "workload.tenants.\(instance).arrivals.think_time_s"
+        halt = ConfigError(file: experiment.file, key: key, String(
+            format: "%d requests in a row were rejected at arrival at %.9g s (%@, on %@) and each client sends its next one at once, "
+                + "so simulated time cannot advance; expected requests the instance can serve, or a think time above 0",
+            rejectedInARow, now.seconds, reason.rawValue, instances[instance].spec.name))
+    }
+
+    /// Throws ``halt`` when the run stopped because it could not go on: a closed loop whose every request is
+    /// rejected at arrival with no think time, which would otherwise spin at one instant and fill memory.
+    public func checkHalt() throws {
+        if let halt { throw halt }
     }
 
     /// Closed loop: schedules the next request of each client whose request finished in this event, instance

@@ -6,7 +6,8 @@ import GraceSimStore
 /// The load is one number (an arrival rate, a trace's rate scale, a number of clients); `evaluate` runs the
 /// system at a value and says whether the objectives hold. The search assumes that more load never makes a
 /// metric better, so that pass and fail are separated by one value. Bracketing takes at most
-/// ``maxBracketSteps`` evaluations each way; bisection then about log₂(1 / tolerance) more.
+/// ``maxBracketSteps`` evaluations each way; bisection then about log₂(1 / tolerance) more, and never more than
+/// ``maxBisectionSteps``.
 public struct CapacitySearch: Sendable {
     /// One value the search tried.
     public struct Point: Sendable {
@@ -52,6 +53,9 @@ public struct CapacitySearch: Sendable {
     /// Stop bisecting when the gap between the highest pass and the lowest fail is at most this fraction of
     /// the highest pass; greater than 0.
     public var tolerance: Double
+    /// Most bisection steps: 64 halve any gap between two doubles to nothing, so a tolerance too fine for them to
+    /// reach (10⁻³⁰⁰) still ends; bisection also stops when the midpoint is no longer strictly between the two.
+    public static let maxBisectionSteps = 64
     /// Most doublings (or halvings) while bracketing.
     public var maxBracketSteps: Int
     /// The lowest value worth trying (1 for clients); halving stops there.
@@ -105,8 +109,12 @@ public struct CapacitySearch: Sendable {
             }
             pass = next
         }
-        while fail.value - pass.value > tolerance * pass.value && (!integer || fail.value - pass.value > 1) {
+        var bisections = 0
+        while fail.value - pass.value > tolerance * pass.value && (!integer || fail.value - pass.value > 1)
+                && bisections < Self.maxBisectionSteps {
             let middle = integer ? ((pass.value + fail.value) / 2).rounded(.down) : (pass.value + fail.value) / 2
+            guard middle > pass.value && middle < fail.value else { break }
+            bisections += 1
             let point = try probe(middle)
             if point.passed { pass = point } else { fail = point }
         }

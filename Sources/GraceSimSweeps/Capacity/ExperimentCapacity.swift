@@ -115,13 +115,16 @@ public struct ExperimentCapacity {
         }
     }
 
-    /// Parses a tolerance: a percentage (`2%`) or a fraction (`0.02`), greater than 0 and less than 1.
+    /// The smallest tolerance accepted: 0.01%, which bisection reaches from a bracket of 2× in 14 runs.
+    public static let minimumTolerance = 0.0001
+
+    /// Parses a tolerance: a percentage (`2%`) or a fraction (`0.02`), from ``minimumTolerance`` to below 1.
     public static func parseTolerance(_ text: String) throws -> Double {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let isPercent = trimmed.hasSuffix("%")
         let number = Double(isPercent ? String(trimmed.dropLast()) : trimmed).map { isPercent ? $0 / 100 : $0 }
-        guard let number, number > 0, number < 1 else {
-            throw StoreError(file: "<command line>", "--tolerance: expected a fraction or percentage above 0 and below 1 (such as 2% or 0.02), found \"\(text)\"")
+        guard let number, number >= minimumTolerance, number < 1 else {
+            throw StoreError(file: "<command line>", "--tolerance: expected a fraction or percentage from 0.01% to below 100% (such as 2% or 0.02), found \"\(text)\"")
         }
         return number
     }
@@ -165,6 +168,7 @@ public struct ExperimentCapacity {
             }
             guard knob.seeksSteadyState else {
                 let report = simulator.run()
+                try simulator.checkHalt()
                 let metrics = try objectiveValues(report)
                 return (CapacitySearch.Point(value: value, passed: zip(objectives, metrics).allSatisfy { $0.holds($1) },
                                              metrics: zip(objectives, metrics).map { ($0.metric, $1) },
@@ -173,6 +177,7 @@ public struct ExperimentCapacity {
             let window = MeasurementWindow.afterWarmup(of: experiment, warmupFraction: Self.warmupFraction)
             simulator.measure(from: window)
             while simulator.step() {}
+            try simulator.checkHalt()
             let report = simulator.report(over: window)
             let steady = simulator.steadyState(over: window)
             let metrics = try objectiveValues(report)

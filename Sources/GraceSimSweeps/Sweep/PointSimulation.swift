@@ -31,6 +31,7 @@ public enum PointSimulation {
             throw PointFailure(problem.message)
         }
         let report = simulator.run()
+        if let halt = simulator.halt { throw PointFailure(halt.description) }
         if !simulator.invariantViolations.isEmpty {
             throw PointFailure("invariant violations: " + simulator.invariantViolations.prefix(5).map(\.description).joined(separator: "; "))
         }

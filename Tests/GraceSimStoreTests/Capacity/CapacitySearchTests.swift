@@ -66,10 +66,21 @@ import Testing
         }
     }
 
+    /// A tolerance no bisection of doubles reaches ends all the same: at most ``CapacitySearch/maxBisectionSteps``
+    /// steps, fewer when the midpoint stops moving.
+    @Test func aToleranceTooFineToReachStillEnds() throws {
+        let (capacity, tried) = try CapacitySearch(start: 1, tolerance: 1e-300).run(Self.threshold(1.7))
+        #expect(capacity.value <= 1.7 && capacity.value > 1.7 * (1 - 1e-12))
+        #expect(tried.count <= 2 + CapacitySearch.maxBisectionSteps)
+        let (clients, triedClients) = try CapacitySearch(start: 1, integer: true, tolerance: 1e-300).run(Self.threshold(37))
+        #expect(clients.value == 37 && triedClients.count < 20)
+    }
+
     @Test func toleranceParses() throws {
         #expect(try ExperimentCapacity.parseTolerance("2%") == 0.02)
         #expect(try ExperimentCapacity.parseTolerance("0.05") == 0.05)
-        for bad in ["0", "100%", "-1%", "two", "1.5"] {
+        #expect(try ExperimentCapacity.parseTolerance("0.01%") == 0.0001)
+        for bad in ["0", "100%", "-1%", "two", "1.5", "1e-300", "0.009%"] {
             #expect(throws: StoreError.self, "\(bad)") { _ = try ExperimentCapacity.parseTolerance(bad) }
         }
     }
