@@ -232,7 +232,7 @@ public final class Simulator {
     private func handleArrival(_ spec: RequestSpec) {
         let state = RequestState(arrivalNs: spec.arrival.ns, instance: Int16(spec.instance),
                                  promptTokens: spec.promptTokens, outputTokens: spec.outputTokens)
-        let id = requests.append(state)
+        let id = requests.append(state, content: spec.content)
         if let reason = instances[spec.instance].arrive(id) {
             if let nextAfterEnd {
                 noteRejectedInARow(reason, instance: spec.instance)

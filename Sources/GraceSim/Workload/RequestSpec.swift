@@ -11,14 +11,17 @@ public struct RequestSpec: Sendable, Equatable {
     public var promptTokens: Int32
     /// Number of tokens to generate (decode steps), in tokens.
     public var outputTokens: Int32
+    /// What the tokens are, for prefix caching; nil when the workload does not say (every token unique).
+    public var content: RequestContent?
 
     /// The longest prompt or output a workload may give, in tokens: 10⁸, far beyond any model's context, so
     /// that a prompt plus an output still fits in Int32.
     public static let maxTokens = 100_000_000
 
     @inlinable
-    public init(arrival: SimTime, instance: Int, promptTokens: Int32, outputTokens: Int32) {
+    public init(arrival: SimTime, instance: Int, promptTokens: Int32, outputTokens: Int32, content: RequestContent? = nil) {
         self.arrival = arrival
+        self.content = content
         self.instance = instance
         self.promptTokens = promptTokens
         self.outputTokens = outputTokens
