@@ -28,6 +28,11 @@ enum SummaryTable {
         out += table(header: ["instance", "metric", "mean", "median", "P90", "P99"], rows: latencyRows)
         out += "token gaps with another request's prefill: "
         out += rows.map { "\($0.name) \(percent($0.itlPrefillGapFraction))" }.joined(separator: ", ") + "\n"
+        let cached = rows.compactMap { r in r.prefixCache.map { (r.name, $0) } }
+        if !cached.isEmpty {
+            out += "prefix cache hits (prefill tokens saved of those looked up): "
+            out += cached.map { name, c in "\(name) \(percent(c.hitRate)) (\(c.hitTokens) of \(c.queriedTokens))" }.joined(separator: ", ") + "\n"
+        }
         out += "\nmemory and link\n"
         out += table(
             header: ["instance", "H2D GB", "D2H GB", "stall s", "swaps out/in", "to host", "remapped layers mean/max", "KV tokens end"],

@@ -34,7 +34,7 @@ public enum MetricCatalog {
     ///
     /// Latencies carry vLLM `benchmark_serving` names (`ttft`, `tpot`, `itl`, `e2el`, and each request's worst gap
     /// `max_itl`); `tbt_*` and `e2e_*` repeat `itl_*` and `e2el_*` under their earlier names, so that databases
-    /// written before the rename still compare. `goodput_requests_per_s` is present only when the run has an SLO.
+    /// written before the rename still compare. `goodput_requests_per_s` is present only when the run has an SLO, `prefix_cache_*` only with prefix caching.
     public static func values(_ r: InstanceReport) -> [(String, Double)] {
         var out: [(String, Double)] = []
         let latencies = [("ttft", r.ttft), ("tpot", r.tpot), ("itl", r.itl), ("e2el", r.e2el), ("max_itl", r.maxITL),
@@ -57,6 +57,11 @@ public enum MetricCatalog {
                 ("bytes_h2d", r.transfers.bytesHostToDevice), ("bytes_d2h", r.transfers.bytesDeviceToHost),
                 ("transfer_stall_ms", r.transfers.stallMs), ("swaps_out", Double(r.transfers.swapsOut)),
                 ("swaps_in", Double(r.transfers.swapsIn)), ("moved_to_host", Double(r.transfers.movedToHost))]
+        // Present only when prefix caching is on (vLLM V1).
+        if let cache = r.prefixCache {
+            out += [("prefix_cache_hit_rate", cache.hitRate), ("prefix_cache_hit_tokens", Double(cache.hitTokens)),
+                    ("prefix_cache_evicted_blocks", Double(cache.evictedBlocks))]
+        }
         // Each strategy's own counters (remapped layers, host share, ...), in name order.
         for (name, value) in (r.strategy?.counters ?? [:]).sorted(by: { $0.key < $1.key }) {
             out.append(("strategy_\(name)", value))

@@ -55,8 +55,9 @@ extension Experiment {
         guard !instanceNodes.isEmpty else { throw o.missing("instances") }
         var instanceWarnings: [ConfigError] = []
         var instances = try instanceNodes.map {
-            try loadInstance($0, catalog: catalog, sharing: sharingMode, gpu: hardware.gpu, warnings: &instanceWarnings)
+            try loadInstance($0, catalog: catalog, sharing: sharingMode, hardware: hardware, warnings: &instanceWarnings)
         }
+        try checkEngines(instances, strategy: strategy, in: o)
         makeNamesUnique(&instances)
         if sharingMode == .mig { try checkMIGFit(instances, nodes: instanceNodes, hardware: hardware) }
         do {
@@ -208,7 +209,8 @@ extension Experiment {
     static let defaultMemoryFraction = 0.9
 
     private static func loadInstance(_ node: ConfigNode, catalog: PresetCatalog, sharing: SharingMode,
-                                     gpu: GPUSpec, warnings: inout [ConfigError]) throws -> InstanceSpec {
+                                     hardware: HardwareSpec, warnings: inout [ConfigError]) throws -> InstanceSpec {
+        let gpu = hardware.gpu
         let o = try node.object()
         let modelNode = try o.required("model")
         let model = try catalog.model(named: try modelNode.string(), file: node.file, key: modelNode.path)
@@ -230,7 +232,17 @@ extension Experiment {
         }
         let fractionKey = try o.spelling("gpu_memory_utilization", or: "memory_fraction")
         let fraction = try o.double(fractionKey, in: 0.000_001...1, default: defaultMemoryFraction)
-        let chunked = try o.bool(try o.spelling("enable_chunked_prefill", or: "chunked_prefill"), default: false)
+        let engine: ServingEngine = try o.choice("engine", default: .vllmV0)
+        let chunkedKey = try o.spelling("enable_chunked_prefill", or: "chunked_prefill")
+        let chunked = try o.bool(chunkedKey, default: engine == .vllmV1)
+        if engine == .vllmV1 && !chunked, let chunkedNode = o.optional(chunkedKey) {
+            throw chunkedNode.error("expected true or no key: vLLM V1 always chunks prefills (engine: vllm-v1)")
+        }
+        let prefixCaching = try o.bool("enable_prefix_caching", default: engine == .vllmV1)
+        if prefixCaching && engine == .vllmV0, let cachingNode = o.optional("enable_prefix_caching") {
+            throw cachingNode.error("expected false under engine vllm-v0: prefix caching is modelled for vLLM V1 only; add engine: vllm-v1 to this instance")
+        }
+        let v1Defaults = ServingEngine.v1Defaults(on: hardware)
         let maxModelLen = try o.optional("max_model_len").map { node -> Int in
             let value = try node.int()
             guard value > 0, value <= model.maxContextTokens else {
@@ -238,9 +250,12 @@ extension Experiment {
             }
             return value
         }
-        let maxNumSeqs = try o.positiveInt("max_num_seqs", default: 256, atMost: InstanceSpec.maxSequences)
         let budgetNode = o.optional("max_num_batched_tokens")
-        let budget = try budgetNode.map { _ in try o.positiveInt("max_num_batched_tokens", atMost: InstanceSpec.maxBatchedTokens) }
+        var budget = try budgetNode.map { _ in try o.positiveInt("max_num_batched_tokens", atMost: InstanceSpec.maxBatchedTokens) }
+        // V1's defaults; its default max_num_seqs never exceeds the token budget (vLLM's `min` of the two).
+        let defaultSeqs = engine == .vllmV1 ? min(v1Defaults.maxNumSeqs, budget ?? .max) : 256
+        let maxNumSeqs = try o.positiveInt("max_num_seqs", default: defaultSeqs, atMost: InstanceSpec.maxSequences)
+        if engine == .vllmV1 && budget == nil { budget = v1Defaults.maxNumBatchedTokens }
         if let budget, budget < maxNumSeqs, let budgetNode {
             throw budgetNode.error("must be at least max_num_seqs (\(maxNumSeqs)), found \(budget)")
         }
@@ -251,22 +266,30 @@ extension Experiment {
             }
             return value
         } ?? 16
-        let watermark = try o.double("watermark", in: 0...0.5, default: 0.01)
+        // V1 keeps no watermark when it admits a request.
+        let watermark = try o.double("watermark", in: 0...0.5, default: engine == .vllmV1 ? 0 : 0.01)
         let reserve = try o.optional("activation_reserve_gb").map { node -> Int64 in
             let gb = try node.double()
             guard gb >= 0, gb < 1e9 else { throw node.error("expected a number of GB from 0 to 1e9, found \(gb)") }
             return Int64(gb * 1e9)
         }
-        let overhead = try o.optional("engine_overhead").map(loadEngineOverhead) ?? .vllmV0
+        let overhead = try o.optional("engine_overhead").map(loadEngineOverhead) ?? (engine == .vllmV1 ? .vllmV1 : .vllmV0)
         let name = try o.string("name", default: model.name)
         try checkUnmodelledArguments(o)
         try o.finish()
         var instance = InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
                                     maxNumBatchedTokens: budget, chunkedPrefill: chunked, maxModelLen: maxModelLen, blockTokens: blockTokens,
                                     watermark: watermark, activationReserveBytes: reserve, migProfile: profile,
-                                    engineOverhead: overhead)
+                                    engineOverhead: overhead, engine: engine, prefixCaching: prefixCaching)
         instance.writtenModel = try modelNode.string()
         return instance
+    }
+
+    /// Refuses vLLM V0's swap preemption on a V1 instance: V1 preempts by recompute only.
+    private static func checkEngines(_ instances: [InstanceSpec], strategy: StrategySpec, in o: ConfigObject) throws {
+        guard strategy.kind == .swap, let index = instances.firstIndex(where: { $0.engine == .vllmV1 }) else { return }
+        let node = o.optional("strategy") ?? o.optional("preemption_mode") ?? o.node
+        throw node.error("vLLM V1 has no swap preemption (instances.\(index).engine is vllm-v1); use recompute, or another strategy, or engine: vllm-v0")
     }
 
     /// Refuses an fp8 KV cache on a GPU whose kernel tables measured attention for the model's head size at 16 bits

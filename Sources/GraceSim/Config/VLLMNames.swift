@@ -27,7 +27,7 @@ public enum VLLMNames {
         "block_size": "instances.N.block_size",
         "enable_chunked_prefill": "instances.N.enable_chunked_prefill",
         "tensor_parallel_size": "instances.N.tensor_parallel_size (1 only: tensor parallelism is not modelled yet)",
-        "enable_prefix_caching": "instances.N.enable_prefix_caching (false only: prefix caching is not modelled yet)",
+        "enable_prefix_caching": "instances.N.enable_prefix_caching (with engine: vllm-v1)",
         "dtype": "instances.N.dtype",
         "quantization": "instances.N.quantization",
         "kv_cache_dtype": "instances.N.kv_cache_dtype",

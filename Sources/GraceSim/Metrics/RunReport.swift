@@ -57,9 +57,12 @@ public struct InstanceReport: Codable, Sendable {
     public var transfers: TransferReport
     /// What the memory strategy did (per instance only).
     public var strategy: StrategyReport?
+    /// What the prefix cache found (nil when no instance in scope caches prefixes).
+    public var prefixCache: PrefixCacheReport?
 
     enum CodingKeys: String, CodingKey {
         case name, model, requests, ttft, tpot, itl, tbt, e2el, throughput, preemptions, iterations, kv, transfers, strategy
+        case prefixCache = "prefix_cache"
         case endToEnd = "e2e", maxITL = "max_itl", itlPrefillGapFraction = "itl_prefill_gap_fraction"
         case durationSeconds = "duration_s", goodputRequestsPerSecond = "goodput_requests_per_s", recomputedTokens = "recomputed_tokens", gpuBusyFraction = "gpu_busy_fraction"
     }
@@ -151,5 +154,32 @@ public struct LinkReport: Codable, Sendable, Equatable {
         case hostToDeviceBusyFraction = "h2d_busy_fraction", deviceToHostBusyFraction = "d2h_busy_fraction"
         case bothBusyFraction = "both_busy_fraction", bytesHostToDevice = "bytes_h2d", bytesDeviceToHost = "bytes_d2h"
         case series
+    }
+}
+
+/// What vLLM V1's prefix cache found: tokens of the admitted requests looked up, those found cached (prefill work
+/// saved), and cached blocks evicted for room.
+public struct PrefixCacheReport: Codable, Sendable, Equatable {
+    public var queriedTokens: Int
+    public var hitTokens: Int
+    public var evictedBlocks: Int
+
+    public init(queriedTokens: Int, hitTokens: Int, evictedBlocks: Int) {
+        self.queriedTokens = queriedTokens
+        self.hitTokens = hitTokens
+        self.evictedBlocks = evictedBlocks
+    }
+
+    /// Hit tokens over queried tokens, as vLLM's `prefix_cache_hit_rate` (0 before any query).
+    public var hitRate: Double { queriedTokens > 0 ? Double(hitTokens) / Double(queriedTokens) : 0 }
+
+    /// The sum of several instances' reports.
+    static func + (a: PrefixCacheReport, b: PrefixCacheReport) -> PrefixCacheReport {
+        PrefixCacheReport(queriedTokens: a.queriedTokens + b.queriedTokens, hitTokens: a.hitTokens + b.hitTokens,
+                          evictedBlocks: a.evictedBlocks + b.evictedBlocks)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case queriedTokens = "queried_tokens", hitTokens = "hit_tokens", evictedBlocks = "evicted_blocks"
     }
 }

@@ -10,8 +10,14 @@ public struct InstanceSpec: Sendable {
     public var maxNumSeqs: Int
     /// vLLM's `max_num_batched_tokens`: tokens in one step.
     public var maxNumBatchedTokens: Int
-    /// Whether prompts may be split across steps and mixed with decodes (vLLM `enable_chunked_prefill`).
+    /// Whether prompts may be split across steps and mixed with decodes (vLLM `enable_chunked_prefill`; always
+    /// under V1).
     public var chunkedPrefill: Bool
+    /// The serving engine whose scheduler forms the steps (`engine`; V0 unless the config says otherwise).
+    public var engine: ServingEngine
+    /// Whether full KV blocks are cached and reused by later requests with the same leading tokens (vLLM's
+    /// `enable_prefix_caching`; V1 only).
+    public var prefixCaching: Bool
     /// vLLM's `max_model_len`, when the experiment gives it: a request whose prompt and output together exceed it
     /// is rejected at arrival, as vLLM's server refuses it. Nil: the model's context, and an output that would not
     /// fit is shortened to fit (counted as truncated).
@@ -37,17 +43,20 @@ public struct InstanceSpec: Sendable {
 
     public init(name: String, model: ModelSpec, memoryFraction: Double, maxNumSeqs: Int = 256,
                 maxNumBatchedTokens: Int? = nil, chunkedPrefill: Bool = false, maxModelLen: Int? = nil, blockTokens: Int = 16,
-                watermark: Double = 0.01, activationReserveBytes: Int64? = nil, migProfile: MIGProfile? = nil, engineOverhead: EngineOverhead = .vllmV0) {
+                watermark: Double = 0.01, activationReserveBytes: Int64? = nil, migProfile: MIGProfile? = nil, engineOverhead: EngineOverhead = .vllmV0,
+                engine: ServingEngine = .vllmV0, prefixCaching: Bool = false) {
         self.engineOverhead = engineOverhead
+        self.engine = engine
+        self.prefixCaching = prefixCaching
         self.name = name
         self.model = model
         self.memoryFraction = memoryFraction
         self.maxNumSeqs = maxNumSeqs
         self.maxModelLen = maxModelLen
         let budget = maxNumBatchedTokens ?? InstanceSpec.defaultBatchedTokens(contextTokens: maxModelLen ?? model.maxContextTokens,
-                                                                              chunkedPrefill: chunkedPrefill)
+                                                                              chunkedPrefill: chunkedPrefill || engine == .vllmV1)
         self.maxNumBatchedTokens = budget
-        self.chunkedPrefill = chunkedPrefill
+        self.chunkedPrefill = chunkedPrefill || engine == .vllmV1
         self.blockTokens = blockTokens
         self.watermark = watermark
         self.migProfile = migProfile

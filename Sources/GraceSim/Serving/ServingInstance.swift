@@ -1,8 +1,9 @@
 import DequeModule
 
-/// One model instance on the GPU: its KV pool, its vLLM V0 queues, and the batch it is running.
+/// One model instance on the GPU: its KV pool, its queues, and the batch it is running.
 ///
-/// The instance decides *what* runs (``scheduleIteration(now:)``) and applies the results
+/// The instance decides *what* runs (``scheduleIteration(now:)``, through its engine's ``StepScheduler``) and
+/// applies the results
 /// (``completeIteration(now:)``); the simulator decides *when*, and the memory strategy decides what to
 /// do when KV runs short.
 ///
@@ -19,7 +20,8 @@ public final class ServingInstance {
     @exclusivity(unchecked) public internal(set) var waiting = Deque<Int32>()
     /// Requests preempted by swapping, FCFS; they resume before new prompts are admitted.
     @exclusivity(unchecked) public internal(set) var swapped = Deque<Int32>()
-    /// Requests holding KV, in arrival order (so the last one is the latest-arrived).
+    /// Requests holding KV: in arrival order under vLLM V0 (so the last one is the latest-arrived), in the order
+    /// they were scheduled from waiting under V1 (so the last one is the latest-admitted).
     @exclusivity(unchecked) public internal(set) var running: [Int32] = []
     @exclusivity(unchecked) public internal(set) var metrics: InstanceMetrics
     /// The batch of the iteration in flight, if any.
@@ -30,6 +32,10 @@ public final class ServingInstance {
     let requests: RequestTable
     let strategy: MemoryStrategy
     let watermarkBlocks: Int
+    /// The engine's scheduler.
+    let scheduler: any StepScheduler
+    /// Which blocks hold which tokens, when the instance caches prefixes (vLLM V1's `enable_prefix_caching`).
+    let prefixCache: PrefixCache?
 
     public init(index: Int, spec: InstanceSpec, kvCapacityBlocks: Int, timeModel: IterationTimeModel,
                 requests: RequestTable, strategy: MemoryStrategy, sampleInterval: SimTime) {
@@ -42,6 +48,8 @@ public final class ServingInstance {
         pool = KVBlockPool(capacityBlocks: kvCapacityBlocks, blockTokens: Int32(spec.blockTokens), blockBytes: blockBytes)
         watermarkBlocks = Int(spec.watermark * Double(kvCapacityBlocks))
         metrics = InstanceMetrics(sampleInterval: sampleInterval)
+        scheduler = spec.engine.scheduler
+        prefixCache = spec.prefixCaching ? PrefixCache(blockTokens: Int32(spec.blockTokens)) : nil
     }
 
     /// Whether any request is queued or running.
@@ -94,16 +102,15 @@ public final class ServingInstance {
 
     // MARK: Preemption
 
-    /// Takes the latest-arrived running request that holds GPU blocks off the GPU (or `current`, when no later
-    /// one holds any); returns its id.
+    /// Takes the last running request that holds GPU blocks off the GPU (or `current`, when no later one holds
+    /// any); returns its id. That is the latest-arrived under V0 and the latest-admitted under V1 (V1's
+    /// `running.pop()` under FCFS).
     func preemptLatest(before current: Int32, now: SimTime) -> Int32 {
         var index = running.count - 1
         while running[index] != current && requests.states[Int(running[index])].kvOnHost { index -= 1 }
         let victim = running.remove(at: index)
         let state = requests.states[Int(victim)]
-        let blocks = Int(state.blocks)
-        pool.release(blocks)
-        requests.states[Int(victim)].blocks = 0
+        releaseBlocks(of: victim)
         requests.states[Int(victim)].preemptions += 1
         metrics.preemptions += 1
         let mode: PreemptionMode = state.kvOnHost || state.phase == .prefilling ? .recompute
@@ -125,6 +132,23 @@ public final class ServingInstance {
         return victim
     }
 
+    /// Lets every GPU block of `id` go: to the prefix cache when there is one, else back to the pool.
+    func releaseBlocks(of id: Int32) {
+        let blocks = requests.states[Int(id)].blocks
+        if let prefixCache {
+            prefixCache.release(id, blocks: blocks, pool: &pool)
+        } else {
+            pool.release(Int(blocks))
+        }
+        requests.states[Int(id)].blocks = 0
+    }
+
+    /// Asks the strategy for `blocks` more free blocks to admit the request at the front of waiting (nothing is
+    /// preempted for an admission).
+    func makeRoomToAdmit(_ blocks: Int, now: SimTime) {
+        _ = strategy.makeRoomToAdmit(blocks: blocks, instance: self, now: now)
+    }
+
     /// Makes `needed` blocks free, first by asking the strategy, then by preempting the latest-arrived
     /// running requests. Stops early when `current` itself is preempted.
     /// - Returns: false when `current` was preempted.
@@ -143,9 +167,8 @@ public final class ServingInstance {
     public func moveToHost(_ id: Int32) {
         let state = requests.states[Int(id)]
         guard !state.kvOnHost, state.phase == .decoding else { return }
-        pool.release(Int(state.blocks))
+        releaseBlocks(of: id)
         batch.movedToHostBlocks += Int(pool.blocks(forTokens: state.computedTokens))
-        requests.states[Int(id)].blocks = 0
         requests.states[Int(id)].kvOnHost = true
         metrics.movedToHost += 1
     }
@@ -155,7 +178,10 @@ public final class ServingInstance {
     /// - Returns: whether the change was made.
     @discardableResult
     public func resizePool(by blocks: Int) -> Bool {
-        pool.resize(by: blocks)
+        guard pool.resize(by: blocks) else { return false }
+        // Cached free blocks give way first when the pool shrinks.
+        prefixCache?.fit(pool)
+        return true
     }
 
     /// Records the pool's use for the KV-utilisation series.
@@ -163,14 +189,16 @@ public final class ServingInstance {
         metrics.kvUsage.update(now: now, used: pool.usedBlocks, capacity: pool.capacityBlocks)
     }
 
-    /// Invariants KV-1 (pool within bounds), KV-2 (blocks held by requests add up to the pool's used count),
+    /// Invariants KV-1 (pool within bounds), KV-2 (blocks held by requests, a shared cached block once, add up to
+    /// the pool's used count), PC-1 and PC-2 (the prefix cache's, see ``PrefixCache``),
     /// Q-1 (running requests hold blocks and are in a running phase), Q-2 (waiting requests are waiting and
-    /// hold neither blocks nor computed KV, so no request is both waiting and running), Q-3 (running is in
-    /// strictly increasing id order, so holds no request twice), Q-4 (swapped requests are swapped, hold no GPU
+    /// hold neither blocks nor computed KV, so no request is both waiting and running), Q-3 (running holds
+    /// no request twice; under V0 it is in strictly increasing id order), Q-4 (swapped requests are swapped, hold no GPU
     /// blocks and keep their computed KV) and R-1 (a running request's GPU blocks cover its computed KV unless
     /// its KV is in CPU memory, and it has generated no more than its output).
     public func checkInvariants() -> [InvariantViolation] {
         var problems = pool.checkInvariants().map { $0.within(spec.name) }
+        if let prefixCache { problems += prefixCache.checkInvariants(pool: pool).map { $0.within(spec.name) } }
         var held = 0
         var previous: Int32 = -1
         for id in running {
@@ -179,7 +207,7 @@ public final class ServingInstance {
             if state.phase != .decoding && state.phase != .prefilling {
                 problems.append(InvariantViolation("Q-1", "\(spec.name): running request \(id) is \(state.phase)"))
             }
-            if id <= previous {
+            if id <= previous && spec.engine == .vllmV0 {
                 problems.append(InvariantViolation("Q-3", "\(spec.name): running request \(id) follows \(previous)"))
             }
             previous = id
@@ -189,6 +217,10 @@ public final class ServingInstance {
                 problems.append(InvariantViolation("R-1", "\(spec.name): running request \(id) holds \(state.blocks) blocks for \(state.computedTokens) computed tokens, generated \(state.generatedTokens) of \(state.outputTokens)"))
             }
         }
+        if spec.engine != .vllmV0 && Set(running).count != running.count {
+            problems.append(InvariantViolation("Q-3", "\(spec.name): a request is running twice"))
+        }
+        held -= prefixCache?.sharedReferences ?? 0
         if held != pool.usedBlocks {
             problems.append(InvariantViolation("KV-2", "\(spec.name): requests hold \(held) blocks, pool says \(pool.usedBlocks)"))
         }

@@ -59,6 +59,7 @@ extension Simulator {
         var report = makeReport(name: instance.spec.name, model: instance.spec.model.name, metrics: [m], kv: kv,
                                 transfers: transferReport([instance.index]), end: end, requestsMeetingSLO: requestsMeetingSLO)
         report.strategy = strategy.report(instance: instance, end: end)
+        report.prefixCache = instance.prefixCache.map(\.report)
         return report
     }
 
@@ -70,8 +71,11 @@ extension Simulator {
         let peak = metrics.map(\.kvUsage.peakFraction).max() ?? 0
         let kv = KVReport(capacityBlocks: capacity, capacityTokens: tokens, meanUtilization: mean, peakUtilization: peak, series: [])
         let models = instances.map(\.spec.model.name).joined(separator: "+")
-        return makeReport(name: "overall", model: models, metrics: metrics, kv: kv,
-                          transfers: transferReport(Array(instances.indices)), end: end, requestsMeetingSLO: requestsMeetingSLO)
+        var report = makeReport(name: "overall", model: models, metrics: metrics, kv: kv,
+                                transfers: transferReport(Array(instances.indices)), end: end, requestsMeetingSLO: requestsMeetingSLO)
+        let caches = instances.compactMap { $0.prefixCache?.report }
+        report.prefixCache = caches.dropFirst().reduce(caches.first) { total, next in total.map { $0 + next } }
+        return report
     }
 
     private func makeReport(name: String, model: String, metrics: [InstanceMetrics], kv: KVReport,

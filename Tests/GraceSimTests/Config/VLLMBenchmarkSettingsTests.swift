@@ -33,7 +33,6 @@ import Testing
 
     @Test(arguments: [
         (", tensor_parallel_size: 2", "instances.0.tensor_parallel_size", "tensor parallelism (2 GPUs per instance) is not modelled yet"),
-        (", enable_prefix_caching: true", "instances.0.enable_prefix_caching", "prefix caching is not modelled yet"),
     ])
     func unmodelledValuesAreOneLinePointingToTheModel(instance: String, key: String, mention: String) {
         let error = configError { _ = try TestExperiments.experiment(Self.yaml(instance: instance)) }
