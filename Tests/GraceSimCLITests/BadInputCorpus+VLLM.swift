@@ -13,7 +13,7 @@ extension BadInputCorpus {
         run("enable_prefix_caching true", ["experiment.yaml": experiment(instance: "\n    enable_prefix_caching: true")],
             key: "instances.0.enable_prefix_caching", mentions: ["vLLM V1 only", "engine: vllm-v1"]),
         run("engine vllm-v1 with swap", ["experiment.yaml": experiment(instance: "\n    engine: vllm-v1", extra: "strategy: swap")],
-            key: "strategy", mentions: ["no swap preemption", "instances.0.engine"]),
+            key: "strategy", mentions: ["no swap preemption", "instances.0", "vllm-v1"]),
         run("engine vllm-v1 without chunked prefill", ["experiment.yaml": experiment(instance: "\n    engine: vllm-v1\n    enable_chunked_prefill: false")],
             key: "instances.0.enable_chunked_prefill", mentions: ["always chunks prefills"]),
         run("engine vllm-v2", ["experiment.yaml": experiment(instance: "\n    engine: vllm-v2")],

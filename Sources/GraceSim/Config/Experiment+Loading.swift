@@ -285,11 +285,13 @@ extension Experiment {
         return instance
     }
 
-    /// Refuses vLLM V0's swap preemption on a V1 instance: V1 preempts by recompute only.
+    /// Refuses a strategy on an instance it cannot serve (swap preemption under vLLM V1, which has none).
     private static func checkEngines(_ instances: [InstanceSpec], strategy: StrategySpec, in o: ConfigObject) throws {
-        guard strategy.kind == .swap, let index = instances.firstIndex(where: { $0.engine == .vllmV1 }) else { return }
-        let node = o.optional("strategy") ?? o.optional("preemption_mode") ?? o.node
-        throw node.error("vLLM V1 has no swap preemption (instances.\(index).engine is vllm-v1); use recompute, or another strategy, or engine: vllm-v0")
+        for (index, instance) in instances.enumerated() {
+            guard let reason = strategy.refusal(for: instance) else { continue }
+            let node = o.optional("strategy") ?? o.optional("preemption_mode") ?? o.node
+            throw node.error("\(strategy.kind) cannot serve instances.\(index): \(reason)")
+        }
     }
 
     /// Refuses an fp8 KV cache on a GPU whose kernel tables measured attention for the model's head size at 16 bits

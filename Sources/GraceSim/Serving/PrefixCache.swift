@@ -24,6 +24,13 @@
 final class PrefixCache {
     /// Tokens per block.
     let blockTokens: Int32
+    /// The instance whose blocks these are.
+    let instance: Int
+    /// A second tier in CPU memory that stores blocks as they are cached and is looked up after this one.
+    let hostTier: (any HostPrefixTier)?
+    /// Hashes of the blocks cached by the latest ``cacheFullBlocks(of:upTo:promptTokens:content:)``, for the host
+    /// tier (kept to reuse its storage).
+    private var newlyCached: [UInt64] = []
 
     /// What the cache knows of a request that holds blocks.
     private struct Holder {
@@ -38,17 +45,14 @@ final class PrefixCache {
     // Cached blocks, by slot.
     private var keys: [UInt64] = []
     private var references: [Int32] = []
-    /// The evictable blocks as a doubly linked list in the order they were freed (head: evicted first).
-    private var previous: [Int32] = []
-    private var next: [Int32] = []
-    private var head: Int32 = -1
-    private var tail: Int32 = -1
+    /// The evictable blocks in the order they were freed (the first is evicted first).
+    private var evictable = SlotList()
     private var freeSlots: [Int32] = []
     private var slotOfKey: [UInt64: Int32] = [:]
     private var holders: [Int32: Holder] = [:]
 
     /// Cached blocks that no request references.
-    private(set) var evictableBlocks = 0
+    var evictableBlocks: Int { evictable.count }
     /// References to cached blocks beyond the first: how much requests' block counts add up to above the pool's
     /// used count.
     private(set) var sharedReferences = 0
@@ -58,8 +62,10 @@ final class PrefixCache {
     /// Cached blocks evicted to make room.
     private(set) var evictions = 0
 
-    init(blockTokens: Int32) {
+    init(blockTokens: Int32, instance: Int, hostTier: (any HostPrefixTier)?) {
         self.blockTokens = blockTokens
+        self.instance = instance
+        self.hostTier = hostTier
     }
 
     /// What the cache found so far, for reports.
@@ -72,22 +78,32 @@ final class PrefixCache {
 
     // MARK: Lookup
 
-    /// The longest cached prefix of request `id`'s tokens: the slots of its cached leading blocks (at most its
-    /// last token but one), and how many of them are evictable.
-    func lookUp(_ id: Int32, state: RequestState, content: RequestContent?) -> (slots: [Int32], evictable: Int) {
+    /// The longest cached prefix of request `id`'s tokens (at most its last token but one): the slots of its leading
+    /// blocks cached here, how many of them are evictable, and the hashes of the blocks after them that the host
+    /// tier holds (empty without one).
+    func lookUp(_ id: Int32, state: RequestState, content: RequestContent?) -> PrefixHit {
         let tokens = state.sequenceTokens
         let limit = (tokens - 1) / blockTokens
-        var slots: [Int32] = []
-        var evictable = 0
+        var hit = PrefixHit()
         var key = Self.chainStart
         var layout = TokenLayout(id: id, promptTokens: state.promptTokens, content: content)
-        for block in 0..<limit {
+        var block: Int32 = 0
+        while block < limit {
             key = Self.chain(key, layout.blockHash(block, blockTokens: blockTokens))
             guard let slot = slotOfKey[key] else { break }
-            slots.append(slot)
-            if references[Int(slot)] == 0 { evictable += 1 }
+            hit.slots.append(slot)
+            if references[Int(slot)] == 0 { hit.evictable += 1 }
+            block += 1
         }
-        return (slots, evictable)
+        guard let hostTier, block < limit else { return hit }
+        var keys: [UInt64] = []
+        while block < limit {
+            keys.append(key)
+            block += 1
+            if block < limit { key = Self.chain(key, layout.blockHash(block, blockTokens: blockTokens)) }
+        }
+        hit.hostKeys = Array(keys.prefix(hostTier.leadingHits(keys, instance: instance)))
+        return hit
     }
 
     /// Counts an admitted request's lookup in the hit rate: its tokens, and those found cached.
@@ -103,8 +119,7 @@ final class PrefixCache {
         for slot in slots {
             let s = Int(slot)
             if references[s] == 0 {
-                unlink(slot)
-                evictableBlocks -= 1
+                evictable.remove(slot)
                 pool.allocate(1)
             } else {
                 sharedReferences += 1
@@ -142,6 +157,7 @@ final class PrefixCache {
             return
         }
         var layout = TokenLayout(id: id, promptTokens: promptTokens, content: content)
+        newlyCached.removeAll(keepingCapacity: true)
         for block in holder.hashedBlocks..<full {
             let key = Self.chain(holder.lastKey, layout.blockHash(block, blockTokens: blockTokens))
             holder.lastKey = key
@@ -149,9 +165,11 @@ final class PrefixCache {
             let slot = newSlot(key: key)
             references[Int(slot)] = 1
             holder.slots.append(slot)
+            newlyCached.append(key)
         }
         holder.hashedBlocks = full
         holders[id] = holder
+        if let hostTier, !newlyCached.isEmpty { hostTier.store(newlyCached, instance: instance) }
     }
 
     // MARK: Release
@@ -166,8 +184,7 @@ final class PrefixCache {
             references[s] -= 1
             if references[s] == 0 {
                 pool.release(1)
-                append(slot)
-                evictableBlocks += 1
+                evictable.append(slot)
             } else {
                 sharedReferences -= 1
             }
@@ -180,17 +197,13 @@ final class PrefixCache {
     /// `pool` has free. PC-2: every reference is a holder's.
     func checkInvariants(pool: KVBlockPool) -> [InvariantViolation] {
         var problems: [InvariantViolation] = []
-        var listed = 0
-        var slot = head
-        while slot >= 0 && listed <= keys.count {
-            if references[Int(slot)] != 0 {
-                problems.append(InvariantViolation("PC-1", "evictable block \(slot) has \(references[Int(slot)]) references"))
-            }
-            listed += 1
-            slot = next[Int(slot)]
+        let listed = evictable.slots
+        for slot in listed where references[Int(slot)] != 0 {
+            problems.append(InvariantViolation("PC-1", "evictable block \(slot) has \(references[Int(slot)]) references"))
         }
-        if listed != evictableBlocks || evictableBlocks > pool.freeBlocks {
-            problems.append(InvariantViolation("PC-1", "\(listed) blocks listed evictable, \(evictableBlocks) counted, \(pool.freeBlocks) free"))
+        let unreferenced = slotOfKey.values.filter { references[Int($0)] == 0 }.count
+        if listed.count != evictableBlocks || unreferenced != evictableBlocks || evictableBlocks > pool.freeBlocks {
+            problems.append(InvariantViolation("PC-1", "\(listed.count) blocks listed evictable, \(unreferenced) unreferenced, \(pool.freeBlocks) free"))
         }
         var held = [Int32](repeating: 0, count: keys.count)
         for holder in holders.values { for slot in holder.slots { held[Int(slot)] += 1 } }
@@ -211,36 +224,19 @@ final class PrefixCache {
             slot = Int32(keys.count)
             keys.append(key)
             references.append(0)
-            previous.append(-1)
-            next.append(-1)
         }
         slotOfKey[key] = slot
         return slot
     }
 
     private func evictOldest() {
-        let slot = head
+        let slot = evictable.first
         precondition(slot >= 0, "no evictable block to evict")
-        unlink(slot)
-        evictableBlocks -= 1
+        evictable.remove(slot)
         evictions += 1
         slotOfKey[keys[Int(slot)]] = nil
+        hostTier?.store(CollectionOfOne(keys[Int(slot)]), instance: instance)
         freeSlots.append(slot)
-    }
-
-    private func append(_ slot: Int32) {
-        previous[Int(slot)] = tail
-        next[Int(slot)] = -1
-        if tail >= 0 { next[Int(tail)] = slot } else { head = slot }
-        tail = slot
-    }
-
-    private func unlink(_ slot: Int32) {
-        let p = previous[Int(slot)], n = next[Int(slot)]
-        if p >= 0 { next[Int(p)] = n } else { head = n }
-        if n >= 0 { previous[Int(n)] = p } else { tail = p }
-        previous[Int(slot)] = -1
-        next[Int(slot)] = -1
     }
 
     // MARK: Hashing
@@ -259,6 +255,27 @@ final class PrefixCache {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// What a request found cached when it was looked up.
+struct PrefixHit {
+    /// Slots of its leading blocks cached on the GPU.
+    var slots: [Int32] = []
+    /// How many of those no request references (taking them uses free blocks).
+    var evictable = 0
+    /// Hashes of the blocks after those that the host tier holds, in order.
+    var hostKeys: [UInt64] = []
+}
+
+/// A second tier of the prefix cache in CPU memory (vLLM's CPU KV offloading): it stores blocks as they are cached
+/// or evicted on the GPU, and a request's blocks found there are loaded into GPU blocks before its prefill.
+public protocol HostPrefixTier: AnyObject {
+    /// Blocks of `instance` just cached or evicted on the GPU, by hash: the tier may store them.
+    func store<Keys: Collection<UInt64>>(_ keys: Keys, instance: Int)
+    /// How many of `keys` (the blocks after a request's GPU-cached prefix, in order) the tier holds from the first.
+    func leadingHits(_ keys: [UInt64], instance: Int) -> Int
+    /// The blocks `keys`, found by ``leadingHits(_:instance:)``, are loaded for a request of `instance` admitted now.
+    func load(_ keys: [UInt64], instance: Int)
 }
 
 /// A request's tokens as runs of one identity each: its prompt segments, its own prompt tokens, its output. Hashes

@@ -49,7 +49,8 @@ public final class ServingInstance {
         watermarkBlocks = Int(spec.watermark * Double(kvCapacityBlocks))
         metrics = InstanceMetrics(sampleInterval: sampleInterval)
         scheduler = spec.engine.scheduler
-        prefixCache = spec.prefixCaching ? PrefixCache(blockTokens: Int32(spec.blockTokens)) : nil
+        prefixCache = spec.prefixCaching
+            ? PrefixCache(blockTokens: Int32(spec.blockTokens), instance: index, hostTier: strategy.hostPrefixTier) : nil
     }
 
     /// Whether any request is queued or running.

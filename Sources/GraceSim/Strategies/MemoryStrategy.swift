@@ -40,6 +40,9 @@ public protocol StrategyCapacity: AnyObject {
 
     /// The most KV blocks `instance` could ever have, for rejecting requests that can never fit.
     func potentialKVBlocks(instance: ServingInstance) -> Int
+
+    /// A tier of the prefix cache in CPU memory that the strategy keeps (vLLM's KV offloading), or nil.
+    var hostPrefixTier: (any HostPrefixTier)? { get }
 }
 
 /// What a strategy adds to a pass besides its compute; the simulator times it.
@@ -84,6 +87,7 @@ extension StrategyCapacity {
     }
     public func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode { .recompute }
     public func potentialKVBlocks(instance: ServingInstance) -> Int { instance.pool.capacityBlocks }
+    public var hostPrefixTier: (any HostPrefixTier)? { nil }
 }
 
 extension StrategyTiming {

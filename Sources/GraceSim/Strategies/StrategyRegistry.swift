@@ -11,6 +11,7 @@ public enum StrategyRegistry {
         StrategyRegistration(PieStrategy.self),
         StrategyRegistration(OffloadStrategy.self),
         StrategyRegistration(RemapStrategy.self),
+        StrategyRegistration(KVOffloadStrategy.self),
     ]
 
     /// The registration named `name`, if any.
@@ -30,10 +31,14 @@ public protocol RegisteredStrategy: MemoryStrategy, SendableMetatype {
     static var summary: String { get }
     /// A fresh strategy object for one run.
     init(options: Options)
+
+    /// Why the strategy cannot serve `instance` (an engine it does not fit, a feature it needs), or nil when it can.
+    static func refusal(for instance: InstanceSpec, options: Options) -> String?
 }
 
 extension RegisteredStrategy {
     public var kind: StrategyKind { Self.kind }
+    public static func refusal(for instance: InstanceSpec, options: Options) -> String? { nil }
 }
 
 /// A strategy's options: it reads them itself, so a key it does not know is an error naming that key.
@@ -87,12 +92,17 @@ public struct StrategySpec: Sendable {
     /// The options as read, of the strategy's own ``RegisteredStrategy/Options`` type.
     public let options: any StrategyOptions
     private let make: @Sendable () -> MemoryStrategy
+    private let refuse: @Sendable (InstanceSpec) -> String?
 
     public init<S: RegisteredStrategy>(_ strategy: S.Type, options: S.Options) {
         kind = S.kind
         self.options = options
         make = { S(options: options) }
+        refuse = { S.refusal(for: $0, options: options) }
     }
+
+    /// Why this strategy cannot serve `instance`, or nil when it can.
+    public func refusal(for instance: InstanceSpec) -> String? { refuse(instance) }
 
     /// The options if this is strategy `S`, nil otherwise.
     public func options<S: RegisteredStrategy>(of strategy: S.Type) -> S.Options? {

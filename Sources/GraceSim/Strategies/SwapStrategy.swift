@@ -35,6 +35,10 @@ public final class SwapStrategy: RegisteredStrategy {
         self.options = options
     }
 
+    public static func refusal(for instance: InstanceSpec, options: Options) -> String? {
+        instance.engine == .vllmV1 ? "vLLM V1 has no swap preemption (its engine is vllm-v1); use recompute, another strategy, or engine: vllm-v0" : nil
+    }
+
 
     public func attach(to context: SimulationContext) {
         self.context = context

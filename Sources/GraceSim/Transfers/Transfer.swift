@@ -25,6 +25,10 @@ public enum TransferPurpose: String, Sendable, CaseIterable, Codable {
     case offloadKV = "offload-kv"
     /// Activations exchanged with CPU attention (queries in, outputs back).
     case activations
+    /// Cached KV blocks copied to vLLM V1's CPU block pool (KV offloading).
+    case kvOffloadStore = "kv-offload-store"
+    /// KV blocks found in the CPU block pool loaded back before a request's prefill.
+    case kvOffloadLoad = "kv-offload-load"
 
     /// Position in `allCases`, for flat per-purpose tables.
     var index: Int {
@@ -37,6 +41,8 @@ public enum TransferPurpose: String, Sendable, CaseIterable, Codable {
         case .weightReload: return 5
         case .offloadKV: return 6
         case .activations: return 7
+        case .kvOffloadStore: return 8
+        case .kvOffloadLoad: return 9
         }
     }
 }

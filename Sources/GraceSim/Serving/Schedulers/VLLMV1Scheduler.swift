@@ -65,25 +65,23 @@ struct VLLMV1Scheduler: StepScheduler {
     /// free; returns the chunk's tokens, or nil when it must wait.
     private func admit(_ s: ServingInstance, _ id: Int32, budget: Int, now: SimTime) -> Int? {
         let state = s.requests.states[Int(id)]
-        var hits: [Int32] = []
-        var evictableHits = 0
-        if let cache = s.prefixCache {
-            (hits, evictableHits) = cache.lookUp(id, state: state, content: s.requests.contents[id])
-        }
-        let cached = Int32(hits.count) * s.pool.blockTokens
+        let hit = s.prefixCache?.lookUp(id, state: state, content: s.requests.contents[id]) ?? PrefixHit()
+        // Blocks found in CPU memory count as computed: they are loaded into new GPU blocks before the prefill.
+        let cached = Int32(hit.slots.count + hit.hostKeys.count) * s.pool.blockTokens
         let tokens = min(Int(state.sequenceTokens - cached), budget)
-        let needed = Int(s.pool.blocks(forTokens: cached + Int32(tokens))) - hits.count
-        let short = needed + evictableHits + s.watermarkBlocks - s.pool.freeBlocks
+        let needed = Int(s.pool.blocks(forTokens: cached + Int32(tokens))) - hit.slots.count
+        let short = needed + hit.evictable + s.watermarkBlocks - s.pool.freeBlocks
         if short > 0 {
             s.makeRoomToAdmit(short, now: now)
-            if needed + evictableHits + s.watermarkBlocks > s.pool.freeBlocks { return nil }
+            if needed + hit.evictable + s.watermarkBlocks > s.pool.freeBlocks { return nil }
         }
         s.waiting.removeFirst()
         if let cache = s.prefixCache {
-            cache.take(hits, for: id, pool: &s.pool)
-            cache.noteAdmission(queriedTokens: Int(state.sequenceTokens), hitTokens: Int(cached))
+            cache.take(hit.slots, for: id, pool: &s.pool)
+            cache.noteAdmission(queriedTokens: Int(state.sequenceTokens), hitTokens: hit.slots.count * Int(s.pool.blockTokens))
+            if !hit.hostKeys.isEmpty { cache.hostTier?.load(hit.hostKeys, instance: s.index) }
         }
-        s.requests.states[Int(id)].blocks = Int32(hits.count)
+        s.requests.states[Int(id)].blocks = Int32(hit.slots.count)
         s.requests.states[Int(id)].computedTokens = cached
         s.requests.states[Int(id)].phase = .prefilling
         allocate(s, needed, to: id, computing: tokens)
