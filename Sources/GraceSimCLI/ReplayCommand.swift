@@ -128,10 +128,6 @@ struct ReplayCommand: ParsableCommand {
             return ["\(real.file): \(given) differs from the run in " + differences.joined(separator: ", ")
                     + "; the comparison is of different setups"]
         }
-        if setup.argument("enable_prefix_caching") == "true" {
-            return ["\(setup.file): the run had enable_prefix_caching true, which gracesim does not model yet (docs/model.md): "
-                    + "the mirror computes every prompt in full"]
-        }
         return []
     }
 

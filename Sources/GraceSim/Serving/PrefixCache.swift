@@ -21,6 +21,9 @@
 /// Tokens are identified from the request's ``RequestContent``: prompt segments, then the prompt tokens past them
 /// (the request's own), then its output. A request without content has all its tokens to itself, so it can hit
 /// only its own blocks (after a preemption).
+///
+/// Its mutable state is `@exclusivity(unchecked)`, as ``ServingInstance``'s is: the simulation is single-threaded
+/// and every access goes through this class.
 final class PrefixCache {
     /// Tokens per block.
     let blockTokens: Int32
@@ -30,7 +33,7 @@ final class PrefixCache {
     let hostTier: (any HostPrefixTier)?
     /// Hashes of the blocks cached by the latest ``cacheFullBlocks(of:upTo:promptTokens:content:)``, for the host
     /// tier (kept to reuse its storage).
-    private var newlyCached: [UInt64] = []
+    @exclusivity(unchecked) private var newlyCached: [UInt64] = []
 
     /// What the cache knows of a request that holds blocks.
     private struct Holder {
@@ -43,24 +46,24 @@ final class PrefixCache {
     }
 
     // Cached blocks, by slot.
-    private var keys: [UInt64] = []
-    private var references: [Int32] = []
+    @exclusivity(unchecked) private var keys: [UInt64] = []
+    @exclusivity(unchecked) private var references: [Int32] = []
     /// The evictable blocks in the order they were freed (the first is evicted first).
-    private var evictable = SlotList()
-    private var freeSlots: [Int32] = []
-    private var slotOfKey: [UInt64: Int32] = [:]
-    private var holders: [Int32: Holder] = [:]
+    @exclusivity(unchecked) private var evictable = SlotList()
+    @exclusivity(unchecked) private var freeSlots: [Int32] = []
+    @exclusivity(unchecked) private var slotOfKey: [UInt64: Int32] = [:]
+    @exclusivity(unchecked) private var holders: [Int32: Holder] = [:]
 
     /// Cached blocks that no request references.
     var evictableBlocks: Int { evictable.count }
     /// References to cached blocks beyond the first: how much requests' block counts add up to above the pool's
     /// used count.
-    private(set) var sharedReferences = 0
+    @exclusivity(unchecked) private(set) var sharedReferences = 0
     /// Tokens of the requests looked up (vLLM's prefix-cache queries), and of those, tokens found cached.
-    private(set) var queriedTokens = 0
-    private(set) var hitTokens = 0
+    @exclusivity(unchecked) private(set) var queriedTokens = 0
+    @exclusivity(unchecked) private(set) var hitTokens = 0
     /// Cached blocks evicted to make room.
-    private(set) var evictions = 0
+    @exclusivity(unchecked) private(set) var evictions = 0
 
     init(blockTokens: Int32, instance: Int, hostTier: (any HostPrefixTier)?) {
         self.blockTokens = blockTokens

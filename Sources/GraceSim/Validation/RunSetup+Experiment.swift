@@ -39,8 +39,9 @@ extension RunSetup {
         case "block_size": return "\(instance.blockTokens)"
         case "gpu_memory_utilization": return "\(instance.memoryFraction)"
         case "enable_chunked_prefill": return instance.chunkedPrefill ? "true" : "false"
+        case "enable_prefix_caching": return instance.prefixCaching ? "true" : "false"
         case "tensor_parallel_size", "data_parallel_size": return "1"
-        case "enable_expert_parallel", "enable_prefix_caching": return "false"
+        case "enable_expert_parallel": return "false"
         default: return nil
         }
     }
@@ -69,7 +70,8 @@ extension RunSetup {
     }
 
     /// The experiment that mirrors the run: its model, the preset of its GPU, its engine arguments (vLLM's defaults
-    /// where it records none; V1's engine overhead and recompute preemption under a V1-only vLLM). Its workload is a
+    /// where it records none; the V1 engine, with its scheduler, prefix caching and engine overhead, under a V1-only
+    /// vLLM). Its workload is a
     /// placeholder: a replay sends the run's own requests.
     /// - Throws: ``ConfigError`` naming the run's file when the model or GPU is not known, or the run used what
     ///   gracesim does not model (tensor, data or expert parallelism).
@@ -88,10 +90,12 @@ extension RunSetup {
             switch argument {
             case "max_num_seqs", "max_num_batched_tokens", "max_model_len", "block_size", "gpu_memory_utilization", "enable_chunked_prefill":
                 lines.append("    \(argument): \(value)")
+            case "enable_prefix_caching" where isV1Only:
+                lines.append("    \(argument): \(value)")
             default: break
             }
         }
-        if isV1Only { lines.append("    engine_overhead: vllm-v1") }
+        if isV1Only { lines.append("    engine: vllm-v1") }
         lines += ["workload: {max_requests: 1, arrivals: {kind: poisson, rate: 1}, lengths: {kind: fixed, prompt: 1, output: 1}}"]
         let node = try ConfigNode.parse(lines.joined(separator: "\n"), file: file)
         return try Experiment.load(node, baseDirectory: (file as NSString).deletingLastPathComponent, catalog: catalog)

@@ -3,7 +3,7 @@
 /// measured phase).
 ///
 /// The engine arguments are vLLM's defaults, since the table records none: the V1 engine (every version in the table
-/// is V1; a blank version is taken to be too), chunked prefill, `gpu_memory_utilization` 0.9, `block_size` 16, and
+/// is V1; a blank version is taken to be too) with its scheduler and prefix caching, chunked prefill, `gpu_memory_utilization` 0.9, `block_size` 16, and
 /// the batch limits of ``vllmDefaults(hardware:)``. `max_num_seqs` is raised to the concurrency when that is larger,
 /// so that every client's request can run at once.
 public struct SiliconSetup: Sendable {
@@ -79,6 +79,7 @@ public struct SiliconSetup: Sendable {
             max_num_batched_tokens: \(maxNumBatchedTokens)
             enable_chunked_prefill: \(chunkedPrefill)
             block_size: \(blockTokens)
+            engine: vllm-v1
             engine_overhead: \(engineOverhead)\(quantizationLines)
         workload:
           max_requests: \(requests)

@@ -35,6 +35,9 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
     /// How the instances share the GPU; not drawn at random, set by the test. Under MIG the instances get
     /// slices that fit together (7g; 4g + 3g; 3g + 2g + 2g) and the same KV blocks as otherwise.
     var sharing: SharingMode = .temporal
+    /// The engine of every instance; not drawn at random, set by the test. Under V1 prefix caching is on, and the
+    /// requests' drawn content shares prefixes.
+    var engine: ServingEngine = .vllmV0
 
     static func migProfiles(count: Int) -> [String] {
         [["7g.96gb"], ["4g.48gb", "3g.48gb"], ["3g.48gb", "2g.24gb", "2g.24gb"]][count - 1]
@@ -63,9 +66,20 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
         let gridMs = [1, 1, 100].randomElement(using: &rng)!
         let count = Int.random(in: 1...150, using: &rng)
         let arrivalsMs = (0..<count).map { _ in Int.random(in: 0...spanMs, using: &rng) / gridMs * gridMs }.sorted()
-        let requests = arrivalsMs.map { ms in
+        var requests = arrivalsMs.map { ms in
             RequestSpec(arrival: .milliseconds(Double(ms)), instance: Int.random(in: 0..<instanceCount, using: &rng),
                         promptTokens: Int32.random(in: 1...600, using: &rng), outputTokens: Int32.random(in: 1...300, using: &rng))
+        }
+        // What the tokens are (read under V1 only): half the prompts start with one of three shared prefixes, some
+        // followed by one of two shared second parts, so that blocks are shared, evicted and found again.
+        for i in requests.indices where Bool.random(using: &rng) {
+            let prompt = requests[i].promptTokens
+            let first = PromptSegment(content: UInt64.random(in: 1...3, using: &rng), tokens: Int32.random(in: 1...prompt, using: &rng))
+            var segments = [first]
+            if first.tokens < prompt && Bool.random(using: &rng) {
+                segments.append(PromptSegment(content: UInt64.random(in: 10...11, using: &rng), tokens: prompt - first.tokens))
+            }
+            requests[i].content = RequestContent(segments: segments, output: UInt64(100 + i))
         }
         return RandomWorkload(instances: instances, scheduler: scheduler, maxTimeS: maxTimeS, requests: requests)
     }
@@ -77,10 +91,13 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
                      strategyOptions.isEmpty ? "strategy: \(strategy.rawValue)" : "strategy: {kind: \(strategy.rawValue), \(strategyOptions)}",
                      "instances:"]
         for (index, instance) in instances.enumerated() {
+            // V1 always chunks; its budget is given, so that the activation reserve is the one computed here.
+            let v1 = engine == .vllmV1
+            let budget = v1 ? instance.maxNumBatchedTokens ?? max(instance.maxNumSeqs, 2048) : instance.maxNumBatchedTokens
             var fraction = TestExperiments.memoryFraction(forBlocks: instance.blocks, model: TestExperiments.model(instance.model),
-                                                          hardware: hardware, chunkedPrefill: instance.chunkedPrefill,
+                                                          hardware: hardware, chunkedPrefill: instance.chunkedPrefill || v1,
                                                           maxNumSeqs: instance.maxNumSeqs,
-                                                          maxNumBatchedTokens: instance.maxNumBatchedTokens)
+                                                          maxNumBatchedTokens: budget)
             lines.append("  - model: \(instance.model)   # \(instance.blocks) KV blocks")
             if sharing == .mig {
                 let profile = Self.migProfiles(count: instances.count)[index]
@@ -89,8 +106,12 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
             }
             lines.append("    memory_fraction: \(fraction)")
             lines.append("    max_num_seqs: \(instance.maxNumSeqs)")
-            lines.append("    chunked_prefill: \(instance.chunkedPrefill)")
-            if let budget = instance.maxNumBatchedTokens { lines.append("    max_num_batched_tokens: \(budget)") }
+            if v1 {
+                lines.append("    engine: vllm-v1")
+            } else {
+                lines.append("    chunked_prefill: \(instance.chunkedPrefill)")
+            }
+            if let budget { lines.append("    max_num_batched_tokens: \(budget)") }
             lines.append("    watermark: \(instance.watermark)")
         }
         lines += ["workload:", "  max_requests: 1", "  arrivals: {kind: poisson, rate: 1}", "  lengths: {kind: fixed, prompt: 16, output: 16}"]

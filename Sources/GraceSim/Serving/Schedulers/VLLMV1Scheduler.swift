@@ -46,8 +46,12 @@ struct VLLMV1Scheduler: StepScheduler {
                 continue
             }
             let needed = Int(s.pool.blocks(forTokens: state.computedTokens + Int32(tokens)) - state.blocks)
-            // Preemption takes requests from the end of `running`, never before `i`; false when it took this one.
-            if needed > s.pool.freeBlocks && !s.makeFree(needed, for: id, now: now) { break }
+            if needed > s.pool.freeBlocks {
+                // Preemption takes requests from the end of `running`, never before `i`; false when it took this one.
+                // The strategy may have moved this request's KV to the CPU: it is looked at again.
+                guard s.makeFree(needed, for: id, now: now) else { break }
+                continue
+            }
             allocate(s, needed, to: id, computing: tokens)
             if state.phase == .decoding {
                 s.batch.addDecode(id, contextTokens: state.sequenceTokens)
