@@ -11,6 +11,8 @@ enum InstanceChoice: Sendable {
 struct RequestStream: Sendable {
     private var arrivals: ArrivalProcess
     private var lengths: LengthSampler
+    /// What the prompts share (nothing, for most workloads).
+    private var content: ContentSampler?
     private let fixedInstance: Int
     /// Running sums of the instance weights; empty when the instance is fixed.
     private let cumulativeWeights: [Double]
@@ -29,9 +31,10 @@ struct RequestStream: Sendable {
     private var lastSent = SimTime.zero
 
     init(arrivals: ArrivalProcess, lengths: LengthSampler, instance: InstanceChoice, mixRandom: RandomStream,
-         maxInFlight: Int? = nil, maxRequests: Int, end: SimTime) {
+         maxInFlight: Int? = nil, maxRequests: Int, end: SimTime, content: ContentSampler? = nil) {
         self.arrivals = arrivals
         self.lengths = lengths
+        self.content = content
         self.mixRandom = mixRandom
         self.maxInFlight = maxInFlight
         self.maxRequests = maxRequests
@@ -68,8 +71,9 @@ struct RequestStream: Sendable {
             inFlight += 1
             lastSent = sent
         }
-        let (prompt, output) = lengths.next(row: row)
-        return RequestSpec(arrival: sent, instance: nextInstance(), promptTokens: prompt, outputTokens: output)
+        var (prompt, output) = lengths.next(row: row)
+        let content = content == nil ? nil : self.content!.next(row: row, prompt: &prompt)
+        return RequestSpec(arrival: sent, instance: nextInstance(), promptTokens: prompt, outputTokens: output, content: content)
     }
 
     /// Whether this stream's arrivals depend on completions (a closed loop, or a limit on requests in flight).

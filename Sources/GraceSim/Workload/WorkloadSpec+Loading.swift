@@ -101,16 +101,18 @@ extension WorkloadSpec {
     private static func loadSource(_ o: ConfigObject, instance: InstanceChoice, prefix: String,
                                    files: inout DataFiles) throws -> Source {
         let (arrivals, maxConcurrency) = try loadArrivals(try o.required("arrivals"), files: &files)
-        let (lengths, clip): (LengthSpec, LengthClip)
+        let (lengths, clip, loadedContent): (LengthSpec, LengthClip, ContentSpec)
         if let lengthsNode = o.optional("lengths") {
-            (lengths, clip) = try loadLengths(lengthsNode, hasTrace: !arrivals.isSynthetic, files: &files)
+            (lengths, clip, loadedContent) = try loadLengths(lengthsNode, hasTrace: !arrivals.isSynthetic, files: &files)
         } else if !arrivals.isSynthetic {
-            (lengths, clip) = (.trace, LengthClip())
+            (lengths, clip, loadedContent) = (.trace, LengthClip(), ContentSpec())
         } else {
             throw o.missing("lengths")
         }
+        var content = loadedContent
+        if case .trace = lengths, case let .trace(table) = arrivals, table.hasBlocks { content.traceBlocks = true }
         return Source(arrivals: arrivals, lengths: lengths, clip: clip, instance: instance, maxConcurrency: maxConcurrency,
-                      maxRequests: nil, duration: nil, streamPrefix: prefix)
+                      maxRequests: nil, duration: nil, streamPrefix: prefix, content: content)
     }
 
     /// `shares:` as instance weights (equal weights when absent or with one instance).

@@ -17,6 +17,8 @@ public struct WorkloadSpec: Sendable {
         var duration: SimTime?
         /// Prefix of the names of this source's random streams, e.g. `workload` or `workload.tenant.2`.
         var streamPrefix: String
+        /// What the prompts share (a common prefix, a prompt pool, a trace's blocks); empty by default.
+        var content = ContentSpec()
 
         /// The trace the arrivals replay, if any.
         var trace: TraceTable? {
@@ -44,8 +46,9 @@ public struct WorkloadSpec: Sendable {
 
     /// Builds a fresh generator; the same seed gives the same sequence, bit for bit.
     ///
-    /// Each source draws from its own named streams (`<prefix>.arrivals`, `<prefix>.lengths`, `<prefix>.mix`),
-    /// so adding a tenant does not change the requests of the others.
+    /// Each source draws from its own named streams (`<prefix>.arrivals`, `<prefix>.lengths`, `<prefix>.mix`, and
+    /// for prompt pools `<prefix>.pool`, `<prefix>.pool.pick`), so adding a tenant does not change the requests of
+    /// the others.
     public func makeGenerator(seed: UInt64) -> WorkloadGenerator {
         let streams = sources.map { source in
             let globalEnd = duration ?? .infinity
@@ -57,7 +60,10 @@ public struct WorkloadSpec: Sendable {
                 mixRandom: RandomStream(seed: seed, name: "\(source.streamPrefix).mix"),
                 maxInFlight: source.maxConcurrency,
                 maxRequests: source.maxRequests ?? .max,
-                end: min(source.duration ?? .infinity, globalEnd))
+                end: min(source.duration ?? .infinity, globalEnd),
+                content: source.content.isEmpty ? nil
+                    : ContentSampler(source.content, lengths: source.lengths, clip: source.clip, trace: source.trace,
+                                     prefix: source.streamPrefix, seed: seed))
         }
         return WorkloadGenerator(streams: streams, maxRequests: maxRequests ?? .max)
     }
