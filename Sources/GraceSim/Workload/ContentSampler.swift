@@ -46,7 +46,8 @@ struct ContentSampler: Sendable {
     }
 
     /// The content of the next request, whose trace row is `row` (-1 for synthetic arrivals) and whose drawn prompt
-    /// length is `prompt`; with a prompt pool, the prompt length becomes the pool prompt's.
+    /// length is `prompt`; with a prompt pool, the prompt length becomes the pool prompt's. Nil for a trace row
+    /// without blocks.
     @inline(__always)
     mutating func next(row: Int, prompt: inout Int32) -> RequestContent? {
         guard !spec.isEmpty else { return nil }
@@ -70,6 +71,8 @@ struct ContentSampler: Sendable {
         } else if spec.prefixTokens > 0 {
             segments.append(PromptSegment(content: ids.id(.sharedPrefix, 0), tokens: min(spec.prefixTokens, prompt)))
         }
+        // A trace row without blocks shares nothing, as if its trace had none.
+        if segments.isEmpty && spec.traceBlocks { return nil }
         return RequestContent(segments: segments, output: ids.id(.output, requestIndex))
     }
 }
