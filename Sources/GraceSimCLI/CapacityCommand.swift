@@ -11,7 +11,7 @@ struct CapacityCommand: ParsableCommand {
         abstract: "Find the highest arrival rate (or rate scale, or number of clients) at which every SLO holds.",
         discussion: """
             Varies workload.arrivals.rate (Poisson, Gamma), workload.arrivals.rate_scale (trace replay) or \
-            workload.arrivals.clients (closed loop): starts from the experiment's value, doubles or halves until the \
+            workload.arrivals.clients (closed loop), or session_rate or users (sessions): starts from the experiment's value, doubles or halves until the \
             SLOs change from pass to fail, then bisects to the tolerance. Prints the capacity, the goodput there \
             (finished requests per second, all meeting the SLOs), its main metrics and every point tried.
             Example: gracesim capacity Configs/experiments/default.yaml --slo ttft_p99_ms=500,tbt_p99_ms=100

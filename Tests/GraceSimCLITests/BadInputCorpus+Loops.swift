@@ -7,9 +7,20 @@ extension BadInputCorpus {
                                       lengths: "{kind: fixed, prompt: 200, output: 16}")
         .replacingOccurrences(of: "max_requests: 50", with: "duration_s: 10")
 
+    /// Two users in sessions with no think time whose every turn is too long: each rejected turn ends its session
+    /// (the next would be longer still) and the user starts the next one at once.
+    static let stuckSessions = experiment(instance: "\n    max_model_len: 100",
+                                          arrivals: "{kind: sessions, users: 2, turns: 3, think_time_s: 0}",
+                                          lengths: "{kind: fixed, prompt: 200, output: 16}")
+        .replacingOccurrences(of: "max_requests: 50", with: "duration_s: 10")
+
     static let loops: [BadInputCase] = [
         run("closed loop whose every request is rejected, with no think time", ["experiment.yaml": stuckLoop],
             key: "workload.arrivals.think_time_s", mentions: ["cannot advance", "prompt-too-long"]),
+        run("sessions whose every turn is rejected, with no think time", ["experiment.yaml": stuckSessions],
+            key: "workload.arrivals.think_time_s", mentions: ["cannot advance", "prompt-too-long"]),
+        run("sessions with zero turns", ["experiment.yaml": experiment(arrivals: "{kind: sessions, users: 2, turns: 0}")],
+            key: "workload.arrivals.turns", mentions: ["positive integer"]),
         BadInputCase(name: "sweep of a closed loop whose every request is rejected",
                      files: ["experiment.yaml": stuckLoop, "sweep.yaml": "name: stuck\nbase: experiment.yaml\naxes:\n  seed: [1]\n"],
                      arguments: ["sweep", "$DIR/sweep.yaml", "--db", database, "--quiet"], file: "", key: "",

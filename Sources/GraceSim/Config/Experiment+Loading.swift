@@ -70,7 +70,8 @@ extension Experiment {
         }
 
         let workload = try WorkloadSpec.load(from: try o.required("workload"), instanceCount: instances.count,
-                                             projectRoot: catalog.projectRoot, baseDirectory: baseDirectory)
+                                             projectRoot: catalog.projectRoot, baseDirectory: baseDirectory,
+                                             contextTokens: instances.map(\.contextTokens))
 
         var maxTime: SimTime?
         var checkInvariants = false

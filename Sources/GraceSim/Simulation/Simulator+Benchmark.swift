@@ -45,7 +45,7 @@ extension Simulator {
             case let .poisson(rate): return .init(requestRate: rate.isFinite ? rate : nil, maxConcurrency: limit)
             case let .gamma(rate, cv): return .init(requestRate: rate.isFinite ? rate : nil, burstiness: 1 / (cv * cv), maxConcurrency: limit)
             case let .closed(clients, _): return .init(requestRate: nil, maxConcurrency: clients)
-            case .trace: break
+            case .trace, .sessions: break
             }
         }
         let arrivals = requests.states.map(\.arrivalNs)

@@ -36,10 +36,14 @@ public final class Simulator {
     @exclusivity(unchecked) var queue = EventQueue<Event>()
     /// The source of arrivals: the experiment's workload, or a fixed list.
     @exclusivity(unchecked) private var nextRequest: () -> RequestSpec?
-    /// A closed-loop workload's next request once a request on an instance ends at a time; nil for open arrivals.
-    @exclusivity(unchecked) private var nextAfterEnd: ((Int, SimTime) -> RequestSpec?)?
+    /// A closed-loop workload's next request once a request (on an instance, with its content) ends at a time; nil
+    /// for open arrivals.
+    @exclusivity(unchecked) private var nextAfterEnd: ((Int, SimTime, RequestContent?) -> RequestSpec?)?
     /// Under a closed loop: requests finished per instance that ``sendFollowUps()`` has answered.
     @exclusivity(unchecked) private var finishedAnswered: [Int] = []
+    /// When the workload needs an ended request's content (sessions): the admitted requests with content of each
+    /// instance, in arrival order, until they finish. Empty otherwise.
+    @exclusivity(unchecked) private var awaitingEnd: [[Int32]] = []
     @exclusivity(unchecked) private var gpuScheduler: GPUScheduler
     @exclusivity(unchecked) private var gpuBusy = false
     /// Under MPS and MIG: whether each instance has an iteration started and not yet done.
@@ -114,8 +118,9 @@ public final class Simulator {
             var generator = experiment.workload.makeGenerator(seed: experiment.seed)
             nextRequest = { generator.next() }
             if generator.isClosedLoop {
-                nextAfterEnd = { generator.next(afterRequestOn: $0, endedAt: $1) }
+                nextAfterEnd = { generator.next(afterRequestOn: $0, endedAt: $1, content: $2) }
                 finishedAnswered = Array(repeating: 0, count: experiment.instances.count)
+                if generator.needsEndedContent { awaitingEnd = Array(repeating: [], count: experiment.instances.count) }
             }
         }
         gpuScheduler = GPUScheduler(kind: experiment.gpuScheduler)
@@ -236,12 +241,13 @@ public final class Simulator {
         if let reason = instances[spec.instance].arrive(id) {
             if let nextAfterEnd {
                 noteRejectedInARow(reason, instance: spec.instance)
-                if halt == nil, let next = nextAfterEnd(spec.instance, now) {
+                if halt == nil, let next = nextAfterEnd(spec.instance, now, spec.content) {
                     queue.push(.arrival(next), at: next.arrival, rank: .arrival)
                 }
             }
         } else {
             rejectedInARow = 0
+            if !awaitingEnd.isEmpty, spec.content != nil { awaitingEnd[spec.instance].append(id) }
         }
         scheduleNextArrival()
     }
@@ -270,15 +276,33 @@ public final class Simulator {
     }
 
     /// Closed loop: schedules the next request of each client whose request finished in this event, instance
-    /// by instance in index order.
+    /// by instance in index order; when the workload needs their content, those with content first, in arrival order.
     private func sendFollowUps() {
         guard let nextAfterEnd else { return }
-        for (index, instance) in instances.enumerated() {
-            while finishedAnswered[index] < instance.metrics.finished {
-                finishedAnswered[index] += 1
-                if let next = nextAfterEnd(index, now) { queue.push(.arrival(next), at: next.arrival, rank: .arrival) }
+        for (index, instance) in instances.enumerated() where finishedAnswered[index] < instance.metrics.finished {
+            var ended = instance.metrics.finished - finishedAnswered[index]
+            finishedAnswered[index] = instance.metrics.finished
+            if !awaitingEnd.isEmpty {
+                var kept = 0
+                for position in awaitingEnd[index].indices {
+                    let id = awaitingEnd[index][position]
+                    if requests.states[Int(id)].phase == .finished {
+                        ended -= 1
+                        follow(nextAfterEnd(index, now, requests.contents[id]))
+                    } else {
+                        awaitingEnd[index][kept] = id
+                        kept += 1
+                    }
+                }
+                awaitingEnd[index].removeLast(awaitingEnd[index].count - kept)
             }
+            for _ in 0..<max(ended, 0) { follow(nextAfterEnd(index, now, nil)) }
         }
+    }
+
+    /// Schedules the arrival of a closed loop's next request, if there is one.
+    private func follow(_ next: RequestSpec?) {
+        if let next { queue.push(.arrival(next), at: next.arrival, rank: .arrival) }
     }
 
     /// Starts the next iterations: under temporal sharing gives the idle GPU to the next instance that can run

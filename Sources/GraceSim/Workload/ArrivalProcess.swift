@@ -12,6 +12,9 @@ enum ArrivalSpec: Sendable {
     /// A closed loop: `clients` clients each send a request at time 0, then their next one `thinkTime`
     /// after the previous one finished or was rejected (as `benchmark_serving --max-concurrency` does).
     case closed(clients: Int, thinkTime: SimTime)
+    /// Multi-turn sessions: each turn sent a think time after the session's previous turn ended; sessions start at a
+    /// rate or, one after another, per user.
+    case sessions(SessionSpec)
 
     /// Whether the arrivals are generated rather than replayed (and so need a bound to end).
     var isSynthetic: Bool {
@@ -30,6 +33,7 @@ enum ArrivalSpec: Sendable {
     /// How an error about unbounded arrivals names them.
     var endlessName: String {
         if case .closed = self { return "closed-loop arrivals" }
+        if case .sessions = self { return "session arrivals" }
         return "synthetic arrivals"
     }
 }
@@ -73,6 +77,13 @@ struct ArrivalProcess: Sendable {
             gamma = GammaSampler(shape: 1)
         case let .closed(clients, thinkTime):
             kind = .closed(clients: clients, thinkTime: thinkTime)
+            gamma = GammaSampler(shape: 1)
+        case let .sessions(spec):
+            // The sessions' first turns: a Poisson process of sessions, or every user's at time 0.
+            switch spec.start {
+            case let .rate(rate): kind = .poisson(meanGapNs: min(1e9 / rate, Self.maxGapNs))
+            case let .users(users): kind = .closed(clients: users, thinkTime: .zero)
+            }
             gamma = GammaSampler(shape: 1)
         }
     }

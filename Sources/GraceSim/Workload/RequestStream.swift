@@ -11,6 +11,10 @@ enum InstanceChoice: Sendable {
 struct RequestStream: Sendable {
     private var arrivals: ArrivalProcess
     private var lengths: LengthSampler
+    /// What the prompts share (nothing, for most workloads).
+    private var content: ContentSampler?
+    /// Multi-turn sessions, when the arrivals are sessions (their arrivals then start sessions).
+    private var sessions: SessionBook?
     private let fixedInstance: Int
     /// Running sums of the instance weights; empty when the instance is fixed.
     private let cumulativeWeights: [Double]
@@ -29,9 +33,11 @@ struct RequestStream: Sendable {
     private var lastSent = SimTime.zero
 
     init(arrivals: ArrivalProcess, lengths: LengthSampler, instance: InstanceChoice, mixRandom: RandomStream,
-         maxInFlight: Int? = nil, maxRequests: Int, end: SimTime) {
+         maxInFlight: Int? = nil, maxRequests: Int, end: SimTime, content: ContentSampler? = nil, sessions: SessionBook? = nil) {
         self.arrivals = arrivals
         self.lengths = lengths
+        self.content = content
+        self.sessions = sessions
         self.mixRandom = mixRandom
         self.maxInFlight = maxInFlight
         self.maxRequests = maxRequests
@@ -68,18 +74,42 @@ struct RequestStream: Sendable {
             inFlight += 1
             lastSent = sent
         }
-        let (prompt, output) = lengths.next(row: row)
-        return RequestSpec(arrival: sent, instance: nextInstance(), promptTokens: prompt, outputTokens: output)
+        if sessions != nil {
+            let instance = nextInstance()
+            return sessions!.firstTurn(at: sent, instance: instance, lengths: &lengths)
+        }
+        var (prompt, output) = lengths.next(row: row)
+        let content = content == nil ? nil : self.content!.next(row: row, prompt: &prompt)
+        return RequestSpec(arrival: sent, instance: nextInstance(), promptTokens: prompt, outputTokens: output, content: content)
     }
 
-    /// Whether this stream's arrivals depend on completions (a closed loop, or a limit on requests in flight).
-    var isClosedLoop: Bool { arrivals.isClosedLoop || maxInFlight != nil }
+    /// Whether this stream's arrivals depend on completions (a closed loop, a limit on requests in flight, or
+    /// sessions).
+    var isClosedLoop: Bool { arrivals.isClosedLoop || maxInFlight != nil || sessions != nil }
+
+    /// Whether the stream needs the content of the request that ended (sessions find their session by it).
+    var needsEndedContent: Bool { sessions != nil }
 
     /// Closed loop: the next request of the client whose request ended (finished or was rejected) at `end`. Under a
     /// limit on requests in flight: the request that waited for one to end, sent at `end` (or at its own time, if
-    /// later). Nil for open arrivals, when nothing waits, or when the stream is over (request count or end time
-    /// reached).
-    mutating func next(afterEnd end: SimTime) -> RequestSpec? {
+    /// later). Sessions: the next turn of the session of the request with `content`, a think time after `end` (or,
+    /// for users, the first turn of the user's next session). Nil for open arrivals, when nothing waits, or when
+    /// the stream is over (request count or end time reached).
+    mutating func next(afterEnd end: SimTime, content: RequestContent? = nil) -> RequestSpec? {
+        if sessions != nil {
+            guard emitted < maxRequests, let content else { return nil }
+            let request: RequestSpec
+            switch sessions!.ended(content, at: end, lengths: &lengths) {
+            case .none: return nil
+            case let .turn(turn): request = turn
+            case let .newSession(time):
+                guard time < self.end else { return nil }
+                request = sessions!.firstTurn(at: time, instance: nextInstance(), lengths: &lengths)
+            }
+            guard request.arrival < self.end else { return nil }
+            emitted += 1
+            return request
+        }
         if maxInFlight != nil {
             inFlight -= 1
             guard waiting else { return nil }

@@ -1,5 +1,7 @@
 /// Reading Mooncake traces: one JSON object per line with `timestamp` (ms from the start), `input_length`
-/// and `output_length` (tokens); other keys such as `hash_ids` are ignored.
+/// and `output_length` (tokens), and optionally `hash_ids`: a list of integer ids, one per 512-token block of the
+/// prompt (the last block may be partial), equal ids meaning equal blocks. A row has at most ⌈input_length / 512⌉
+/// ids (fewer: the rest of its prompt is its own); rows without the key have no shared blocks. Other keys are ignored.
 ///
 /// **Tick spreading.** Mooncake's timestamps are quantized: the conversation trace has only 1,180 distinct
 /// values, about 3 s apart, for 12,031 requests. Replaying them as given would send ten requests at the
@@ -15,6 +17,8 @@ extension TraceTable {
     init(mooncakeJSONL text: String) throws(DataFileError) {
         let table = DelimitedText(text)
         var times: [Int64] = [], prompts: [Int32] = [], outputs: [Int32] = [], lines: [Int] = []
+        // Blocks: allocated at the first row that has `hash_ids`, with an empty entry for each row before it.
+        var blockIds: [UInt64] = [], blockStart: [Int32] = []
         try table.forEachLine { (line, range) throws(DataFileError) in
             let object = table.bytes[range]
             guard object.first == UInt8(ascii: "{"), object.last == UInt8(ascii: "}") else {
@@ -29,6 +33,19 @@ extension TraceTable {
             guard input >= 0, input <= RequestSpec.maxTokens, output >= 0, output <= RequestSpec.maxTokens else {
                 throw DataFileError(line: line, "input_length and output_length must be from 0 to \(RequestSpec.maxTokens), found \(input) and \(output)")
             }
+            if let listStart = Self.valueStart("hash_ids", in: object) {
+                if blockStart.isEmpty { blockStart = Array(repeating: 0, count: times.count + 1) }
+                try Self.appendIds(from: object, at: listStart, to: &blockIds, line: line)
+                let count = blockIds.count - Int(blockStart[blockStart.count - 1])
+                let most = (input + Int(Self.blockTokens) - 1) / Int(Self.blockTokens)
+                guard count <= most else {
+                    throw DataFileError(line: line, "hash_ids has \(count) block ids, more than the \(most) blocks of \(Self.blockTokens) tokens an input_length of \(input) holds")
+                }
+                guard blockIds.count <= Int(Int32.max) else { throw DataFileError(line: line, "more than \(Int32.max) hash_ids in the file") }
+                blockStart.append(Int32(blockIds.count))
+            } else if !blockStart.isEmpty {
+                blockStart.append(Int32(blockIds.count))
+            }
             times.append(Int64(timestampMs) * 1_000_000)
             prompts.append(Int32(input))
             outputs.append(Int32(output))
@@ -38,6 +55,58 @@ extension TraceTable {
         try Self.checkSorted(times, lines: lines)
         let first = times[0]
         self.init(arrivalNs: Self.spreadTicks(times.map { $0 - first }), promptTokens: prompts, outputTokens: outputs)
+        self.blockIds = blockIds
+        self.blockStart = blockStart
+    }
+
+    /// Where the value of `"key":` starts in a one-line JSON object (past the colon and spaces); nil without the key.
+    private static func valueStart(_ key: String, in object: ArraySlice<UInt8>) -> Int? {
+        let pattern = Array("\"\(key)\"".utf8)
+        var start = object.startIndex
+        while start + pattern.count <= object.endIndex {
+            if object[start..<start + pattern.count].elementsEqual(pattern) {
+                var index = start + pattern.count
+                while index < object.endIndex, object[index] == 32 || object[index] == 9 { index += 1 }
+                guard index < object.endIndex, object[index] == UInt8(ascii: ":") else { return nil }
+                index += 1
+                while index < object.endIndex, object[index] == 32 || object[index] == 9 { index += 1 }
+                return index
+            }
+            start += 1
+        }
+        return nil
+    }
+
+    /// Appends the ids of the list `[id, id, ...]` at `start` (non-negative integers below 2⁶⁴) to `ids`.
+    private static func appendIds(from object: ArraySlice<UInt8>, at start: Int, to ids: inout [UInt64],
+                                  line: Int) throws(DataFileError) {
+        let expected = DataFileError(line: line, "\"hash_ids\": expected a list of non-negative integers, like [0, 1, 2]")
+        var index = start
+        guard index < object.endIndex, object[index] == UInt8(ascii: "[") else { throw expected }
+        index += 1
+        func skipSpaces() { while index < object.endIndex, object[index] == 32 || object[index] == 9 { index += 1 } }
+        skipSpaces()
+        if index < object.endIndex, object[index] == UInt8(ascii: "]") { return }
+        while true {
+            skipSpaces()
+            var value: UInt64 = 0
+            var digits = 0
+            while index < object.endIndex, object[index] >= 48, object[index] <= 57 {
+                let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(object[index] - 48))
+                guard !overflow1, !overflow2 else { throw expected }
+                value = sum
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { throw expected }
+            ids.append(value)
+            skipSpaces()
+            guard index < object.endIndex else { throw expected }
+            if object[index] == UInt8(ascii: "]") { return }
+            guard object[index] == UInt8(ascii: ",") else { throw expected }
+            index += 1
+        }
     }
 
     /// The integer value of `"key": <integer>` in a one-line JSON object.

@@ -1,14 +1,15 @@
 /// A request trace: arrival offsets and lengths of real requests, in arrival order.
 ///
 /// Offsets are integer nanoseconds from the first request (or, after ``window(startNs:endNs:)``, from the
-/// window's start), nondecreasing. Memory: 16 bytes per request. Readers for the two supported formats
-/// are in `TraceTable+Azure.swift` and `TraceTable+Mooncake.swift`.
+/// window's start), nondecreasing. Memory: 16 bytes per request, plus, for a trace with prompt blocks (Mooncake's
+/// `hash_ids`), 4 bytes per request and 8 per block. Readers for the two supported formats are in
+/// `TraceTable+Azure.swift` and `TraceTable+Mooncake.swift`.
 struct TraceTable: Sendable {
     /// The file formats a trace can be read from.
     enum Format: String, CaseIterable, Sendable {
         /// Azure LLM inference traces: CSV with `TIMESTAMP`, `ContextTokens`, `GeneratedTokens`.
         case azure
-        /// Mooncake traces: JSON lines with `timestamp` (ms), `input_length`, `output_length`.
+        /// Mooncake traces: JSON lines with `timestamp` (ms), `input_length`, `output_length`, optional `hash_ids`.
         case mooncake
 
         /// The format implied by a file name's extension, if any.
@@ -27,8 +28,26 @@ struct TraceTable: Sendable {
     var promptTokens: [Int32]
     /// Output length of each request, in tokens.
     var outputTokens: [Int32]
+    /// The ids of every request's prompt blocks (``blockTokens`` tokens each, the last maybe partial), one request
+    /// after another; empty when the trace has none.
+    var blockIds: [UInt64] = []
+    /// Where each request's blocks start in ``blockIds``, and one more entry, their end: request `r`'s blocks are
+    /// `blockIds[blockStart[r]..<blockStart[r + 1]]`. Empty when the trace has no blocks.
+    var blockStart: [Int32] = []
+
+    /// Tokens in one prompt block of a trace's `hash_ids` (Mooncake's block size).
+    static let blockTokens: Int32 = 512
 
     var count: Int { arrivalNs.count }
+
+    /// Whether the requests say which prompt blocks they share.
+    var hasBlocks: Bool { !blockStart.isEmpty }
+
+    /// The ids of request `row`'s prompt blocks (empty without blocks).
+    func blocks(row: Int) -> ArraySlice<UInt64> {
+        guard hasBlocks else { return [] }
+        return blockIds[Int(blockStart[row])..<Int(blockStart[row + 1])]
+    }
 
     /// Time from the first to the last request (zero for an empty trace).
     var span: SimTime { SimTime(ns: (arrivalNs.last ?? 0) - (arrivalNs.first ?? 0)) }
@@ -51,9 +70,15 @@ struct TraceTable: Sendable {
     func window(start: SimTime, end: SimTime) -> TraceTable {
         let low = arrivalNs.partitioningIndex { $0 >= start.ns }
         let high = max(low, arrivalNs.partitioningIndex { $0 >= end.ns })
-        return TraceTable(arrivalNs: arrivalNs[low..<high].map { $0 - start.ns },
-                          promptTokens: Array(promptTokens[low..<high]),
-                          outputTokens: Array(outputTokens[low..<high]))
+        var table = TraceTable(arrivalNs: arrivalNs[low..<high].map { $0 - start.ns },
+                               promptTokens: Array(promptTokens[low..<high]),
+                               outputTokens: Array(outputTokens[low..<high]))
+        if hasBlocks {
+            let first = blockStart[low]
+            table.blockIds = Array(blockIds[Int(first)..<Int(blockStart[high])])
+            table.blockStart = blockStart[low...high].map { $0 - first }
+        }
+        return table
     }
 
     /// The same requests replayed `rateScale` times as fast: every offset divided by `rateScale`, rounded to

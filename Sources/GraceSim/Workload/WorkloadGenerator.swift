@@ -5,7 +5,8 @@
 /// runs at tens of millions of requests per second in a release build.
 ///
 /// A closed-loop source gives only its clients' first requests through ``next()``; each later one comes from
-/// ``next(afterRequestOn:endedAt:)``, called when a request ends, so the driver must report every end.
+/// ``next(afterRequestOn:endedAt:content:)``, called when a request ends, so the driver must report every end (with
+/// the ended request's content when ``needsEndedContent``: sessions find their session by it).
 public struct WorkloadGenerator: Sendable {
     private var streams: [RequestStream]
     /// The next request of each stream (nil once the stream is over); unused with one stream.
@@ -23,16 +24,20 @@ public struct WorkloadGenerator: Sendable {
     }
 
     /// Whether some source is a closed loop, so requests ending must be reported to
-    /// ``next(afterRequestOn:endedAt:)``.
+    /// ``next(afterRequestOn:endedAt:content:)``.
     public var isClosedLoop: Bool { streams.contains { $0.isClosedLoop } }
 
-    /// Closed loop: the next request of the client whose request on `instance` ended (finished or was rejected)
-    /// at `time`; nil when that request's source is open or over. Its arrival is at or after `time`.
-    public mutating func next(afterRequestOn instance: Int, endedAt time: SimTime) -> RequestSpec? {
+    /// Whether a request's end must be reported with its content (some source has sessions); otherwise the content
+    /// is not looked at.
+    public var needsEndedContent: Bool { streams.contains { $0.needsEndedContent } }
+
+    /// Closed loop: the next request of the client whose request on `instance`, with `content`, ended (finished or
+    /// was rejected) at `time`; nil when that request's source is open or over. Its arrival is at or after `time`.
+    public mutating func next(afterRequestOn instance: Int, endedAt time: SimTime, content: RequestContent? = nil) -> RequestSpec? {
         guard emitted < maxRequests else { return nil }
         // One source serves every instance, or source i is the tenant of instance i.
         let source = streams.count == 1 ? 0 : instance
-        guard streams.indices.contains(source), let request = streams[source].next(afterEnd: time) else { return nil }
+        guard streams.indices.contains(source), let request = streams[source].next(afterEnd: time, content: content) else { return nil }
         emitted += 1
         return request
     }

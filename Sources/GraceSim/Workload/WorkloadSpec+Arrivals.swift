@@ -24,9 +24,9 @@
 /// `clients` (1 to 1,000,000) sends its first request at time 0, and each later one `think_time_s` seconds
 /// (default 0, at most 10⁹) after its previous one finished or was rejected. It needs `max_requests` or
 /// `duration_s` to end. Under `shares` each request's instance is drawn as usual; a tenant's clients stay
-/// with its instance.
+/// with its instance. `sessions` (multi-turn conversations) is described in `WorkloadSpec+Sessions.swift`.
 extension WorkloadSpec {
-    enum ArrivalKind: String, CaseIterable { case poisson, gamma, trace, closed }
+    enum ArrivalKind: String, CaseIterable { case poisson, gamma, trace, closed, sessions }
 
     /// The coefficients of variation a Gamma process may have: its shape 1/cv² then stays from 10⁻⁴ to 10⁴,
     /// where the sampler is accurate (burstiness measured in serving traces is a few units).
@@ -66,6 +66,8 @@ extension WorkloadSpec {
         case .closed:
             let clients = try o.positiveInt("clients", atMost: maxClients)
             spec = .closed(clients: clients, thinkTime: try thinkTime(o.optional("think_time_s")))
+        case .sessions:
+            spec = .sessions(try loadSessions(o, contextTokens: files.contextTokens))
         }
         try o.finish()
         return (spec, maxConcurrency)

@@ -15,18 +15,30 @@
 /// tokenizer's special tokens off `input_len` first; there is no tokenizer here.)
 /// Each kind also takes `min_prompt`, `max_prompt`, `min_output`, `max_output` (tokens; minimums default
 /// to 1): every drawn length is clipped into its bounds.
+///
+/// What prompts share, for prefix caching: under `random`, every prompt starts with the same `prefix_len` tokens
+/// (all of a prompt clipped shorter). Every kind but `trace` also takes aiperf's prompt pool:
+/// `num_dataset_entries: 100` (1 to 10⁷) distinct prompts, whose lengths are drawn once from the kind, reused by the
+/// requests in turn (`dataset_sampling_strategy: sequential`, the default: request i takes prompt i mod N) or
+/// uniformly at random (`random`); each request still draws its own output length. A trace with Mooncake's
+/// `hash_ids`, under `{kind: trace}`, shares its 512-token blocks as the ids say.
 extension WorkloadSpec {
+    /// Most prompts of a prompt pool (their lengths are kept, 4 bytes each).
+    static let maxPoolSize = 10_000_000
+
     enum LengthKind: String, CaseIterable { case fixed, uniform, file, trace, random }
 
     /// How rows of a length file are drawn: `random` with replacement (the default), `shuffled` without, in an
     /// order shuffled with the seed, starting over when every row has been used.
     enum FileSampling: String, CaseIterable { case random, shuffled }
 
-    static func loadLengths(_ node: ConfigNode, hasTrace: Bool, files: inout DataFiles) throws -> (LengthSpec, LengthClip) {
+    static func loadLengths(_ node: ConfigNode, hasTrace: Bool, files: inout DataFiles) throws -> (LengthSpec, LengthClip, ContentSpec) {
         let o = try node.object()
         let kindNode = try o.required("kind")
         let spec: LengthSpec
-        switch try kindNode.choice(LengthKind.self) {
+        var content = ContentSpec()
+        let kind = try kindNode.choice(LengthKind.self)
+        switch kind {
         case .fixed:
             spec = .fixed(prompt: try tokens(o.required("prompt")), output: try tokens(o.required("output")))
         case .uniform:
@@ -40,7 +52,14 @@ extension WorkloadSpec {
             }
             spec = .trace
         case .random:
-            spec = try randomLengths(o)
+            (spec, content.prefixTokens) = try randomLengths(o)
+        }
+        if let poolNode = o.optional("num_dataset_entries") {
+            guard kind != .trace else { throw poolNode.error("a prompt pool does not apply to a trace's own lengths (lengths kind trace)") }
+            content.poolSize = try o.positiveInt("num_dataset_entries", atMost: maxPoolSize)
+            content.poolSampling = try o.choice("dataset_sampling_strategy", default: ContentSpec.PoolSampling.sequential)
+        } else if let samplingNode = o.optional("dataset_sampling_strategy") {
+            throw samplingNode.error("applies to a prompt pool: set num_dataset_entries too")
         }
         var clip = LengthClip()
         clip.minPrompt = try bound(o.optional("min_prompt")) ?? 1
@@ -54,11 +73,11 @@ extension WorkloadSpec {
             throw node.error("expected max_output (\(clip.maxOutput)) to be at least min_output (\(clip.minOutput))")
         }
         try o.finish()
-        return (spec, clip)
+        return (spec, clip, content)
     }
 
-    /// vLLM's random dataset as uniform ranges (see the type's documentation).
-    private static func randomLengths(_ o: ConfigObject) throws -> LengthSpec {
+    /// vLLM's random dataset as uniform ranges, and its common prefix in tokens (see the type's documentation).
+    private static func randomLengths(_ o: ConfigObject) throws -> (LengthSpec, prefixTokens: Int32) {
         func count(_ key: String, default value: Int) throws -> (Int, ConfigNode?) {
             let name = try o.spelling(key, or: "random_\(key)")
             guard let node = o.optional(name) else { return (value, nil) }
@@ -87,7 +106,7 @@ extension WorkloadSpec {
         for (high, node) in [(promptHigh, inputNode), (outputHigh, outputNode)] where high > RequestSpec.maxTokens {
             throw (node ?? o.node).error("the longest would have \(high) tokens, more than \(RequestSpec.maxTokens)")
         }
-        return .uniform(prompt: Int32(promptLow)...Int32(promptHigh), output: Int32(outputLow)...Int32(outputHigh))
+        return (.uniform(prompt: Int32(promptLow)...Int32(promptHigh), output: Int32(outputLow)...Int32(outputHigh)), Int32(prefix))
     }
 
     /// A token count from 1 to ``RequestSpec/maxTokens``.

@@ -7,21 +7,25 @@ import Foundation
 ///   max_requests: 2000        # optional: stop after this many requests, over all instances (also num_prompts)
 ///   duration_s: 600           # optional: drop arrivals at or after this time
 ///   arrivals: {kind: poisson, rate: 2.5}     # or gamma (rate, cv), trace (path, format, rate_scale, start_s, end_s)
-///                                            # or closed (clients, think_time_s)
+///                                            # or closed (clients, think_time_s), or sessions (multi-turn)
 ///   lengths: {kind: fixed, prompt: 512, output: 128, max_prompt: 4096}
 ///   shares: [0.5, 0.3, 0.2]   # optional instance weights (default equal)
 /// ```
 /// or, instead of `arrivals`/`lengths`/`shares`, `tenants:` with one entry per instance, each with its own
 /// `arrivals`, `lengths` and optional `max_requests`/`duration_s`. Synthetic arrivals need `max_requests` or
-/// `duration_s` (at the top or in the tenant); so does a closed loop. With trace arrivals, `lengths` defaults to `{kind: trace}`.
+/// `duration_s` (at the top or in the tenant); so do a closed loop and sessions. With trace arrivals, `lengths` defaults to `{kind: trace}`.
 /// Arrival kinds are in `WorkloadSpec+Arrivals.swift`, length kinds in `WorkloadSpec+Lengths.swift`.
 extension WorkloadSpec {
     /// Parses `node` (the value of `workload:`). Relative file paths are looked up first in `baseDirectory`
     /// (the experiment file's folder), then in `projectRoot`.
+    ///
+    /// `contextTokens` is each instance's longest sequence (prompt plus output), the default limit of a session's
+    /// turns; nil for no limit but ``RequestSpec/maxTokens``.
     public static func load(from node: ConfigNode, instanceCount: Int, projectRoot: String,
-                            baseDirectory: String) throws -> WorkloadSpec {
+                            baseDirectory: String, contextTokens: [Int]? = nil) throws -> WorkloadSpec {
         guard instanceCount >= 1 else { throw node.error("the experiment has no model instances to send requests to") }
         var files = DataFiles(projectRoot: projectRoot, baseDirectory: baseDirectory)
+        files.contextTokens = contextTokens ?? Array(repeating: RequestSpec.maxTokens, count: instanceCount)
         let o = try node.object()
         let requestsKey = try o.spelling("max_requests", or: "num_prompts")
         let maxRequests = try o.optional(requestsKey).map { _ in try o.positiveInt(requestsKey, atMost: maxRequestsLimit) }
@@ -86,13 +90,19 @@ extension WorkloadSpec {
     /// capacity search at low load expects. Tenants are checked against their own bounds, else the workload's.
     private static func checkRate(of source: Source, in o: ConfigObject, maxRequests: Int?, duration: SimTime?) throws {
         let rate: Double
+        var rateKey = "rate"
         switch source.arrivals {
         case .poisson(let r), .gamma(let r, _): rate = r
+        case .sessions(let spec):
+            // A session brings at most `turns` requests.
+            guard case let .rate(r) = spec.start else { return }
+            rate = r * Double(spec.turns)
+            rateKey = "session_rate"
         default: return
         }
         guard duration == nil, let maxRequests else { return }
         let spanSeconds = Double(maxRequests) / rate
-        guard spanSeconds > maxArrivalSpanSeconds, let rateNode = try o.required("arrivals").object().optional("rate") else { return }
+        guard spanSeconds > maxArrivalSpanSeconds, let rateNode = try o.required("arrivals").object().optional(rateKey) else { return }
         throw rateNode.error(String(format: "at %g requests/s the %d requests (max_requests) take about %.3g s to arrive, more than %.0e s; expected a higher rate or a duration_s",
                                     rate, maxRequests, spanSeconds, maxArrivalSpanSeconds))
     }
@@ -101,16 +111,24 @@ extension WorkloadSpec {
     private static func loadSource(_ o: ConfigObject, instance: InstanceChoice, prefix: String,
                                    files: inout DataFiles) throws -> Source {
         let (arrivals, maxConcurrency) = try loadArrivals(try o.required("arrivals"), files: &files)
-        let (lengths, clip): (LengthSpec, LengthClip)
+        let (lengths, clip, loadedContent): (LengthSpec, LengthClip, ContentSpec)
         if let lengthsNode = o.optional("lengths") {
-            (lengths, clip) = try loadLengths(lengthsNode, hasTrace: !arrivals.isSynthetic, files: &files)
+            (lengths, clip, loadedContent) = try loadLengths(lengthsNode, hasTrace: !arrivals.isSynthetic, files: &files)
+            if case .sessions = arrivals, !loadedContent.isEmpty {
+                let lengthsObject = try lengthsNode.object()
+                let key = lengthsObject.optional("num_dataset_entries") ?? lengthsObject.optional("prefix_len")
+                    ?? lengthsObject.optional("random_prefix_len") ?? lengthsNode
+                throw key.error("sessions make their own shared prompts (system_prompt_len); a prompt pool or prefix_len does not apply to them")
+            }
         } else if !arrivals.isSynthetic {
-            (lengths, clip) = (.trace, LengthClip())
+            (lengths, clip, loadedContent) = (.trace, LengthClip(), ContentSpec())
         } else {
             throw o.missing("lengths")
         }
+        var content = loadedContent
+        if case .trace = lengths, case let .trace(table) = arrivals, table.hasBlocks { content.traceBlocks = true }
         return Source(arrivals: arrivals, lengths: lengths, clip: clip, instance: instance, maxConcurrency: maxConcurrency,
-                      maxRequests: nil, duration: nil, streamPrefix: prefix)
+                      maxRequests: nil, duration: nil, streamPrefix: prefix, content: content)
     }
 
     /// `shares:` as instance weights (equal weights when absent or with one instance).
@@ -136,6 +154,8 @@ extension WorkloadSpec {
 struct DataFiles {
     let projectRoot: String
     let baseDirectory: String
+    /// Each instance's longest sequence in tokens (the default limit of a session's turns).
+    var contextTokens: [Int] = []
     private var traces: [String: TraceTable] = [:]
     private var lengthTables: [String: LengthTable] = [:]
 

@@ -61,6 +61,15 @@ extension WorkloadSpec {
                 expected = cap.map(Double.init)
                 let thinking = cap.map { Double($0) / Double(clients) * Double(thinkTime.ns) / 1e9 }
                 last = [endSeconds, thinking].compactMap { $0 }.min()
+            case .sessions(let spec):
+                // Like a closed loop: the count is max_requests, the span the think times (or the sessions' starts).
+                expected = cap.map(Double.init)
+                let span: Double?
+                switch spec.start {
+                case .rate(let rate): span = cap.map { Double($0) / rate + spec.thinkMeanNs / 1e9 * Double(spec.turns) }
+                case .users(let users): span = cap.map { Double($0) / Double(users) * spec.thinkMeanNs / 1e9 }
+                }
+                last = [endSeconds, span].compactMap { $0 }.min()
             }
             planned.append(WorkloadPlan.Source(keyPath: keyPath, asked: limit, expected: expected, lastArrivalSeconds: last,
                                                end: end.map { ($0.key, $0.time.seconds) },
@@ -98,7 +107,7 @@ extension WorkloadSpec {
             case .trace:
                 return ConfigError(file: file, key: planned.askedKey,
                                    "the trace brings \(Int(expected)) of the \(asked) requests asked for \(ending); expected a longer window, a higher rate_scale or fewer requests")
-            case .closed:
+            case .closed, .sessions:
                 return nil
             }
         }

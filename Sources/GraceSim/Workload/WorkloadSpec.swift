@@ -17,6 +17,14 @@ public struct WorkloadSpec: Sendable {
         var duration: SimTime?
         /// Prefix of the names of this source's random streams, e.g. `workload` or `workload.tenant.2`.
         var streamPrefix: String
+        /// What the prompts share (a common prefix, a prompt pool, a trace's blocks); empty by default.
+        var content = ContentSpec()
+
+        /// The sessions the arrivals start, if any.
+        var sessions: SessionSpec? {
+            if case let .sessions(spec) = arrivals { return spec }
+            return nil
+        }
 
         /// The trace the arrivals replay, if any.
         var trace: TraceTable? {
@@ -38,14 +46,16 @@ public struct WorkloadSpec: Sendable {
     public var closedLoopClients: Int {
         sources.reduce(0) { total, source in
             if case let .closed(clients, _) = source.arrivals { return total + clients }
+            if case let .sessions(spec) = source.arrivals, case let .users(users) = spec.start { return total + users }
             return total
         }
     }
 
     /// Builds a fresh generator; the same seed gives the same sequence, bit for bit.
     ///
-    /// Each source draws from its own named streams (`<prefix>.arrivals`, `<prefix>.lengths`, `<prefix>.mix`),
-    /// so adding a tenant does not change the requests of the others.
+    /// Each source draws from its own named streams (`<prefix>.arrivals`, `<prefix>.lengths`, `<prefix>.mix`, and
+    /// for sessions and prompt pools `<prefix>.think`, `<prefix>.pool`, `<prefix>.pool.pick`), so adding a tenant
+    /// does not change the requests of the others.
     public func makeGenerator(seed: UInt64) -> WorkloadGenerator {
         let streams = sources.map { source in
             let globalEnd = duration ?? .infinity
@@ -57,7 +67,11 @@ public struct WorkloadSpec: Sendable {
                 mixRandom: RandomStream(seed: seed, name: "\(source.streamPrefix).mix"),
                 maxInFlight: source.maxConcurrency,
                 maxRequests: source.maxRequests ?? .max,
-                end: min(source.duration ?? .infinity, globalEnd))
+                end: min(source.duration ?? .infinity, globalEnd),
+                content: source.content.isEmpty ? nil
+                    : ContentSampler(source.content, lengths: source.lengths, clip: source.clip, trace: source.trace,
+                                     prefix: source.streamPrefix, seed: seed),
+                sessions: source.sessions.map { SessionBook($0, prefix: source.streamPrefix, seed: seed) })
         }
         return WorkloadGenerator(streams: streams, maxRequests: maxRequests ?? .max)
     }

@@ -6,9 +6,10 @@ import GraceSimStore
 /// ``CapacitySearch`` over full simulations.
 ///
 /// The load is the experiment's `workload.arrivals.rate` (Poisson, Gamma), `workload.arrivals.rate_scale`
-/// (trace replay) or `workload.arrivals.clients` (closed loop); the search starts from the experiment's own
-/// value. Every point is a full run with the same seed, so a search is reproducible. Objectives name metrics
-/// of ``MetricCatalog/values(_:)`` in one scope of the report (`overall` or an instance's name).
+/// (trace replay), `workload.arrivals.clients` (closed loop) or a session workload's `session_rate` or `users`; the
+/// search starts from the experiment's own value. Every point is a full run with the same seed, so a search is
+/// reproducible. Objectives name metrics of ``MetricCatalog/values(_:)`` in one scope of the report (`overall` or an
+/// instance's name).
 ///
 /// A point of a rate or a closed loop is measured at steady state: its first ``warmupFraction`` of requests (the
 /// system filling from empty) are left out of the request metrics, and the run must reach a ``SteadyState``
@@ -109,6 +110,14 @@ public struct ExperimentCapacity {
         case "trace":
             return Knob(key: "workload.arrivals.rate_scale", start: try arrivals.positiveDouble("rate_scale", default: 1),
                         integer: false, lowest: 0, highest: .infinity)
+        case "sessions":
+            if arrivals.has("session_rate") {
+                return Knob(key: "workload.arrivals.session_rate", start: try arrivals.positiveDouble("session_rate"),
+                            integer: false, lowest: 0, highest: .infinity)
+            }
+            let usersKey = try arrivals.spelling("users", or: "num_clients")
+            return Knob(key: "workload.arrivals.\(usersKey)", start: Double(try arrivals.positiveInt(usersKey)), integer: true,
+                        lowest: 1, highest: Double(maxClients))
         default:  // closed: the loader accepts no other kind
             return Knob(key: "workload.arrivals.clients", start: Double(try arrivals.positiveInt("clients")), integer: true,
                         lowest: 1, highest: Double(maxClients))

@@ -131,6 +131,12 @@ import Testing
         let trace = StoreFixtures.path("Configs/experiments/c1-temporal.yaml")
         #expect(try ExperimentCapacity.knob(path: trace).key == "workload.arrivals.rate_scale")
         #expect(try ExperimentCapacity.knob(path: Self.experiment, overrides: Self.closedLoop(clients: 3)).start == 3)
+        let sessions = StoreFixtures.path("Configs/experiments/multi-turn-sessions.yaml")
+        #expect(try ExperimentCapacity.knob(path: sessions).key == "workload.arrivals.users")
+        #expect(try ExperimentCapacity.knob(path: sessions).start == 128)
+        let atARate = try ["workload.arrivals={kind: sessions, session_rate: 0.5, turns: 3}"].map(ConfigOverride.init(parsing:))
+        #expect(try ExperimentCapacity.knob(path: sessions, overrides: atARate).key == "workload.arrivals.session_rate")
+        #expect(try ExperimentCapacity.knob(path: sessions, overrides: atARate).start == 0.5)
     }
 
     @Test func unknownMetricListsTheKnownOnes() throws {
