@@ -96,7 +96,8 @@ extension Experiment {
         return Experiment(name: name, file: file, description: description, seed: seed, hardware: hardware,
                           instances: instances, sharing: sharingMode, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
                           maxTime: maxTime, sampleInterval: sampleInterval, slo: slo, checkInvariants: checkInvariants,
-                          warnings: instanceWarnings + workload.shortfallWarnings(plan, file: file))
+                          warnings: instanceWarnings + workload.shortfallWarnings(plan, file: file)
+                            + prefixIdentityWarnings(instances, workload: workload, file: file))
     }
 
     /// The most metric sample intervals a run's arrivals may span (10⁷): the link's traffic series has one
@@ -284,6 +285,13 @@ extension Experiment {
                                     engineOverhead: overhead, engine: engine, prefixCaching: prefixCaching)
         instance.writtenModel = try modelNode.string()
         return instance
+    }
+
+    /// Warns when an instance caches prefixes but the workload never says which tokens requests share.
+    private static func prefixIdentityWarnings(_ instances: [InstanceSpec], workload: WorkloadSpec, file: String) -> [ConfigError] {
+        guard !workload.carriesPrefixIdentity, let index = instances.firstIndex(where: \.prefixCaching) else { return [] }
+        return [ConfigError(file: file, key: "instances.\(index).enable_prefix_caching",
+                            "prefix caching is on but the workload says nothing about shared prompt tokens (no sessions, prefix_len, num_dataset_entries or trace hash_ids): only a preempted request's own blocks can be found again")]
     }
 
     /// Refuses a strategy on an instance it cannot serve (swap preemption under vLLM V1, which has none).

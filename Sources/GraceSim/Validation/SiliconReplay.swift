@@ -4,9 +4,10 @@
 /// Two phases on the row's ``SiliconSetup``, each a closed loop of C clients whose every request has exactly the row's
 /// prompt and output lengths: the warm-up sends ``SiliconSetup/warmupRequests`` requests; once the last of them has
 /// ended (aiperf waits for every warm-up response before it measures), the measured phase starts with all C clients at
-/// once and sends ``SiliconSetup/measuredRequests``. Only the measured phase counts. The simulator keeps nothing across
-/// the drained boundary (it models no cache that the warm-up could fill), so the measured phase is simulated on a fresh
-/// engine and its times are shifted to start where the warm-up ended.
+/// once and sends ``SiliconSetup/measuredRequests``. Only the measured phase counts. The measured phase is simulated on a
+/// fresh engine and its times are shifted to start where the warm-up ended, so the prefix cache the warm-up filled is
+/// not carried over [a simplification: the measured phase's first use of each of the pool's prompts misses, where on
+/// the real server the warm-up may have cached it].
 ///
 /// TTFT = first token − arrival; TPOT = (last token − first token) / (output − 1), per request; both averaged over the
 /// measured requests that finished (the table does not say whether its figures are means; aiperf reports both means

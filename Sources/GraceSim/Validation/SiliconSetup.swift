@@ -33,6 +33,10 @@ public struct SiliconSetup: Sendable {
     /// counts apart from the warm-up).
     public var measuredRequests: Int
 
+    /// Distinct prompts aiperf sends (its `--num-dataset-entries`, 100 by default), each request one of them at random
+    /// [assumed: aiperf's sampling order is not recorded]; a prompt sent again finds its blocks in vLLM's prefix cache.
+    public static let promptPool = 100
+
     /// Warm-up and measured requests per client, as aiconfigurator's benchmark template asks aiperf for them
     /// (`--warmup-request-count C×2 --num-requests C×20`; an assumption, see `Workloads/silicon/SOURCE.md`).
     public static let warmupPerClient = 2
@@ -84,7 +88,7 @@ public struct SiliconSetup: Sendable {
         workload:
           max_requests: \(requests)
           arrivals: {kind: closed, clients: \(concurrency), think_time_s: 0}
-          lengths: {kind: fixed, prompt: \(inputTokens), output: \(outputTokens)}
+          lengths: {kind: fixed, prompt: \(inputTokens), output: \(outputTokens), num_dataset_entries: \(Self.promptPool), dataset_sampling_strategy: random}
 
         """
     }

@@ -118,8 +118,10 @@ struct RequestStream: Sendable {
         }
         guard emitted < maxRequests, let time = arrivals.next(afterEnd: end), time < self.end else { return nil }
         emitted += 1
-        let (prompt, output) = lengths.next(row: -1)
-        return RequestSpec(arrival: time, instance: nextInstance(), promptTokens: prompt, outputTokens: output)
+        var (prompt, output) = lengths.next(row: -1)
+        // (`content` here is the ended request's; the stream's sampler is `self.content`.)
+        let drawn = self.content == nil ? nil : self.content!.next(row: -1, prompt: &prompt)
+        return RequestSpec(arrival: time, instance: nextInstance(), promptTokens: prompt, outputTokens: output, content: drawn)
     }
 
     @inline(__always)

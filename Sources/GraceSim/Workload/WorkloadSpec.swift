@@ -35,6 +35,10 @@ public struct WorkloadSpec: Sendable {
 
     /// The request sources, merged by arrival time (ties: lower index first).
     var sources: [Source]
+
+    /// Whether any request says which of its tokens it shares with others (sessions, a shared prefix, a prompt pool,
+    /// a trace's blocks): without that, a prefix cache can only find a request's own blocks again.
+    public var carriesPrefixIdentity: Bool { sources.contains { $0.sessions != nil || !$0.content.isEmpty } }
     /// Most requests over all sources together.
     public var maxRequests: Int?
     /// Arrivals at or after this time are dropped (all sources).
