@@ -54,7 +54,7 @@ extension ServingInstance {
         let needed = Int(pool.blocks(forTokens: requests.states[Int(id)].sequenceTokens))
         if pool.freeBlocks - needed < watermarkBlocks {
             let short = needed + watermarkBlocks - pool.freeBlocks
-            _ = strategy.makeRoomToAdmit(blocks: short, instance: self, now: now)
+            apply(strategy.makeRoomToAdmit(blocks: short, instance: self, now: now))
             if pool.freeBlocks - needed < watermarkBlocks { return false }
         }
         waiting.removeFirst()

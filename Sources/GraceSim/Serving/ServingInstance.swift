@@ -130,7 +130,7 @@ public final class ServingInstance {
     /// - Returns: false when `current` was preempted.
     func makeFree(_ needed: Int, for current: Int32, now: SimTime) -> Bool {
         if pool.freeBlocks < needed {
-            _ = strategy.makeRoom(blocks: needed - pool.freeBlocks, instance: self, now: now)
+            apply(strategy.makeRoom(blocks: needed - pool.freeBlocks, instance: self, now: now))
         }
         while pool.freeBlocks < needed {
             if preemptLatest(before: current, now: now) == current { return false }
@@ -139,8 +139,9 @@ public final class ServingInstance {
     }
 
     /// Moves a running request's KV to CPU memory: its GPU blocks are freed and its decode attention runs on the
-    /// CPU from now on. The blocks' bytes cross the link in this step (``Batch/movedToHostBlocks``).
-    public func moveToHost(_ id: Int32) {
+    /// CPU from now on. The blocks' bytes cross the link in this step (``Batch/movedToHostBlocks``). Strategies
+    /// ask for it through a ``MemoryDecision``.
+    func moveToHost(_ id: Int32) {
         let state = requests.states[Int(id)]
         guard !state.kvOnHost, state.phase == .decoding else { return }
         pool.release(Int(state.blocks))
@@ -148,14 +149,6 @@ public final class ServingInstance {
         requests.states[Int(id)].blocks = 0
         requests.states[Int(id)].kvOnHost = true
         metrics.movedToHost += 1
-    }
-
-    /// Grows (or, by a negative count, shrinks) the KV pool: a memory strategy lending or taking back memory.
-    /// Shrinking below the blocks in use is refused.
-    /// - Returns: whether the change was made.
-    @discardableResult
-    public func resizePool(by blocks: Int) -> Bool {
-        pool.resize(by: blocks)
     }
 
     /// Records the pool's use for the KV-utilisation series.
