@@ -242,3 +242,10 @@ extension StrategyKind {
     /// NEO-style offloading: some decoding requests' KV and decode attention move to the CPU, pipelined with the GPU.
     public static let offload = StrategyKind(name: "offload")
 }
+
+extension TransferPurpose {
+    /// A request's KV moved to CPU memory when its attention moves to the CPU.
+    public static let offloadKV = TransferPurpose(name: "offload-kv", order: 6)
+    /// Activations exchanged with CPU attention (queries in, outputs back).
+    public static let activations = TransferPurpose(name: "activations", order: 7)
+}

@@ -287,3 +287,8 @@ extension StrategyKind {
     /// Pie: a share of KV in CPU memory, prefetched layer by layer and written back, overlapped with compute.
     public static let pie = StrategyKind(name: "pie")
 }
+
+extension TransferPurpose {
+    /// KV kept in CPU memory read into GPU buffers ahead of the layer that uses it (Pie).
+    public static let kvPrefetch = TransferPurpose(name: "kv-prefetch", order: 2)
+}

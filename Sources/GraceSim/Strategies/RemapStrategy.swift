@@ -319,3 +319,24 @@ extension StrategyKind {
     /// MIRAGE: lend weight memory to the KV cache and stream the remapped layers over the link each pass.
     public static let remap = StrategyKind(name: "remap")
 }
+
+extension TransferPurpose {
+    /// Remapped weight layers streamed in for a forward pass.
+    public static let weightStream = TransferPurpose(name: "weight-stream", order: 4)
+    /// Weight layers copied back for good when remapping is reverted.
+    public static let weightReload = TransferPurpose(name: "weight-reload", order: 5)
+}
+
+extension StrategyEvent {
+    /// A weight layer of `instance` was remapped to KV; `remappedLayers` is its α afterwards.
+    static func remap(instance: Int, remappedLayers: Int) -> StrategyEvent {
+        StrategyEvent(name: "remap", instance: instance, values: [Value("remapped_layers", remappedLayers)],
+                      counter: Counter(name: "remapped layers", argument: "layers", value: remappedLayers))
+    }
+
+    /// A remapped layer of `instance` was loaded back for good; `remappedLayers` is its α afterwards.
+    static func reversion(instance: Int, remappedLayers: Int) -> StrategyEvent {
+        StrategyEvent(name: "reversion", instance: instance, values: [Value("remapped_layers", remappedLayers)],
+                      counter: Counter(name: "remapped layers", argument: "layers", value: remappedLayers))
+    }
+}
