@@ -58,6 +58,9 @@ extension Experiment {
             try loadInstance($0, catalog: catalog, sharing: sharingMode, gpu: hardware.gpu, warnings: &instanceWarnings)
         }
         makeNamesUnique(&instances)
+        if let problem = strategy.options.problem(instances: instances) {
+            throw ConfigError(file: file, key: "strategy.\(problem.key)", problem.message)
+        }
         if sharingMode == .mig { try checkMIGFit(instances, nodes: instanceNodes, hardware: hardware) }
         do {
             _ = try MemoryPartition.plan(instances, gpu: hardware.gpu)

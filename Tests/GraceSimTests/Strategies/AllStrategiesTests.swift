@@ -77,10 +77,18 @@ import Testing
         await Self.checkRandomScenarios(strategy: strategy, sharing: sharing, count: 20)
     }
 
-    static func checkRandomScenarios(strategy: StrategyKind, sharing: SharingMode, count: Int) async {
+    /// Weight offloading's default (nothing offloaded) is recompute, so the scenarios above cannot see it at work:
+    /// the same with a quarter GiB of every instance's weights in CPU memory, under every sharing mode.
+    @Test(arguments: [SharingMode.temporal, .mps, .mig])
+    func randomScenariosKeepTheInvariantsWithWeightsOffloaded(sharing: SharingMode) async throws {
+        await Self.checkRandomScenarios(strategy: .weightOffload, options: "cpu_offload_gb: 0.25", sharing: sharing, count: 20)
+    }
+
+    static func checkRandomScenarios(strategy: StrategyKind, options: String = "", sharing: SharingMode, count: Int) async {
         await propertyCheck(count: count, input: RandomWorkload.generator) { workload in
             var workload = workload
             workload.strategy = strategy
+            workload.strategyOptions = options
             workload.sharing = sharing
             let run = try RandomRun(workload)
             let simulator = run.simulator
