@@ -36,8 +36,9 @@ import Testing
     }
 
     /// Llama-3-8B's KV blocks are 16 × 131,072 B = 2 MiB, so 2 GiB offloaded add 1,024 blocks to a pool of 1,000,
-    /// and the weights on the GPU shrink by 2 GiB (HBM-1 holds). The 2 GiB spread over ⌈2 GiB / layer bytes⌉ first
-    /// layers.
+    /// and the weights on the GPU shrink by what was offloaded (HBM-1 holds). The 2 GiB spread over the first
+    /// k = ⌈2 GiB / layer bytes⌉ layers, ⌈2 GiB / k⌉ bytes each: at most k − 1 bytes over the budget, as vLLM
+    /// overshoots it by less than one parameter.
     @Test func thePoolGrowsByTheOffloadedBytes() throws {
         let simulator = try Simulator(experiment: try TestExperiments.singleInstance(
             blocks: 1000, strategy: "{kind: weight-offload, cpu_offload_gb: 2}"), requests: [])
@@ -45,10 +46,12 @@ import Testing
         #expect(instance.pool.blockBytes == 2 << 20)
         #expect(instance.pool.capacityBlocks == 2024)
         let strategy = try #require(simulator.strategy as? WeightOffloadStrategy)
-        #expect(strategy.offloadedBytes(instance: 0) == 2 << 30)
         let model = instance.spec.model
-        #expect(strategy.gpuMemory(instance: instance).weightBytes == model.totalWeightBytes - (2 << 30))
-        let layers = Int(((2 << 30) + model.weightBytesPerLayer - 1) / model.weightBytesPerLayer)
+        let layers = ((2 << 30) + model.weightBytesPerLayer - 1) / model.weightBytesPerLayer
+        let offloaded = layers * (((2 << 30) + layers - 1) / layers)
+        #expect(offloaded >= 2 << 30 && offloaded < (2 << 30) + layers)
+        #expect(strategy.offloadedBytes(instance: 0) == offloaded)
+        #expect(strategy.gpuMemory(instance: instance).weightBytes == model.totalWeightBytes - offloaded)
         #expect(strategy.report(instance: instance, end: .zero).counters["offloaded_layers"] == Double(layers))
         #expect(strategy.checkInvariants().isEmpty && simulator.unassignedGPUBytesCheck)
     }
@@ -81,9 +84,6 @@ import Testing
 
     /// A negative size and a size beyond the decoder layers' weights are refused in one line naming the key.
     @Test func badSizesAreRefused() throws {
-        #expect(throws: ConfigError.self) {
-            try TestExperiments.singleInstance(strategy: "{kind: weight-offload, cpu_offload_gb: -1}")
-        }
         do {
             _ = try TestExperiments.singleInstance(strategy: "{kind: weight-offload, cpu_offload_gb: 40}")
             Issue.record("40 GiB of an 8B model's weights was accepted")
@@ -93,6 +93,7 @@ import Testing
         }
         do {
             _ = try TestExperiments.singleInstance(strategy: "{kind: weight-offload, cpu_offload_gb: -1}")
+            Issue.record("a negative size was accepted")
         } catch let error as ConfigError {
             #expect(error.key == "strategy.cpu_offload_gb")
         }
