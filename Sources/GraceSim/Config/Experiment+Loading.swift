@@ -59,6 +59,9 @@ extension Experiment {
         }
         try checkEngines(instances, strategy: strategy, in: o)
         makeNamesUnique(&instances)
+        if let problem = strategy.options.problem(instances: instances) {
+            throw ConfigError(file: file, key: "strategy.\(problem.key)", problem.message)
+        }
         if sharingMode == .mig { try checkMIGFit(instances, nodes: instanceNodes, hardware: hardware) }
         do {
             _ = try MemoryPartition.plan(instances, gpu: hardware.gpu)

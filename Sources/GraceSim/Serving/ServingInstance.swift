@@ -147,7 +147,7 @@ public final class ServingInstance {
     /// Asks the strategy for `blocks` more free blocks to admit the request at the front of waiting (nothing is
     /// preempted for an admission).
     func makeRoomToAdmit(_ blocks: Int, now: SimTime) {
-        _ = strategy.makeRoomToAdmit(blocks: blocks, instance: self, now: now)
+        apply(strategy.makeRoomToAdmit(blocks: blocks, instance: self, now: now))
     }
 
     /// Makes `needed` blocks free, first by asking the strategy, then by preempting the latest-arrived
@@ -155,7 +155,7 @@ public final class ServingInstance {
     /// - Returns: false when `current` was preempted.
     func makeFree(_ needed: Int, for current: Int32, now: SimTime) -> Bool {
         if pool.freeBlocks < needed {
-            _ = strategy.makeRoom(blocks: needed - pool.freeBlocks, instance: self, now: now)
+            apply(strategy.makeRoom(blocks: needed - pool.freeBlocks, instance: self, now: now))
         }
         while pool.freeBlocks < needed {
             if preemptLatest(before: current, now: now) == current { return false }
@@ -164,25 +164,15 @@ public final class ServingInstance {
     }
 
     /// Moves a running request's KV to CPU memory: its GPU blocks are freed and its decode attention runs on the
-    /// CPU from now on. The blocks' bytes cross the link in this step (``Batch/movedToHostBlocks``).
-    public func moveToHost(_ id: Int32) {
+    /// CPU from now on. The blocks' bytes cross the link in this step (``Batch/movedToHostBlocks``). Strategies
+    /// ask for it through a ``MemoryDecision``.
+    func moveToHost(_ id: Int32) {
         let state = requests.states[Int(id)]
         guard !state.kvOnHost, state.phase == .decoding else { return }
         releaseBlocks(of: id)
         batch.movedToHostBlocks += Int(pool.blocks(forTokens: state.computedTokens))
         requests.states[Int(id)].kvOnHost = true
         metrics.movedToHost += 1
-    }
-
-    /// Grows (or, by a negative count, shrinks) the KV pool: a memory strategy lending or taking back memory.
-    /// Shrinking below the blocks in use is refused.
-    /// - Returns: whether the change was made.
-    @discardableResult
-    public func resizePool(by blocks: Int) -> Bool {
-        guard pool.resize(by: blocks) else { return false }
-        // Cached free blocks give way first when the pool shrinks.
-        prefixCache?.fit(pool)
-        return true
     }
 
     /// Records the pool's use for the KV-utilisation series.

@@ -27,13 +27,14 @@ extension Simulator {
         var byPurpose: [String: Double] = [:]
         var stall = SimTime.zero, swapsOut = 0, swapsIn = 0, moved = 0
         for index in indices {
-            // In a fixed order (directions, then purposes as declared), so the sums are the same in every process.
+            // In a fixed order (directions, then purposes by their order), so the sums are the same in every process.
+            let purposes = link.purposesUsed
             for direction in LinkDirection.allCases {
-                for purpose in TransferPurpose.allCases {
+                for purpose in purposes {
                     let bytes = link.bytesMoved(instance: index, direction: direction, purpose: purpose)
                     guard bytes > 0 else { continue }
                     if direction == .hostToDevice { h2d += bytes } else { d2h += bytes }
-                    byPurpose[purpose.rawValue, default: 0] += bytes
+                    byPurpose[purpose.name, default: 0] += bytes
                 }
             }
             let m = instances[index].metrics

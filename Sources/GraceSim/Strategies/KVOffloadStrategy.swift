@@ -190,6 +190,13 @@ private struct HostBlockPool {
     }
 }
 
+extension TransferPurpose {
+    /// Cached KV blocks copied to vLLM V1's CPU block pool.
+    public static let kvOffloadStore = TransferPurpose(name: "kv-offload-store", order: 20)
+    /// KV blocks found in the CPU block pool loaded back before a request's prefill.
+    public static let kvOffloadLoad = TransferPurpose(name: "kv-offload-load", order: 21)
+}
+
 extension StrategyKind {
     /// vLLM V1's CPU KV offloading: a CPU tier of the prefix cache.
     public static let kvOffload = StrategyKind(name: "kv-offload")

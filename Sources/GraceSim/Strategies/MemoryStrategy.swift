@@ -11,8 +11,9 @@ public enum PreemptionMode: Sendable {
 /// The serving engine consults it when a request needs KV blocks and none are free
 /// (``StrategyCapacity/makeRoom(blocks:instance:now:)``, then ``StrategyCapacity/preemptionMode(request:instance:)``
 /// for each victim), when an iteration is about to start (``StrategyTiming/planIteration(instance:computeTime:now:)``),
-/// when it ends and when one of its transfers completes. A strategy returns decisions and starts transfers through
-/// its ``SimulationContext``; the simulator schedules events, times passes and records metrics.
+/// when it ends and when one of its transfers completes. A strategy returns decisions (``MemoryDecision``, applied
+/// by the instance) and starts transfers through its ``SimulationContext``; the simulator schedules events, times
+/// passes and records metrics.
 ///
 /// The requirements come in three groups, each its own protocol: capacity (finding KV memory), timing (what a pass
 /// needs besides its compute) and accounting (memory held, invariants, report). Every requirement but ``kind`` has
@@ -25,15 +26,16 @@ public protocol MemoryStrategy: StrategyCapacity, StrategyTiming, StrategyAccoun
 
 /// How a strategy finds KV memory when an instance runs short.
 public protocol StrategyCapacity: AnyObject {
-    /// Called when `instance` needs `blocks` more KV blocks than it has free. The strategy may grow the
-    /// instance's pool; it returns how many blocks it added. The engine preempts for whatever is still missing.
-    func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int
+    /// Called when `instance` needs `blocks` more KV blocks than it has free. The strategy returns what to change
+    /// (blocks to lend to the pool, requests to move to the host); the instance applies it and preempts for
+    /// whatever is still missing.
+    func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> MemoryDecision
 
     /// Called when `instance` would admit the waiting request at the front of its queue but lacks `blocks` free
-    /// blocks for it (above the watermark). The strategy may grow the pool; it returns how many blocks it added.
+    /// blocks for it (above the watermark). The strategy returns what to change; the instance applies it.
     /// Nothing is preempted for an admission: without the blocks the request waits. By default as
     /// ``makeRoom(blocks:instance:now:)``.
-    func makeRoomToAdmit(blocks: Int, instance: ServingInstance, now: SimTime) -> Int
+    func makeRoomToAdmit(blocks: Int, instance: ServingInstance, now: SimTime) -> MemoryDecision
 
     /// How `request`, chosen as a preemption victim on `instance`, leaves the GPU.
     func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode
@@ -81,8 +83,8 @@ public protocol StrategyAccounting: AnyObject {
 }
 
 extension StrategyCapacity {
-    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int { 0 }
-    public func makeRoomToAdmit(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
+    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> MemoryDecision { .none }
+    public func makeRoomToAdmit(blocks: Int, instance: ServingInstance, now: SimTime) -> MemoryDecision {
         makeRoom(blocks: blocks, instance: instance, now: now)
     }
     public func preemptionMode(request: Int32, instance: ServingInstance) -> PreemptionMode { .recompute }

@@ -93,8 +93,8 @@ public final class OffloadStrategy: RegisteredStrategy {
 
     // MARK: Moving requests to the host
 
-    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
-        guard let context, blocks > 0 else { return 0 }
+    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> MemoryDecision {
+        guard let context, blocks > 0 else { return .none }
         let states = context.requests.states
         let cpu = cpuModels[instance.index]
         let readRate = readBytesPerSecond(instance: instance.index)
@@ -103,6 +103,7 @@ public final class OffloadStrategy: RegisteredStrategy {
         var shape = decodeShape(instance)
         let inBatch = Set(instance.batch.ids)
         var freed = 0
+        var moved: [Int32] = []
         var i = instance.running.count - 1
         while freed < blocks && i >= 0 {
             let id = instance.running[i]
@@ -128,14 +129,14 @@ public final class OffloadStrategy: RegisteredStrategy {
             }
             shape = next
             freed += Int(state.blocks)
-            instance.moveToHost(id)
+            moved.append(id)
             s.hostRequests.append(id)
             s.hostKVBytes += reserveBytes
             s.peakHostKVBytes = max(s.peakHostKVBytes, s.hostKVBytes)
         }
         s.residents.set(Double(s.hostRequests.count), now: now)
         instanceStates[instance.index] = s
-        return freed
+        return MemoryDecision(requestsToHost: moved)
     }
 
     /// The decode step `instance` is about to run, as far as it is known: every decoding request that has computed
@@ -240,4 +241,11 @@ public final class OffloadStrategy: RegisteredStrategy {
 extension StrategyKind {
     /// NEO-style offloading: some decoding requests' KV and decode attention move to the CPU, pipelined with the GPU.
     public static let offload = StrategyKind(name: "offload")
+}
+
+extension TransferPurpose {
+    /// A request's KV moved to CPU memory when its attention moves to the CPU.
+    public static let offloadKV = TransferPurpose(name: "offload-kv", order: 6)
+    /// Activations exchanged with CPU attention (queries in, outputs back).
+    public static let activations = TransferPurpose(name: "activations", order: 7)
 }

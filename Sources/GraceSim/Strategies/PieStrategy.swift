@@ -35,7 +35,7 @@
 ///   hide far more traffic than the decode steps after it). The growth limit becomes the largest `H` whose
 ///   transfers for this step's `K` KV tokens would take at most `(1 − headroom) × C` at the link's rates now:
 ///   `s* = (1 − headroom) × C × min(r↑, r↓) / (K × kvBytesPerToken)`, `H* = s* × G / (1 − s*)`, with `r↑`,
-///   `r↓` the per-flow rates a new flow would get in each direction now (a prediction, for the policy only).
+///   `r↓` the per-flow rates a new flow would get in each direction now (``SharedLink/ratesForNewFlowPair(now:)``).
 ///   Transfers not hidden (the step's measured stall longer than its fill `F`): shrink `H` by a step (only
 ///   free blocks can go).
 /// - **Release.** When no request waits and more than a step of the pool is free, host blocks beyond one
@@ -104,26 +104,26 @@ public final class PieStrategy: RegisteredStrategy {
 
     // MARK: Expansion
 
-    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
-        guard context != nil else { return 0 }
+    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> MemoryDecision {
+        guard context != nil else { return .none }
         let i = instance.index
         let step = stepBlocks(i)
         let wanted = (blocks + step - 1) / step * step
         let limit = options.adaptive ? min(maxHostBlocks(i), states[i].growthLimitBlocks) : maxHostBlocks(i)
         let added = min(wanted, limit - states[i].hostBlocks, freeCPUBlocks(for: instance))
-        guard added > 0, instance.pool.resize(by: added) else {
+        guard added > 0 else {
             states[i].growthRefused += 1
-            return 0
+            return .none
         }
         states[i].hostBlocks += added
         states[i].expansions += 1
         states[i].series.set(Double(states[i].hostBlocks), now: now)
         if added < blocks { states[i].growthRefused += 1 }
-        return added
+        return MemoryDecision(poolBlocks: added)
     }
 
     /// Admissions never grow the host share (see the type's documentation): the prompt waits for free blocks.
-    public func makeRoomToAdmit(blocks: Int, instance: ServingInstance, now: SimTime) -> Int { 0 }
+    public func makeRoomToAdmit(blocks: Int, instance: ServingInstance, now: SimTime) -> MemoryDecision { .none }
 
     public func potentialKVBlocks(instance: ServingInstance) -> Int {
         states.isEmpty ? instance.pool.capacityBlocks : states[instance.index].gpuBlocks
@@ -146,23 +146,23 @@ public final class PieStrategy: RegisteredStrategy {
         let layers = Int64(instance.spec.model.layers)
         let bytesPerLayer = (bytes + layers - 1) / layers
         // The first layer's prefetch cannot overlap any compute: the least stall the pass can have.
-        let rates = Self.newFlowRates(on: context.link, now: now)
-        states[i].lastFill = context.link.spec.latency + SimTime.seconds(Double(bytesPerLayer) / rates.hostToDevice)
+        let rates = context.link.ratesForNewFlowPair(now: now)
+        states[i].lastFill = context.link.transferTime(bytes: bytesPerLayer, bytesPerSecond: rates.hostToDevice)
         return IterationPlan(
             stream: LayerStream(layers: states[i].everyLayer, buffers: 2, bytesPerLoad: bytesPerLayer, purpose: .kvPrefetch),
             sideFlows: [FlowRequest(bytes: bytesPerLayer * layers, direction: .deviceToHost, purpose: .kvWriteback)])
     }
 
     public func iterationFinished(instance: ServingInstance, now: SimTime) {
-        guard context != nil else { return }
+        guard let context else { return }
         let i = instance.index
         let step = stepBlocks(i)
         if options.adaptive && states[i].lastDecodes {
             let state = states[i]
             states[i].growthLimitBlocks = hiddenHostBlocks(i, instance: instance, now: now)
-            if state.hostBlocks > 0 && context!.lastPassStall(instance: i) > state.lastFill {
+            if state.hostBlocks > 0 && context.lastPassStall(instance: i) > state.lastFill {
                 let removed = min(step, state.hostBlocks, instance.pool.freeBlocks)
-                if removed > 0 && instance.pool.resize(by: -removed) {
+                if removed > 0 && context.apply(MemoryDecision(poolBlocks: -removed), to: i) {
                     states[i].hostBlocks -= removed
                     states[i].stallContractions += 1
                 }
@@ -170,7 +170,7 @@ public final class PieStrategy: RegisteredStrategy {
         }
         if states[i].hostBlocks > 0 && instance.waiting.isEmpty && instance.swapped.isEmpty {
             let released = min(states[i].hostBlocks, instance.pool.freeBlocks - step)
-            if released > 0 && instance.pool.resize(by: -released) {
+            if released > 0 && context.apply(MemoryDecision(poolBlocks: -released), to: i) {
                 states[i].hostBlocks -= released
                 states[i].idleReleases += 1
             }
@@ -195,18 +195,6 @@ public final class PieStrategy: RegisteredStrategy {
         Int64((Double(tokens) * Double(kvBytesPerToken) * hostShare).rounded())
     }
 
-    /// Per-flow rates, in bytes per second, that a new prefetch flow and a new write-back flow get when both
-    /// start now beside the flows already moving: ``SharedLink/rateForNewFlow(direction:)`` with one flow
-    /// added in each direction, so that the mixed total applies even when the other direction is idle.
-    static func newFlowRates(on link: SharedLink, now: SimTime) -> (hostToDevice: Double, deviceToHost: Double) {
-        var counts = SharedLink.FlowCounts(hostToDevice: 1, deviceToHost: 1)
-        for flow in link.flows where flow.activeFrom <= now && flow.finish > now {
-            counts.add(flow.direction)
-        }
-        let totals = link.directionTotals(counts: counts)
-        return (totals.hostToDevice / Double(counts.hostToDevice), totals.deviceToHost / Double(counts.deviceToHost))
-    }
-
     /// The most host blocks instance `i` could have with the last step's transfers still hidden by the headroom:
     /// the share `s*` with `K × kvBytesPerToken × s* / min(r↑, r↓) = (1 − headroom) × C`, as blocks
     /// `H* = s* × G / (1 − s*)`, for that step's `K` KV tokens and compute time `C` at the link's rates now.
@@ -215,7 +203,7 @@ public final class PieStrategy: RegisteredStrategy {
         let state = states[i]
         let bytesAtFullShare = Double(state.lastKVTokens) * Double(instance.spec.model.kvBytesPerToken)
         guard bytesAtFullShare > 0 else { return maxHostBlocks(i) }
-        let rates = Self.newFlowRates(on: context.link, now: now)
+        let rates = context.link.ratesForNewFlowPair(now: now)
         let hiddenSeconds = (1 - options.headroom) * state.lastCompute.seconds
         let share = hiddenSeconds * min(rates.hostToDevice, rates.deviceToHost) / bytesAtFullShare
         guard share < options.maxHostShare else { return maxHostBlocks(i) }
@@ -298,4 +286,9 @@ public final class PieStrategy: RegisteredStrategy {
 extension StrategyKind {
     /// Pie: a share of KV in CPU memory, prefetched layer by layer and written back, overlapped with compute.
     public static let pie = StrategyKind(name: "pie")
+}
+
+extension TransferPurpose {
+    /// KV kept in CPU memory read into GPU buffers ahead of the layer that uses it (Pie).
+    public static let kvPrefetch = TransferPurpose(name: "kv-prefetch", order: 2)
 }

@@ -21,7 +21,7 @@ extension RemapStrategy {
         let blocks = Int((missing + pool.blockBytes - 1) / pool.blockBytes)
         guard blocks <= min(lent, pool.freeBlocks) else { return }
         if blocks > 0 {
-            instance.resizePool(by: -blocks)
+            context.apply(MemoryDecision(poolBlocks: -blocks), to: instance.index)
             states[instance.index].lentBlocks -= blocks
             freeBytes[purse] += Int64(blocks) * pool.blockBytes
         }

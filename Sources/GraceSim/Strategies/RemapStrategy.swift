@@ -101,8 +101,8 @@ public final class RemapStrategy: RegisteredStrategy {
     /// The index in ``freeBytes`` of the memory `instance` may use: its own under MIG, the shared one otherwise.
     func purse(of instance: Int) -> Int { perInstanceMemory ? instance : 0 }
 
-    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> Int {
-        guard let context else { return 0 }
+    public func makeRoom(blocks: Int, instance: ServingInstance, now: SimTime) -> MemoryDecision {
+        guard let context else { return .none }
         // With nothing running on the instance, no finished request will free its blocks: its first waiting
         // request must be admitted now or never, so under `amount: dynamic` only the cap bounds the layers taken
         // (a slow pass is better than a queue that never moves). A fixed amount is the user's bound and holds;
@@ -114,15 +114,15 @@ public final class RemapStrategy: RegisteredStrategy {
             remapOneLayer(of: victim, now: now)
             gained += lendFreeBytes(upTo: blocks - gained, to: instance)
         }
-        return gained
+        return MemoryDecision(poolBlocks: gained)
     }
 
-    /// Grows `instance`'s pool by up to `blocks` blocks from free remapped memory; returns how many.
+    /// Takes up to `blocks` blocks of free remapped memory for `instance`'s pool; returns how many (the caller
+    /// lends them).
     private func lendFreeBytes(upTo blocks: Int, to instance: ServingInstance) -> Int {
         let purse = purse(of: instance.index)
         let count = min(blocks, Int(freeBytes[purse] / instance.pool.blockBytes))
         guard count > 0 else { return 0 }
-        instance.resizePool(by: count)
         freeBytes[purse] -= Int64(count) * instance.pool.blockBytes
         states[instance.index].lentBlocks += count
         return count
@@ -188,9 +188,8 @@ public final class RemapStrategy: RegisteredStrategy {
                 let pipeline = RemapPipeline(
                     layers: layers, loads: loads, buffers: buffers,
                     layerCompute: SimTime.seconds(state.layerComputeSeconds),
-                    layerLoad: Self.layerLoadTime(bytes: instance.spec.model.weightBytesPerLayer, link: context.hardware.link,
-                                                  hostMemoryBytesPerSecond: context.hardware.cpu.memoryBytesPerSecond,
-                                                  streams: concurrentStreams(with: instance)))
+                    layerLoad: context.link.loneTransferTime(bytes: instance.spec.model.weightBytesPerLayer, direction: .hostToDevice,
+                                                             streams: concurrentStreams(with: instance)))
                 // A whole number of ns is within x exactly when it is within x rounded down.
                 return Double(pipeline.stall.ns) <= SimTime.nanoseconds(fromSeconds: options.maxStallFraction * state.computeSeconds, rounding: .down)
             }
@@ -199,14 +198,6 @@ public final class RemapStrategy: RegisteredStrategy {
 
     /// Whether one more layer of `instance` may be remapped under the cap and the amount rule.
     func canRemapOneMore(_ instance: ServingInstance) -> Bool { slotsForOneMore(instance) != nil }
-
-    /// The time the link takes for one load of `bytes` while `streams` streams share it equally (1: alone):
-    /// its latency, then the bytes at the one-way rate (bounded by host memory) over the streams, rounded up to
-    /// a whole ns as ``SharedLink`` rounds a flow's finish.
-    static func layerLoadTime(bytes: Int64, link: LinkSpec, hostMemoryBytesPerSecond: Double, streams: Int = 1) -> SimTime {
-        let rate = min(link.hostToDeviceBytesPerSecond, max(hostMemoryBytesPerSecond, 1)) / Double(max(1, streams))
-        return link.latency + max(.nanoseconds(1), SimTime.capped(seconds: Double(bytes) / rate, rounding: .up))
-    }
 
     /// Whether an instance whose last pass ended at `a` ran later than one whose last pass ended at `b` (nil:
     /// never ran, earlier than any time).
@@ -229,8 +220,7 @@ public final class RemapStrategy: RegisteredStrategy {
     /// Time to load one layer of `instance` over an otherwise idle link, seconds (T_T).
     func unloadedLayerLoadSeconds(_ instance: ServingInstance) -> Double {
         guard let context else { return .infinity }
-        let link = context.hardware.link
-        return link.latency.seconds + Double(instance.spec.model.weightBytesPerLayer) / link.hostToDeviceBytesPerSecond
+        return context.link.loneTransferTime(bytes: instance.spec.model.weightBytesPerLayer, direction: .hostToDevice).seconds
     }
 
     private func remapOneLayer(of instance: ServingInstance, now: SimTime) {
@@ -328,4 +318,25 @@ public final class RemapStrategy: RegisteredStrategy {
 extension StrategyKind {
     /// MIRAGE: lend weight memory to the KV cache and stream the remapped layers over the link each pass.
     public static let remap = StrategyKind(name: "remap")
+}
+
+extension TransferPurpose {
+    /// Remapped weight layers streamed in for a forward pass.
+    public static let weightStream = TransferPurpose(name: "weight-stream", order: 4)
+    /// Weight layers copied back for good when remapping is reverted.
+    public static let weightReload = TransferPurpose(name: "weight-reload", order: 5)
+}
+
+extension StrategyEvent {
+    /// A weight layer of `instance` was remapped to KV; `remappedLayers` is its α afterwards.
+    static func remap(instance: Int, remappedLayers: Int) -> StrategyEvent {
+        StrategyEvent(name: "remap", instance: instance, values: [Value("remapped_layers", remappedLayers)],
+                      counter: Counter(name: "remapped layers", argument: "layers", value: remappedLayers))
+    }
+
+    /// A remapped layer of `instance` was loaded back for good; `remappedLayers` is its α afterwards.
+    static func reversion(instance: Int, remappedLayers: Int) -> StrategyEvent {
+        StrategyEvent(name: "reversion", instance: instance, values: [Value("remapped_layers", remappedLayers)],
+                      counter: Counter(name: "remapped layers", argument: "layers", value: remappedLayers))
+    }
 }

@@ -28,12 +28,21 @@ public protocol SimulationContext: AnyObject {
     /// Holds `bytesPerSecond` of host memory bandwidth for CPU work from now on (0 releases it).
     func reserveHostBandwidth(_ bytesPerSecond: Double)
 
+    /// Applies `decision` to instance `instance` at a time other than a `makeRoom` call (memory given back after
+    /// an iteration or a transfer, pools grown at the start); returns whether it was applied (a shrink below the
+    /// blocks in use is refused).
+    @discardableResult
+    func apply(_ decision: MemoryDecision, to instance: Int) -> Bool
+
     /// Reports a decision worth showing in a trace (a remap, a reversion); costs nothing when no one watches.
     func note(_ event: StrategyEvent)
 }
 
 extension SimulationContext {
     public func note(_ event: StrategyEvent) {}
+
+    @discardableResult
+    public func apply(_ decision: MemoryDecision, to instance: Int) -> Bool { instances[instance].apply(decision) }
 }
 
 extension SimulationContext {

@@ -12,6 +12,7 @@ public enum StrategyRegistry {
         StrategyRegistration(OffloadStrategy.self),
         StrategyRegistration(RemapStrategy.self),
         StrategyRegistration(KVOffloadStrategy.self),
+        StrategyRegistration(WeightOffloadStrategy.self),
     ]
 
     /// The registration named `name`, if any.
@@ -46,6 +47,25 @@ public protocol StrategyOptions: Sendable, Equatable {
     /// Reads the options from `o` (the `strategy:` mapping without `kind`; empty for `strategy: NAME`), with a
     /// default for every key that is missing.
     static func load(from o: ConfigObject) throws -> Self
+
+    /// What is wrong with the options for the experiment's `instances` (a size beyond a model's weights), or nil;
+    /// checked once the instances are read. By default nothing.
+    func problem(instances: [InstanceSpec]) -> StrategyOptionProblem?
+}
+
+extension StrategyOptions {
+    public func problem(instances: [InstanceSpec]) -> StrategyOptionProblem? { nil }
+}
+
+/// A strategy option that does not suit the experiment: its key under `strategy:` and what was expected.
+public struct StrategyOptionProblem: Sendable, Equatable {
+    public var key: String
+    public var message: String
+
+    public init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
 }
 
 /// One line of the registry: a strategy's name, summary and constructor.

@@ -94,3 +94,10 @@ extension StrategyKind {
     /// vLLM V0's swap mode: a preempted request's KV goes to CPU swap space and comes back before it resumes.
     public static let swap = StrategyKind(name: "swap")
 }
+
+extension TransferPurpose {
+    /// A preempted request's KV blocks copied to CPU swap space (vLLM swap mode).
+    public static let swapOut = TransferPurpose(name: "swap-out", order: 0)
+    /// A swapped request's KV blocks copied back before it resumes.
+    public static let swapIn = TransferPurpose(name: "swap-in", order: 1)
+}

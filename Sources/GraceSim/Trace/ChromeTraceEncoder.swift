@@ -95,31 +95,28 @@ public struct ChromeTraceEncoder {
                 + "\"args\":{\"batch\":\(it.batchSize),\"prefill_tokens\":\(it.prefillTokens),"
                 + "\"decodes\":\(it.decodeSequences),\"stall_ms\":\(Self.decimal(it.stall.ns, per: 1_000_000))}}"
         case .transfer(let t):
-            return "{\"name\":\"\(t.purpose.rawValue)\",\"cat\":\"transfer\",\"ph\":\"X\",\"ts\":\(Self.micros(t.start)),"
+            return "{\"name\":\"\(t.purpose.name)\",\"cat\":\"transfer\",\"ph\":\"X\",\"ts\":\(Self.micros(t.start)),"
                 + "\"dur\":\(Self.micros(t.end - t.start)),\"pid\":\(Self.linkPid),\"tid\":\(Self.laneTid(t.direction, t.lane)),"
-                + "\"args\":{\"bytes\":\(t.bytes),\"purpose\":\"\(t.purpose.rawValue)\","
+                + "\"args\":{\"bytes\":\(t.bytes),\"purpose\":\"\(t.purpose.name)\","
                 + "\"instance\":\(Self.quoted(instanceName(t.instance))),\"latency_us\":\(Self.micros(t.activeFrom - t.start))}}"
         case .preemption(let instance, let request, let mode, let at):
             let modeName = mode == .swap ? "swap" : "recompute"
             return instant("preempt", category: "preemption", instance: instance, at: at,
                            args: "\"request\":\(request),\"mode\":\"\(modeName)\"")
         case .strategy(let event, let at):
-            switch event {
-            case .remap(let instance, let layers):
-                return instant("remap", category: "strategy", instance: instance, at: at, args: "\"remapped_layers\":\(layers)")
-            case .reversion(let instance, let layers):
-                return instant("reversion", category: "strategy", instance: instance, at: at, args: "\"remapped_layers\":\(layers)")
-            }
+            let args = event.values.map { "\(Self.quoted($0.name)):\($0.value)" }.joined(separator: ",")
+            return instant(event.name, category: "strategy", instance: event.instance, at: at, args: args)
         case .kvBlocks(let instance, let used, let capacity, let at):
             return counter("KV blocks \(instanceName(instance))", instance: instance, at: at,
                            args: "\"used\":\(used),\"capacity\":\(capacity)")
-        case .remappedLayers(let instance, let layers, let at):
-            return counter("remapped layers \(instanceName(instance))", instance: instance, at: at, args: "\"layers\":\(layers)")
+        case .strategyCounter(let value, let instance, let at):
+            return counter("\(value.name) \(instanceName(instance))", instance: instance, at: at,
+                           args: "\(Self.quoted(value.argument)):\(value.value)")
         }
     }
 
     private func instant(_ name: String, category: String, instance: Int, at: SimTime, args: String) -> String {
-        "{\"name\":\"\(name)\",\"cat\":\"\(category)\",\"ph\":\"i\",\"s\":\"t\",\"ts\":\(Self.micros(at)),"
+        "{\"name\":\(Self.quoted(name)),\"cat\":\"\(category)\",\"ph\":\"i\",\"s\":\"t\",\"ts\":\(Self.micros(at)),"
             + "\"pid\":\(Self.gpuPid),\"tid\":\(instance + 1),\"args\":{\(args)}}"
     }
 

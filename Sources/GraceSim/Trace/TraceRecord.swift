@@ -10,12 +10,12 @@ public enum TraceRecord: Sendable, Equatable {
     case transfer(TransferRecord)
     /// A request preempted on an instance.
     case preemption(instance: Int, request: Int32, mode: PreemptionMode, at: SimTime)
-    /// A strategy's decision (remap, reversion).
+    /// A strategy's decision (a remap, a reversion).
     case strategy(StrategyEvent, at: SimTime)
     /// An instance's KV pool: blocks in use and its capacity, from `at` on.
     case kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, at: SimTime)
-    /// An instance's remapped weight layers (α), from `at` on.
-    case remappedLayers(instance: Int, layers: Int, at: SimTime)
+    /// A strategy's counter track of an instance (remapped layers), from `at` on.
+    case strategyCounter(StrategyEvent.Counter, instance: Int, at: SimTime)
 
     /// When the record begins.
     public var start: SimTime {
@@ -23,7 +23,7 @@ public enum TraceRecord: Sendable, Equatable {
         case .iteration(let iteration): return iteration.start
         case .transfer(let transfer): return transfer.start
         case .preemption(_, _, _, let at), .strategy(_, let at), .kvBlocks(_, _, _, let at),
-             .remappedLayers(_, _, let at):
+             .strategyCounter(_, _, let at):
             return at
         }
     }

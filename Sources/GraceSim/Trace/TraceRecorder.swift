@@ -30,10 +30,12 @@ public final class TraceRecorder: SimulationObserver {
     private var carried: [CounterKey: TraceRecord] = [:]
     private var windowStarted = false
 
+    /// Kind 0 is the KV pool, kind 1 a strategy's counter (by name).
     private struct CounterKey: Hashable, Comparable {
         var kind: Int
+        var name = ""
         var instance: Int
-        static func < (a: CounterKey, b: CounterKey) -> Bool { (a.kind, a.instance) < (b.kind, b.instance) }
+        static func < (a: CounterKey, b: CounterKey) -> Bool { (a.kind, a.name, a.instance) < (b.kind, b.name, b.instance) }
     }
 
     /// - Parameters:
@@ -81,10 +83,9 @@ public final class TraceRecorder: SimulationObserver {
 
     public func strategyEvent(_ event: StrategyEvent, at: SimTime) {
         if window.contains(at) { emit(.strategy(event, at: at)) }
-        switch event {
-        case .remap(let instance, let layers), .reversion(let instance, let layers):
-            counter(.remappedLayers(instance: instance, layers: layers, at: at),
-                    key: CounterKey(kind: 1, instance: instance))
+        if let value = event.counter {
+            counter(.strategyCounter(value, instance: event.instance, at: at),
+                    key: CounterKey(kind: 1, name: value.name, instance: event.instance))
         }
     }
 
@@ -116,8 +117,8 @@ public final class TraceRecorder: SimulationObserver {
                 switch value {
                 case .kvBlocks(let instance, let used, let capacity, _):
                     emit(.kvBlocks(instance: instance, usedBlocks: used, capacityBlocks: capacity, at: from))
-                case .remappedLayers(let instance, let layers, _):
-                    emit(.remappedLayers(instance: instance, layers: layers, at: from))
+                case .strategyCounter(let value, let instance, _):
+                    emit(.strategyCounter(value, instance: instance, at: from))
                 default:
                     break
                 }

@@ -25,8 +25,11 @@ public struct SharedLink: Sendable {
 
     /// Bytes moved so far, by direction (index: `LinkDirection.rawValue`).
     public private(set) var bytesMoved: [Double] = [0, 0]
-    /// Bytes moved so far, indexed by ``accountingIndex(instance:direction:purpose:)``; grown on demand.
-    private var bytesByKey: [Double] = []
+    /// The purposes of the flows started so far, in the order they first appeared: a flow's
+    /// ``Transfer/purposeSlot`` indexes it.
+    private var purposes: [TransferPurpose] = []
+    /// Bytes moved so far by purpose slot, then `instance * 2 + direction.rawValue`; grown on demand.
+    private var bytesBySlot: [[Double]] = []
     /// Time each direction carried at least one active flow (index: `LinkDirection.rawValue`).
     public private(set) var busy: [SimTime] = [.zero, .zero]
     /// Time both directions were busy at once.
@@ -95,8 +98,14 @@ public struct SharedLink: Sendable {
         precondition(now == lastUpdate, "advance the link to now before starting a transfer")
         let id = TransferID(raw: nextID)
         nextID += 1
+        let slot = purposes.firstIndex(of: purpose) ?? purposes.count
+        if slot == purposes.count {
+            purposes.append(purpose)
+            bytesBySlot.append([])
+        }
         flows.append(Transfer(id: id, direction: direction, purpose: purpose, instance: instance, bytes: bytes,
-                              requested: now, activeFrom: now + spec.latency, remainingBytes: Double(bytes)))
+                              requested: now, activeFrom: now + spec.latency, remainingBytes: Double(bytes),
+                              purposeSlot: slot))
         recomputeRates()
         return id
     }
@@ -136,24 +145,24 @@ public struct SharedLink: Sendable {
         }
     }
 
-    private static func accountingIndex(instance: Int, direction: LinkDirection, purpose: TransferPurpose) -> Int {
-        (instance * 2 + direction.rawValue) * TransferPurpose.allCases.count + purpose.index
-    }
-
     /// Bytes moved so far for `instance` in `direction` for `purpose`.
     public func bytesMoved(instance: Int, direction: LinkDirection, purpose: TransferPurpose) -> Double {
-        let key = Self.accountingIndex(instance: instance, direction: direction, purpose: purpose)
-        return key < bytesByKey.count ? bytesByKey[key] : 0
+        guard let slot = purposes.firstIndex(of: purpose) else { return 0 }
+        let key = instance * 2 + direction.rawValue
+        return key < bytesBySlot[slot].count ? bytesBySlot[slot][key] : 0
     }
+
+    /// The purposes of the flows started so far, in their ``TransferPurpose/order``: the order per-purpose sums
+    /// go through them.
+    public var purposesUsed: [TransferPurpose] { purposes.sorted() }
 
     /// Bytes moved so far by instance, direction and purpose, leaving out combinations that moved nothing.
     public var bytesByInstance: [Int: [LinkDirection: [TransferPurpose: Double]]] {
         var result: [Int: [LinkDirection: [TransferPurpose: Double]]] = [:]
-        let purposes = TransferPurpose.allCases.count
-        for (key, bytes) in bytesByKey.enumerated() where bytes > 0 {
-            let purpose = TransferPurpose.allCases[key % purposes]
-            let direction = LinkDirection(rawValue: (key / purposes) % 2)!
-            result[key / purposes / 2, default: [:]][direction, default: [:]][purpose] = bytes
+        for (slot, purpose) in purposes.enumerated() {
+            for (key, bytes) in bytesBySlot[slot].enumerated() where bytes > 0 {
+                result[key / 2, default: [:]][LinkDirection(rawValue: key % 2)!, default: [:]][purpose] = bytes
+            }
         }
         return result
     }
@@ -247,9 +256,11 @@ public struct SharedLink: Sendable {
             flows[i].remainingBytes -= moved
             bytesMoved[flows[i].direction.rawValue] += moved
             movedNow[flows[i].direction.rawValue] += moved
-            let key = Self.accountingIndex(instance: flows[i].instance, direction: flows[i].direction, purpose: flows[i].purpose)
-            if key >= bytesByKey.count { bytesByKey += [Double](repeating: 0, count: key + 1 - bytesByKey.count) }
-            bytesByKey[key] += moved
+            let slot = flows[i].purposeSlot, key = flows[i].instance * 2 + flows[i].direction.rawValue
+            if key >= bytesBySlot[slot].count {
+                bytesBySlot[slot] += [Double](repeating: 0, count: key + 1 - bytesBySlot[slot].count)
+            }
+            bytesBySlot[slot][key] += moved
         }
         accumulate(movedNow[0], direction: 0, from: lastUpdate, to: time)
         accumulate(movedNow[1], direction: 1, from: lastUpdate, to: time)

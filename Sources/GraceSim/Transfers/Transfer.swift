@@ -7,44 +7,31 @@ public enum LinkDirection: Int, Sendable, CaseIterable, Codable {
     public var shortName: String { self == .hostToDevice ? "h2d" : "d2h" }
 }
 
-/// Why bytes cross the link.
-public enum TransferPurpose: String, Sendable, CaseIterable, Codable {
-    /// A preempted request's KV blocks copied to CPU swap space (vLLM swap mode).
-    case swapOut = "swap-out"
-    /// A swapped request's KV blocks copied back before it resumes.
-    case swapIn = "swap-in"
-    /// KV kept in CPU memory read into GPU buffers ahead of the layer that uses it (Pie).
-    case kvPrefetch = "kv-prefetch"
-    /// KV written from GPU to CPU memory (Pie's eviction, offloaded requests' new KV).
-    case kvWriteback = "kv-writeback"
-    /// Remapped weight layers streamed in for a forward pass.
-    case weightStream = "weight-stream"
-    /// Weight layers copied back for good when remapping is reverted.
-    case weightReload = "weight-reload"
-    /// A request's KV moved to CPU memory when its attention moves to the CPU.
-    case offloadKV = "offload-kv"
-    /// Activations exchanged with CPU attention (queries in, outputs back).
-    case activations
-    /// Cached KV blocks copied to vLLM V1's CPU block pool (KV offloading).
-    case kvOffloadStore = "kv-offload-store"
-    /// KV blocks found in the CPU block pool loaded back before a request's prefill.
-    case kvOffloadLoad = "kv-offload-load"
+/// Why bytes cross the link: a name for reports and traces ("swap-out", "weight-stream"), declared as a static
+/// constant in the file of the strategy that moves them (`extension TransferPurpose { static let swapOut = ... }`).
+///
+/// Per-purpose tables and sums go through purposes in ``order`` (lower first, then by name), so they are the same
+/// in every process whichever purpose a run uses first. The purposes of the shipped strategies keep the order
+/// 0...7 they had when the set was closed; a new strategy picks any order for its own.
+public struct TransferPurpose: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The name reports and traces show.
+    public let name: String
+    /// Where the purpose comes in per-purpose tables and sums.
+    public let order: Int
 
-    /// Position in `allCases`, for flat per-purpose tables.
-    var index: Int {
-        switch self {
-        case .swapOut: return 0
-        case .swapIn: return 1
-        case .kvPrefetch: return 2
-        case .kvWriteback: return 3
-        case .weightStream: return 4
-        case .weightReload: return 5
-        case .offloadKV: return 6
-        case .activations: return 7
-        case .kvOffloadStore: return 8
-        case .kvOffloadLoad: return 9
-        }
+    public init(name: String, order: Int) {
+        self.name = name
+        self.order = order
     }
+
+    public static func < (a: TransferPurpose, b: TransferPurpose) -> Bool { (a.order, a.name) < (b.order, b.name) }
+
+    public var description: String { name }
+}
+
+extension TransferPurpose {
+    /// KV written from GPU to CPU memory (Pie's eviction, offloaded requests' new KV); shared by strategies.
+    public static let kvWriteback = TransferPurpose(name: "kv-writeback", order: 3)
 }
 
 /// Identifies one transfer on a ``SharedLink``.
@@ -71,4 +58,6 @@ public struct Transfer: Sendable {
     public internal(set) var bytesPerSecond: Double = 0
     /// When it will finish at the current rates (``SimTime/infinity`` while it moves nothing).
     public internal(set) var finish = SimTime.infinity
+    /// Where the link keeps this transfer's purpose in its per-purpose tables.
+    var purposeSlot = 0
 }

@@ -69,8 +69,8 @@ import Testing
         return RemapPipeline(
             layers: model.layers, loads: stream.loads, buffers: stream.buffers,
             layerCompute: SimTime.seconds(instance.timeModel.layerComputeSeconds(of: shape)),
-            layerLoad: RemapStrategy.layerLoadTime(bytes: model.weightBytesPerLayer, link: hardware.link,
-                                                   hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond),
+            layerLoad: SharedLink.loneTransferTime(bytes: model.weightBytesPerLayer, direction: .hostToDevice, spec: hardware.link,
+                                                         hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond),
             prefetchedLoads: prefetched).stall.ns
     }
 
@@ -180,8 +180,8 @@ import Testing
         let h = model.duration(of: shape).ns - g
         let c = SimTime.seconds(model.layerComputeSeconds(of: shape)).ns
         let hardware = simulator.experiment.hardware
-        let t = RemapStrategy.layerLoadTime(bytes: simulator.instances[0].spec.model.weightBytesPerLayer, link: hardware.link,
-                                          hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond).ns
+        let t = SharedLink.loneTransferTime(bytes: simulator.instances[0].spec.model.weightBytesPerLayer, direction: .hostToDevice, spec: hardware.link,
+                                                         hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond).ns
         #expect(t > 2 * c)
         // Instance 0's layers are rounded to whole ns each: its GPU work may differ from g by up to half a ns
         // per layer.

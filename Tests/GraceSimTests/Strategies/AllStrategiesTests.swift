@@ -111,10 +111,24 @@ import Testing
         await Self.checkRandomScenarios(strategy: strategy, sharing: sharing, engine: try Self.engine(for: strategy), count: 20)
     }
 
-    static func checkRandomScenarios(strategy: StrategyKind, sharing: SharingMode, engine: ServingEngine, count: Int) async {
+    /// Weight offloading's default (nothing offloaded) is recompute, so the scenarios above cannot see it at work:
+    /// the same with a quarter GiB of every instance's weights in CPU memory, under every sharing mode.
+    @Test(arguments: [SharingMode.temporal, .mps, .mig])
+    func randomScenariosKeepTheInvariantsWithWeightsOffloaded(sharing: SharingMode) async throws {
+        await Self.checkRandomScenarios(strategy: .weightOffload, options: "cpu_offload_gb: 0.25", sharing: sharing, count: 20)
+    }
+
+    /// The same under vLLM V1 with prefix caching.
+    @Test func randomScenariosKeepTheInvariantsWithWeightsOffloadedUnderV1() async throws {
+        await Self.checkRandomScenarios(strategy: .weightOffload, options: "cpu_offload_gb: 0.25", sharing: .temporal, engine: .vllmV1, count: 20)
+    }
+
+    static func checkRandomScenarios(strategy: StrategyKind, options: String = "", sharing: SharingMode, engine: ServingEngine = .vllmV0,
+                                     count: Int) async {
         await propertyCheck(count: count, input: RandomWorkload.generator) { workload in
             var workload = workload
             workload.strategy = strategy
+            workload.strategyOptions = options
             workload.sharing = sharing
             workload.engine = engine
             let run = try RandomRun(workload)

@@ -59,7 +59,8 @@ import Testing
         let pie = Self.pie(simulator)
         let instance = simulator.instances[0]
 
-        #expect(pie.makeRoom(blocks: 1, instance: instance, now: .zero) == 50)
+        #expect(pie.makeRoom(blocks: 1, instance: instance, now: .zero) == MemoryDecision(poolBlocks: 50))
+        instance.apply(MemoryDecision(poolBlocks: 50))
         #expect(instance.pool.capacityBlocks == 1050)
         instance.batch.shape = .decode(sequences: 16, contextTokens: 1000)
         var compute = instance.timeModel.duration(of: instance.batch.shape)
@@ -72,7 +73,8 @@ import Testing
 
         let capped = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 1000, strategy: "{kind: pie, adaptive: false}"), requests: [])
         let cappedInstance = capped.instances[0]
-        #expect(Self.pie(capped).makeRoom(blocks: 5000, instance: cappedInstance, now: .zero) == 1000)
+        #expect(cappedInstance.apply(Self.pie(capped).makeRoom(blocks: 5000, instance: cappedInstance, now: .zero)))
+        #expect(cappedInstance.pool.capacityBlocks == 2000)
         cappedInstance.batch.shape = .decode(sequences: 64, contextTokens: 2000)
         compute = cappedInstance.timeModel.duration(of: cappedInstance.batch.shape)
         bytes = Int64((128_000.0 * 131_072 * 0.5).rounded())
@@ -88,17 +90,22 @@ import Testing
                                       requests: [])
         let instance = simulator.instances[0]
         // H / (400 + H) ≤ 0.2 → H ≤ 100, in steps of 20.
-        #expect(Self.pie(simulator).makeRoom(blocks: 30, instance: instance, now: .zero) == 40)
-        #expect(Self.pie(simulator).makeRoom(blocks: 500, instance: instance, now: .zero) == 60)
-        #expect(Self.pie(simulator).makeRoom(blocks: 1, instance: instance, now: .zero) == 0)
+        func grow(_ blocks: Int) -> Int {
+            let decision = Self.pie(simulator).makeRoom(blocks: blocks, instance: instance, now: .zero)
+            instance.apply(decision)
+            return decision.poolBlocks
+        }
+        #expect(grow(30) == 40)
+        #expect(grow(500) == 60)
+        #expect(grow(1) == 0)
         #expect(Self.pie(simulator).checkInvariants().isEmpty)
 
         let none = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 400, strategy: "{kind: pie, max_host_share: 0}"), requests: [])
-        #expect(Self.pie(none).makeRoom(blocks: 1, instance: none.instances[0], now: .zero) == 0)
+        #expect(Self.pie(none).makeRoom(blocks: 1, instance: none.instances[0], now: .zero).poolBlocks == 0)
 
         let adaptive = try Simulator(experiment: try TestExperiments.singleInstance(blocks: 400, strategy: "pie"), requests: [])
-        #expect(Self.pie(adaptive).makeRoom(blocks: 500, instance: adaptive.instances[0], now: .zero) == 20)
-        #expect(Self.pie(adaptive).makeRoom(blocks: 1, instance: adaptive.instances[0], now: .zero) == 0)
+        #expect(Self.pie(adaptive).makeRoom(blocks: 500, instance: adaptive.instances[0], now: .zero).poolBlocks == 20)
+        #expect(Self.pie(adaptive).makeRoom(blocks: 1, instance: adaptive.instances[0], now: .zero).poolBlocks == 0)
     }
 
     /// C2 (OPT-30b and OPT-6.7b on 287 and 215 GPU blocks) over the first 120 s of the Azure code trace at half

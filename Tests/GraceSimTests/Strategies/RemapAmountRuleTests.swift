@@ -78,8 +78,8 @@ import Testing
             let pipeline = RemapPipeline(
                 layers: model.layers, loads: 1 + buffers, buffers: buffers,
                 layerCompute: SimTime.seconds(simulator.instances[0].timeModel.layerComputeSeconds(of: shape)),
-                layerLoad: RemapStrategy.layerLoadTime(bytes: model.weightBytesPerLayer, link: hardware.link,
-                                                       hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond))
+                layerLoad: SharedLink.loneTransferTime(bytes: model.weightBytesPerLayer, direction: .hostToDevice, spec: hardware.link,
+                                                         hostMemoryBytesPerSecond: hardware.cpu.memoryBytesPerSecond))
             #expect(stall == pipeline.stall.ns, "\(shape)")
         }
     }

@@ -89,7 +89,7 @@ import Testing
             """)
             let simulator = try Simulator(experiment: experiment, requests: [TestExperiments.request(at: 0, prompt: 100, output: 5)])
             let instance = simulator.instances[0]
-            _ = simulator.strategy.makeRoom(blocks: 1_000_000, instance: instance, now: .zero)
+            instance.apply(simulator.strategy.makeRoom(blocks: 1_000_000, instance: instance, now: .zero))
             let report = simulator.run()
             let counters = report.instances[0].strategy?.counters ?? [:]
             let layers = counters["layers_streamed"] ?? 0
