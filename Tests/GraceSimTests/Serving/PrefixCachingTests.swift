@@ -116,7 +116,7 @@ import Testing
         let driver = try driver()
         _ = driver.arrive(prompt: 100, output: 1, content: Self.shared)
         while driver.step() {}
-        #expect(driver.instance.resizePool(by: -28))
+        #expect(driver.instance.apply(MemoryDecision(poolBlocks: -28)))
         #expect(driver.instance.prefixCache?.evictableBlocks == 4)
         #expect(driver.instance.checkInvariants().isEmpty, "\(driver.instance.checkInvariants())")
     }
