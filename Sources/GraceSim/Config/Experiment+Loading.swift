@@ -100,7 +100,7 @@ extension Experiment {
                           instances: instances, sharing: sharingMode, gpuScheduler: gpuScheduler, strategy: strategy, workload: workload,
                           maxTime: maxTime, sampleInterval: sampleInterval, slo: slo, checkInvariants: checkInvariants,
                           warnings: instanceWarnings + workload.shortfallWarnings(plan, file: file)
-                            + prefixIdentityWarnings(instances, workload: workload, file: file))
+                            + prefixIdentityWarnings(instances, nodes: instanceNodes, workload: workload, file: file))
     }
 
     /// The most metric sample intervals a run's arrivals may span (10⁷): the link's traffic series has one
@@ -290,11 +290,15 @@ extension Experiment {
         return instance
     }
 
-    /// Warns when an instance caches prefixes but the workload never says which tokens requests share.
-    private static func prefixIdentityWarnings(_ instances: [InstanceSpec], workload: WorkloadSpec, file: String) -> [ConfigError] {
-        guard !workload.carriesPrefixIdentity, let index = instances.firstIndex(where: \.prefixCaching) else { return [] }
+    /// Warns when an instance caches prefixes by default (V1's) but the workload never says which tokens requests share;
+    /// an instance that asks for it with `enable_prefix_caching: true` is taken to know.
+    private static func prefixIdentityWarnings(_ instances: [InstanceSpec], nodes: [ConfigNode], workload: WorkloadSpec,
+                                               file: String) -> [ConfigError] {
+        guard !workload.carriesPrefixIdentity, let index = instances.indices.first(where: {
+            instances[$0].prefixCaching && (try? nodes[$0].object().optional("enable_prefix_caching")) == nil
+        }) else { return [] }
         return [ConfigError(file: file, key: "instances.\(index).enable_prefix_caching",
-                            "prefix caching is on but the workload says nothing about shared prompt tokens (no sessions, prefix_len, num_dataset_entries or trace hash_ids): only a preempted request's own blocks can be found again")]
+                            "prefix caching is on but the workload says nothing about shared prompt tokens (no sessions, prefix_len, num_dataset_entries or trace hash_ids): only a preempted request's own blocks can be found again (write enable_prefix_caching: true or false to say which you mean)")]
     }
 
     /// Refuses a strategy on an instance it cannot serve (swap preemption under vLLM V1, which has none).
