@@ -50,7 +50,8 @@ def search(experiment, hardware, hbm_mib, instance_mib, strategy, settings):
     for setting in settings:
         if setting == "ENGINE_V0":
             for index in range(len(instance_mib)):
-                command += ["--set", f"instances.{index}.engine=vllm-v0"]
+                command += ["--set", f"instances.{index}.engine=vllm-v0",
+                            "--set", f"instances.{index}.enable_prefix_caching=false"]
         else:
             command += ["--set", setting]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
