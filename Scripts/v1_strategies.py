@@ -3,8 +3,9 @@
 
 For each workload (Configs/sweeps/v1-strategies/: C1 and multi-turn sessions), each hardware preset and each
 strategy, runs `gracesim capacity` with the SLOs below and records the highest load that meets them and the goodput
-there. Writes Results/v1-strategies/capacity.json (every search, as gracesim printed it), README.md (the tables) and
-goodput.svg (the figure). Standard library only; needs a release build of gracesim:
+there (0 when no load gracesim can replay meets them). Writes Results/v1-strategies/capacity.json (each search's
+result, written as it comes; a rerun reuses the searches it holds, so delete it to start over), README.md (the
+tables) and goodput.svg (the figure). Standard library only; needs a release build of gracesim:
 
     swift build -c release && python3 Scripts/v1_strategies.py
 
@@ -55,9 +56,13 @@ def search(experiment, hardware, hbm_mib, instance_mib, strategy, settings):
         else:
             command += ["--set", setting]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command)}\n{result.stderr}")
-    return json.loads(result.stdout)
+    if result.returncode == 0:
+        found = json.loads(result.stdout)
+        return {"knob": found["key"], "capacity": found["capacity"], "goodput": found["goodput_requests_per_s"]}
+    # The SLOs fail at every load down to the lowest the workload can replay: no capacity.
+    if "spans" in result.stderr or "fail even at the lowest" in result.stderr:
+        return {"knob": None, "capacity": 0, "goodput": 0.0, "unmet": result.stderr.strip().splitlines()[-1]}
+    sys.exit(f"{' '.join(command)}\n{result.stderr}")
 
 
 def svg(results):
@@ -90,19 +95,22 @@ def svg(results):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, "capacity.json")
+    done = json.load(open(path)) if os.path.exists(path) else []
     results = []
     for workload, _, experiment, instance_mib in WORKLOADS:
         for hardware, _, hbm in HARDWARE:
             for strategy, settings in STRATEGIES:
-                found = search(experiment, hardware, hbm, instance_mib, strategy, settings)
-                results.append({"workload": workload, "hardware": hardware, "strategy": strategy,
-                                "knob": found["key"], "capacity": found["capacity"],
-                                "goodput": found["goodput_requests_per_s"], "search": found})
-                print(f"{workload:9} {hardware:20} {strategy:15} {found['key']} = {found['capacity']}, "
-                      f"goodput {found['goodput_requests_per_s']:.3f} req/s", flush=True)
-    with open(os.path.join(OUT, "capacity.json"), "w") as f:
-        json.dump(results, f, indent=1, sort_keys=True)
-        f.write("\n")
+                key = {"workload": workload, "hardware": hardware, "strategy": strategy, "slos": SLOS}
+                found = next((r for r in done if all(r.get(k) == v for k, v in key.items())), None)
+                if found is None:
+                    found = dict(key, **search(experiment, hardware, hbm, instance_mib, strategy, settings))
+                results.append(found)
+                print(f"{workload:9} {hardware:20} {strategy:15} {found['knob']} = {found['capacity']}, "
+                      f"goodput {found['goodput']:.3f} req/s", flush=True)
+                with open(path, "w") as f:
+                    json.dump(results + [r for r in done if r not in results], f, indent=1, sort_keys=True)
+                    f.write("\n")
     with open(os.path.join(OUT, "goodput.svg"), "w") as f:
         f.write(svg(results))
     lines = ["# Every memory strategy under vLLM V1, on a GH200 and on an x86 H200", "",
@@ -119,16 +127,16 @@ def main():
              "![goodput](goodput.svg)", ""]
     for workload, title, _, _ in WORKLOADS:
         rows = [r for r in results if r["workload"] == workload]
-        knob = rows[0]["knob"].split(".")[-1]
+        knob = next(r["knob"] for r in rows if r["knob"]).split(".")[-1]
         lines += [f"## {title}", "",
                   f"| strategy | GH200: {knob} | GH200: goodput req/s | x86: {knob} | x86: goodput req/s | GH200 / x86 goodput |",
                   "|---|---:|---:|---:|---:|---:|"]
         for strategy, _ in STRATEGIES:
             gh = next(r for r in rows if r["strategy"] == strategy and r["hardware"] == "gh200-144gb")
             x86 = next(r for r in rows if r["strategy"] == strategy and r["hardware"] == "x86-h200-sxm-pcie5")
-            ratio = gh["goodput"] / x86["goodput"] if x86["goodput"] > 0 else float("inf")
-            lines.append(f"| {strategy} | {gh['capacity']:g} | {gh['goodput']:.3f} | {x86['capacity']:g} | "
-                         f"{x86['goodput']:.3f} | {ratio:.2f} |")
+            ratio = f"{gh['goodput'] / x86['goodput']:.2f}" if x86["goodput"] > 0 else "x86 meets no load"
+            cell = lambda r: f"{r['capacity']:.4g}" if r["knob"] else "SLOs unmet"
+            lines.append(f"| {strategy} | {cell(gh)} | {gh['goodput']:.3f} | {cell(x86)} | {x86['goodput']:.3f} | {ratio} |")
         lines.append("")
     with open(os.path.join(OUT, "README.md"), "w") as f:
         f.write("\n".join(lines))

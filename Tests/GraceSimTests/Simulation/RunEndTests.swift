@@ -18,8 +18,11 @@ import Testing
             TestExperiments.request(at: Double(i / 3) * 0.01, prompt: 300 + Int32(i % 5) * 40, output: 100 + Int32(i % 7) * 20,
                                     instance: i % 3)
         }
-        return RandomWorkload(instances: Array(repeating: instance, count: 3), scheduler: .roundRobin, maxTimeS: nil,
-                              requests: requests, strategy: strategy, sharing: sharing)
+        var workload = RandomWorkload(instances: Array(repeating: instance, count: 3), scheduler: .roundRobin, maxTimeS: nil,
+                                      requests: requests, strategy: strategy, sharing: sharing)
+        // A strategy that cannot serve V0 (a tier of V1's prefix cache) runs on V1.
+        workload.engine = (try? AllStrategiesTests.engine(for: strategy)) ?? .vllmV0
+        return workload
     }
 
     @Test(arguments: StrategyKind.allCases, SharingMode.allCases)

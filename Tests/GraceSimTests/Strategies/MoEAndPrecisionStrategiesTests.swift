@@ -23,15 +23,15 @@ import Testing
     }
 
     /// Two instances on gh200-144gb, each `model:` line given with its storage keys.
-    static func pair(_ strategy: StrategyKind, sharing: SharingMode, _ first: String, _ second: String) throws -> Experiment {
+    static func pair(_ strategy: StrategyKind, engine: ServingEngine, sharing: SharingMode, _ first: String, _ second: String) throws -> Experiment {
         try TestExperiments.experiment("""
         name: moe-precision
         hardware: gh200-144gb
         strategy: \(strategy.rawValue)
         sharing: {mode: \(sharing.rawValue)}
         instances:
-          - {\(first), max_model_len: 2048}
-          - {\(second), max_model_len: 2048}
+          - {\(first), max_model_len: 2048, max_num_batched_tokens: 2048, max_num_seqs: 256, engine: \(engine.rawValue)}
+          - {\(second), max_model_len: 2048, max_num_batched_tokens: 2048, max_num_seqs: 256, engine: \(engine.rawValue)}
         workload:
           max_requests: 1
           arrivals: {kind: poisson, rate: 1}
@@ -45,13 +45,14 @@ import Testing
     /// An MoE model with a skewed router beside a dense fp8 model with an fp8 KV cache, taking turns (temporal
     /// sharing: remapping lends the idle instance's layers); and two MoE models at once under MPS (each remaps its
     /// own): gpt-oss-20b (MXFP4 experts with biases) and Mixtral-8x7B, here with fp8 block-scaled weights.
-    static func scenarios(_ strategy: StrategyKind) throws -> [(name: String, experiment: Experiment)] {
+    /// On vLLM V0 unless `engine` says otherwise (a strategy that needs V1's prefix cache, and its recompute baseline).
+    static func scenarios(_ strategy: StrategyKind, engine: ServingEngine = .vllmV0) throws -> [(name: String, experiment: Experiment)] {
         [("qwen3-30b-a3b beside llama-3.1-8b-fp8 with fp8 KV",
-          try pair(strategy, sharing: .temporal,
+          try pair(strategy, engine: engine, sharing: .temporal,
                    "model: qwen3-30b-a3b, expert_routing: {power_law: 1.2}, memory_fraction: \(fraction("qwen3-30b-a3b"))",
                    "model: llama-3.1-8b-fp8, kv_cache_dtype: fp8, memory_fraction: \(fraction("llama-3.1-8b-fp8", kvFP8: true))")),
          ("gpt-oss-20b and mixtral-8x7b in fp8 under MPS",
-          try pair(strategy, sharing: .mps,
+          try pair(strategy, engine: engine, sharing: .mps,
                    "model: gpt-oss-20b, memory_fraction: \(fraction("gpt-oss-20b"))",
                    "model: mixtral-8x7b, quantization: fp8, weight_block_size: 128, memory_fraction: \(Self.mixtralFP8Fraction)"))]
     }
@@ -76,7 +77,8 @@ import Testing
     /// from recompute's), and remapping lends layers in both.
     @Test(arguments: StrategyKind.allCases)
     func everyStrategyRunsMoEAndQuantizedModelsUnderPressure(strategy: StrategyKind) throws {
-        for ((name, baseline), (_, experiment)) in zip(try Self.scenarios(.recompute), try Self.scenarios(strategy)) {
+        let engine = try AllStrategiesTests.engine(for: strategy)
+        for ((name, baseline), (_, experiment)) in zip(try Self.scenarios(.recompute, engine: engine), try Self.scenarios(strategy, engine: engine)) {
             let recompute = try Simulator(experiment: baseline, requests: Self.requests).run()
             #expect(recompute.overall.preemptions > 0, "\(name): recompute must be under KV pressure")
             let simulator = try Simulator(experiment: experiment, requests: Self.requests)
