@@ -14,6 +14,8 @@ What is kept, per GPU (the framework is vLLM; the version is the newest the pack
   generation_attention  latency of decode attention of `batch` sequences, one new token each, over `context`
                         tokens of KV each (context = isl + step of the package's table, isl = 1), per (head_dim,
                         query heads, KV heads, KV-cache dtype), window 0.
+  allreduce             latency of vLLM's tensor-parallel all-reduce of `elements` bfloat16 elements per GPU
+                        among 2, 4 or 8 GPUs of one node, replayed in a CUDA graph or launched eagerly.
   moe                   (h100-sxm, h200-sxm and gb200 only) latency of one fused-MoE layer on one GPU over the
                         tokens entering it, per (moe dtype, hidden size, per-expert intermediate size, experts,
                         experts per token, MoE tensor-parallel size, expert-parallel size, routing distribution).
@@ -233,6 +235,28 @@ def moe_tables(frame):
     return out, curves, gaps
 
 
+def allreduce_tables(data, folder):
+    """vLLM's tensor-parallel all-reduce on this GPU, one table per (GPUs, graph or eager), over message elements."""
+    paths = glob.glob(os.path.join(data, folder, "comm", "vllm", "*", "custom_allreduce_perf.parquet"))
+    if not paths:
+        return []
+    path = newest(paths)
+    frame = pd.read_parquet(path)
+    version = frame.version.iloc[0]
+    lines = [f"# All-reduce: vLLM {version}, {len(frame):,} rows of systems/data/{folder}/comm/vllm/{version}/"
+             "custom_allreduce_perf.parquet,",
+             "# measured by the package's collector (collect_all_reduce.py, backend vllm) through vLLM's tensor-parallel",
+             "# all-reduce on one node, over `elements` bfloat16 elements per GPU; kernel vLLM_custom_graph is replayed",
+             "# in a CUDA graph, vLLM_custom_eager launched eagerly. Nothing filled."]
+    for (gpus, kernel), rows in sorted(frame.groupby(["num_gpus", "kernel_source"])):
+        rows = rows.sort_values("message_size")
+        lines.append(f"table allreduce gpus={gpus} kernel={kernel} dtype={rows.allreduce_dtype.iloc[0]} measured={len(rows)}")
+        lines.append(axis_line("elements", rows.message_size.tolist()))
+        lines.append(" ".join(fmt(ms * 1000) for ms in rows.latency))
+        lines.append("end")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--package-dir", help="an unpacked aiconfigurator_core folder (default: the installed one)")
@@ -280,6 +304,7 @@ def main():
                       f"# in {curves:,} curves; {gaps} '-' where a curve lacks a token count of its table (nothing filled)."]
             lines += ["# " + line if line else "#" for line in MOE_NOTES.splitlines()]
             lines += tables
+        lines += allreduce_tables(data, folder)
         path = os.path.join(OUT_DIR, f"{name}.kernels")
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -24,6 +24,10 @@ import Foundation
 /// <the latencies over tokens, in µs; `-` where the curve has no measurement>
 /// …
 /// end
+/// table allreduce gpus=2 kernel=vLLM_custom_graph dtype=bfloat16 measured=…
+/// axis elements 128 256 …
+/// <the latencies over elements, in µs>
+/// end
 /// ```
 extension KernelTables {
     /// Reads the tables in `text`; every problem is a ``ConfigError`` naming `file` and the line.
@@ -33,6 +37,7 @@ extension KernelTables {
         var gemms: [String: GEMMTable] = [:]
         var context: [AttentionKey: LogLogSurface] = [:], generation: [AttentionKey: LogLogSurface] = [:]
         var moe: [MoEKernelKey: LogLogCurve] = [:]
+        var allReduce: [AllReduceKey: LogLogCurve] = [:]
         while let (words, line) = reader.next() {
             switch words[0] {
             case "gpu":
@@ -66,8 +71,13 @@ extension KernelTables {
                                              expertsPerToken: try reader.intField("topk", fields, line),
                                              tensorParallel: 1, expertParallel: 1, distribution: "")
                     try reader.moeCurves(shape: shape, into: &moe)
+                case "allreduce":
+                    let key = AllReduceKey(gpus: try reader.intField("gpus", fields, line),
+                                           captured: try reader.allReduceCapture(fields, line))
+                    guard allReduce[key] == nil else { throw reader.error(line, "a second allreduce table for \(key)") }
+                    allReduce[key] = try reader.curve()
                 default:
-                    throw reader.error(line, "unknown table \"\(words[1])\" (known: gemm, context_attention, generation_attention, moe)")
+                    throw reader.error(line, "unknown table \"\(words[1])\" (known: gemm, context_attention, generation_attention, moe, allreduce)")
                 }
             default:
                 throw reader.error(line, "unexpected \"\(words[0])\" (expected gpu, peak_tflops, hbm_gb_per_s or table)")
@@ -77,7 +87,8 @@ extension KernelTables {
         guard let bandwidth else { throw ConfigError(file: file, key: "", "no hbm_gb_per_s line") }
         guard gemms["bfloat16"] != nil else { throw ConfigError(file: file, key: "", "no gemm table for dtype bfloat16") }
         return KernelTables(name: name, peakFlopsPerSecond: peak, hbmBytesPerSecond: bandwidth, gemms: gemms,
-                            contextAttention: context, generationAttention: generation, moe: moe)
+                            contextAttention: context, generationAttention: generation, moe: moe,
+                            allReduce: allReduce)
     }
 }
 
@@ -178,6 +189,20 @@ private struct KernelFileReader {
         let values = try values(lines: rows.count, width: columns.count)
         return LogLogSurface(logRows: rows.map { log($0) }, logColumns: columns.map { log($0) }, logSeconds: values,
                              columnGrowth: columnGrowth)
+    }
+
+    /// Reads `axis <name> …`, one line of latencies in µs over it, then `end`.
+    mutating func curve() throws -> LogLogCurve {
+        let sizes = try axis()
+        return LogLogCurve(logSizes: sizes.map { log($0) }, logSeconds: try values(lines: 1, width: sizes.count))
+    }
+
+    /// Whether an all-reduce table's `kernel` is replayed in a CUDA graph (`…_graph`) or launched eagerly (`…_eager`).
+    func allReduceCapture(_ fields: [Substring: Substring], _ line: Int) throws -> Bool {
+        let kernel = try field("kernel", fields, line)
+        if kernel.hasSuffix("_graph") { return true }
+        if kernel.hasSuffix("_eager") { return false }
+        throw error(line, "expected an allreduce kernel ending in _graph or _eager, found \"\(kernel)\"")
     }
 
     /// Reads a MoE table's `axis tokens …`, then pairs of `curve tp=… ep=… distribution=…` and a line of latencies

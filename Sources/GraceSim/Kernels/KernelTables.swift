@@ -22,10 +22,12 @@ public final class KernelTables: Sendable {
     /// One fused-MoE layer's latency against the tokens entering it (before routing), per shape, sharding and
     /// routing distribution; empty for GPUs without MoE tables. See ``MoEKernelKey`` for what is and is not timed.
     public let moe: [MoEKernelKey: LogLogCurve]
+    /// vLLM's tensor-parallel all-reduce among a number of this GPU, by message elements per GPU.
+    public let allReduce: [AllReduceKey: LogLogCurve]
 
     public init(name: String, peakFlopsPerSecond: Double, hbmBytesPerSecond: Double, gemms: [String: GEMMTable],
                 contextAttention: [AttentionKey: LogLogSurface], generationAttention: [AttentionKey: LogLogSurface],
-                moe: [MoEKernelKey: LogLogCurve] = [:]) {
+                moe: [MoEKernelKey: LogLogCurve] = [:], allReduce: [AllReduceKey: LogLogCurve] = [:]) {
         self.name = name
         self.peakFlopsPerSecond = peakFlopsPerSecond
         self.hbmBytesPerSecond = hbmBytesPerSecond
@@ -33,6 +35,7 @@ public final class KernelTables: Sendable {
         self.contextAttention = contextAttention
         self.generationAttention = generationAttention
         self.moe = moe
+        self.allReduce = allReduce
     }
 }
 
@@ -96,4 +99,17 @@ extension KernelTables: Hashable {
     /// Tables are equal when they have the same name: a process reads each file once (``KernelTableCache``).
     public static func == (a: KernelTables, b: KernelTables) -> Bool { a.name == b.name }
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
+
+/// Which measured all-reduce: among how many GPUs, and whether replayed in a CUDA graph or launched eagerly.
+public struct AllReduceKey: Sendable, Hashable, CustomStringConvertible {
+    public var gpus: Int
+    public var captured: Bool
+
+    public init(gpus: Int, captured: Bool) {
+        self.gpus = gpus
+        self.captured = captured
+    }
+
+    public var description: String { "gpus=\(gpus) \(captured ? "graph" : "eager")" }
 }
