@@ -48,12 +48,13 @@ struct ListCommand: ParsableCommand {
             case .hardware:
                 let rows = try catalog.hardwareNames().map { name -> [String] in
                     let h = try catalog.hardware(named: name, file: "Configs/hardware", key: name)
-                    return [name, String(format: "%.1f", Double(h.gpu.hbmBytes) / 1e9), String(format: "%.2f", h.gpu.hbmBytesPerSecond / 1e12),
+                    let fabric = h.fabric.map { "\($0.kind) " + String(format: "%.0f", $0.bytesPerSecond / 1e9) } ?? "-"
+                    return [name, "\(h.gpuCount)", fabric, String(format: "%.1f", Double(h.gpu.hbmBytes) / 1e9), String(format: "%.2f", h.gpu.hbmBytesPerSecond / 1e12),
                             String(format: "%.0f", h.gpu.peakFlopsPerSecond / 1e12), h.link.kind,
                             String(format: "%.0f", h.link.hostToDeviceBytesPerSecond / 1e9), String(format: "%.0f", h.link.mixedTotalBytesPerSecond / 1e9),
                             h.gpu.kernelTables?.name ?? "roofline", h.summary]
                 }
-                print(SummaryTable.table(header: ["hardware", "HBM GB", "HBM TB/s", "TFLOP/s", "link", "H2D GB/s", "mixed GB/s",
+                print(SummaryTable.table(header: ["hardware", "GPUs", "fabric GB/s", "HBM GB", "HBM TB/s", "TFLOP/s", "link", "H2D GB/s", "mixed GB/s",
                                                   "kernels", "summary"],
                                          rows: rows), terminator: "")
             case .strategies:

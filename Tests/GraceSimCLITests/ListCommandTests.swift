@@ -8,7 +8,7 @@ import Testing
                          "llama-3.1-8b-fp8", "llama-3.1-70b", "llama-3.1-70b-fp8", "qwen3-32b", "qwen3-32b-fp8", "qwen3-30b-a3b",
                          "qwen3-30b-a3b-fp8",
                          "qwen3-235b-a22b-fp8", "gpt-oss-20b", "gpt-oss-120b", "mixtral-8x7b", "llama-4-scout"]
-    static let hardware = ["gb200", "gh200-96gb", "gh200-96gb-measured", "gh200-144gb", "x86-a100-pcie4", "x86-h100-sxm-pcie5", "x86-h200-sxm-pcie5", "x86-rtx4090-pcie4",
+    static let hardware = ["dgx-h100", "dgx-h200", "gb200-nvl4", "gh200-nvl2", "x86-2x-rtxpro6000-pcie5", "gb200", "gh200-96gb", "gh200-96gb-measured", "gh200-144gb", "x86-a100-pcie4", "x86-h100-sxm-pcie5", "x86-h200-sxm-pcie5", "x86-rtx4090-pcie4",
                            "x86-rtxpro6000-pcie5"]
 
     /// The first column of each row under the header.

@@ -10,7 +10,8 @@ extension HardwareSpec {
     /// `core_gflops` 0.001 to 10⁹, counts 1 to 10⁶), unknown keys and a mixed link total above the sum of the
     /// two directions are errors naming the file and the key. `gpu.kernels` names measured kernel tables, looked
     /// up in the `kernels/` folder beside the preset's own folder, then in `kernelDirectories`. `device_names`
-    /// (optional) lists the names the GPU reports.
+    /// (optional) lists the names the GPU reports. `gpus` (default 1) GPUs alike, `gpus_per_cpu` of them sharing one
+    /// `cpu` (default 1, dividing `gpus`), and with more than one GPU a `fabric` joining them.
     public static func load(from node: ConfigNode, kernelDirectories: [String] = []) throws -> HardwareSpec {
         let o = try node.object()
         let nameNode = try o.required("name")
@@ -23,12 +24,26 @@ extension HardwareSpec {
         let cpu = try CPUSpec.load(from: try o.required("cpu"))
         let link = try LinkSpec.load(from: try o.required("link"))
         let deviceNames = try o.optional("device_names")?.list().map { try $0.string() } ?? []
+        let gpuCount = try o.positiveInt("gpus", default: 1, atMost: maxGPUs)
+        let gpusPerCPU = try o.positiveInt("gpus_per_cpu", default: 1, atMost: maxGPUs)
+        if gpuCount % gpusPerCPU != 0 {
+            throw try o.required("gpus_per_cpu").error("must divide gpus (\(gpuCount)), found \(gpusPerCPU)")
+        }
+        let fabric = try o.optional("fabric").map(FabricSpec.load)
+        if gpuCount > 1 && fabric == nil { throw o.missing("fabric") }
+        if gpuCount == 1, let node = o.optional("fabric") { throw node.error("needs gpus above 1 beside it") }
         try o.finish()
         var spec = HardwareSpec(name: name, summary: summary, gpu: gpu, cpu: cpu, link: link)
         spec.deviceNames = deviceNames
+        spec.gpuCount = gpuCount
+        spec.gpusPerCPU = gpusPerCPU
+        spec.fabric = fabric
         return spec
     }
 }
+
+/// The most GPUs a preset may have (an NVL72 rack has 72).
+private let maxGPUs = 1024
 
 /// Bytes in one decimal gigabyte, the unit of every GB and GB/s in a hardware file.
 private let bytesPerGB = 1e9
@@ -123,6 +138,27 @@ extension LinkSpec {
                             deviceToHostBytesPerSecond: d2h * bytesPerGB,
                             mixedTotalBytesPerSecond: mixed * bytesPerGB,
                             latency: .microseconds(latencyUs))
+        try o.finish()
+        return spec
+    }
+}
+
+extension FabricSpec {
+    /// Reads `fabric:` (`kind`, `gb_per_s` one GPU's bandwidth to the others one way, `latency_us` per collective,
+    /// and optionally `measured_allreduce`, whether the GPU's kernel tables measured all-reduces on this fabric).
+    static func load(from node: ConfigNode) throws -> FabricSpec {
+        let o = try node.object()
+        let kindNode = try o.required("kind")
+        let kind = try kindNode.string()
+        guard !kind.isEmpty else { throw kindNode.error("expected a fabric kind such as nvswitch, nvlink or pcie5") }
+        let latencyNode = try o.required("latency_us")
+        let latencyUs = try latencyNode.double()
+        guard latencyUs >= 0, latencyUs < 1e6 else {
+            throw latencyNode.error("expected a latency from 0 to 1000000 µs, found \(latencyUs)")
+        }
+        let spec = FabricSpec(kind: kind, bytesPerSecond: try o.double("gb_per_s", in: bandwidthsGBPerSecond) * bytesPerGB,
+                              latencySeconds: latencyUs / 1e6,
+                              measuredAllReduce: try o.optional("measured_allreduce")?.bool() ?? false)
         try o.finish()
         return spec
     }

@@ -1,4 +1,5 @@
-/// One CPU–GPU machine: the GPU's memory and compute, the CPU's memory, and the link between them.
+/// One machine: its GPUs' memory and compute, the CPU's memory, the link between each GPU and its CPU, and, with
+/// several GPUs, the fabric between them.
 ///
 /// Loaded from a preset in `Configs/hardware/` where every number carries its source. Bytes are
 /// bytes (not GB), bandwidths bytes per second, compute FLOP per second.
@@ -12,6 +13,13 @@ public struct HardwareSpec: Sendable, Hashable {
     /// The names the GPU reports (`torch.cuda.get_device_name`, `nvidia-smi`), as a real run's `meta.json` records
     /// them: `gracesim replay` finds a run's preset by them.
     public var deviceNames: [String] = []
+    /// GPUs in the system, all alike (`gpu`); each has its own CPU–GPU link (`link`).
+    public var gpuCount = 1
+    /// GPUs that share one CPU and its memory (`cpu`): 1 on GH200 and GH200 NVL2, 2 on a GB200 superchip, every
+    /// GPU of an x86 host.
+    public var gpusPerCPU = 1
+    /// What joins the GPUs; nil for a system of one GPU.
+    public var fabric: FabricSpec?
 
     public init(name: String, summary: String, gpu: GPUSpec, cpu: CPUSpec, link: LinkSpec) {
         self.name = name

@@ -33,7 +33,7 @@ struct PresetCatalogTests {
         let hardware = try #require(configError {
             _ = try Repository.catalog.hardware(named: "mi300x", file: "experiments/a.yaml", key: "hardware")
         })
-        #expect(hardware.message == "unknown hardware \"mi300x\" (known: gb200, gh200-144gb, gh200-96gb, gh200-96gb-measured, x86-a100-pcie4, x86-h100-sxm-pcie5, x86-h200-sxm-pcie5, x86-rtx4090-pcie4, x86-rtxpro6000-pcie5)")
+        #expect(hardware.message == "unknown hardware \"mi300x\" (known: dgx-h100, dgx-h200, gb200, gb200-nvl4, gh200-144gb, gh200-96gb, gh200-96gb-measured, gh200-nvl2, x86-2x-rtxpro6000-pcie5, x86-a100-pcie4, x86-h100-sxm-pcie5, x86-h200-sxm-pcie5, x86-rtx4090-pcie4, x86-rtxpro6000-pcie5)")
     }
 
     @Test func namesMayBePathsRelativeToTheNamingFile() throws {

@@ -75,6 +75,23 @@ struct HardwareLoadingErrorTests {
         #expect(unknown.message.hasPrefix("unknown key"))
     }
 
+    /// Several GPUs need a fabric; a fabric needs several GPUs; the GPUs per CPU divide the GPUs.
+    @Test func severalGPUsAndTheirFabric() throws {
+        let fabric = "\nfabric:\n  kind: nvlink\n  gb_per_s: 450\n  latency_us: 5\n  measured_allreduce: false"
+        let pair = try load(Self.valid + "\ngpus: 2" + fabric)
+        #expect(pair.gpuCount == 2 && pair.gpusPerCPU == 1)
+        #expect(pair.fabric == FabricSpec(kind: "nvlink", bytesPerSecond: 450e9, latencySeconds: 5e-6, measuredAllReduce: false))
+        #expect(try load(Self.valid).gpuCount == 1 && (try load(Self.valid)).fabric == nil)
+        #expect(try error(Self.valid + "\ngpus: 2").description == "hardware/box.yaml: fabric: is required but missing")
+        #expect(try error(Self.valid + fabric).key == "fabric")
+        #expect(try error(Self.valid + "\ngpus: 4\ngpus_per_cpu: 3" + fabric).key == "gpus_per_cpu")
+        #expect(try error(Self.valid + "\ngpus: 0" + fabric).key == "gpus")
+        #expect(try error(Self.valid + "\ngpus: 2" + fabric.replacingOccurrences(of: "gb_per_s: 450", with: "gb_per_s: 0"))
+            .key == "fabric.gb_per_s")
+        #expect(try error(Self.valid + "\ngpus: 2" + fabric.replacingOccurrences(of: "latency_us: 5", with: "latency_us: -5"))
+            .key == "fabric.latency_us")
+    }
+
     @Test func missingSection() throws {
         let text = Self.valid.components(separatedBy: "link:")[0]
         #expect(try error(text).description == "hardware/box.yaml: link: is required but missing")

@@ -8,8 +8,32 @@ struct HardwarePresetTests {
     /// The four of the design (GH200 96 and 144 GB, x86 with H100 or A100), the GH200 with measured link figures, the
     /// two GPUs of the validation runs, and one GPU of a GB200 superchip.
     @Test func catalogListsThePresets() throws {
-        #expect(try Repository.catalog.hardwareNames() == ["gb200", "gh200-144gb", "gh200-96gb", "gh200-96gb-measured", "x86-a100-pcie4",
+        #expect(try Repository.catalog.hardwareNames() == ["dgx-h100", "dgx-h200", "gb200", "gb200-nvl4", "gh200-144gb", "gh200-96gb",
+                                                          "gh200-96gb-measured", "gh200-nvl2", "x86-2x-rtxpro6000-pcie5", "x86-a100-pcie4",
                                                           "x86-h100-sxm-pcie5", "x86-h200-sxm-pcie5", "x86-rtx4090-pcie4", "x86-rtxpro6000-pcie5"])
+    }
+
+    /// The machines of several GPUs: their counts, what shares a CPU, their fabric, and whether their GPUs' tables
+    /// measured all-reduces on it (each with 2-GPU curves graph and eager).
+    @Test func multiGPUPresets() throws {
+        let expected: [(String, Int, Int, String, Bool)] = [
+            ("dgx-h100", 8, 8, "nvswitch", true), ("dgx-h200", 8, 8, "nvswitch", true), ("gh200-nvl2", 2, 1, "nvlink", false),
+            ("gb200-nvl4", 4, 2, "nvlink", true), ("x86-2x-rtxpro6000-pcie5", 2, 2, "pcie5", false),
+        ]
+        for (name, gpus, perCPU, kind, measured) in expected {
+            let spec = try Repository.catalog.hardware(named: name, file: "test", key: "hardware")
+            #expect(spec.gpuCount == gpus && spec.gpusPerCPU == perCPU, "\(name)")
+            let fabric = try #require(spec.fabric)
+            #expect(fabric.kind == kind && fabric.measuredAllReduce == measured, "\(name)")
+            if measured {
+                let tables = try #require(spec.gpu.kernelTables)
+                #expect(tables.allReduce[AllReduceKey(gpus: 2, captured: true)] != nil && tables.allReduce[AllReduceKey(gpus: 2, captured: false)] != nil)
+            }
+        }
+        // Each GH200 of the pair is a gh200-144gb.
+        let nvl2 = try Repository.catalog.hardware(named: "gh200-nvl2", file: "test", key: "hardware")
+        let single = try Repository.catalog.hardware(named: "gh200-144gb", file: "test", key: "hardware")
+        #expect(nvl2.gpu == single.gpu && nvl2.cpu == single.cpu && nvl2.link == single.link)
     }
 
     /// Configs/hardware/gb200.yaml: one Blackwell GPU with half a Grace and half its NVLink-C2C, timed by the tables
