@@ -7,9 +7,30 @@ extension BadInputCorpus {
          "run/meta.json": meta]
     }
 
+    /// An experiment of Qwen3-32B (64 attention heads) on the 8-GPU `dgx-h100`, the instance's keys `instance`.
+    static func multiGPU(instance: String, extra: String = "") -> String {
+        """
+        name: corpus
+        hardware: dgx-h100
+        instances: [{model: qwen3-32b, \(instance)}]
+        workload: {max_requests: 50, arrivals: {kind: poisson, rate: 4}, lengths: {kind: fixed, prompt: 64, output: 16}}
+        \(extra)
+
+        """
+    }
+
     static let vllmVocabulary: [BadInputCase] = [
-        run("tensor_parallel_size 2", ["experiment.yaml": experiment(instance: "\n    tensor_parallel_size: 2")],
-            key: "instances.0.tensor_parallel_size", mentions: ["tensor parallelism", "not modelled yet", "docs/model.md"]),
+        run("tensor_parallel_size 2 on one GPU", ["experiment.yaml": experiment(instance: "\n    tensor_parallel_size: 2")],
+            key: "instances.0.tensor_parallel_size", mentions: ["1 to 1", "GPUs of gh200-96gb", "found 2"]),
+        run("tensor_parallel_size 3 of 64 heads", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 3")],
+            key: "instances.0.tensor_parallel_size", mentions: ["does not divide", "64 attention heads"]),
+        run("tensor_parallel_size 16 on 8 GPUs", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 16")],
+            key: "instances.0.tensor_parallel_size", mentions: ["1 to 8", "dgx-h100"]),
+        run("tensor_parallel_size 2 under MPS", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 2", extra: "sharing: {mode: mps}")],
+            key: "instances.0.tensor_parallel_size", mentions: ["sharing mode mps", "in time only"]),
+        run("tensor_parallel_size differing between instances",
+            ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 2, gpu_memory_utilization: 0.45}, {model: qwen3-32b, tensor_parallel_size: 4, gpu_memory_utilization: 0.45")],
+            key: "instances.1.tensor_parallel_size", mentions: ["expected 2", "same GPUs"]),
         run("enable_prefix_caching true", ["experiment.yaml": experiment(instance: "\n    enable_prefix_caching: true")],
             key: "instances.0.enable_prefix_caching", mentions: ["vLLM V1 only", "engine: vllm-v1"]),
         run("engine vllm-v1 with swap", ["experiment.yaml": experiment(instance: "\n    engine: vllm-v1", extra: "strategy: swap")],
@@ -65,9 +86,9 @@ extension BadInputCorpus {
                      files: runFolder(meta: "{\"model\": \"meta-llama/Llama-3.1-8B\", \"engine_kwargs\": {\"max_num_seqs\": 8}}\n"),
                      arguments: ["replay", "$DIR/run"], file: "$DIR/run/meta.json", key: "hardware.device_name",
                      mentions: ["does not say which GPU", "--experiment"]),
-        BadInputCase(name: "replay of a tensor-parallel run, with no experiment",
-                     files: runFolder(meta: "{\"model\": \"meta-llama/Llama-3.1-8B\", \"engine_kwargs\": {\"tensor_parallel_size\": 2}, \"hardware\": {\"device_name\": \"NVIDIA H100 80GB HBM3\"}}\n"),
-                     arguments: ["replay", "$DIR/run"], file: "$DIR/run/meta.json", key: "tensor_parallel_size",
+        BadInputCase(name: "replay of a data-parallel run, with no experiment",
+                     files: runFolder(meta: "{\"model\": \"meta-llama/Llama-3.1-8B\", \"engine_kwargs\": {\"data_parallel_size\": 2}, \"hardware\": {\"device_name\": \"NVIDIA H100 80GB HBM3\"}}\n"),
+                     arguments: ["replay", "$DIR/run"], file: "$DIR/run/meta.json", key: "data_parallel_size",
                      mentions: ["not modelled yet"]),
         BadInputCase(name: "replay of a meta.json whose engine_kwargs is a list", files: runFolder(meta: "{\"engine_kwargs\": [1, 2]}\n"),
                      arguments: ["replay", "$DIR/run"], file: "$DIR/run/meta.json", key: "engine_kwargs", mentions: ["JSON object"]),

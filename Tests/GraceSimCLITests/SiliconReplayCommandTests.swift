@@ -5,10 +5,10 @@ import Testing
 /// `gracesim replay --silicon`: a tiny silicon table in a scratch folder, and a bad one as one line with exit status 2.
 @Suite struct SiliconReplayCommandTests {
     static let header = SiliconRow.columns.joined(separator: ",")
-    /// One row gracesim can express (small, so that it replays quickly) and one it cannot.
+    /// One row gracesim can express (small, so that it replays quickly) and one it cannot (expert parallel).
     static let rows = [
         "tiny_c2,0.12.0,meta-llama/Llama-3.1-8B-Instruct,h100_sxm,,,,32,4,2,1,1,,1,1,15.0,4.0,0",
-        "oss_tp2,0.12.0,openai/gpt-oss-120b,h200_sxm,fp4,nvfp4,nvfp4,1000,2000,16,2,1,1,2,1,120.0,12.0,1",
+        "oss_ep2,0.12.0,openai/gpt-oss-120b,h200_sxm,fp4,nvfp4,nvfp4,1000,2000,16,2,1,1,1,2,120.0,12.0,1",
     ]
 
     @Test func printsTheTableAndTheSummary() async throws {
@@ -19,7 +19,7 @@ import Testing
         expectSuccess(result)
         let out = result.stdoutText
         for text in ["2 rows, 1 expressible, 1 not expressible yet", "tiny_c2", "TTFT real",
-                     "Not expressible yet, by reasons:", "tensor parallel",
+                     "Not expressible yet, by reasons:", "expert parallel",
                      "openai/gpt-oss-120b"] {
             #expect(out.contains(text), "\(text) in \(out)")
         }

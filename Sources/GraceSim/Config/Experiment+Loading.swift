@@ -58,6 +58,7 @@ extension Experiment {
             try loadInstance($0, catalog: catalog, sharing: sharingMode, hardware: hardware, warnings: &instanceWarnings)
         }
         try checkEngines(instances, strategy: strategy, in: o)
+        try checkTensorParallel(instances, nodes: instanceNodes)
         makeNamesUnique(&instances)
         if let problem = strategy.options.problem(instances: instances) {
             throw ConfigError(file: file, key: "strategy.\(problem.key)", problem.message)
@@ -218,9 +219,10 @@ extension Experiment {
         let gpu = hardware.gpu
         let o = try node.object()
         let modelNode = try o.required("model")
-        let model = try catalog.model(named: try modelNode.string(), file: node.file, key: modelNode.path)
+        var model = try catalog.model(named: try modelNode.string(), file: node.file, key: modelNode.path)
             .applyingInstanceStorage(o)
         try checkKVCacheDtype(model, gpu: gpu, in: o)
+        model = try loadTensorParallel(o, model: model, hardware: hardware, sharing: sharing)
         if let note = GEMMPrecision.resolve(model.quantization, on: gpu).fallbackNote {
             warnings.append(ConfigError(file: node.file, key: o.optional("quantization")?.path ?? modelNode.path, note))
         }
@@ -280,7 +282,6 @@ extension Experiment {
         }
         let overhead = try o.optional("engine_overhead").map(loadEngineOverhead) ?? (engine == .vllmV1 ? .vllmV1 : .vllmV0)
         let name = try o.string("name", default: model.name)
-        try checkUnmodelledArguments(o)
         try o.finish()
         var instance = InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
                                     maxNumBatchedTokens: budget, chunkedPrefill: chunked, maxModelLen: maxModelLen, blockTokens: blockTokens,
@@ -302,6 +303,31 @@ extension Experiment {
     }
 
     /// Refuses a strategy on an instance it cannot serve (swap preemption under vLLM V1, which has none).
+    /// `tensor_parallel_size` (vLLM's name; default 1): the GPUs the instance's model is split over, at most the
+    /// preset's, dividing its attention heads and MLP sizes, under temporal sharing. Returns one GPU's shard.
+    private static func loadTensorParallel(_ o: ConfigObject, model: ModelSpec, hardware: HardwareSpec,
+                                           sharing: SharingMode) throws -> ModelSpec {
+        guard let node = o.optional("tensor_parallel_size") else { return model }
+        let gpus = try node.int()
+        guard gpus >= 1, gpus <= hardware.gpuCount else {
+            throw node.error("expected 1 to \(hardware.gpuCount), the GPUs of \(hardware.name), found \(gpus)")
+        }
+        if let problem = model.tensorParallelProblem(gpus: gpus) { throw node.error("cannot split the model: \(problem)") }
+        if gpus > 1 && sharing != .temporal {
+            throw node.error("expected 1 under sharing mode \(sharing.rawValue): MPS and MIG share one GPU among instances, and instances split over several GPUs are modelled sharing them in time only")
+        }
+        return model.shard(tensorParallel: gpus)
+    }
+
+    /// Every instance of an experiment runs on the same GPUs: the first `tensor_parallel_size` of the preset.
+    private static func checkTensorParallel(_ instances: [InstanceSpec], nodes: [ConfigNode]) throws {
+        guard let first = instances.first else { return }
+        for (index, instance) in instances.enumerated() where instance.model.tensorParallel != first.model.tensorParallel {
+            let node = (try? nodes[index].object().optional("tensor_parallel_size")) ?? nil
+            throw (node ?? nodes[index]).error("expected \(first.model.tensorParallel), as instances.0: instances sharing a machine must be split over the same GPUs (one tensor_parallel_size for all)")
+        }
+    }
+
     private static func checkEngines(_ instances: [InstanceSpec], strategy: StrategySpec, in o: ConfigObject) throws {
         for (index, instance) in instances.enumerated() {
             guard let reason = strategy.refusal(for: instance) else { continue }

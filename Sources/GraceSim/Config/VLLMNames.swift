@@ -26,7 +26,7 @@ public enum VLLMNames {
         "max_model_len": "instances.N.max_model_len",
         "block_size": "instances.N.block_size",
         "enable_chunked_prefill": "instances.N.enable_chunked_prefill",
-        "tensor_parallel_size": "instances.N.tensor_parallel_size (1 only: tensor parallelism is not modelled yet)",
+        "tensor_parallel_size": "instances.N.tensor_parallel_size",
         "enable_prefix_caching": "instances.N.enable_prefix_caching (with engine: vllm-v1)",
         "dtype": "instances.N.dtype",
         "quantization": "instances.N.quantization",

@@ -1,4 +1,5 @@
-/// The time one iteration of one model instance takes on one GPU: per layer, its GEMMs and attention from measured
+/// The time one iteration of one model instance takes on one GPU (on each of its GPUs under tensor parallelism,
+/// with `model` one GPU's shard and the all-reduces between them): per layer, its GEMMs and attention from measured
 /// kernel tables where the GPU has them (``MeasuredKernels``), else from a fitted roofline; its small elementwise
 /// kernels from the roofline; plus the LM head and the serving engine's CPU overhead. A step the engine does not
 /// capture as a CUDA graph takes at least the CPU's launch time per kernel. See `docs/time-model.md`.
@@ -14,6 +15,9 @@ public final class IterationTimeModel: Sendable {
     public let engineOverhead: EngineOverhead
     /// The measured kernels that time GEMMs and attention, or nil where the GPU has no tables.
     public let measured: MeasuredKernels?
+    /// The all-reduces among the GPUs of a model split by tensor parallelism (`model` is then one GPU's shard);
+    /// nil on one GPU.
+    public let allReduce: AllReduceTime?
 
     /// The matrices of one dense decoder layer as stored and multiplied (for the roofline).
     private let matrices: [MatrixVariant]
@@ -39,9 +43,10 @@ public final class IterationTimeModel: Sendable {
     private let moeLayerCount: Double
 
     public init(model: ModelSpec, gpu: GPUSpec, engineOverhead: EngineOverhead = .vllmV0,
-                efficiency: ComputeEfficiency = .fitted) {
+                efficiency: ComputeEfficiency = .fitted, allReduce: AllReduceTime? = nil) {
         self.model = model
         self.gpu = gpu
+        self.allReduce = allReduce
         self.efficiency = efficiency
         self.engineOverhead = engineOverhead
         measured = gpu.kernelTables.map { MeasuredKernels(tables: $0, model: model, gpu: gpu) }
@@ -110,6 +115,8 @@ public final class IterationTimeModel: Sendable {
         if n > 0 {
             // Embedding lookup and final norm: memory-bound, one hidden vector read and written per token.
             outside += 2 * (n * hiddenReadWriteBytesPerToken / elementwiseBandwidth + efficiency.elementwiseFixedSeconds)
+            // The vocabulary-parallel embedding's all-reduce.
+            outside += allReduceSeconds(batch)
         }
         if batch.sampledSequences > 0 {
             let sampled = Double(batch.sampledSequences)
@@ -122,6 +129,14 @@ public final class IterationTimeModel: Sendable {
     /// decode attention where the batch has them.
     private func kernelsPerLayer(_ batch: BatchShape) -> Double {
         Double(matrices.count) + elementwiseKernels + 1 + (batch.prefillTokens > 0 ? 1 : 0) + (batch.decodeSequences > 0 ? 1 : 0)
+            + (allReduce == nil ? 0 : 2)
+    }
+
+    /// One all-reduce of the batch's hidden states among the instance's GPUs; zero on one GPU.
+    private func allReduceSeconds(_ batch: BatchShape) -> Double {
+        guard let allReduce else { return 0 }
+        return allReduce.seconds(elements: Double(batch.totalTokens) * Double(model.hiddenSize),
+                                 captured: engineOverhead.cudaGraphs.captures(batch))
     }
 
     /// Seconds of GPU work of one decoder layer over `batch`: linear, elementwise and attention kernels.
@@ -135,9 +150,10 @@ public final class IterationTimeModel: Sendable {
     public func layerBreakdown(of batch: BatchShape) -> LayerTimes {
         let n = Double(batch.totalTokens)
         let attention = attentionSeconds(of: batch)
+        let communication = 2 * allReduceSeconds(batch)
         guard moeLayerCount > 0 else {
             return LayerTimes(linearSeconds: matrixSeconds(tokens: n), elementwiseSeconds: elementwiseSeconds(tokens: n),
-                              attentionSeconds: attention)
+                              attentionSeconds: attention, communicationSeconds: communication)
         }
         let layers = denseLayerCount + moeLayerCount
         var linear = moeLayerCount * moeMatrixSeconds(tokens: n)
@@ -146,7 +162,8 @@ public final class IterationTimeModel: Sendable {
             linear += denseLayerCount * matrixSeconds(tokens: n)
             elementwise += denseLayerCount * elementwiseSeconds(tokens: n)
         }
-        return LayerTimes(linearSeconds: linear / layers, elementwiseSeconds: elementwise / layers, attentionSeconds: attention)
+        return LayerTimes(linearSeconds: linear / layers, elementwiseSeconds: elementwise / layers, attentionSeconds: attention,
+                          communicationSeconds: communication)
     }
 
     /// Seconds of one decoder layer's work that Vidur's calibration table measures, for `tokens` tokens: the four
@@ -275,13 +292,16 @@ public struct LayerTimes: Sendable, Equatable {
     public var elementwiseSeconds: Double
     /// KV-cache write, prefill attention and decode attention, in seconds.
     public var attentionSeconds: Double
+    /// The layer's two tensor-parallel all-reduces, in seconds; zero on one GPU.
+    public var communicationSeconds: Double
 
-    public init(linearSeconds: Double, elementwiseSeconds: Double, attentionSeconds: Double) {
+    public init(linearSeconds: Double, elementwiseSeconds: Double, attentionSeconds: Double, communicationSeconds: Double = 0) {
         self.linearSeconds = linearSeconds
         self.elementwiseSeconds = elementwiseSeconds
         self.attentionSeconds = attentionSeconds
+        self.communicationSeconds = communicationSeconds
     }
 
     /// The whole layer, in seconds.
-    public var totalSeconds: Double { linearSeconds + elementwiseSeconds + attentionSeconds }
+    public var totalSeconds: Double { linearSeconds + elementwiseSeconds + attentionSeconds + communicationSeconds }
 }

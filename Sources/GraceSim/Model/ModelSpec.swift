@@ -43,6 +43,9 @@ public struct ModelSpec: Sendable, Hashable {
     public var kvCacheDtype: KVCacheDtype
     /// The experts of a mixture-of-experts model; nil for a dense model.
     public var moe: MixtureOfExperts?
+    /// The GPUs this model is split over by tensor parallelism when it is one GPU's shard (see
+    /// ``shard(tensorParallel:)``); 1 for a whole model.
+    public var tensorParallel: Int = 1
 
     public init(name: String, family: Family, layers: Int, hiddenSize: Int, attentionHeads: Int, kvHeads: Int,
                 headDim: Int, ffnSize: Int, vocabSize: Int, mlp: MLPKind, maxContextTokens: Int,

@@ -20,7 +20,8 @@ struct RoutedExperts: Sendable {
     /// Per-expert pick probabilities under a power-law routing, precomputed; empty under uniform routing.
     private let probabilities: [Double]
 
-    /// The measured fused kernel of this layer and the GPU it was measured on, when the tables have it.
+    /// The measured fused kernel of this layer and the GPU it was measured on, when the tables have it: for a
+    /// tensor-parallel shard, the curve of the whole layer's shape measured at that tensor-parallel size.
     let measured: (curve: LogLogCurve, peakFlops: Double, bandwidth: Double)?
 
     init(model: ModelSpec, moe: MixtureOfExperts, precision: GEMMPrecision, tables: KernelTables?) {
@@ -30,8 +31,9 @@ struct RoutedExperts: Sendable {
         down = MatrixVariant(shapes[1], model: model, precision: precision, quantized: model.quantization.isQuantized)
         probabilities = moe.pickProbabilities()
         if let tables, let dtype = Self.tableDtype(model.quantization, precision: precision),
-           let curve = tables.moeCurve(dtype: dtype, hiddenSize: model.hiddenSize, interSize: moe.expertFFNSize,
-                                       experts: moe.experts, expertsPerToken: moe.expertsPerToken, distribution: "balanced") {
+           let curve = tables.moeCurve(dtype: dtype, hiddenSize: model.hiddenSize, interSize: moe.expertFFNSize * model.tensorParallel,
+                                       experts: moe.experts, expertsPerToken: moe.expertsPerToken, distribution: "balanced",
+                                       tensorParallel: model.tensorParallel) {
             measured = (curve, tables.peakFlopsPerSecond, tables.hbmBytesPerSecond)
         } else {
             measured = nil

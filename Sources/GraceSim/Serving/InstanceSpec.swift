@@ -3,7 +3,10 @@
 public struct InstanceSpec: Sendable {
     /// Display name (defaults to the model's name; made unique by the loader).
     public var name: String
+    /// The model as one GPU holds it: under tensor parallelism one GPU's shard (``ModelSpec/shard(tensorParallel:)``).
     public var model: ModelSpec
+    /// vLLM's `tensor_parallel_size`: the GPUs the model is split over.
+    public var tensorParallelSize: Int { model.tensorParallel }
     /// vLLM's `gpu_memory_utilization`: the fraction of HBM this instance may use for weights, activations and KV.
     public var memoryFraction: Double
     /// vLLM's `max_num_seqs`: sequences in one step.

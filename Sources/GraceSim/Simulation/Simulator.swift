@@ -25,6 +25,9 @@ public final class Simulator {
     }
 
     public let experiment: Experiment
+    /// The machine as one GPU of the instances sees it (``Experiment/gpuView``): its HBM, its link and its share
+    /// of the CPU.
+    public let hardware: HardwareSpec
     public let requests: RequestTable
     public let instances: [ServingInstance]
     public let strategy: MemoryStrategy
@@ -95,7 +98,9 @@ public final class Simulator {
     ///   - strategy: when given, this strategy object serves instead of the experiment's (for tests).
     public init(experiment: Experiment, requests fixedRequests: [RequestSpec]? = nil, strategy custom: MemoryStrategy? = nil) throws {
         self.experiment = experiment
-        let partition = try MemoryPartition.plan(experiment.instances, gpu: experiment.hardware.gpu)
+        let machine = experiment.gpuView
+        hardware = machine
+        let partition = try MemoryPartition.plan(experiment.instances, gpu: machine.gpu)
         let requests = RequestTable()
         let strategy = custom ?? experiment.strategy.makeStrategy()
         self.requests = requests
@@ -103,13 +108,15 @@ public final class Simulator {
         sharingMode = experiment.sharing
         instances = experiment.instances.enumerated().map { index, spec in
             // Under MIG an instance computes on its slice alone.
-            let gpu = experiment.sharing == .mig ? spec.migProfile.map { experiment.hardware.gpu.slice($0) } : nil
+            let gpu = experiment.sharing == .mig ? spec.migProfile.map { machine.gpu.slice($0) } : nil
+            let allReduce = AllReduceTime(gpus: spec.tensorParallelSize, gpu: machine.gpu, fabric: machine.fabric,
+                                          elementBytes: spec.model.bytesPerElement)
             return ServingInstance(index: index, spec: spec, kvCapacityBlocks: partition.kvBlocks[index],
-                            timeModel: IterationTimeModel(model: spec.model, gpu: gpu ?? experiment.hardware.gpu,
-                                                           engineOverhead: spec.engineOverhead),
+                            timeModel: IterationTimeModel(model: spec.model, gpu: gpu ?? machine.gpu,
+                                                           engineOverhead: spec.engineOverhead, allReduce: allReduce),
                             requests: requests, strategy: strategy, sampleInterval: experiment.sampleInterval)
         }
-        link = SharedLink(spec: experiment.hardware.link, hostMemoryBytesPerSecond: experiment.hardware.cpu.memoryBytesPerSecond,
+        link = SharedLink(spec: machine.link, hostMemoryBytesPerSecond: machine.cpu.memoryBytesPerSecond,
                           sampleInterval: experiment.sampleInterval)
         if let fixedRequests {
             var iterator = fixedRequests.makeIterator()
@@ -390,15 +397,15 @@ public final class Simulator {
             let instanceBytes = use.weightBytes + use.kvBytes + use.bufferBytes + instance.spec.activationReserveBytes
             gpuBytes += instanceBytes
             if sharingMode == .mig, let profile = instance.spec.migProfile {
-                let sliceBytes = experiment.hardware.gpu.slice(profile).hbmBytes
+                let sliceBytes = hardware.gpu.slice(profile).hbmBytes
                 let held = instanceBytes + strategy.unassignedGPUBytes(instance: instance)
                 if held > sliceBytes {
                     invariantViolations.append(InvariantViolation("MIG-1", "\(instance.spec.name) holds \(held) bytes of its slice's \(sliceBytes)").at(now))
                 }
             }
         }
-        if gpuBytes > experiment.hardware.gpu.hbmBytes {
-            invariantViolations.append(InvariantViolation("HBM-1", "weights, KV, buffers and reserves take \(gpuBytes) bytes of \(experiment.hardware.gpu.hbmBytes)").at(now))
+        if gpuBytes > hardware.gpu.hbmBytes {
+            invariantViolations.append(InvariantViolation("HBM-1", "weights, KV, buffers and reserves take \(gpuBytes) bytes of \(hardware.gpu.hbmBytes)").at(now))
         }
         invariantViolations.append(contentsOf: strategy.checkInvariants().map { $0.at(now) })
         if let next = queue.nextTime, next < now {
@@ -408,8 +415,6 @@ public final class Simulator {
 }
 
 extension Simulator: SimulationContext {
-    public var hardware: HardwareSpec { experiment.hardware }
-
     public func startTransfer(bytes: Int64, direction: LinkDirection, purpose: TransferPurpose, instance: Int) -> TransferID {
         link.advance(to: now, appendingFinishedTo: &unreportedTransfers)
         let id = link.start(bytes: bytes, direction: direction, purpose: purpose, instance: instance, now: now)

@@ -40,7 +40,8 @@ extension RunSetup {
         case "gpu_memory_utilization": return "\(instance.memoryFraction)"
         case "enable_chunked_prefill": return instance.chunkedPrefill ? "true" : "false"
         case "enable_prefix_caching": return instance.prefixCaching ? "true" : "false"
-        case "tensor_parallel_size", "data_parallel_size": return "1"
+        case "tensor_parallel_size": return "\(instance.tensorParallelSize)"
+        case "data_parallel_size": return "1"
         case "enable_expert_parallel": return "false"
         default: return nil
         }
@@ -52,21 +53,26 @@ extension RunSetup {
         return a == b
     }
 
-    /// The hardware preset of the run's GPU: the preset it names (gracesim's own results), else the first preset (in
-    /// name order) that lists the GPU's name under `device_names`.
+    /// The hardware preset of the run's GPU: the preset it names (gracesim's own results), else, of the presets that
+    /// list the GPU's name under `device_names` and have at least the run's tensor-parallel GPUs, the one with the
+    /// fewest GPUs (the first in name order among equals).
     /// - Throws: ``ConfigError`` naming the run's file when the run names neither, or no preset lists its GPU.
     public func hardwarePreset(catalog: PresetCatalog) throws -> HardwareSpec {
         if let hardware { return try catalog.hardware(named: hardware, file: file, key: "gracesim.hardware") }
         guard let gpu else {
             throw ConfigError(file: file, key: "hardware.device_name", "the run does not say which GPU served it; give --experiment E.yaml")
         }
+        let gpus = argument("tensor_parallel_size").flatMap { Int($0) } ?? 1
+        var best: HardwareSpec?
         for name in try catalog.hardwareNames() {
-            if let spec = try? catalog.hardware(named: name, file: file, key: "hardware.device_name"), spec.deviceNames.contains(gpu) {
-                return spec
+            if let spec = try? catalog.hardware(named: name, file: file, key: "hardware.device_name"), spec.deviceNames.contains(gpu),
+               spec.gpuCount >= gpus, spec.gpuCount < best?.gpuCount ?? .max {
+                best = spec
             }
         }
+        if let best { return best }
         throw ConfigError(file: file, key: "hardware.device_name",
-                          "no hardware preset lists \"\(gpu)\" under device_names; give --experiment E.yaml, or add the name to its preset")
+                          "no hardware preset lists \"\(gpu)\" under device_names\(gpus > 1 ? " with \(gpus) GPUs or more" : ""); give --experiment E.yaml, or add the name to its preset")
     }
 
     /// The experiment that mirrors the run: its model, the preset of its GPU, its engine arguments (vLLM's defaults
@@ -74,10 +80,10 @@ extension RunSetup {
     /// vLLM). Its workload is a
     /// placeholder: a replay sends the run's own requests.
     /// - Throws: ``ConfigError`` naming the run's file when the model or GPU is not known, or the run used what
-    ///   gracesim does not model (tensor, data or expert parallelism).
+    ///   gracesim does not model (data or expert parallelism).
     public func mirrorExperiment(name: String, catalog: PresetCatalog) throws -> Experiment {
         guard let model else { throw ConfigError(file: file, key: "model", "the run does not say which model it served; give --experiment E.yaml") }
-        for (argument, modelled) in [("tensor_parallel_size", "1"), ("data_parallel_size", "1"), ("enable_expert_parallel", "false")] {
+        for (argument, modelled) in [("data_parallel_size", "1"), ("enable_expert_parallel", "false")] {
             if let value = self.argument(argument), !Self.same(value, modelled) {
                 throw ConfigError(file: file, key: argument, "\(argument) \(value) is not modelled yet (docs/model.md); gracesim cannot mirror this run")
             }
@@ -88,7 +94,8 @@ extension RunSetup {
         for (argument, _) in Self.modelledArguments {
             guard let value = self.argument(argument), value != "null" else { continue }
             switch argument {
-            case "max_num_seqs", "max_num_batched_tokens", "max_model_len", "block_size", "gpu_memory_utilization", "enable_chunked_prefill":
+            case "max_num_seqs", "max_num_batched_tokens", "max_model_len", "block_size", "gpu_memory_utilization", "enable_chunked_prefill",
+                 "tensor_parallel_size":
                 lines.append("    \(argument): \(value)")
             case "enable_prefix_caching" where isV1Only:
                 lines.append("    \(argument): \(value)")

@@ -1,20 +1,26 @@
 /// Says, for each row of the silicon table, whether gracesim can replay it and on which experiment, or why not.
 ///
 /// A row is expressible when gracesim models everything in it: a model (dense or mixture-of-experts) that a model
-/// preset lists under `hf_id`, weights it can store as the row says (``quantization(for:preset:)``), one GPU (tensor,
-/// pipeline, attention-data and expert parallel sizes all 1), a system with a hardware preset (``hardwarePresets``),
+/// preset lists under `hf_id`, weights it can store as the row says (``quantization(for:preset:)``), tensor parallelism
+/// only (pipeline, attention-data and expert parallel sizes all 1), a system with a hardware preset (``hardwarePresets``
+/// on one GPU, ``multiGPUPresets`` on several) with GPUs enough,
 /// and an experiment that then loads (the weights fit, the limits are in range). Otherwise every reason that applies
 /// is listed, in ``SiliconReason`` order.
 public struct SiliconClassifier: Sendable {
     /// aiconfigurator's system names that a hardware preset stands for. Other systems (`b200_sxm`, `b300_sxm`, …)
     /// have none yet; `a100_sxm` has none either (the A100 preset is the PCIe card).
     public static let hardwarePresets: [String: String] = ["h100_sxm": "x86-h100-sxm-pcie5", "h200_sxm": "x86-h200-sxm-pcie5"]
+    /// The preset of each system's 8-GPU node, for rows at tensor parallelism above 1 (NVIDIA measured them on such
+    /// nodes; the table does not record the node).
+    public static let multiGPUPresets: [String: String] = ["h100_sxm": "dgx-h100", "h200_sxm": "dgx-h200"]
 
     public let catalog: PresetCatalog
     /// Each Hugging Face id of the catalog, lowercased, with its preset (the first preset that lists it).
     private let presetOfModel: [String: String]
     /// The loaded hardware preset of each system in ``hardwarePresets`` (nil when it does not load).
     private let hardwareOfSystem: [String: HardwareSpec]
+    /// The same for ``multiGPUPresets``.
+    private let multiGPUHardwareOfSystem: [String: HardwareSpec]
 
     public init(catalog: PresetCatalog) {
         self.catalog = catalog
@@ -28,6 +34,11 @@ public struct SiliconClassifier: Sendable {
             hardware[system] = try? catalog.hardware(named: preset, file: "SiliconClassifier.hardwarePresets", key: system)
         }
         hardwareOfSystem = hardware
+        var multiGPU: [String: HardwareSpec] = [:]
+        for (system, preset) in Self.multiGPUPresets {
+            multiGPU[system] = try? catalog.hardware(named: preset, file: "SiliconClassifier.multiGPUPresets", key: system)
+        }
+        multiGPUHardwareOfSystem = multiGPU
     }
 
     /// The model preset that lists `modelPath` under `hf_id` (case-insensitive), if any.
@@ -45,19 +56,20 @@ public struct SiliconClassifier: Sendable {
         } else {
             reasons.append(.modelNotInCatalog(model: row.modelPath))
         }
-        if row.tensorParallel > 1 { reasons.append(.tensorParallel(row.tensorParallel)) }
+        let hardware = row.tensorParallel > 1 ? multiGPUHardwareOfSystem[row.system] : hardwareOfSystem[row.system]
+        if let hardware, row.tensorParallel > hardware.gpuCount { reasons.append(.tensorParallel(row.tensorParallel)) }
         if row.pipelineParallel > 1 { reasons.append(.pipelineParallel(row.pipelineParallel)) }
         if row.attentionDataParallel > 1 { reasons.append(.attentionDataParallel(row.attentionDataParallel)) }
         if row.moeExpertParallel > 1 { reasons.append(.expertParallel(row.moeExpertParallel)) }
-        let hardware = hardwareOfSystem[row.system]
         if hardware == nil { reasons.append(.noHardwarePreset(system: row.system)) }
         guard reasons.isEmpty, let model, let hardware, let weights else { return .notExpressible(reasons) }
 
         let defaults = SiliconSetup.vllmDefaults(hardware: hardware)
-        let setup = SiliconSetup(hardwarePreset: hardware.name, modelPreset: model,
+        var setup = SiliconSetup(hardwarePreset: hardware.name, modelPreset: model,
                                  maxNumBatchedTokens: defaults.maxNumBatchedTokens,
                                  maxNumSeqs: max(defaults.maxNumSeqs, row.concurrency), concurrency: row.concurrency,
                                  inputTokens: row.inputTokens, outputTokens: row.outputTokens, quantization: weights)
+        setup.tensorParallel = row.tensorParallel
         do {
             _ = try setup.experiment(name: row.id, file: row.id, requests: setup.measuredRequests, catalog: catalog)
         } catch let error as ConfigError {

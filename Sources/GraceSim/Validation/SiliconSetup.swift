@@ -11,6 +11,8 @@ public struct SiliconSetup: Sendable {
     public var hardwarePreset: String
     /// The model preset (`llama-3.1-8b`).
     public var modelPreset: String
+    /// vLLM's `tensor_parallel_size`: the GPUs of the hardware preset the model is split over.
+    public var tensorParallel = 1
     /// The engine overhead profile (`vllm-v1`).
     public var engineOverhead = "vllm-v1"
     public var chunkedPrefill = true
@@ -84,7 +86,7 @@ public struct SiliconSetup: Sendable {
             enable_chunked_prefill: \(chunkedPrefill)
             block_size: \(blockTokens)
             engine: vllm-v1
-            engine_overhead: \(engineOverhead)\(quantizationLines)
+            engine_overhead: \(engineOverhead)\(quantizationLines)\(tensorParallel > 1 ? "\n    tensor_parallel_size: \(tensorParallel)" : "")
         workload:
           max_requests: \(requests)
           arrivals: {kind: closed, clients: \(concurrency), think_time_s: 0}

@@ -31,14 +31,11 @@ import Testing
         #expect(experiment.workload.maxRequests == 40)
     }
 
-    @Test(arguments: [
-        (", tensor_parallel_size: 2", "instances.0.tensor_parallel_size", "tensor parallelism (2 GPUs per instance) is not modelled yet"),
-    ])
-    func unmodelledValuesAreOneLinePointingToTheModel(instance: String, key: String, mention: String) {
-        let error = configError { _ = try TestExperiments.experiment(Self.yaml(instance: instance)) }
-        #expect(error?.key == key)
-        #expect(error?.message.contains(mention) == true, "\(error?.description ?? "no error")")
-        #expect(error?.message.contains("docs/model.md") == true)
+    /// More GPUs than the preset has is one line naming the key and the preset's GPUs.
+    @Test func tensorParallelBeyondThePresetIsOneLine() {
+        let error = configError { _ = try TestExperiments.experiment(Self.yaml(instance: ", tensor_parallel_size: 2")) }
+        #expect(error?.key == "instances.0.tensor_parallel_size")
+        #expect(error?.message.contains("expected 1 to 1, the GPUs of gh200-96gb, found 2") == true, "\(error?.description ?? "no error")")
     }
 
     /// Three instances at vLLM's default share take 2.7 GPUs: the message says where the 0.9 comes from.

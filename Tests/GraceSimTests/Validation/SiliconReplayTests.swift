@@ -67,17 +67,17 @@ import Testing
     /// A report of one replayed and one unexpressible row: the per-GPU errors, the counts and both tables.
     @Test func reportOfBothKinds() throws {
         var fp8 = Self.row
-        fp8.id = "fp8-tp2"
+        fp8.id = "fp8-tp16"
         fp8.gemmQuantMode = "fp8"
-        fp8.tensorParallel = 2
+        fp8.tensorParallel = 16
         let classifier = SiliconClassifier(catalog: Repository.catalog)
         let report = try SiliconReport.build(file: "t.csv", rows: [Self.row, fp8], classifier: classifier)
         #expect(report.rowCount == 2)
         #expect(report.replays.map(\.row.id) == ["tiny"])
         #expect(report.reasonCombinations.map(\.combination) == ["tensor parallel"])
         #expect(report.groups == [SiliconReport.Group(system: "h100_sxm", model: "meta-llama/Llama-3.1-8B-Instruct",
-                                                      precision: "fp8", tensorParallel: 2, rows: 1,
-                                                      reasons: [.tensorParallel(2)])])
+                                                      precision: "fp8", tensorParallel: 16, rows: 1,
+                                                      reasons: [.tensorParallel(16)])])
         let gpu = try #require(report.errorsByGPU.first)
         #expect(gpu.name == "h100_sxm" && gpu.rows == 1)
         #expect(gpu.ttftMedian == abs(report.replays[0].ttftError!))
@@ -85,7 +85,7 @@ import Testing
         #expect(report.errorsByModel.map(\.name) == ["h100_sxm, meta-llama/Llama-3.1-8B-Instruct, bf16"])
         let text = report.text()
         #expect(text.contains("t.csv: 2 rows, 1 expressible, 1 not expressible yet"))
-        #expect(text.contains("tensor parallel 2"))
+        #expect(text.contains("tensor parallel 16"))
         let page = report.markdown(heading: "H")
         #expect(page.hasPrefix("## H\n"))
         #expect(page.contains("| h100_sxm | 1 |"))
