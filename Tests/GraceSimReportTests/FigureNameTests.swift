@@ -16,6 +16,19 @@ import Testing
         }
     }
 
+    /// A sweep with many fixed axes makes long names: a stem beyond 240 bytes keeps its start and ends in a hash of
+    /// the whole, so that the file system takes it (255 bytes) and two such figures still differ.
+    @Test func longFigureNamesAreCappedAndStayDistinct() {
+        #expect(Labels.svgFileName("ttft-p99-ms-vs-rate") == "ttft-p99-ms-vs-rate.svg")
+        let exact = String(repeating: "a", count: 240)
+        #expect(Labels.svgFileName(exact) == exact + ".svg")
+        let one = Labels.svgFileName(String(repeating: "a", count: 300) + "-x")
+        let two = Labels.svgFileName(String(repeating: "a", count: 300) + "-y")
+        #expect(one.utf8.count == 244 && two.utf8.count == 244)
+        #expect(one != two && one.hasPrefix(String(repeating: "a", count: 223) + "-"))
+        #expect(Labels.svgFileName(String(repeating: "a", count: 300) + "-x") == one)
+    }
+
     @Test func aShortAxisNameIsAsLongAsItTakesToTellTheAxesApart() {
         let keys = ["instances.0.memory_fraction", "instances.1.memory_fraction", "workload.arrivals.rate"]
         #expect(Labels.shortAxis("instances.0.memory_fraction", among: keys) == "0.memory_fraction")

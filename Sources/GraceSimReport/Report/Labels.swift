@@ -87,6 +87,19 @@ enum Labels {
     }
 
     /// A file-name-safe form: lower-case letters, digits and single dashes.
+    /// The longest figure file name written whole, in bytes, below the 255 bytes of common file systems.
+    static let maxFileStem = 240
+
+    /// `stem` + `.svg`; a stem longer than ``maxFileStem`` (a sweep with many fixed axes) keeps its first characters
+    /// and ends in the FNV-1a hash of the whole stem, so that distinct figures keep distinct, stable names.
+    static func svgFileName(_ stem: String) -> String {
+        guard stem.utf8.count > maxFileStem else { return stem + ".svg" }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in stem.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        return String(stem.prefix(maxFileStem - 17)) + "-" + String(repeating: "0", count: 16 - hex.count) + hex + ".svg"
+    }
+
     static func slug(_ text: String) -> String {
         var out = ""
         for character in text.lowercased() {

@@ -70,7 +70,7 @@ struct SweepFigures {
                                           xLabel: Labels.axis(axis), yLabel: headline.label, yUnit: headline.unit,
                                           yScale: log ? .log : .linear, style: .markers, yIncludesZero: true,
                                           legendTitle: SweepShape.seriesAxis, series: series)
-                    let name = "\(Labels.slug(headline.metric))-vs-\(Labels.slug(axisName(axis)))\(suffix).svg"
+                    let name = Labels.svgFileName("\(Labels.slug(headline.metric))-vs-\(Labels.slug(axisName(axis)))\(suffix)")
                     figures.append(Figure(fileName: name, caption: chart.title + (condition.map { " (\($0))" } ?? "") + "; mean over seeds", svg: SVGRenderer.render(chart)))
                 }
             }
@@ -146,7 +146,7 @@ struct SweepFigures {
                                          subtitle: (condition.map { $0 + "; " } ?? "") + shape.seedNote("bars") + "; % against \(bars.first?.name ?? "")",
                                          xLabel: Labels.axis(axis), yLabel: headline.label, yUnit: headline.unit,
                                          groups: values.map { "\(Labels.shortAxis(axis)) = \($0)" }, legendTitle: legendTitle, series: series)
-                    let name = "bars-\(Labels.slug(headline.metric))-by-\(Labels.slug(barLabel))-vs-\(Labels.slug(axisName(axis)))\(suffix).svg"
+                    let name = Labels.svgFileName("bars-\(Labels.slug(headline.metric))-by-\(Labels.slug(barLabel))-vs-\(Labels.slug(axisName(axis)))\(suffix)")
                     figures.append(Figure(fileName: name, caption: chart.title + " at each \(Labels.axis(axis))" + (condition.map { " (\($0))" } ?? "")
                                           + "; mean over seeds, change against \(bars.first?.name ?? "") above each bar", svg: SVGRenderer.render(chart)))
                 }
