@@ -71,7 +71,7 @@ extension SiliconReport {
             out += "### Accuracy\n\n"
             out += Self.errorTable(first: "which rows", (errorsOverall.map { [$0] } ?? []) + errorsByPhase + errorsByGPU)
             out += "\nPer model (system, model, weights as the table labels them):\n\n"
-            out += Self.errorTable(first: "system, model, weights", errorsByModel)
+            out += Self.errorTable(first: "system, model, weights, TP", errorsByModel)
             out += "\n| row | TTFT real (ms) | simulated | error | TPOT real (ms) | simulated | error |\n"
             out += "|---|---:|---:|---:|---:|---:|---:|\n"
             for result in replays { out += "| \(result.row.id) | " + Self.cells(result).joined(separator: " | ") + " |\n" }

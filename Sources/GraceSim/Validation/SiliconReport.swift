@@ -96,8 +96,10 @@ public struct SiliconReport: Sendable {
     /// ``ErrorGroup`` of every system with replayed rows, by system name.
     public var errorsByGPU: [ErrorGroup] { errors { $0.row.system } }
 
-    /// ``ErrorGroup`` of every (system, model, weights) with replayed rows.
-    public var errorsByModel: [ErrorGroup] { errors { "\($0.row.system), \($0.row.modelPath), \($0.row.weightPrecision)" } }
+    /// ``ErrorGroup`` of every (system, model, weights, tensor-parallel size) with replayed rows.
+    public var errorsByModel: [ErrorGroup] {
+        errors { "\($0.row.system), \($0.row.modelPath), \($0.row.weightPrecision), TP \($0.row.tensorParallel)" }
+    }
 
     /// ``ErrorGroup`` of rows whose requests spend more tokens in their prompt than in their output (isl > osl),
     /// and of the others: a prefix cache (not modelled) serves prompts, not outputs.

@@ -14,11 +14,12 @@ public enum ValidationPage {
              experiment: "Configs/experiments/validation-rtx4090-llama-3.1-8b.yaml"),
         Case(run: "Workloads/vllm-runs/llmservingsim-rtxpro6000-vllm-0.19.0-llama-3.1-8b",
              experiment: "Configs/experiments/validation-rtxpro6000-llama-3.1-8b.yaml"),
+        Case(run: "Workloads/vllm-runs/llmservingsim-rtxpro6000-vllm-0.19.0-qwen3-32b-tp2",
+             experiment: "Configs/experiments/validation-rtxpro6000-qwen3-32b-tp2.yaml"),
     ]
 
     /// The runs of `Workloads/vllm-runs/` that gracesim cannot replay yet, listed with their reasons.
     public static let pending = [
-        "Workloads/vllm-runs/llmservingsim-rtxpro6000-vllm-0.19.0-qwen3-32b-tp2",
         "Workloads/vllm-runs/llmservingsim-rtxpro6000-vllm-0.19.0-qwen3-30b-a3b",
     ]
 

@@ -82,7 +82,7 @@ import Testing
         #expect(gpu.name == "h100_sxm" && gpu.rows == 1)
         #expect(gpu.ttftMedian == abs(report.replays[0].ttftError!))
         #expect(gpu.ttftBias == report.replays[0].ttftError)
-        #expect(report.errorsByModel.map(\.name) == ["h100_sxm, meta-llama/Llama-3.1-8B-Instruct, bf16"])
+        #expect(report.errorsByModel.map(\.name) == ["h100_sxm, meta-llama/Llama-3.1-8B-Instruct, bf16, TP 1"])
         let text = report.text()
         #expect(text.contains("t.csv: 2 rows, 1 expressible, 1 not expressible yet"))
         #expect(text.contains("tensor parallel 16"))
