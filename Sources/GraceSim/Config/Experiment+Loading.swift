@@ -223,6 +223,7 @@ extension Experiment {
             .applyingInstanceStorage(o)
         try checkKVCacheDtype(model, gpu: gpu, in: o)
         model = try loadTensorParallel(o, model: model, hardware: hardware, sharing: sharing)
+        let devices = try loadDevices(o, count: model.tensorParallel, hardware: hardware)
         if let note = GEMMPrecision.resolve(model.quantization, on: gpu).fallbackNote {
             warnings.append(ConfigError(file: node.file, key: o.optional("quantization")?.path ?? modelNode.path, note))
         }
@@ -288,6 +289,7 @@ extension Experiment {
                                     watermark: watermark, activationReserveBytes: reserve, migProfile: profile,
                                     engineOverhead: overhead, engine: engine, prefixCaching: prefixCaching)
         instance.writtenModel = try modelNode.string()
+        instance.devices = devices
         return instance
     }
 
@@ -319,12 +321,40 @@ extension Experiment {
         return model.shard(tensorParallel: gpus)
     }
 
-    /// Every instance of an experiment runs on the same GPUs: the first `tensor_parallel_size` of the preset.
+    /// `devices` (optional): the preset's GPUs the instance runs on, `count` distinct numbers from 0; by default the
+    /// first `count`.
+    private static func loadDevices(_ o: ConfigObject, count: Int, hardware: HardwareSpec) throws -> [Int] {
+        guard let node = o.optional("devices") else { return Array(0..<count) }
+        let items = try node.list()
+        var devices: [Int] = []
+        for item in items {
+            let device = try item.int()
+            guard device >= 0, device < hardware.gpuCount else {
+                throw item.error("expected a GPU of \(hardware.name), 0 to \(hardware.gpuCount - 1), found \(device)")
+            }
+            guard !devices.contains(device) else { throw item.error("names GPU \(device) twice") }
+            devices.append(device)
+        }
+        guard devices.count == count else {
+            throw node.error("expected \(count) GPU\(count == 1 ? "" : "s"), one per tensor-parallel shard (tensor_parallel_size \(count)), found \(devices.count)")
+        }
+        return devices
+    }
+
+    /// Every instance of an experiment runs on the same GPUs (one `tensor_parallel_size` and one set of `devices`):
+    /// instances on different GPUs of one machine are not modelled yet.
     private static func checkTensorParallel(_ instances: [InstanceSpec], nodes: [ConfigNode]) throws {
         guard let first = instances.first else { return }
-        for (index, instance) in instances.enumerated() where instance.model.tensorParallel != first.model.tensorParallel {
-            let node = (try? nodes[index].object().optional("tensor_parallel_size")) ?? nil
-            throw (node ?? nodes[index]).error("expected \(first.model.tensorParallel), as instances.0: instances sharing a machine must be split over the same GPUs (one tensor_parallel_size for all)")
+        for (index, instance) in instances.enumerated() {
+            let o = try? nodes[index].object()
+            if instance.model.tensorParallel != first.model.tensorParallel {
+                let node = (o?.optional("tensor_parallel_size")) ?? nodes[index]
+                throw node.error("expected \(first.model.tensorParallel), as instances.0: instances sharing a machine must be split over the same GPUs (one tensor_parallel_size for all)")
+            }
+            if Set(instance.devices) != Set(first.devices) {
+                let node = (o?.optional("devices")) ?? nodes[index]
+                throw node.error("expected the GPUs of instances.0 (\(first.devices.sorted().map(String.init).joined(separator: ", "))): instances on different GPUs of one machine are not modelled yet")
+            }
         }
     }
 

@@ -9,9 +9,9 @@ public struct Experiment: Sendable {
     public var seed: UInt64
     public var hardware: HardwareSpec
     public var instances: [InstanceSpec]
-    /// The machine as one GPU of the instances sees it: the instances run on the preset's first
-    /// `tensor_parallel_size` GPUs (the same for every instance), and the simulator times one of them.
-    public var gpuView: HardwareSpec { hardware.gpuView(tensorParallel: instances.first?.tensorParallelSize ?? 1) }
+    /// The machine as one GPU of the instances sees it: every instance runs on the same GPUs (its `devices`), and
+    /// the simulator times one of them.
+    public var gpuView: HardwareSpec { hardware.gpuView(devices: instances.first?.devices ?? [0]) }
     /// How the instances share the GPU: in time (the default), with MPS or with MIG slices.
     public var sharing: SharingMode = .temporal
     /// Which instance runs next when the GPU is shared in time.

@@ -7,6 +7,8 @@ public struct InstanceSpec: Sendable {
     public var model: ModelSpec
     /// vLLM's `tensor_parallel_size`: the GPUs the model is split over.
     public var tensorParallelSize: Int { model.tensorParallel }
+    /// The machine's GPUs the instance runs on, as many as `tensorParallelSize` (`devices`; by default the first ones).
+    public var devices: [Int] = [0]
     /// vLLM's `gpu_memory_utilization`: the fraction of HBM this instance may use for weights, activations and KV.
     public var memoryFraction: Double
     /// vLLM's `max_num_seqs`: sequences in one step.

@@ -94,6 +94,25 @@ import Testing
         #expect(nvl4.gpuView(tensorParallel: 4).cpu.cores == 36)
     }
 
+    /// A GB200 NVL4 has two GPUs on each Grace: two GPUs placed on one Grace share it, placed on both each has one.
+    @Test func aPlacementDecidesWhatEachGPUHasOfTheHost() throws {
+        let nvl4 = TestExperiments.hardware("gb200-nvl4")
+        #expect(nvl4.gpuView(devices: [0, 1]).cpu.cores == 36)
+        #expect(nvl4.gpuView(devices: [0, 2]).cpu.cores == 72 && nvl4.gpuView(devices: [1, 3]) == nvl4)
+        // Three GPUs on two Graces: the simulated GPU is one of the crowded Grace's.
+        #expect(nvl4.gpuView(devices: [0, 1, 2]).cpu.memoryBytes == nvl4.cpu.memoryBytes / 2)
+        let text = """
+            name: placed
+            hardware: gb200-nvl4
+            instances: [{model: qwen3-32b, tensor_parallel_size: 2, devices: [0, 2]}, {model: llama-3.1-8b, tensor_parallel_size: 2, devices: [2, 0], gpu_memory_utilization: 0.2}]
+            workload: {max_requests: 4, arrivals: {kind: poisson, rate: 4}, lengths: {kind: fixed, prompt: 64, output: 8}}
+            """
+        let experiment = try TestExperiments.experiment(text.replacingOccurrences(of: "qwen3-32b,", with: "qwen3-32b, gpu_memory_utilization: 0.5,"))
+        #expect(experiment.instances.map(\.devices) == [[0, 2], [2, 0]])
+        #expect(experiment.gpuView.cpu.cores == 72)
+        #expect(try TestExperiments.experiment(Self.yaml(tensorParallel: 4)).instances[0].devices == [0, 1, 2, 3])
+    }
+
     static func yaml(hardware: String = "dgx-h100", tensorParallel: Int, strategy: String = "recompute") -> String {
         """
         name: tp
