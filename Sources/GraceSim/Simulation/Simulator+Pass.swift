@@ -103,8 +103,8 @@ extension Simulator {
         let plan = strategy.planIteration(instance: instance, computeTime: duration, now: now)
         if plan.isComputeOnly && sharingMode != .mps {
             // Nothing to wait for and a GPU of its own: the pass ends when its compute does.
-            lastStall[index] = .zero
-            earlyLoads[index] = nil
+            runtime[index].lastStall = .zero
+            runtime[index].earlyLoads = nil
             queue.push(.iterationDone(instance: index, startedAt: now), at: now + duration, rank: .iterationDone)
             noteIteration(index, start: now, end: now + duration, stall: .zero)
             return
@@ -115,19 +115,19 @@ extension Simulator {
         // Streamed passes compute layer by layer; others as one segment of exactly their GPU time.
         let layerTime = stream == nil ? .zero : SimTime.capped(seconds: instance.timeModel.layerComputeSeconds(of: shape))
         passSerial += 1
-        passes[index] = RunningPass(
+        runtime[index].pass = RunningPass(
             instance: index, serial: passSerial, start: now,
             waitingFor: plan.waitFor.filter { id in link.flows.contains { $0.id == id } },
             hostTime: duration - gpuTime, layers: layers, layerTime: layerTime,
             outsideTime: max(.zero, gpuTime - layerTime * layers), stream: stream,
             sideFlowRequests: plan.sideFlows, cpuTime: max(.zero, plan.cpuTime))
-        if stream == nil { earlyLoads[index] = nil }
+        if stream == nil { runtime[index].earlyLoads = nil }
         progress(index)
     }
 
     /// Moves pass `index` on as far as it can go now.
     func progress(_ index: Int) {
-        guard let pass = passes[index] else { return }
+        guard let pass = runtime[index].pass else { return }
         while true {
             switch pass.phase {
             case .waiting:
@@ -179,12 +179,12 @@ extension Simulator {
     /// side flows and CPU work start.
     private func startGPUPart(_ pass: RunningPass) {
         if let stream = pass.stream {
-            if let early = earlyLoads[pass.instance], early.started <= stream.loads {
+            if let early = runtime[pass.instance].earlyLoads, early.started <= stream.loads {
                 pass.loadsStarted = early.started
                 pass.loadsArrived = early.arrived
                 pass.currentLoad = early.current
             }
-            earlyLoads[pass.instance] = nil
+            runtime[pass.instance].earlyLoads = nil
             startNextLoad(pass)
         }
         for flow in pass.sideFlowRequests {
@@ -225,7 +225,7 @@ extension Simulator {
 
     /// Under MPS: the GPU share finished the segment of instance `index`'s pass.
     func segmentFinished(_ index: Int) {
-        guard let pass = passes[index] else { return }
+        guard let pass = runtime[index].pass else { return }
         pass.segmentEndTime = now
         progress(index)
     }
@@ -233,7 +233,7 @@ extension Simulator {
     /// A transfer of instance `index` arrived: it may release the pass (a transfer it waited for, a load, a
     /// side flow) or the loads started between passes.
     func transferArrived(_ id: TransferID, instance index: Int) {
-        if var early = earlyLoads[index], early.current == id {
+        if var early = runtime[index].earlyLoads, early.current == id {
             early.arrived += 1
             early.current = nil
             if early.started < early.planned {
@@ -241,10 +241,10 @@ extension Simulator {
                                               purpose: early.stream.purpose, instance: index)
                 early.started += 1
             }
-            earlyLoads[index] = early
+            runtime[index].earlyLoads = early
             return
         }
-        guard let pass = passes[index] else { return }
+        guard let pass = runtime[index].pass else { return }
         if pass.currentLoad == id {
             pass.currentLoad = nil
             pass.loadsArrived += 1
@@ -261,19 +261,19 @@ extension Simulator {
 
     /// Starts up to `loads` loads of `stream` for `instance`'s next pass, one after another, while it is idle.
     func startEarlyLoads(_ loads: Int, of stream: LayerStream, instance index: Int) {
-        guard loads > 0, passes[index] == nil, earlyLoads[index] == nil else { return }
+        guard loads > 0, runtime[index].pass == nil, runtime[index].earlyLoads == nil else { return }
         var early = EarlyLoads(stream: stream, planned: min(loads, stream.loads))
         early.current = startTransfer(bytes: stream.bytesPerLoad, direction: .hostToDevice, purpose: stream.purpose,
                                       instance: index)
         early.started = 1
-        earlyLoads[index] = early
+        runtime[index].earlyLoads = early
     }
 
     /// The pass is done: its stall is recorded and its end is handled as the next event.
     private func finish(_ pass: RunningPass) {
         let index = pass.instance
-        passes[index] = nil
-        lastStall[index] = pass.stall
+        runtime[index].pass = nil
+        runtime[index].lastStall = pass.stall
         instances[index].metrics.transferStall += pass.stall
         noteIteration(index, start: pass.start, end: now, stall: pass.stall)
         queue.push(.iterationDone(instance: index, startedAt: pass.start), at: now, rank: .iterationDone)

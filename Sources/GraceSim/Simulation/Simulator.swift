@@ -42,23 +42,15 @@ public final class Simulator {
     /// A closed-loop workload's next request once a request (on an instance, with its content) ends at a time; nil
     /// for open arrivals.
     @exclusivity(unchecked) private var nextAfterEnd: ((Int, SimTime, RequestContent?) -> RequestSpec?)?
-    /// Under a closed loop: requests finished per instance that ``sendFollowUps()`` has answered.
-    @exclusivity(unchecked) private var finishedAnswered: [Int] = []
-    /// When the workload needs an ended request's content (sessions): the admitted requests with content of each
-    /// instance, in arrival order, until they finish. Empty otherwise.
-    @exclusivity(unchecked) private var awaitingEnd: [[Int32]] = []
+    /// Whether the workload needs an ended request's content (sessions): admitted requests with content are then
+    /// kept in their instance's ``InstanceRuntime/awaitingEnd`` until they finish.
+    private var tracksEndedContent = false
     @exclusivity(unchecked) private var gpuScheduler: GPUScheduler
     @exclusivity(unchecked) private var gpuBusy = false
-    /// Under MPS and MIG: whether each instance has an iteration started and not yet done.
-    @exclusivity(unchecked) private var instanceBusy: [Bool]
-    /// The pass each instance is running, when it is more than its compute (see `Simulator+Pass.swift`).
-    @exclusivity(unchecked) var passes: [RunningPass?]
+    /// The simulator's record of each instance (``InstanceRuntime``), by index.
+    @exclusivity(unchecked) var runtime: [InstanceRuntime]
     /// Numbers passes, so that a timer of a finished pass is recognised as stale.
     @exclusivity(unchecked) var passSerial = 0
-    /// Loads each instance's stream started between passes (prefetch), for its next pass.
-    @exclusivity(unchecked) var earlyLoads: [EarlyLoads?]
-    /// How long each instance's last pass waited for transfers or CPU work.
-    @exclusivity(unchecked) var lastStall: [SimTime]
     /// Under MPS: the GPU segments running together on the GPU.
     @exclusivity(unchecked) var gpuShare = GPUShare()
     /// Bumped whenever `gpuShare` changes; older `gpuChange` events are ignored.
@@ -126,15 +118,11 @@ public final class Simulator {
             nextRequest = { generator.next() }
             if generator.isClosedLoop {
                 nextAfterEnd = { generator.next(afterRequestOn: $0, endedAt: $1, content: $2) }
-                finishedAnswered = Array(repeating: 0, count: experiment.instances.count)
-                if generator.needsEndedContent { awaitingEnd = Array(repeating: [], count: experiment.instances.count) }
+                tracksEndedContent = generator.needsEndedContent
             }
         }
         gpuScheduler = GPUScheduler(kind: experiment.gpuScheduler)
-        instanceBusy = Array(repeating: false, count: experiment.instances.count)
-        passes = Array(repeating: nil, count: experiment.instances.count)
-        earlyLoads = Array(repeating: nil, count: experiment.instances.count)
-        lastStall = Array(repeating: .zero, count: experiment.instances.count)
+        runtime = Array(repeating: InstanceRuntime(), count: experiment.instances.count)
         endTime = min(experiment.maxTime ?? .infinity, .horizon)
         strategy.attach(to: self)
         scheduleNextArrival()
@@ -201,7 +189,7 @@ public final class Simulator {
             instance.completeIteration(now: now, startedAt: start)
             strategy.iterationFinished(instance: instance, now: now)
             gpuBusy = false
-            instanceBusy[index] = false
+            runtime[index].busy = false
             if let observer { Self.noteKV(of: instance, to: observer, now: now) }
         case .linkChange:
             advanceLink()
@@ -231,7 +219,7 @@ public final class Simulator {
         case .arrival, .iterationDone: return false
         case .linkChange(let generation): return generation != linkGeneration
         case .gpuChange(let generation): return generation != gpuGeneration
-        case .passStep(let index, let serial): return passes[index]?.serial != serial
+        case .passStep(let index, let serial): return runtime[index].pass?.serial != serial
         }
     }
 
@@ -254,7 +242,7 @@ public final class Simulator {
             }
         } else {
             rejectedInARow = 0
-            if !awaitingEnd.isEmpty, spec.content != nil { awaitingEnd[spec.instance].append(id) }
+            if tracksEndedContent, spec.content != nil { runtime[spec.instance].awaitingEnd.append(id) }
         }
         scheduleNextArrival()
     }
@@ -286,22 +274,22 @@ public final class Simulator {
     /// by instance in index order; when the workload needs their content, those with content first, in arrival order.
     private func sendFollowUps() {
         guard let nextAfterEnd else { return }
-        for (index, instance) in instances.enumerated() where finishedAnswered[index] < instance.metrics.finished {
-            var ended = instance.metrics.finished - finishedAnswered[index]
-            finishedAnswered[index] = instance.metrics.finished
-            if !awaitingEnd.isEmpty {
+        for (index, instance) in instances.enumerated() where runtime[index].finishedAnswered < instance.metrics.finished {
+            var ended = instance.metrics.finished - runtime[index].finishedAnswered
+            runtime[index].finishedAnswered = instance.metrics.finished
+            if tracksEndedContent {
                 var kept = 0
-                for position in awaitingEnd[index].indices {
-                    let id = awaitingEnd[index][position]
+                for position in runtime[index].awaitingEnd.indices {
+                    let id = runtime[index].awaitingEnd[position]
                     if requests.states[Int(id)].phase == .finished {
                         ended -= 1
                         follow(nextAfterEnd(index, now, requests.contents[id]))
                     } else {
-                        awaitingEnd[index][kept] = id
+                        runtime[index].awaitingEnd[kept] = id
                         kept += 1
                     }
                 }
-                awaitingEnd[index].removeLast(awaitingEnd[index].count - kept)
+                runtime[index].awaitingEnd.removeLast(runtime[index].awaitingEnd.count - kept)
             }
             for _ in 0..<max(ended, 0) { follow(nextAfterEnd(index, now, nil)) }
         }
@@ -316,9 +304,9 @@ public final class Simulator {
     /// one; under MPS and MIG starts one on every idle instance that has work, in instance order.
     private func dispatch() {
         if sharingMode.isSpatial {
-            for (index, instance) in instances.enumerated() where !instanceBusy[index] {
+            for (index, instance) in instances.enumerated() where !runtime[index].busy {
                 guard instance.scheduleIteration(now: now) else { continue }
-                instanceBusy[index] = true
+                runtime[index].busy = true
                 begin(instance: index)
             }
             return
@@ -427,7 +415,7 @@ extension Simulator: SimulationContext {
         startEarlyLoads(loads, of: stream, instance: instance)
     }
 
-    public func lastPassStall(instance: Int) -> SimTime { lastStall[instance] }
+    public func lastPassStall(instance: Int) -> SimTime { runtime[instance].lastStall }
 
     public func note(_ event: StrategyEvent) {
         observer?.strategyEvent(event, at: now)

@@ -61,7 +61,7 @@ import Testing
         var shapes: [BatchShape] = []
         var lastSerial = 0
         while simulator.step() {
-            if let pass = simulator.passes[0], pass.serial != lastSerial {
+            if let pass = simulator.runtime[0].pass, pass.serial != lastSerial {
                 lastSerial = pass.serial
                 shapes.append(simulator.instances[0].batch.shape)
             }
