@@ -28,6 +28,8 @@ extension BadInputCorpus {
             key: "instances.0.tensor_parallel_size", mentions: ["1 to 8", "dgx-h100"]),
         run("tensor_parallel_size 2 under MPS", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 2", extra: "sharing: {mode: mps}")],
             key: "instances.0.tensor_parallel_size", mentions: ["sharing mode mps", "in time only"]),
+        run("enable_expert_parallel on a dense model", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 2, enable_expert_parallel: true")],
+            key: "instances.0.enable_expert_parallel", mentions: ["dense model", "qwen3-32b"]),
         run("devices beyond the preset", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 2, devices: [0, 8]")],
             key: "instances.0.devices.1", mentions: ["0 to 7", "dgx-h100", "found 8"]),
         run("devices naming a GPU twice", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 2, devices: [3, 3]")],

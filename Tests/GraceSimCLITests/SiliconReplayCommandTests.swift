@@ -5,10 +5,10 @@ import Testing
 /// `gracesim replay --silicon`: a tiny silicon table in a scratch folder, and a bad one as one line with exit status 2.
 @Suite struct SiliconReplayCommandTests {
     static let header = SiliconRow.columns.joined(separator: ",")
-    /// One row gracesim can express (small, so that it replays quickly) and one it cannot (expert parallel).
+    /// One row gracesim can express (small, so that it replays quickly) and one it cannot (attention data parallel, experts over its ranks).
     static let rows = [
         "tiny_c2,0.12.0,meta-llama/Llama-3.1-8B-Instruct,h100_sxm,,,,32,4,2,1,1,,1,1,15.0,4.0,0",
-        "oss_ep2,0.12.0,openai/gpt-oss-120b,h200_sxm,fp4,nvfp4,nvfp4,1000,2000,16,2,1,1,1,2,120.0,12.0,1",
+        "oss_dp2,0.12.0,openai/gpt-oss-120b,h200_sxm,fp4,nvfp4,nvfp4,1000,2000,16,2,1,2,1,2,120.0,12.0,1",
     ]
 
     @Test func printsTheTableAndTheSummary() async throws {

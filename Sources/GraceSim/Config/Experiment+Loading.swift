@@ -306,19 +306,27 @@ extension Experiment {
 
     /// Refuses a strategy on an instance it cannot serve (swap preemption under vLLM V1, which has none).
     /// `tensor_parallel_size` (vLLM's name; default 1): the GPUs the instance's model is split over, at most the
-    /// preset's, dividing its attention heads and MLP sizes, under temporal sharing. Returns one GPU's shard.
+    /// preset's, dividing its attention heads and MLP sizes, under temporal sharing; and `enable_expert_parallel`
+    /// (default false; an MoE model only): its routed experts spread whole over those GPUs. Returns one GPU's shard.
     private static func loadTensorParallel(_ o: ConfigObject, model: ModelSpec, hardware: HardwareSpec,
                                            sharing: SharingMode) throws -> ModelSpec {
+        let expertNode = o.optional("enable_expert_parallel")
+        let expertParallel = try expertNode?.bool() ?? false
+        if let expertNode, expertParallel, model.moe == nil {
+            throw expertNode.error("expected false: \(model.name) is a dense model, with no experts to spread over GPUs")
+        }
         guard let node = o.optional("tensor_parallel_size") else { return model }
         let gpus = try node.int()
         guard gpus >= 1, gpus <= hardware.gpuCount else {
             throw node.error("expected 1 to \(hardware.gpuCount), the GPUs of \(hardware.name), found \(gpus)")
         }
-        if let problem = model.tensorParallelProblem(gpus: gpus) { throw node.error("cannot split the model: \(problem)") }
+        if let problem = model.tensorParallelProblem(gpus: gpus, expertParallel: expertParallel) {
+            throw node.error("cannot split the model: \(problem)")
+        }
         if gpus > 1 && sharing != .temporal {
             throw node.error("expected 1 under sharing mode \(sharing.rawValue): MPS and MIG share one GPU among instances, and instances split over several GPUs are modelled sharing them in time only")
         }
-        return model.shard(tensorParallel: gpus)
+        return model.shard(tensorParallel: gpus, expertParallel: expertParallel)
     }
 
     /// `devices` (optional): the preset's GPUs the instance runs on, `count` distinct numbers from 0; by default the

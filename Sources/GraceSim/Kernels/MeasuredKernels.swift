@@ -61,7 +61,7 @@ public struct MeasuredKernels: Sendable {
         let attention = model.attentionShapes.map { timed($0, quantized: quantizeAttention && model.quantization.isQuantized) }
         layerMatrices = attention + model.mlpShapes(ffn: model.ffnSize).map { timed($0, quantized: model.quantization.scope == .allLinear && model.quantization.isQuantized) }
         if let moe = model.moe {
-            let router = timed((model.hiddenSize, moe.experts), quantized: false)
+            let router = timed((model.hiddenSize, model.routerExperts), quantized: false)
             let shared = moe.sharedExperts > 0
                 ? model.mlpShapes(ffn: moe.sharedExpertFFNSize).map { timed($0, quantized: quantizeAttention && model.quantization.isQuantized) } : []
             moeLayerMatrices = attention + [router] + shared

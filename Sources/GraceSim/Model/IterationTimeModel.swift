@@ -73,7 +73,7 @@ public final class IterationTimeModel: Sendable {
         }
         elementwiseBytesPerToken = common + activation(Double(model.ffnSize))
         if let moe = model.moe {
-            let router = MatrixVariant((model.hiddenSize, moe.experts), model: model, precision: precision, quantized: false)
+            let router = MatrixVariant((model.hiddenSize, model.routerExperts), model: model, precision: precision, quantized: false)
             let shared = moe.sharedExperts > 0
                 ? model.mlpShapes(ffn: moe.sharedExpertFFNSize).map { MatrixVariant($0, model: model, precision: precision, quantized: quantized) } : []
             moeMatrices = attention + [router] + shared

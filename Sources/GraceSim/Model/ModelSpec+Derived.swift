@@ -26,6 +26,10 @@ extension ModelSpec {
     /// in the order they run: QKV, output projection, then the MLP.
     public var linearShapesPerLayer: [(inputs: Int, outputs: Int)] { attentionShapes + mlpShapes(ffn: ffnSize) }
 
+    /// The experts an MoE layer's router scores: all of the layer's, on every GPU, also when expert parallelism
+    /// leaves each GPU a share of them (``expertParallel``).
+    public var routerExperts: Int { (moe?.experts ?? 0) * expertParallel }
+
     /// Decoder layers with the dense MLP: all of them in a dense model.
     public var denseLayers: Int { layers - (moe?.moeLayers ?? 0) }
 
@@ -49,7 +53,7 @@ extension ModelSpec {
     public var moeMLPParametersPerLayer: Int64 {
         guard let moe else { return 0 }
         let h = Int64(hiddenSize)
-        let router = h * Int64(moe.experts)
+        let router = h * Int64(routerExperts)
         let shared = Int64(moe.sharedExperts) * mlpParameters(ffn: moe.sharedExpertFFNSize)
         return router + shared + Int64(moe.experts) * (mlpParameters(ffn: moe.expertFFNSize) + expertBiasParameters)
     }
@@ -108,7 +112,7 @@ extension ModelSpec {
         if let moe {
             let routed = Int64(moe.expertsPerToken) * mlpParameters(ffn: moe.expertFFNSize)
             let shared = Int64(moe.sharedExperts) * mlpParameters(ffn: moe.sharedExpertFFNSize)
-            perLayer += Int64(moe.moeLayers) * (h * Int64(moe.experts) + shared + routed)
+            perLayer += Int64(moe.moeLayers) * (h * Int64(routerExperts) + shared + routed)
         }
         return perLayer + Int64(vocabSize) * h
     }
@@ -128,7 +132,7 @@ extension ModelSpec {
     public var moeMLPBytesPerLayer: Int64 {
         guard let moe else { return 0 }
         let e = Int64(bytesPerElement)
-        let router = Int64(hiddenSize) * Int64(moe.experts) * e
+        let router = Int64(hiddenSize) * Int64(routerExperts) * e
         let shared = Int64(moe.sharedExperts) * matrixBytes(mlpShapes(ffn: moe.sharedExpertFFNSize))
         let routed = Int64(moe.experts) * matrixBytes(mlpShapes(ffn: moe.expertFFNSize), routedExperts: true)
         return router + shared + routed + Int64(moe.experts) * expertBiasParameters * e

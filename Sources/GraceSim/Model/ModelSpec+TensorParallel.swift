@@ -5,9 +5,14 @@
 /// size, the norms and an MoE router stay whole on every GPU. Where the model has fewer KV heads than GPUs, each
 /// GPU keeps a copy of one KV head. A shard is therefore the same kind of model with narrower dimensions, and
 /// everything derived from a ``ModelSpec`` (bytes, KV bytes per token, FLOPs, kernel shapes) is per GPU.
+///
+/// With expert parallelism (vLLM's `enable_expert_parallel`, without data parallelism) the routed experts are not
+/// sliced: each GPU holds `experts / gpus` whole experts, and the attention and shared experts stay split as above.
 extension ModelSpec {
-    /// Why vLLM could not shard this model over `gpus` GPUs, in words, or nil when it can.
-    public func tensorParallelProblem(gpus: Int) -> String? {
+    /// Why vLLM could not shard this model over `gpus` GPUs (with its experts spread whole over them when
+    /// `expertParallel`), in words, or nil when it can.
+    public func tensorParallelProblem(gpus: Int, expertParallel: Bool = false) -> String? {
+        if expertParallel && moe == nil { return "\(name) has no experts to spread: it is a dense model" }
         if gpus == 1 { return nil }
         if attentionHeads % gpus != 0 {
             return "\(gpus) does not divide \(name)'s \(attentionHeads) attention heads"
@@ -18,14 +23,22 @@ extension ModelSpec {
         if ffnSize % gpus != 0 {
             return "\(gpus) does not divide \(name)'s MLP size \(ffnSize)"
         }
-        if let moe, moe.expertFFNSize % gpus != 0 || moe.sharedExpertFFNSize % gpus != 0 {
+        guard let moe else { return nil }
+        if expertParallel && moe.experts % gpus != 0 {
+            return "\(gpus) does not divide \(name)'s \(moe.experts) experts"
+        }
+        if !expertParallel && moe.expertFFNSize % gpus != 0 {
             return "\(gpus) does not divide \(name)'s expert MLP size \(moe.expertFFNSize)"
+        }
+        if moe.sharedExpertFFNSize % gpus != 0 {
+            return "\(gpus) does not divide \(name)'s shared expert MLP size \(moe.sharedExpertFFNSize)"
         }
         return nil
     }
 
-    /// The shard one of `gpus` GPUs holds; the model itself for one GPU. `tensorParallelProblem(gpus:)` must be nil.
-    public func shard(tensorParallel gpus: Int) -> ModelSpec {
+    /// The shard one of `gpus` GPUs holds; the model itself for one GPU. `tensorParallelProblem(gpus:expertParallel:)`
+    /// must be nil.
+    public func shard(tensorParallel gpus: Int, expertParallel: Bool = false) -> ModelSpec {
         guard gpus > 1 else { return self }
         var shard = self
         shard.attentionHeads = attentionHeads / gpus
@@ -33,7 +46,12 @@ extension ModelSpec {
         shard.ffnSize = ffnSize / gpus
         shard.vocabSize = (vocabSize + gpus - 1) / gpus
         if var moe {
-            moe.expertFFNSize /= gpus
+            if expertParallel {
+                moe.experts /= gpus
+                shard.expertParallel = self.expertParallel * gpus
+            } else {
+                moe.expertFFNSize /= gpus
+            }
             moe.sharedExpertFFNSize /= gpus
             shard.moe = moe
         }

@@ -46,6 +46,9 @@ public struct ModelSpec: Sendable, Hashable {
     /// The GPUs this model is split over by tensor parallelism when it is one GPU's shard (see
     /// ``shard(tensorParallel:)``); 1 for a whole model.
     public var tensorParallel: Int = 1
+    /// The GPUs whose shards hold whole experts of an MoE layer, each a share of them (vLLM's expert parallelism over
+    /// the tensor-parallel GPUs); 1 when every shard holds a slice of every expert.
+    public var expertParallel: Int = 1
 
     public init(name: String, family: Family, layers: Int, hiddenSize: Int, attentionHeads: Int, kvHeads: Int,
                 headDim: Int, ffnSize: Int, vocabSize: Int, mlp: MLPKind, maxContextTokens: Int,

@@ -21,19 +21,28 @@ struct RoutedExperts: Sendable {
     private let probabilities: [Double]
 
     /// The measured fused kernel of this layer and the GPU it was measured on, when the tables have it: for a
-    /// tensor-parallel shard, the curve of the whole layer's shape measured at that tensor-parallel size.
+    /// tensor-parallel shard, the curve of the whole layer's shape measured at that tensor-parallel size, or, with the
+    /// experts spread whole, at that expert-parallel size (one rank's time).
     let measured: (curve: LogLogCurve, peakFlops: Double, bandwidth: Double)?
 
-    init(model: ModelSpec, moe: MixtureOfExperts, precision: GEMMPrecision, tables: KernelTables?) {
+    /// The GPUs the layer's experts are spread over whole (expert parallelism); 1 otherwise. `moe` is then the
+    /// whole layer, and one GPU does `1 / ranks` of its work.
+    let ranks: Int
+
+    init(model: ModelSpec, moe shardMoE: MixtureOfExperts, precision: GEMMPrecision, tables: KernelTables?) {
+        var moe = shardMoE
+        moe.experts *= model.expertParallel
+        ranks = model.expertParallel
         self.moe = moe
         let shapes = model.mlpShapes(ffn: moe.expertFFNSize)
         gateUp = MatrixVariant(shapes[0], model: model, precision: precision, quantized: model.quantization.isQuantized)
         down = MatrixVariant(shapes[1], model: model, precision: precision, quantized: model.quantization.isQuantized)
         probabilities = moe.pickProbabilities()
         if let tables, let dtype = Self.tableDtype(model.quantization, precision: precision),
-           let curve = tables.moeCurve(dtype: dtype, hiddenSize: model.hiddenSize, interSize: moe.expertFFNSize * model.tensorParallel,
+           let curve = tables.moeCurve(dtype: dtype, hiddenSize: model.hiddenSize,
+                                       interSize: moe.expertFFNSize * (ranks > 1 ? 1 : model.tensorParallel),
                                        experts: moe.experts, expertsPerToken: moe.expertsPerToken, distribution: "balanced",
-                                       tensorParallel: model.tensorParallel) {
+                                       tensorParallel: ranks > 1 ? 1 : model.tensorParallel, expertParallel: ranks) {
             measured = (curve, tables.peakFlopsPerSecond, tables.hbmBytesPerSecond)
         } else {
             measured = nil
@@ -92,6 +101,6 @@ struct RoutedExperts: Sendable {
         let compute = flops(tokens: tokens) / computeRate
         let memory = bytes(tokens: tokens, active: active, activationBytes: activationBytes)
             / (gpu.hbmBytesPerSecond * efficiency.gemmMemoryFraction)
-        return max(compute, memory) + 2 * efficiency.gemmFixedSeconds
+        return max(compute, memory) / Double(ranks) + 2 * efficiency.gemmFixedSeconds
     }
 }

@@ -42,7 +42,7 @@ extension RunSetup {
         case "enable_prefix_caching": return instance.prefixCaching ? "true" : "false"
         case "tensor_parallel_size": return "\(instance.tensorParallelSize)"
         case "data_parallel_size": return "1"
-        case "enable_expert_parallel": return "false"
+        case "enable_expert_parallel": return instance.model.expertParallel > 1 ? "true" : "false"
         default: return nil
         }
     }
@@ -80,13 +80,11 @@ extension RunSetup {
     /// vLLM). Its workload is a
     /// placeholder: a replay sends the run's own requests.
     /// - Throws: ``ConfigError`` naming the run's file when the model or GPU is not known, or the run used what
-    ///   gracesim does not model (data or expert parallelism).
+    ///   gracesim does not model (data parallelism).
     public func mirrorExperiment(name: String, catalog: PresetCatalog) throws -> Experiment {
         guard let model else { throw ConfigError(file: file, key: "model", "the run does not say which model it served; give --experiment E.yaml") }
-        for (argument, modelled) in [("data_parallel_size", "1"), ("enable_expert_parallel", "false")] {
-            if let value = self.argument(argument), !Self.same(value, modelled) {
-                throw ConfigError(file: file, key: argument, "\(argument) \(value) is not modelled yet (docs/model.md); gracesim cannot mirror this run")
-            }
+        if let value = argument("data_parallel_size"), !Self.same(value, "1") {
+            throw ConfigError(file: file, key: "data_parallel_size", "data_parallel_size \(value) is not modelled yet (docs/model.md); gracesim cannot mirror this run")
         }
         let hardware = try hardwarePreset(catalog: catalog)
         var lines = ["name: \(JSONText.quoted("mirror of " + name))", "hardware: \(JSONText.quoted(hardware.name))", "instances:",
@@ -95,7 +93,7 @@ extension RunSetup {
             guard let value = self.argument(argument), value != "null" else { continue }
             switch argument {
             case "max_num_seqs", "max_num_batched_tokens", "max_model_len", "block_size", "gpu_memory_utilization", "enable_chunked_prefill",
-                 "tensor_parallel_size":
+                 "tensor_parallel_size", "enable_expert_parallel":
                 lines.append("    \(argument): \(value)")
             case "enable_prefix_caching" where isV1Only:
                 lines.append("    \(argument): \(value)")

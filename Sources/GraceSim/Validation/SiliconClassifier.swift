@@ -60,7 +60,9 @@ public struct SiliconClassifier: Sendable {
         if let hardware, row.tensorParallel > hardware.gpuCount { reasons.append(.tensorParallel(row.tensorParallel)) }
         if row.pipelineParallel > 1 { reasons.append(.pipelineParallel(row.pipelineParallel)) }
         if row.attentionDataParallel > 1 { reasons.append(.attentionDataParallel(row.attentionDataParallel)) }
-        if row.moeExpertParallel > 1 { reasons.append(.expertParallel(row.moeExpertParallel)) }
+        // Expert parallelism over the tensor-parallel GPUs, without data parallelism, is vLLM's enable_expert_parallel.
+        let expertsOverTP = row.moeExpertParallel > 1 && row.moeExpertParallel == row.tensorParallel && row.attentionDataParallel <= 1
+        if row.moeExpertParallel > 1 && !expertsOverTP { reasons.append(.expertParallel(row.moeExpertParallel)) }
         if hardware == nil { reasons.append(.noHardwarePreset(system: row.system)) }
         guard reasons.isEmpty, let model, let hardware, let weights else { return .notExpressible(reasons) }
 
@@ -70,6 +72,7 @@ public struct SiliconClassifier: Sendable {
                                  maxNumSeqs: max(defaults.maxNumSeqs, row.concurrency), concurrency: row.concurrency,
                                  inputTokens: row.inputTokens, outputTokens: row.outputTokens, quantization: weights)
         setup.tensorParallel = row.tensorParallel
+        setup.expertParallel = expertsOverTP
         do {
             _ = try setup.experiment(name: row.id, file: row.id, requests: setup.measuredRequests, catalog: catalog)
         } catch let error as ConfigError {

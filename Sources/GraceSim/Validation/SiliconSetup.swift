@@ -13,6 +13,8 @@ public struct SiliconSetup: Sendable {
     public var modelPreset: String
     /// vLLM's `tensor_parallel_size`: the GPUs of the hardware preset the model is split over.
     public var tensorParallel = 1
+    /// vLLM's `enable_expert_parallel`: the routed experts spread whole over those GPUs.
+    public var expertParallel = false
     /// The engine overhead profile (`vllm-v1`).
     public var engineOverhead = "vllm-v1"
     public var chunkedPrefill = true
@@ -86,7 +88,7 @@ public struct SiliconSetup: Sendable {
             enable_chunked_prefill: \(chunkedPrefill)
             block_size: \(blockTokens)
             engine: vllm-v1
-            engine_overhead: \(engineOverhead)\(quantizationLines)\(tensorParallel > 1 ? "\n    tensor_parallel_size: \(tensorParallel)" : "")
+            engine_overhead: \(engineOverhead)\(quantizationLines)\(tensorParallel > 1 ? "\n    tensor_parallel_size: \(tensorParallel)" : "")\(expertParallel ? "\n    enable_expert_parallel: true" : "")
         workload:
           max_requests: \(requests)
           arrivals: {kind: closed, clients: \(concurrency), think_time_s: 0}

@@ -26,6 +26,28 @@ import Testing
         #expect(Self.qwen.shard(tensorParallel: 1) == Self.qwen)
     }
 
+    /// With expert parallelism Qwen3-30B-A3B's 128 experts are spread whole over the GPUs (64 each at TP 2, each of
+    /// its full 768-wide MLP), its attention still split; the layer is timed by the curve NVIDIA measured for one
+    /// rank at expert-parallel size 2 (MoE tensor-parallel size 1).
+    @Test func expertParallelSpreadsWholeExperts() throws {
+        let moe = TestExperiments.model("qwen3-30b-a3b")
+        let shard = moe.shard(tensorParallel: 2, expertParallel: true)
+        #expect(shard.moe?.experts == 64 && shard.moe?.expertFFNSize == 768 && shard.expertParallel == 2)
+        #expect(shard.attentionHeads == 16 && shard.tensorParallel == 2)
+        let sliced = moe.shard(tensorParallel: 2)
+        #expect(sliced.moe?.experts == 128 && sliced.moe?.expertFFNSize == 384 && sliced.expertParallel == 1)
+        // The same expert bytes per GPU either way.
+        #expect(shard.moeMLPBytesPerLayer == sliced.moeMLPBytesPerLayer)
+        let h200 = TestExperiments.hardware("dgx-h200").gpu
+        let tables = try #require(h200.kernelTables)
+        let spread = RoutedExperts(model: shard, moe: try #require(shard.moe), precision: .resolve(.none, on: h200), tables: tables)
+        let expected = tables.moeCurve(dtype: "bfloat16", hiddenSize: 2048, interSize: 768, experts: 128, expertsPerToken: 8,
+                                       distribution: "balanced", tensorParallel: 1, expertParallel: 2)
+        #expect(expected != nil && spread.measured?.curve == expected && spread.ranks == 2)
+        #expect(moe.tensorParallelProblem(gpus: 2, expertParallel: true) == nil)
+        #expect(Self.qwen.tensorParallelProblem(gpus: 2, expertParallel: true)?.contains("dense model") == true)
+    }
+
     @Test func vLLMsDivisibilityRulesAreChecked() {
         #expect(Self.qwen.tensorParallelProblem(gpus: 1) == nil)
         #expect(Self.qwen.tensorParallelProblem(gpus: 8) == nil)
