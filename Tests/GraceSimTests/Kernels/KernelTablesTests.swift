@@ -61,7 +61,7 @@ import Testing
         ("peak_tflops 1\nhbm_gb_per_s 1\ntable gemm dtype=bfloat16\naxis m 1\naxis n 1\naxis k 1\n-5\nend\n",
          "t.kernels: line 7: expected a positive latency in µs, found \"-5\""),
         ("peak_tflops 1\nhbm_gb_per_s 1\ntable mlp dtype=bfloat16\n",
-         "t.kernels: line 3: unknown table \"mlp\" (known: gemm, context_attention, generation_attention, moe)"),
+         "t.kernels: line 3: unknown table \"mlp\" (known: gemm, context_attention, generation_attention, moe, allreduce)"),
         ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=bfloat16 hidden=8 inter=4 experts=2\n",
          "t.kernels: line 3: missing topk="),
         ("peak_tflops 1\nhbm_gb_per_s 1\ntable moe dtype=fp8 hidden=8 inter=4 experts=2 topk=1\naxis tokens 1 2\n"
