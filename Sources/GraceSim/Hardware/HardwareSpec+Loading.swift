@@ -119,9 +119,7 @@ extension LinkSpec {
     /// Reads `link:` (`kind`, `h2d_gb_per_s`, `d2h_gb_per_s`, `mixed_total_gb_per_s`, `latency_us`).
     static func load(from node: ConfigNode) throws -> LinkSpec {
         let o = try node.object()
-        let kindNode = try o.required("kind")
-        let kind = try kindNode.string()
-        guard !kind.isEmpty else { throw kindNode.error("expected a link kind such as nvlink-c2c or pcie5-x16") }
+        let kind = try connectionKind(o, examples: "a link kind such as nvlink-c2c or pcie5-x16")
         let h2d = try o.double("h2d_gb_per_s", in: bandwidthsGBPerSecond)
         let d2h = try o.double("d2h_gb_per_s", in: bandwidthsGBPerSecond)
         let mixed = try o.double("mixed_total_gb_per_s", in: bandwidthsGBPerSecond)
@@ -129,11 +127,7 @@ extension LinkSpec {
             throw try o.required("mixed_total_gb_per_s")
                 .error("must not exceed h2d_gb_per_s + d2h_gb_per_s (\(h2d + d2h)), found \(mixed)")
         }
-        let latencyNode = try o.required("latency_us")
-        let latencyUs = try latencyNode.double()
-        guard latencyUs >= 0, latencyUs < 1e6 else {
-            throw latencyNode.error("expected a latency from 0 to 1000000 µs, found \(latencyUs)")
-        }
+        let latencyUs = try latencyMicroseconds(o)
         let spec = LinkSpec(kind: kind, hostToDeviceBytesPerSecond: h2d * bytesPerGB,
                             deviceToHostBytesPerSecond: d2h * bytesPerGB,
                             mixedTotalBytesPerSecond: mixed * bytesPerGB,
@@ -148,18 +142,30 @@ extension FabricSpec {
     /// and optionally `measured_allreduce`, whether the GPU's kernel tables measured all-reduces on this fabric).
     static func load(from node: ConfigNode) throws -> FabricSpec {
         let o = try node.object()
-        let kindNode = try o.required("kind")
-        let kind = try kindNode.string()
-        guard !kind.isEmpty else { throw kindNode.error("expected a fabric kind such as nvswitch, nvlink or pcie5") }
-        let latencyNode = try o.required("latency_us")
-        let latencyUs = try latencyNode.double()
-        guard latencyUs >= 0, latencyUs < 1e6 else {
-            throw latencyNode.error("expected a latency from 0 to 1000000 µs, found \(latencyUs)")
-        }
+        let kind = try connectionKind(o, examples: "a fabric kind such as nvswitch, nvlink or pcie5")
+        let latencyUs = try latencyMicroseconds(o)
         let spec = FabricSpec(kind: kind, bytesPerSecond: try o.double("gb_per_s", in: bandwidthsGBPerSecond) * bytesPerGB,
                               latencySeconds: latencyUs / 1e6,
                               measuredAllReduce: try o.optional("measured_allreduce")?.bool() ?? false)
         try o.finish()
         return spec
     }
+}
+
+/// `kind` of a link or fabric: a non-empty name; the error says `examples`.
+private func connectionKind(_ o: ConfigObject, examples: String) throws -> String {
+    let node = try o.required("kind")
+    let kind = try node.string()
+    guard !kind.isEmpty else { throw node.error("expected \(examples)") }
+    return kind
+}
+
+/// `latency_us` of a link or fabric: 0 to 10⁶ µs.
+private func latencyMicroseconds(_ o: ConfigObject) throws -> Double {
+    let node = try o.required("latency_us")
+    let latencyUs = try node.double()
+    guard latencyUs >= 0, latencyUs < 1e6 else {
+        throw node.error("expected a latency from 0 to 1000000 µs, found \(latencyUs)")
+    }
+    return latencyUs
 }

@@ -20,7 +20,4 @@ extension HardwareSpec {
         view.cpu.memoryBytesPerSecond = cpu.memoryBytesPerSecond / Double(sharing)
         return view
     }
-
-    /// The view of an instance on the first `gpus` GPUs.
-    public func gpuView(tensorParallel gpus: Int) -> HardwareSpec { gpuView(devices: Array(0..<max(gpus, 1))) }
 }

@@ -29,16 +29,15 @@ public struct SiliconClassifier: Sendable {
             models[id.lowercased()] = preset
         }
         presetOfModel = models
-        var hardware: [String: HardwareSpec] = [:]
-        for (system, preset) in Self.hardwarePresets {
-            hardware[system] = try? catalog.hardware(named: preset, file: "SiliconClassifier.hardwarePresets", key: system)
-        }
-        hardwareOfSystem = hardware
-        var multiGPU: [String: HardwareSpec] = [:]
-        for (system, preset) in Self.multiGPUPresets {
-            multiGPU[system] = try? catalog.hardware(named: preset, file: "SiliconClassifier.multiGPUPresets", key: system)
-        }
-        multiGPUHardwareOfSystem = multiGPU
+        hardwareOfSystem = Self.load(Self.hardwarePresets, from: catalog, file: "SiliconClassifier.hardwarePresets")
+        multiGPUHardwareOfSystem = Self.load(Self.multiGPUPresets, from: catalog, file: "SiliconClassifier.multiGPUPresets")
+    }
+
+    /// Each system's preset of `presets`, loaded from `catalog` (absent where it does not load).
+    private static func load(_ presets: [String: String], from catalog: PresetCatalog, file: String) -> [String: HardwareSpec] {
+        var loaded: [String: HardwareSpec] = [:]
+        for (system, preset) in presets { loaded[system] = try? catalog.hardware(named: preset, file: file, key: system) }
+        return loaded
     }
 
     /// The model preset that lists `modelPath` under `hf_id` (case-insensitive), if any.

@@ -105,15 +105,15 @@ import Testing
     /// one GPU alone keeps the whole host.
     @Test func eachGPUSeesItsShareOfTheHost() {
         let pair = TestExperiments.hardware("x86-2x-rtxpro6000-pcie5")
-        let view = pair.gpuView(tensorParallel: 2)
+        let view = pair.gpuView(devices: [0, 1])
         #expect(view.cpu.cores == pair.cpu.cores / 2 && view.cpu.memoryBytes == pair.cpu.memoryBytes / 2)
         #expect(view.cpu.memoryBytesPerSecond == pair.cpu.memoryBytesPerSecond / 2)
         #expect(view.link == pair.link && view.gpu == pair.gpu)
-        #expect(pair.gpuView(tensorParallel: 1) == pair)
+        #expect(pair.gpuView(devices: [0]) == pair)
         let nvl2 = TestExperiments.hardware("gh200-nvl2")
-        #expect(nvl2.gpuView(tensorParallel: 2) == nvl2)
+        #expect(nvl2.gpuView(devices: [0, 1]) == nvl2)
         let nvl4 = TestExperiments.hardware("gb200-nvl4")
-        #expect(nvl4.gpuView(tensorParallel: 4).cpu.cores == 36)
+        #expect(nvl4.gpuView(devices: [0, 1, 2, 3]).cpu.cores == 36)
     }
 
     /// A GB200 NVL4 has two GPUs on each Grace: two GPUs placed on one Grace share it, placed on both each has one.
