@@ -19,8 +19,8 @@ enum RequestsCSV {
             text += (r.timePerOutputTokenNs.map { milliseconds($0) } ?? "") + ","
             text += (r.generatedTokens > 1 ? milliseconds(r.maxTokenGapNs) : "") + "\n"
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw ConfigError(file: path, key: "", "cannot write the per-request CSV here")
+        do { try OutputFile.write(Data(text.utf8), to: path) } catch let failure as OutputFile.Failure {
+            throw ConfigError(file: path, key: "", "cannot write the per-request CSV here: \(failure.reason)")
         }
     }
 }

@@ -61,9 +61,9 @@ struct RunCommand: ParsableCommand {
         let traffic = simulator.benchmarkTraffic()
         if let saveResult {
             let text = benchmark.last!.result.json(modelId: simulator.benchmarkModelId, traffic: traffic, setup: simulator.benchmarkSetup())
-            if !FileManager.default.createFile(atPath: saveResult, contents: Data(text.utf8)) {
-                try InputFailure.guarding { () throws in
-                    throw InputFailure.flag("--save-result", "cannot write \"\(InputFailure.capped(saveResult))\"")
+            try InputFailure.guarding { () throws in
+                do { try OutputFile.write(Data(text.utf8), to: saveResult) } catch let failure as OutputFile.Failure {
+                    throw InputFailure.flag("--save-result", "cannot write \"\(InputFailure.capped(saveResult))\": \(failure.reason)")
                 }
             }
         }

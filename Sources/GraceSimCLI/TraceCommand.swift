@@ -76,12 +76,10 @@ final class TraceFile {
     private static let chunkBytes = 1 << 20
 
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw ConfigError(file: path, key: "", "cannot write the trace file here")
+        do { handle = try OutputFile.openForStreaming(path) } catch let failure as OutputFile.Failure {
+            throw ConfigError(file: path, key: "", "cannot write the trace file here: \(failure.reason)")
         }
         self.path = path
-        self.handle = handle
         buffer.reserveCapacity(Self.chunkBytes)
     }
 
