@@ -28,14 +28,15 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The claims catalog (default: claims.yaml in the sweeps folder).", valueName: "file"))
     var claims: String?
 
-    @Option(help: ArgumentHelp("Points simulated at once (default: the number of cores).", valueName: "n"))
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Points simulated at once, 1 to \(JobCount.maximum) (default: the number of cores).", valueName: "n"))
     var jobs: Int?
 
     @Flag(help: "No progress bars.")
     var quiet = false
 
     func validate() throws {
-        if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
+        try JobCount.check(jobs)
     }
 
     func run() throws {

@@ -28,7 +28,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The results database (created when missing).", valueName: "file"))
     var db: String
 
-    @Option(help: ArgumentHelp("Points simulated at once (default: the number of cores).", valueName: "n"))
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Points simulated at once, 1 to \(JobCount.maximum) (default: the number of cores).", valueName: "n"))
     var jobs: Int?
 
     @Option(help: ArgumentHelp("Run only this share of the grid: i/N (0-based) or auto.", valueName: "i/N|auto"))
@@ -41,7 +42,7 @@ struct SweepCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if let jobs, jobs <= 0 { throw ValidationError("--jobs must be positive") }
+        try JobCount.check(jobs)
         if let storedName, storedName.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--as needs a name") }
     }
 
