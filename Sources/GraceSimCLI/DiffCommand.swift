@@ -47,6 +47,11 @@ struct DiffCommand: ParsableCommand {
         let diff = try InputFailure.guarding {
             let oldRuns = try ResultStore.openForReading(path: old).runs()
             let newRuns = try ResultStore.openForReading(path: new).runs()
+            let unmatched = ResultDiff.unmatched(metrics, in: oldRuns + newRuns)
+            if !unmatched.isEmpty {
+                throw InputFailure.flag("--metrics", "\(unmatched.map { "\"\(InputFailure.capped($0))\"" }.joined(separator: ", ")) "
+                    + "\(unmatched.count == 1 ? "matches" : "match") no stored metric (names as in `gracesim compare --help`; a trailing * matches a prefix)")
+            }
             return ResultDiff(old: oldRuns, new: newRuns, tolerance: fraction, metrics: metrics, match: match)
         }
         for line in diff.report() { print(line) }

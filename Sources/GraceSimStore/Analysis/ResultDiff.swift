@@ -130,6 +130,12 @@ public struct ResultDiff: Sendable {
         }
     }
 
+    /// The patterns of `patterns` that match no metric stored in `runs`.
+    public static func unmatched(_ patterns: [String], in runs: [StoredRun]) -> [String] {
+        let names = Set(runs.flatMap { $0.metrics.values.flatMap(\.keys) })
+        return patterns.filter { pattern in !names.contains { selected($0, [pattern]) } }
+    }
+
     static func selected(_ metric: String, _ patterns: [String]) -> Bool {
         patterns.isEmpty || patterns.contains { $0.hasSuffix("*") ? metric.hasPrefix(String($0.dropLast())) : metric == $0 }
     }
