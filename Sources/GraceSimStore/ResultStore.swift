@@ -97,8 +97,8 @@ public final class ResultStore: Sendable {
         return store
     }
 
-    /// Refuses an SQLite file that holds tables but not gracesim's schema (another program's database), reading
-    /// it only. An empty database, or one holding nothing but an empty `grdb_migrations` (another process is
+    /// Refuses an SQLite file that holds tables but not gracesim's schema (another program's database), or gracesim's
+    /// schema from a newer version, reading it only. An empty database, or one holding nothing but an empty `grdb_migrations` (another process is
     /// creating it), is fine.
     static func refuseForeign(path: String, busyTimeoutSeconds: TimeInterval) throws {
         var configuration = Configuration()
@@ -116,6 +116,8 @@ public final class ResultStore: Sendable {
                     let shown = own.prefix(5).joined(separator: ", ") + (own.count > 5 ? ", ..." : "")
                     throw StoreError(file: path, "not a gracesim results database (it holds other tables: \(shown)); left untouched, use another --db file")
                 }
+                // Before a pool opens it: opening one writes to the WAL.
+                try refuseNewerSchema(db, path: path)
             }
         }
     }
@@ -134,7 +136,7 @@ public final class ResultStore: Sendable {
 
     /// Copies the WAL into the database file (as far as other processes' readers allow, without waiting), then
     /// closes the connections, so that the `.sqlite` file alone holds every finished run (e.g. before committing
-    /// or copying it). The empty -wal and -shm files may remain.
+    /// or copying it). When no other process has the database open, the -wal and -shm files go too.
     public func close() throws {
         try Self.translating(path) {
             if let pool = writer as? DatabasePool {
@@ -143,6 +145,25 @@ public final class ResultStore: Sendable {
             }
             if let queue = writer as? DatabaseQueue { try queue.close() }
         }
+        Self.removeWALFiles(path)
+    }
+
+    /// A store opened for reading is rarely closed by hand: leaving it removes the -wal and -shm files its
+    /// connection made, when no other process holds the database.
+    deinit {
+        guard path != ":memory:", let queue = writer as? DatabaseQueue, queue.configuration.readonly else { return }
+        try? queue.close()
+        Self.removeWALFiles(path)
+    }
+
+    /// Opens and closes one plain connection: SQLite checkpoints and deletes the -wal and -shm files when the
+    /// last connection to a database closes, which a pool (keeping its WAL for readers) or a read-only connection
+    /// does not do. Nothing happens while another process has the database open, or where the folder is read-only.
+    static func removeWALFiles(_ path: String) {
+        guard path != ":memory:", FileManager.default.fileExists(atPath: path + "-wal") else { return }
+        var configuration = Configuration()
+        configuration.busyMode = .immediateError
+        if let last = try? DatabaseQueue(path: path, configuration: configuration) { try? last.close() }
     }
 
     /// Fails on the first run whose `status` is not one this build writes (a hand-edited database), naming the
@@ -175,6 +196,10 @@ public final class ResultStore: Sendable {
     }
 
     func refuseNewerSchema(_ db: Database) throws {
+        try Self.refuseNewerSchema(db, path: path)
+    }
+
+    static func refuseNewerSchema(_ db: Database, path: String) throws {
         let migrator = StoreSchema.migrator
         guard try db.tableExists("grdb_migrations") else { return }
         if try migrator.hasBeenSuperseded(db) {

@@ -140,6 +140,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    @Test func aCleanCloseLeavesNoWALFilesAndNeitherDoesAReader() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.path("results.sqlite")
+        let companions = { [path + "-wal", path + "-shm"].filter { FileManager.default.fileExists(atPath: $0) } }
+        let store = try ResultStore.openForWriting(path: path)
+        #expect(!companions().isEmpty, "a pool in WAL mode has its -wal and -shm files while open")
+        try store.close()
+        #expect(companions().isEmpty, "left after close: \(companions())")
+        do {
+            let reader = try ResultStore.openForReading(path: path)
+            _ = try reader.runs()
+            #expect(!companions().isEmpty, "a reader of a WAL database makes its -shm file")
+        }
+        #expect(companions().isEmpty, "left by a reader: \(companions())")
+        // While another connection holds the database, its files stay.
+        let holder = try ResultStore.openForWriting(path: path)
+        try ResultStore.openForWriting(path: path).close()
+        #expect(!companions().isEmpty, "the WAL was removed under another connection")
+        try holder.close()
+        #expect(companions().isEmpty)
+    }
+
     @Test func aDatabaseOfTheFirstSchemaOpensAndMigrates() throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
@@ -371,7 +394,13 @@ import Testing
         let path = folder.path("c1.sqlite")
         try Self.writeV2Database(at: path, runs: [("2", "recompute", 10), ("2", "remap", 8), ("10", "recompute", 30), ("10", "remap", 20),
                                                   ("0.5", "recompute", 1), ("0.5", "remap", 1)])
-        try ResultStore.openForWriting(path: path).close()
+        let store = try ResultStore.openForWriting(path: path)
+        // Newer databases store the same figure under vLLM's name too, which the snippet reads.
+        try store.writer.write { db in
+            try db.execute(sql: "INSERT INTO metrics SELECT run_id, scope, 'itl_p99_ms', value FROM metrics WHERE metric = 'tbt_p99_ms'")
+            try RunMetricsView.refresh(db)
+        }
+        try store.close()
         let snippet = String(readme[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "Results/c1-strategy-rate.sqlite", with: path)
         #expect(snippet.contains("pd.read_sql") && snippet.contains("run_metrics"))
         try snippet.write(toFile: folder.path("snippet.py"), atomically: true, encoding: .utf8)
@@ -417,7 +446,7 @@ import Testing
         let result = try python([folder.path("snippet.py")], path: hasPandas ? nil : standIn)
         #expect(result.status == 0, "\(result.output)")
         let lines = result.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
-        #expect(lines.first == ["sweep", "workload.arrivals.rate_scale", "strategy", "seed", "tbt_p99_ms", "output_tokens_per_s"])
+        #expect(lines.first == ["sweep", "workload.arrivals.rate_scale", "strategy", "seed", "itl_p99_ms", "output_tokens_per_s"])
         #expect(lines.dropFirst().map { Double($0[1]) } == [0.5, 0.5, 2, 2, 10, 10], "\(result.output)")
         #expect(lines.dropFirst().map { $0[2] } == ["recompute", "remap", "recompute", "remap", "recompute", "remap"])
     }
