@@ -14,7 +14,7 @@ struct CapacityCommand: ParsableCommand {
             workload.arrivals.clients (closed loop), or session_rate or users (sessions): starts from the experiment's value, doubles or halves until the \
             SLOs change from pass to fail, then bisects to the tolerance. Prints the capacity, the goodput there \
             (finished requests per second, all meeting the SLOs), its main metrics and every point tried.
-            Example: gracesim capacity Configs/experiments/default.yaml --slo ttft_p99_ms=500,tbt_p99_ms=100
+            Example: gracesim capacity Configs/experiments/default.yaml --slo ttft_p99_ms=500,itl_p99_ms=100
             """
     )
 

@@ -21,7 +21,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "The strategy (or, in an ablation, the option value) the others are compared with (default: recompute, else the sweep's first).")
     var baseline: String?
 
-    @Option(name: .customLong("metric"), help: ArgumentHelp("A metric to show (repeat for several; default: tbt_p99_ms, ttft_p99_ms, output_tokens_per_s).", valueName: "name"))
+    @Option(name: .customLong("metric"), help: ArgumentHelp("A metric to show (repeat for several; default: itl_p99_ms, ttft_p99_ms, output_tokens_per_s).", valueName: "name"))
     var metrics: [String] = []
 
     @Option(help: "overall, or an instance name (default: overall).")
@@ -39,7 +39,7 @@ struct CompareCommand: ParsableCommand {
             let runs = try store.runs(sweep: sweep)
             guard runs.contains(where: { $0.run.status == .finished }) else { throw StoreError(file: db, "no finished runs to compare") }
             try Comparison.validate(runs: runs, file: db, baseline: baseline, scope: scope, metrics: metrics)
-            return Comparison(runs: runs, baseline: baseline, metrics: metrics.isEmpty ? Comparison.defaultMetrics : metrics,
+            return Comparison(runs: runs, baseline: baseline, metrics: metrics.isEmpty ? nil : metrics,
                               scope: scope ?? "overall")
         }
         let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).map { max(40, $0) } ?? 100

@@ -10,7 +10,14 @@ import GraceSim
 /// `recompute` when it is on the compared axis, else the compared axis's first value in grid order. Seeds (the
 /// `seed` axis) are averaged in grid order; the spread is the minimum and maximum over the seeds.
 public struct Comparison: Sendable {
-    public static let defaultMetrics = ["tbt_p99_ms", "ttft_p99_ms", "output_tokens_per_s"]
+    public static let defaultMetrics = ["itl_p99_ms", "ttft_p99_ms", "output_tokens_per_s"]
+
+    /// ``defaultMetrics`` for `runs`: a database written before latencies took vLLM's names has `tbt_p99_ms`, the
+    /// same figure, where newer ones have `itl_p99_ms`.
+    public static func defaultMetrics(for runs: [StoredRun]) -> [String] {
+        let hasITL = runs.contains { $0.metrics.values.contains { $0["itl_p99_ms"] != nil } }
+        return hasITL ? defaultMetrics : defaultMetrics.map { $0 == "itl_p99_ms" ? "tbt_p99_ms" : $0 }
+    }
 
     /// One metric over a row's runs (its seeds).
     public struct Summary: Sendable, Equatable {
@@ -69,8 +76,11 @@ public struct Comparison: Sendable {
     public var tables: [Table]
 
     /// Builds the tables from the finished runs of `runs` (failed runs are left out).
-    /// - Parameter baseline: the compared axis's value to measure against, where a sweep has it.
-    public init(runs: [StoredRun], baseline: String? = nil, metrics: [String] = Comparison.defaultMetrics, scope: String = "overall") {
+    /// - Parameters:
+    ///   - baseline: the compared axis's value to measure against, where a sweep has it.
+    ///   - metrics: the metrics to show; nil for ``defaultMetrics(for:)``.
+    public init(runs: [StoredRun], baseline: String? = nil, metrics: [String]? = nil, scope: String = "overall") {
+        let metrics = metrics ?? Self.defaultMetrics(for: runs)
         self.metrics = metrics
         self.scope = scope
         let finished = runs.filter { $0.run.status == .finished }
