@@ -4,7 +4,8 @@ import GRDB
 /// Who is claiming points, and when another owner's claim counts as abandoned.
 ///
 /// A `running` claim of another owner is taken over when its owner's process no longer exists on this host
-/// (checked with `kill(pid, 0)`: a `kill -9`ed sweep is taken over at once), or when its heartbeat is older than
+/// (checked with `kill(pid, 0)` and, on Linux, the process's state: a `kill -9`ed sweep is taken over at once, reaped
+/// or not), or when its heartbeat is older than
 /// `staleAfterSeconds` (an owner on another host, or a process id reused by an unrelated process).
 public struct ClaimPolicy: Sendable {
     /// This runner: `host:pid:random`.
@@ -39,8 +40,20 @@ public struct ClaimPolicy: Sendable {
     /// Whether `claim`, held by another owner, is abandoned.
     func isAbandoned(_ claim: ClaimRecord, now: Double) -> Bool {
         if now - claim.heartbeatSeconds > staleAfterSeconds { return true }
-        if claim.host == host, claim.pid != pid, kill(pid_t(claim.pid), 0) != 0, errno == ESRCH { return true }
+        if claim.host == host, claim.pid != pid, !Self.isRunning(pid: claim.pid) { return true }
         return false
+    }
+
+    /// Whether process `pid` exists on this host and is not a zombie (ended, waiting for its parent to reap it).
+    static func isRunning(pid: Int64) -> Bool {
+        guard pid > 0, pid <= Int64(Int32.max) else { return false }
+        if kill(pid_t(pid), 0) != 0, errno == ESRCH { return false }
+        // /proc/<pid>/stat: "pid (command) state ..."; the command may hold spaces and parentheses, so read the
+        // state after the last ")".
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        let state = stat[stat.index(after: close)...].first { $0 != " " }
+        return state != "Z" && state != "X"
     }
 }
 

@@ -144,6 +144,29 @@ import Testing
         #expect(taken?.attempts == 2 && taken?.state == .ended && taken?.owner != "gone")
     }
 
+    /// A child that has exited but is not yet reaped still answers `kill(pid, 0)`; its claims are abandoned too.
+    @Test func aZombieProcessIsNotRunning() throws {
+        var spawned: pid_t = 0
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(arguments[0]) }
+        #expect(posix_spawn(&spawned, "/bin/true", nil, nil, arguments, nil) == 0)
+        let pid = Int64(spawned)
+        // Until waitpid reaps it, the ended child is a zombie; /proc shows state Z once it has exited.
+        var state: Character? = nil
+        for _ in 0..<500 where state != "Z" {
+            Thread.sleep(forTimeInterval: 0.01)
+            let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            state = stat.lastIndex(of: ")").flatMap { stat[stat.index(after: $0)...].first { $0 != " " } }
+        }
+        #expect(state == "Z")
+        #expect(!ClaimPolicy.isRunning(pid: pid), "a zombie counts as running")
+        var status: Int32 = 0
+        #expect(waitpid(spawned, &status, 0) == spawned)
+        #expect(!ClaimPolicy.isRunning(pid: pid), "a reaped process counts as running")
+        #expect(ClaimPolicy.isRunning(pid: Int64(getpid())))
+        #expect(!ClaimPolicy.isRunning(pid: 0) && !ClaimPolicy.isRunning(pid: 999_999_999))
+    }
+
     @Test func aLiveClaimIsLeftToItsOwner() throws {
         let store = try ResultStore.inMemory()
         let spec = try StoreFixtures.spec(Self.sixPoints)
