@@ -207,6 +207,10 @@ public struct PresetCatalog: Sendable, Equatable {
         let preset = "\(directory)/\(name).yaml"
         guard FileManager.default.fileExists(atPath: preset) else {
             let names = (try? known()) ?? []
+            guard !names.isEmpty else {
+                throw ConfigError(file: file, key: key, "unknown \(kind) \"\(name)\": the preset folder \(directory) holds no \(kind) presets "
+                                  + "(check \(Self.environmentVariable), or the Configs folder found from the experiment's folder)")
+            }
             throw ConfigError(file: file, key: key,
                               "unknown \(kind) \"\(name)\" (\(NearestName.hint(for: name, among: names))known: \(names.joined(separator: ", ")))")
         }
