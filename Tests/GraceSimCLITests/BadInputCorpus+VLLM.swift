@@ -8,11 +8,11 @@ extension BadInputCorpus {
     }
 
     /// An experiment of Qwen3-32B (64 attention heads) on the 8-GPU `dgx-h100`, the instance's keys `instance`.
-    static func multiGPU(instance: String, extra: String = "") -> String {
+    static func multiGPU(instance: String, extra: String = "", model: String = "qwen3-32b") -> String {
         """
         name: corpus
         hardware: dgx-h100
-        instances: [{model: qwen3-32b, \(instance)}]
+        instances: [{model: \(model), \(instance)}]
         workload: {max_requests: 50, arrivals: {kind: poisson, rate: 4}, lengths: {kind: fixed, prompt: 64, output: 16}}
         \(extra)
 
@@ -30,6 +30,13 @@ extension BadInputCorpus {
             key: "instances.0.tensor_parallel_size", mentions: ["sharing mode mps", "in time only"]),
         run("enable_expert_parallel on a dense model", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 2, enable_expert_parallel: true")],
             key: "instances.0.enable_expert_parallel", mentions: ["dense model", "qwen3-32b"]),
+        run("data_parallel_size of a dense model", ["experiment.yaml": multiGPU(instance: "data_parallel_size: 2")],
+            key: "instances.0.data_parallel_size", mentions: ["dense model", "independent servers"]),
+        run("data_parallel_size beyond the preset's GPUs", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 4, data_parallel_size: 4")],
+            key: "instances.0.data_parallel_size", mentions: ["expected 1 to 2", "found 4"]),
+        run("data_parallel_size with remap",
+            ["experiment.yaml": multiGPU(instance: "data_parallel_size: 2, enable_expert_parallel: true", model: "qwen3-30b-a3b") + "strategy: remap\n"],
+            key: "strategy", mentions: ["modelled under recompute only"]),
         run("devices beyond the preset", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 2, devices: [0, 8]")],
             key: "instances.0.devices.1", mentions: ["0 to 7", "dgx-h100", "found 8"]),
         run("devices naming a GPU twice", ["experiment.yaml": multiGPU(instance: "tensor_parallel_size: 2, devices: [3, 3]")],
@@ -99,8 +106,8 @@ extension BadInputCorpus {
                      mentions: ["does not say which GPU", "--experiment"]),
         BadInputCase(name: "replay of a data-parallel run, with no experiment",
                      files: runFolder(meta: "{\"model\": \"meta-llama/Llama-3.1-8B\", \"engine_kwargs\": {\"data_parallel_size\": 2}, \"hardware\": {\"device_name\": \"NVIDIA H100 80GB HBM3\"}}\n"),
-                     arguments: ["replay", "$DIR/run"], file: "$DIR/run/meta.json", key: "data_parallel_size",
-                     mentions: ["not modelled yet"]),
+                     arguments: ["replay", "$DIR/run"], file: "$DIR/run/meta.json", key: "instances.0.data_parallel_size",
+                     mentions: ["dense model", "independent servers"]),
         BadInputCase(name: "replay of a meta.json whose engine_kwargs is a list", files: runFolder(meta: "{\"engine_kwargs\": [1, 2]}\n"),
                      arguments: ["replay", "$DIR/run"], file: "$DIR/run/meta.json", key: "engine_kwargs", mentions: ["JSON object"]),
         BadInputCase(name: "replay of a saved result with one arrival too few",

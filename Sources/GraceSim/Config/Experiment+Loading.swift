@@ -223,7 +223,7 @@ extension Experiment {
             .applyingInstanceStorage(o)
         try checkKVCacheDtype(model, gpu: gpu, in: o)
         model = try loadTensorParallel(o, model: model, hardware: hardware, sharing: sharing)
-        let devices = try loadDevices(o, count: model.tensorParallel, hardware: hardware)
+        let devices = try loadDevices(o, count: model.tensorParallel * model.dataParallel, hardware: hardware)
         if let note = GEMMPrecision.resolve(model.quantization, on: gpu).fallbackNote {
             warnings.append(ConfigError(file: node.file, key: o.optional("quantization")?.path ?? modelNode.path, note))
         }
@@ -306,8 +306,10 @@ extension Experiment {
 
     /// Refuses a strategy on an instance it cannot serve (swap preemption under vLLM V1, which has none).
     /// `tensor_parallel_size` (vLLM's name; default 1): the GPUs the instance's model is split over, at most the
-    /// preset's, dividing its attention heads and MLP sizes, under temporal sharing; and `enable_expert_parallel`
-    /// (default false; an MoE model only): its routed experts spread whole over those GPUs. Returns one GPU's shard.
+    /// preset's, dividing its attention heads and MLP sizes, under temporal sharing; `data_parallel_size` (default 1;
+    /// an MoE model only): engines stepping together, each with its own tensor-parallel GPUs and its share of the
+    /// experts; and `enable_expert_parallel` (default false; an MoE model only): its routed experts spread whole over
+    /// all those GPUs. Returns one GPU's shard.
     private static func loadTensorParallel(_ o: ConfigObject, model: ModelSpec, hardware: HardwareSpec,
                                            sharing: SharingMode) throws -> ModelSpec {
         let expertNode = o.optional("enable_expert_parallel")
@@ -315,18 +317,31 @@ extension Experiment {
         if let expertNode, expertParallel, model.moe == nil {
             throw expertNode.error("expected false: \(model.name) is a dense model, with no experts to spread over GPUs")
         }
-        guard let node = o.optional("tensor_parallel_size") else { return model }
-        let gpus = try node.int()
-        guard gpus >= 1, gpus <= hardware.gpuCount else {
-            throw node.error("expected 1 to \(hardware.gpuCount), the GPUs of \(hardware.name), found \(gpus)")
+        let tensorNode = o.optional("tensor_parallel_size"), dataNode = o.optional("data_parallel_size")
+        guard tensorNode != nil || dataNode != nil else { return model }
+        let gpus = try tensorNode?.int() ?? 1
+        if let tensorNode {
+            guard gpus >= 1, gpus <= hardware.gpuCount else {
+                throw tensorNode.error("expected 1 to \(hardware.gpuCount), the GPUs of \(hardware.name), found \(gpus)")
+            }
         }
-        if let problem = model.tensorParallelProblem(gpus: gpus, expertParallel: expertParallel) {
-            throw node.error("cannot split the model: \(problem)")
+        if let tensorNode, let problem = model.tensorParallelProblem(gpus: gpus, expertParallel: expertParallel) {
+            throw tensorNode.error("cannot split the model: \(problem)")
         }
-        if gpus > 1 && sharing != .temporal {
+        let ranks = try dataNode?.int() ?? 1
+        if let dataNode {
+            guard ranks >= 1, ranks * gpus <= hardware.gpuCount else {
+                throw dataNode.error("expected 1 to \(hardware.gpuCount / gpus): data_parallel_size × tensor_parallel_size (\(gpus)) GPUs, at most the \(hardware.gpuCount) of \(hardware.name), found \(ranks)")
+            }
+            if let problem = model.tensorParallelProblem(gpus: gpus, expertParallel: expertParallel, dataParallel: ranks) {
+                throw dataNode.error("cannot split the model over \(ranks) data-parallel ranks: \(problem)")
+            }
+        }
+        let node = tensorNode ?? dataNode!
+        if gpus * ranks > 1 && sharing != .temporal {
             throw node.error("expected 1 under sharing mode \(sharing.rawValue): MPS and MIG share one GPU among instances, and instances split over several GPUs are modelled sharing them in time only")
         }
-        return model.shard(tensorParallel: gpus, expertParallel: expertParallel)
+        return model.shard(tensorParallel: gpus, expertParallel: expertParallel, dataParallel: ranks)
     }
 
     /// `devices` (optional): the preset's GPUs the instance runs on, `count` distinct numbers from 0; by default the
@@ -344,7 +359,7 @@ extension Experiment {
             devices.append(device)
         }
         guard devices.count == count else {
-            throw node.error("expected \(count) GPU\(count == 1 ? "" : "s"), one per tensor-parallel shard (tensor_parallel_size \(count)), found \(devices.count)")
+            throw node.error("expected \(count) GPU\(count == 1 ? "" : "s"), one per shard (tensor_parallel_size × data_parallel_size), found \(devices.count)")
         }
         return devices
     }
@@ -358,6 +373,10 @@ extension Experiment {
             if instance.model.tensorParallel != first.model.tensorParallel {
                 let node = (o?.optional("tensor_parallel_size")) ?? nodes[index]
                 throw node.error("expected \(first.model.tensorParallel), as instances.0: instances sharing a machine must be split over the same GPUs (one tensor_parallel_size for all)")
+            }
+            if instance.model.dataParallel != first.model.dataParallel {
+                let node = (o?.optional("data_parallel_size")) ?? nodes[index]
+                throw node.error("expected \(first.model.dataParallel), as instances.0: instances sharing a machine must be split over the same GPUs (one data_parallel_size for all)")
             }
             if Set(instance.devices) != Set(first.devices) {
                 let node = (o?.optional("devices")) ?? nodes[index]

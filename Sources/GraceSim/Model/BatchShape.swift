@@ -37,6 +37,18 @@ public struct BatchShape: Sendable, Equatable {
     /// Tokens that run through the layers this iteration.
     public var totalTokens: Int { prefillTokens + decodeSequences + hostDecodeSequences }
 
+    /// One of `ranks` data-parallel ranks' share of this batch, every rank taking an even share: counts divided and
+    /// rounded up (the largest rank's, to which vLLM pads the others), sums divided. The batch itself for one rank.
+    public func rankShare(of ranks: Int) -> BatchShape {
+        guard ranks > 1 else { return self }
+        func share(_ count: Int) -> Int { (count + ranks - 1) / ranks }
+        let r = Double(ranks)
+        return BatchShape(prefillTokens: share(prefillTokens), prefillSequences: share(prefillSequences),
+                          prefillAttentionPairs: prefillAttentionPairs / r, decodeSequences: share(decodeSequences),
+                          decodeContextTokens: share(decodeContextTokens), sampledSequences: share(sampledSequences),
+                          hostDecodeSequences: share(hostDecodeSequences), hostDecodeContextTokens: share(hostDecodeContextTokens))
+    }
+
     /// Query–key pairs of one prefill chunk of `chunkTokens` new tokens after `priorContextTokens` already cached,
     /// under causal masking: chunk × (prior + (chunk + 1) / 2).
     @inlinable public static func attentionPairs(chunkTokens: Int, priorContextTokens: Int) -> Double {

@@ -18,6 +18,14 @@ public final class IterationTimeModel: Sendable {
     /// The all-reduces among the GPUs of a model split by tensor parallelism (`model` is then one GPU's shard);
     /// nil on one GPU.
     public let allReduce: AllReduceTime?
+    /// Under data parallelism (`model.dataParallel` ranks stepping together): the collectives of each MoE layer over
+    /// every rank's GPUs, vLLM's default `allgather_reducescatter` exchange, costed as one all-reduce of every rank's
+    /// tokens (an all-gather and a reduce-scatter move what an all-reduce moves); nil otherwise.
+    public let expertExchange: AllReduceTime?
+    /// The data-parallel ranks (1 without data parallelism). A batch is then every rank's batch together, split
+    /// evenly over the ranks (``BatchShape/rankShare(of:)``); each rank computes its share's attention and dense
+    /// layers, and its experts for every rank's tokens.
+    private let ranks: Int
 
     /// The matrices of one dense decoder layer as stored and multiplied (for the roofline).
     private let matrices: [MatrixVariant]
@@ -43,10 +51,12 @@ public final class IterationTimeModel: Sendable {
     private let moeLayerCount: Double
 
     public init(model: ModelSpec, gpu: GPUSpec, engineOverhead: EngineOverhead = .vllmV0,
-                efficiency: ComputeEfficiency = .fitted, allReduce: AllReduceTime? = nil) {
+                efficiency: ComputeEfficiency = .fitted, allReduce: AllReduceTime? = nil, expertExchange: AllReduceTime? = nil) {
         self.model = model
         self.gpu = gpu
         self.allReduce = allReduce
+        self.expertExchange = model.dataParallel > 1 ? expertExchange : nil
+        ranks = model.dataParallel
         self.efficiency = efficiency
         self.engineOverhead = engineOverhead
         measured = gpu.kernelTables.map { MeasuredKernels(tables: $0, model: model, gpu: gpu) }
@@ -99,14 +109,16 @@ public final class IterationTimeModel: Sendable {
     public func duration(of batch: BatchShape) -> SimTime {
         if batch.totalTokens == 0 && batch.sampledSequences == 0 { return .zero }
         let gpu = computeSeconds(of: batch)
-        return SimTime.capped(seconds: gpu) + engineOverhead.duration(sampledSequences: batch.sampledSequences, gpuSeconds: gpu)
+        let sampled = ranks == 1 ? batch.sampledSequences : batch.rankShare(of: ranks).sampledSequences
+        return SimTime.capped(seconds: gpu) + engineOverhead.duration(sampledSequences: sampled, gpuSeconds: gpu)
     }
 
     /// Seconds of GPU work of one forward pass over `batch`: all decoder layers, the embedding lookup, the final
     /// norm and the LM head; no engine overhead.
-    public func computeSeconds(of batch: BatchShape) -> Double {
+    public func computeSeconds(of whole: BatchShape) -> Double {
+        let batch = ranks == 1 ? whole : whole.rankShare(of: ranks)
         let n = Double(batch.totalTokens)
-        var layer = layerComputeSeconds(of: batch)
+        var layer = layerComputeSeconds(of: whole)
         if !engineOverhead.cudaGraphs.captures(batch) {
             layer = max(layer, kernelsPerLayer(batch) * EngineOverhead.eagerLaunchSeconds)
         }
@@ -129,7 +141,7 @@ public final class IterationTimeModel: Sendable {
     /// decode attention where the batch has them.
     private func kernelsPerLayer(_ batch: BatchShape) -> Double {
         Double(matrices.count) + elementwiseKernels + 1 + (batch.prefillTokens > 0 ? 1 : 0) + (batch.decodeSequences > 0 ? 1 : 0)
-            + (allReduce == nil ? 0 : 2)
+            + (allReduce == nil ? 0 : 2) + (expertExchange == nil ? 0 : 2)
     }
 
     /// One all-reduce of the batch's hidden states among the instance's GPUs; zero on one GPU.
@@ -147,16 +159,24 @@ public final class IterationTimeModel: Sendable {
 
     /// Seconds of one decoder layer over `batch`, split by kind of kernel; for an MoE model, the mean over its dense
     /// and MoE layers.
-    public func layerBreakdown(of batch: BatchShape) -> LayerTimes {
+    public func layerBreakdown(of whole: BatchShape) -> LayerTimes {
+        let batch = ranks == 1 ? whole : whole.rankShare(of: ranks)
         let n = Double(batch.totalTokens)
+        // Every rank's tokens enter each GPU's experts, padded as vLLM pads each rank's to the largest.
+        let expertTokens = n * Double(ranks)
         let attention = attentionSeconds(of: batch)
-        let communication = 2 * allReduceSeconds(batch)
+        var communication = 2 * allReduceSeconds(batch)
         guard moeLayerCount > 0 else {
             return LayerTimes(linearSeconds: matrixSeconds(tokens: n), elementwiseSeconds: elementwiseSeconds(tokens: n),
                               attentionSeconds: attention, communicationSeconds: communication)
         }
         let layers = denseLayerCount + moeLayerCount
-        var linear = moeLayerCount * moeMatrixSeconds(tokens: n)
+        if let expertExchange {
+            let exchange = expertExchange.seconds(elements: expertTokens * Double(model.hiddenSize),
+                                                  captured: engineOverhead.cudaGraphs.captures(batch))
+            communication += moeLayerCount * exchange / layers
+        }
+        var linear = moeLayerCount * moeMatrixSeconds(tokens: n, expertTokens: expertTokens)
         var elementwise = moeLayerCount * elementwiseSeconds(tokens: n, bytesPerToken: moeElementwiseBytesPerToken)
         if denseLayerCount > 0 {
             linear += denseLayerCount * matrixSeconds(tokens: n)
@@ -198,9 +218,9 @@ public final class IterationTimeModel: Sendable {
         return total
     }
 
-    /// One MoE layer's GEMMs: attention, router and shared experts (measured where the GPU has tables), and the
-    /// routed experts the batch's tokens chose.
-    private func moeMatrixSeconds(tokens n: Double) -> Double {
+    /// One MoE layer's GEMMs: attention, router and shared experts (measured where the GPU has tables) for `n`
+    /// tokens, and the routed experts the `expertTokens` tokens entering them chose (`n` without data parallelism).
+    private func moeMatrixSeconds(tokens n: Double, expertTokens: Double) -> Double {
         guard n > 0, let routedExperts else { return 0 }
         var total = 0.0
         if let measured {
@@ -208,7 +228,7 @@ public final class IterationTimeModel: Sendable {
         } else {
             for m in moeMatrices { total += linearSeconds(m, tokens: n) }
         }
-        return total + routedExperts.seconds(tokens: n, gpu: gpu, efficiency: efficiency, activationBytes: elementBytes)
+        return total + routedExperts.seconds(tokens: expertTokens, gpu: gpu, efficiency: efficiency, activationBytes: elementBytes)
     }
 
     private func elementwiseSeconds(tokens n: Double) -> Double {

@@ -49,6 +49,9 @@ public struct ModelSpec: Sendable, Hashable {
     /// The GPUs whose shards hold whole experts of an MoE layer, each a share of them (vLLM's expert parallelism over
     /// the tensor-parallel GPUs); 1 when every shard holds a slice of every expert.
     public var expertParallel: Int = 1
+    /// The data-parallel ranks this shard is one of (vLLM's `data_parallel_size`, MoE models only): each holds the
+    /// attention and steps in lockstep with the others, their MoE layers sharing the experts; 1 otherwise.
+    public var dataParallel: Int = 1
 
     public init(name: String, family: Family, layers: Int, hiddenSize: Int, attentionHeads: Int, kvHeads: Int,
                 headDim: Int, ffnSize: Int, vocabSize: Int, mlp: MLPKind, maxContextTokens: Int,

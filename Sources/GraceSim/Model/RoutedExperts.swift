@@ -21,8 +21,9 @@ struct RoutedExperts: Sendable {
     private let probabilities: [Double]
 
     /// The measured fused kernel of this layer and the GPU it was measured on, when the tables have it: for a
-    /// tensor-parallel shard, the curve of the whole layer's shape measured at that tensor-parallel size, or, with the
-    /// experts spread whole, at that expert-parallel size (one rank's time).
+    /// tensor-parallel shard, the curve of the whole layer's shape measured at that tensor-parallel size (over every
+    /// data-parallel rank's GPUs), or, with the experts spread whole, at that expert-parallel size (one rank's time).
+    /// `tokens` are then the tokens of every data-parallel rank, which all enter every GPU's experts.
     let measured: (curve: LogLogCurve, peakFlops: Double, bandwidth: Double)?
 
     /// The GPUs the layer's experts are spread over whole (expert parallelism); 1 otherwise. `moe` is then the
@@ -38,11 +39,13 @@ struct RoutedExperts: Sendable {
         gateUp = MatrixVariant(shapes[0], model: model, precision: precision, quantized: model.quantization.isQuantized)
         down = MatrixVariant(shapes[1], model: model, precision: precision, quantized: model.quantization.isQuantized)
         probabilities = moe.pickProbabilities()
+        // Sliced experts are split over every GPU of the MoE group: the tensor-parallel GPUs of every data-parallel rank.
+        let slices = model.tensorParallel * model.dataParallel
         if let tables, let dtype = Self.tableDtype(model.quantization, precision: precision),
            let curve = tables.moeCurve(dtype: dtype, hiddenSize: model.hiddenSize,
-                                       interSize: moe.expertFFNSize * (ranks > 1 ? 1 : model.tensorParallel),
+                                       interSize: moe.expertFFNSize * (ranks > 1 ? 1 : slices),
                                        experts: moe.experts, expertsPerToken: moe.expertsPerToken, distribution: "balanced",
-                                       tensorParallel: ranks > 1 ? 1 : model.tensorParallel, expertParallel: ranks) {
+                                       tensorParallel: ranks > 1 ? 1 : slices, expertParallel: ranks) {
             measured = (curve, tables.peakFlopsPerSecond, tables.hbmBytesPerSecond)
         } else {
             measured = nil

@@ -7,13 +7,22 @@ public struct InstanceSpec: Sendable {
     public var model: ModelSpec
     /// vLLM's `tensor_parallel_size`: the GPUs the model is split over.
     public var tensorParallelSize: Int { model.tensorParallel }
-    /// The machine's GPUs the instance runs on, as many as `tensorParallelSize` (`devices`; by default the first ones).
+    /// vLLM's `data_parallel_size`: engines that step together, each on its own `tensorParallelSize` GPUs (MoE models).
+    /// The instance is then all of them as one: one scheduler over every rank's limits and KV, each step split evenly
+    /// over the ranks (see docs/model.md).
+    public var dataParallelSize: Int { model.dataParallel }
+    /// Sequences in one step over every data-parallel rank: `maxNumSeqs` per rank.
+    public var stepSequences: Int { maxNumSeqs * dataParallelSize }
+    /// Tokens in one step over every data-parallel rank: `maxNumBatchedTokens` per rank.
+    public var stepTokens: Int { maxNumBatchedTokens * dataParallelSize }
+    /// The machine's GPUs the instance runs on, `tensorParallelSize × dataParallelSize` of them (`devices`; by default
+    /// the first ones).
     public var devices: [Int] = [0]
     /// vLLM's `gpu_memory_utilization`: the fraction of HBM this instance may use for weights, activations and KV.
     public var memoryFraction: Double
-    /// vLLM's `max_num_seqs`: sequences in one step.
+    /// vLLM's `max_num_seqs`: sequences in one step (of one data-parallel rank).
     public var maxNumSeqs: Int
-    /// vLLM's `max_num_batched_tokens`: tokens in one step.
+    /// vLLM's `max_num_batched_tokens`: tokens in one step (of one data-parallel rank).
     public var maxNumBatchedTokens: Int
     /// Whether prompts may be split across steps and mixed with decodes (vLLM `enable_chunked_prefill`; always
     /// under V1).

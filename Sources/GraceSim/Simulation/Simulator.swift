@@ -103,9 +103,13 @@ public final class Simulator {
             let gpu = experiment.sharing == .mig ? spec.migProfile.map { machine.gpu.slice($0) } : nil
             let allReduce = AllReduceTime(gpus: spec.tensorParallelSize, gpu: machine.gpu, fabric: machine.fabric,
                                           elementBytes: spec.model.bytesPerElement)
-            return ServingInstance(index: index, spec: spec, kvCapacityBlocks: partition.kvBlocks[index],
+            let expertExchange = AllReduceTime(gpus: spec.tensorParallelSize * spec.dataParallelSize, gpu: machine.gpu,
+                                               fabric: machine.fabric, elementBytes: spec.model.bytesPerElement)
+            // Data-parallel ranks each hold the KV their GPU leaves; the instance schedules them as one pool.
+            return ServingInstance(index: index, spec: spec, kvCapacityBlocks: partition.kvBlocks[index] * spec.dataParallelSize,
                             timeModel: IterationTimeModel(model: spec.model, gpu: gpu ?? machine.gpu,
-                                                           engineOverhead: spec.engineOverhead, allReduce: allReduce),
+                                                           engineOverhead: spec.engineOverhead, allReduce: allReduce,
+                                                           expertExchange: expertExchange),
                             requests: requests, strategy: strategy, sampleInterval: experiment.sampleInterval)
         }
         link = SharedLink(spec: machine.link, hostMemoryBytesPerSecond: machine.cpu.memoryBytesPerSecond,
@@ -382,7 +386,9 @@ public final class Simulator {
         for instance in instances {
             invariantViolations.append(contentsOf: instance.checkInvariants().map { $0.at(now) })
             let use = strategy.gpuMemory(instance: instance)
-            let instanceBytes = use.weightBytes + use.kvBytes + use.bufferBytes + instance.spec.activationReserveBytes
+            // Data-parallel ranks each hold their share of the instance's pooled KV on their own GPU.
+            let kvPerGPU = use.kvBytes / Int64(instance.spec.dataParallelSize)
+            let instanceBytes = use.weightBytes + kvPerGPU + use.bufferBytes + instance.spec.activationReserveBytes
             gpuBytes += instanceBytes
             if sharingMode == .mig, let profile = instance.spec.migProfile {
                 let sliceBytes = hardware.gpu.slice(profile).hbmBytes

@@ -121,8 +121,14 @@ public struct StrategySpec: Sendable {
         refuse = { S.refusal(for: $0, options: options) }
     }
 
-    /// Why this strategy cannot serve `instance`, or nil when it can.
-    public func refusal(for instance: InstanceSpec) -> String? { refuse(instance) }
+    /// Why this strategy cannot serve `instance`, or nil when it can. Data-parallel ranks, each with its own link
+    /// and KV, are modelled as one engine under recompute only.
+    public func refusal(for instance: InstanceSpec) -> String? {
+        if instance.dataParallelSize > 1 && kind != .recompute {
+            return "data_parallel_size \(instance.dataParallelSize) is modelled under recompute only (the ranks are one engine in the simulation, with no link or KV of their own); use recompute or data_parallel_size 1"
+        }
+        return refuse(instance)
+    }
 
     /// The options if this is strategy `S`, nil otherwise.
     public func options<S: RegisteredStrategy>(of strategy: S.Type) -> S.Options? {

@@ -20,10 +20,10 @@ struct VLLMV0Scheduler: StepScheduler {
     /// Admits waiting requests as whole prefills. Returns whether any was admitted.
     private func schedulePrefills(_ s: ServingInstance, now: SimTime) -> Bool {
         var tokens = 0
-        while let id = s.waiting.first, s.running.count < s.spec.maxNumSeqs {
+        while let id = s.waiting.first, s.running.count < s.spec.stepSequences {
             let sequence = s.requests.states[Int(id)].sequenceTokens
             // A re-prefill may exceed the budget; it then runs alone rather than never.
-            if tokens + Int(sequence) > s.spec.maxNumBatchedTokens && !s.batch.isEmpty { break }
+            if tokens + Int(sequence) > s.spec.stepTokens && !s.batch.isEmpty { break }
             guard admit(s, id, now: now) else { break }
             tokens += Int(sequence)
             s.batch.addPrefill(id, chunk: sequence, priorTokens: 0, samples: true)
@@ -96,7 +96,7 @@ struct VLLMV0Scheduler: StepScheduler {
     @discardableResult
     private func scheduleSwapIns(_ s: ServingInstance, now: SimTime, tokenBudget: Int) -> Int {
         var budget = tokenBudget
-        while budget > 0, let id = s.swapped.first, s.running.count < s.spec.maxNumSeqs {
+        while budget > 0, let id = s.swapped.first, s.running.count < s.spec.stepSequences {
             let state = s.requests.states[Int(id)]
             let needed = Int(s.pool.blocks(forTokens: state.sequenceTokens))
             guard s.pool.freeBlocks - needed >= s.watermarkBlocks else { break }
@@ -116,14 +116,14 @@ struct VLLMV0Scheduler: StepScheduler {
     /// vLLM V0 with chunked prefill: decodes first, then swapped requests, then running prefills, then new prompts.
     private func scheduleChunked(_ s: ServingInstance, now: SimTime) {
         let preemptionsBefore = s.metrics.preemptions
-        var budget = scheduleDecodes(s, now: now, tokenBudget: s.spec.maxNumBatchedTokens)
+        var budget = scheduleDecodes(s, now: now, tokenBudget: s.spec.stepTokens)
         if s.metrics.preemptions == preemptionsBefore { budget = scheduleSwapIns(s, now: now, tokenBudget: budget) }
         for id in s.running where budget > 0 {
             let state = s.requests.states[Int(id)]
             guard state.phase == .prefilling else { continue }
             budget -= addChunk(s, id, state: state, budget: budget)
         }
-        while budget > 0, let id = s.waiting.first, s.running.count < s.spec.maxNumSeqs {
+        while budget > 0, let id = s.waiting.first, s.running.count < s.spec.stepSequences {
             guard admit(s, id, now: now) else { break }
             budget -= addChunk(s, id, state: s.requests.states[Int(id)], budget: budget)
         }

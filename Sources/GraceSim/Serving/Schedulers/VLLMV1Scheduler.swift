@@ -21,7 +21,7 @@ struct VLLMV1Scheduler: StepScheduler {
         let preemptionsBefore = s.metrics.preemptions
         var budget = scheduleRunning(s, now: now)
         guard s.metrics.preemptions == preemptionsBefore else { return }
-        while budget > 0, let id = s.waiting.first, s.running.count < s.spec.maxNumSeqs {
+        while budget > 0, let id = s.waiting.first, s.running.count < s.spec.stepSequences {
             guard let tokens = admit(s, id, budget: budget, now: now) else { break }
             budget -= tokens
         }
@@ -29,7 +29,7 @@ struct VLLMV1Scheduler: StepScheduler {
 
     /// Schedules the running requests in order within the token budget; returns the budget left.
     private func scheduleRunning(_ s: ServingInstance, now: SimTime) -> Int {
-        var budget = s.spec.maxNumBatchedTokens
+        var budget = s.spec.stepTokens
         var i = 0
         while i < s.running.count && budget > 0 {
             let id = s.running[i]
