@@ -41,7 +41,7 @@ extension RunSetup {
         case "enable_chunked_prefill": return instance.chunkedPrefill ? "true" : "false"
         case "enable_prefix_caching": return instance.prefixCaching ? "true" : "false"
         case "tensor_parallel_size": return "\(instance.tensorParallelSize)"
-        case "data_parallel_size": return "1"
+        case "data_parallel_size": return "\(instance.dataParallelSize)"
         case "enable_expert_parallel": return instance.model.expertParallel > 1 ? "true" : "false"
         default: return nil
         }
@@ -54,7 +54,7 @@ extension RunSetup {
     }
 
     /// The hardware preset of the run's GPU: the preset it names (gracesim's own results), else, of the presets that
-    /// list the GPU's name under `device_names` and have at least the run's tensor-parallel GPUs, the one with the
+    /// list the GPU's name under `device_names` and have at least the run's GPUs (tensor × data parallel), the one with the
     /// fewest GPUs (the first in name order among equals).
     /// - Throws: ``ConfigError`` naming the run's file when the run names neither, or no preset lists its GPU.
     public func hardwarePreset(catalog: PresetCatalog) throws -> HardwareSpec {
@@ -62,7 +62,7 @@ extension RunSetup {
         guard let gpu else {
             throw ConfigError(file: file, key: "hardware.device_name", "the run does not say which GPU served it; give --experiment E.yaml")
         }
-        let gpus = argument("tensor_parallel_size").flatMap { Int($0) } ?? 1
+        let gpus = (argument("tensor_parallel_size").flatMap { Int($0) } ?? 1) * (argument("data_parallel_size").flatMap { Int($0) } ?? 1)
         var best: HardwareSpec?
         for name in try catalog.hardwareNames() {
             if let spec = try? catalog.hardware(named: name, file: file, key: "hardware.device_name"), spec.deviceNames.contains(gpu),
@@ -79,13 +79,10 @@ extension RunSetup {
     /// where it records none; the V1 engine, with its scheduler, prefix caching and engine overhead, under a V1-only
     /// vLLM). Its workload is a
     /// placeholder: a replay sends the run's own requests.
-    /// - Throws: ``ConfigError`` naming the run's file when the model or GPU is not known, or the run used what
-    ///   gracesim does not model (data parallelism).
+    /// - Throws: ``ConfigError`` naming the run's file when the model or GPU is not known, or the experiment cannot
+    ///   be loaded (a parallelism the model cannot be split by, say).
     public func mirrorExperiment(name: String, catalog: PresetCatalog) throws -> Experiment {
         guard let model else { throw ConfigError(file: file, key: "model", "the run does not say which model it served; give --experiment E.yaml") }
-        if let value = argument("data_parallel_size"), !Self.same(value, "1") {
-            throw ConfigError(file: file, key: "data_parallel_size", "data_parallel_size \(value) is not modelled yet (docs/model.md); gracesim cannot mirror this run")
-        }
         let hardware = try hardwarePreset(catalog: catalog)
         var lines = ["name: \(JSONText.quoted("mirror of " + name))", "hardware: \(JSONText.quoted(hardware.name))", "instances:",
                      "  - model: \(JSONText.quoted(model))"]
@@ -93,7 +90,7 @@ extension RunSetup {
             guard let value = self.argument(argument), value != "null" else { continue }
             switch argument {
             case "max_num_seqs", "max_num_batched_tokens", "max_model_len", "block_size", "gpu_memory_utilization", "enable_chunked_prefill",
-                 "tensor_parallel_size", "enable_expert_parallel":
+                 "tensor_parallel_size", "data_parallel_size", "enable_expert_parallel":
                 lines.append("    \(argument): \(value)")
             case "enable_prefix_caching" where isV1Only:
                 lines.append("    \(argument): \(value)")

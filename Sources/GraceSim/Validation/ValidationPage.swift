@@ -16,12 +16,12 @@ public enum ValidationPage {
              experiment: "Configs/experiments/validation-rtxpro6000-llama-3.1-8b.yaml"),
         Case(run: "Workloads/vllm-runs/llmservingsim-rtxpro6000-vllm-0.19.0-qwen3-32b-tp2",
              experiment: "Configs/experiments/validation-rtxpro6000-qwen3-32b-tp2.yaml"),
+        Case(run: "Workloads/vllm-runs/llmservingsim-rtxpro6000-vllm-0.19.0-qwen3-30b-a3b",
+             experiment: "Configs/experiments/validation-rtxpro6000-qwen3-30b-a3b.yaml"),
     ]
 
-    /// The runs of `Workloads/vllm-runs/` that gracesim cannot replay yet, listed with their reasons.
-    public static let pending = [
-        "Workloads/vllm-runs/llmservingsim-rtxpro6000-vllm-0.19.0-qwen3-30b-a3b",
-    ]
+    /// The runs of `Workloads/vllm-runs/` that gracesim cannot replay yet, listed with their reasons (none now).
+    public static let pending: [String] = []
 
     /// NVIDIA's silicon table, replayed in its own section (``SiliconReport``), as a path from the repository root.
     public static let siliconTable = "Workloads/silicon/vllm-agg.csv"
