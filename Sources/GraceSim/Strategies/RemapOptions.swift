@@ -80,8 +80,9 @@ public struct RemapOptions: StrategyOptions {
     /// max_stall_fraction: 0.02, compute_estimate: last_decode, buffers: auto, cap: 0.5, reversion: true,
     /// reversion_free_fraction: 0.3, prefetch_idle: true}`; `amount: {static: N}` fixes α.
     public static func load(from o: ConfigObject) throws -> RemapOptions {
-        var options = RemapOptions()
-        options.victim = try o.choice("victim", default: .mru)
+        let defaults = RemapOptions()
+        var options = defaults
+        options.victim = try o.choice("victim", default: defaults.victim)
         if let amount = o.optional("amount") {
             if case .scalar = amount.node {
                 guard try amount.string() == "dynamic" else { throw amount.error("expected dynamic or {static: N}, found \"\(try amount.string())\"") }
@@ -94,13 +95,13 @@ public struct RemapOptions: StrategyOptions {
                 options.amount = .fixed(n)
             }
         }
-        options.amountRule = try o.choice("amount_rule", default: .paper)
+        options.amountRule = try o.choice("amount_rule", default: defaults.amountRule)
         if let fraction = o.optional("max_stall_fraction") {
             let value = try fraction.double()
             guard value > 0 && value <= 1 else { throw fraction.error("expected a fraction in (0, 1], found \(value)") }
             options.maxStallFraction = value
         }
-        options.computeEstimate = try o.choice("compute_estimate", default: .lastDecode)
+        options.computeEstimate = try o.choice("compute_estimate", default: defaults.computeEstimate)
         if let buffers = o.optional("buffers") {
             switch try buffers.string() {
             case "1": options.buffers = .one
@@ -109,10 +110,10 @@ public struct RemapOptions: StrategyOptions {
             case let other: throw buffers.error("expected 1, 2 or auto, found \"\(other)\"")
             }
         }
-        options.cap = try o.double("cap", in: 0...1, default: 0.5)
-        options.reversion = try o.bool("reversion", default: true)
-        options.reversionFreeFraction = try o.double("reversion_free_fraction", in: 0...1, default: 0.3)
-        options.prefetchIdle = try o.bool("prefetch_idle", default: true)
+        options.cap = try o.double("cap", in: 0...1, default: defaults.cap)
+        options.reversion = try o.bool("reversion", default: defaults.reversion)
+        options.reversionFreeFraction = try o.double("reversion_free_fraction", in: 0...1, default: defaults.reversionFreeFraction)
+        options.prefetchIdle = try o.bool("prefetch_idle", default: defaults.prefetchIdle)
         return options
     }
 }
