@@ -64,7 +64,7 @@ struct ValidateCommand: ParsableCommand {
     /// Computes what an instance of `model` derives from its shape, as `run` does (the loader has bounded the
     /// shape so that none of it can overflow).
     static func deriveSizes(_ model: ModelSpec) {
-        let instance = InstanceSpec(name: model.name, model: model, memoryFraction: 1)
+        let instance = InstanceSpec(name: model.name, model: model, gpuMemoryUtilization: 1)
         _ = (model.totalWeightBytes, model.kvBytesPerToken, model.lmHeadBytes, model.flopsPerToken,
              instance.activationReserveBytes, Int64(instance.blockTokens) * model.kvBytesPerToken)
     }

@@ -23,9 +23,9 @@ public enum TestExperiments {
 
     /// The memory fraction that gives `model` a KV pool of exactly `blocks` blocks on `hardware`.
     /// The activation reserve depends on the scheduler limits and chunked prefill, so pass the values the instance uses.
-    public static func memoryFraction(forBlocks blocks: Int, model: ModelSpec, hardware: HardwareSpec, chunkedPrefill: Bool = false,
+    public static func gpuMemoryUtilization(forBlocks blocks: Int, model: ModelSpec, hardware: HardwareSpec, chunkedPrefill: Bool = false,
                                maxNumSeqs: Int = 256, maxNumBatchedTokens: Int? = nil) -> Double {
-        let spec = InstanceSpec(name: model.name, model: model, memoryFraction: 1, maxNumSeqs: maxNumSeqs,
+        let spec = InstanceSpec(name: model.name, model: model, gpuMemoryUtilization: 1, maxNumSeqs: maxNumSeqs,
                                 maxNumBatchedTokens: maxNumBatchedTokens, chunkedPrefill: chunkedPrefill)
         let blockBytes = Int64(spec.blockTokens) * model.kvBytesPerToken
         let bytes = model.totalWeightBytes + spec.activationReserveBytes + Int64(blocks) * blockBytes + blockBytes / 2
@@ -37,7 +37,7 @@ public enum TestExperiments {
     /// `strategy:` value as YAML (`swap`, `{kind: swap, swap_space_gib: 0}`).
     public static func singleInstance(model: String = "llama-3-8b", hardware: String = "gh200-96gb", blocks: Int? = nil,
                                extra: String = "", strategy: String = "recompute", checkInvariants: Bool = true) throws -> Experiment {
-        let fraction = blocks.map { memoryFraction(forBlocks: $0, model: self.model(model), hardware: self.hardware(hardware)) } ?? 0.9
+        let fraction = blocks.map { gpuMemoryUtilization(forBlocks: $0, model: self.model(model), hardware: self.hardware(hardware)) } ?? 0.9
         return try experiment("""
         name: test
         hardware: \(hardware)

@@ -212,7 +212,7 @@ extension Experiment {
 
     /// vLLM's default `gpu_memory_utilization`: the share of the GPU (under MIG, of its slice) an instance takes
     /// when the config gives none.
-    static let defaultMemoryFraction = 0.9
+    static let defaultGPUMemoryUtilization = 0.9
 
     private static func loadInstance(_ node: ConfigNode, catalog: PresetCatalog, sharing: SharingMode,
                                      hardware: HardwareSpec, warnings: inout [ConfigError]) throws -> InstanceSpec {
@@ -239,7 +239,7 @@ extension Experiment {
             throw profileNode.error("applies under sharing mode mig only (this experiment shares the GPU by \(sharing.rawValue))")
         }
         let fractionKey = try o.spelling("gpu_memory_utilization", or: "memory_fraction")
-        let fraction = try o.double(fractionKey, in: 0.000_001...1, default: defaultMemoryFraction)
+        let fraction = try o.double(fractionKey, in: 0.000_001...1, default: defaultGPUMemoryUtilization)
         let engine: ServingEngine = try o.choice("engine", default: .vllmV0)
         let chunkedKey = try o.spelling("enable_chunked_prefill", or: "chunked_prefill")
         let chunked = try o.bool(chunkedKey, default: engine == .vllmV1)
@@ -284,7 +284,7 @@ extension Experiment {
         let overhead = try o.optional("engine_overhead").map(loadEngineOverhead) ?? (engine == .vllmV1 ? .vllmV1 : .vllmV0)
         let name = try o.string("name", default: model.name)
         try o.finish()
-        var instance = InstanceSpec(name: name, model: model, memoryFraction: fraction, maxNumSeqs: maxNumSeqs,
+        var instance = InstanceSpec(name: name, model: model, gpuMemoryUtilization: fraction, maxNumSeqs: maxNumSeqs,
                                     maxNumBatchedTokens: budget, chunkedPrefill: chunked, maxModelLen: maxModelLen, blockTokens: blockTokens,
                                     watermark: watermark, activationReserveBytes: reserve, migProfile: profile,
                                     engineOverhead: overhead, engine: engine, prefixCaching: prefixCaching)

@@ -104,7 +104,7 @@ public struct VLLMBenchmarkResult: Sendable {
             public init(_ spec: InstanceSpec) {
                 name = spec.name
                 model = spec.modelReference
-                gpuMemoryUtilization = spec.memoryFraction
+                gpuMemoryUtilization = spec.gpuMemoryUtilization
                 maxNumSeqs = spec.maxNumSeqs
                 maxNumBatchedTokens = spec.maxNumBatchedTokens
                 enableChunkedPrefill = spec.chunkedPrefill

@@ -19,7 +19,7 @@ public struct InstanceSpec: Sendable {
     /// the first ones).
     public var devices: [Int] = [0]
     /// vLLM's `gpu_memory_utilization`: the fraction of HBM this instance may use for weights, activations and KV.
-    public var memoryFraction: Double
+    public var gpuMemoryUtilization: Double
     /// vLLM's `max_num_seqs`: sequences in one step (of one data-parallel rank).
     public var maxNumSeqs: Int
     /// vLLM's `max_num_batched_tokens`: tokens in one step (of one data-parallel rank).
@@ -45,7 +45,7 @@ public struct InstanceSpec: Sendable {
     /// Bytes reserved for activations and the sampler's logits, which vLLM measures in a profiling run
     /// before sizing the KV cache.
     public var activationReserveBytes: Int64
-    /// The MIG slice the instance runs on under MIG sharing (nil otherwise). `memoryFraction` is then a fraction of
+    /// The MIG slice the instance runs on under MIG sharing (nil otherwise). `gpuMemoryUtilization` is then a fraction of
     /// the slice's memory, as vLLM's `gpu_memory_utilization` is of the device it sees.
     public var migProfile: MIGProfile?
     /// The serving engine's CPU time per step (`engine_overhead`; vLLM 0.7 V0 unless the config says otherwise).
@@ -55,7 +55,7 @@ public struct InstanceSpec: Sendable {
     /// What vLLM's benchmark records as `model_id`: the model as the experiment names it, else the preset's name.
     public var modelReference: String { writtenModel ?? model.name }
 
-    public init(name: String, model: ModelSpec, memoryFraction: Double, maxNumSeqs: Int = 256,
+    public init(name: String, model: ModelSpec, gpuMemoryUtilization: Double, maxNumSeqs: Int = 256,
                 maxNumBatchedTokens: Int? = nil, chunkedPrefill: Bool = false, maxModelLen: Int? = nil, blockTokens: Int = 16,
                 watermark: Double = 0.01, activationReserveBytes: Int64? = nil, migProfile: MIGProfile? = nil, engineOverhead: EngineOverhead = .vllmV0,
                 engine: ServingEngine = .vllmV0, prefixCaching: Bool = false) {
@@ -64,7 +64,7 @@ public struct InstanceSpec: Sendable {
         self.prefixCaching = prefixCaching
         self.name = name
         self.model = model
-        self.memoryFraction = memoryFraction
+        self.gpuMemoryUtilization = gpuMemoryUtilization
         self.maxNumSeqs = maxNumSeqs
         self.maxModelLen = maxModelLen
         let budget = maxNumBatchedTokens ?? InstanceSpec.defaultBatchedTokens(contextTokens: maxModelLen ?? model.maxContextTokens,

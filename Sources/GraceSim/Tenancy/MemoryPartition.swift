@@ -17,14 +17,14 @@ public struct MemoryPartition: Sendable, Equatable {
     /// Plans the partition of `gpu` among `instances`.
     public static func plan(_ instances: [InstanceSpec], gpu: GPUSpec) throws(Problem) -> MemoryPartition {
         // Fractions of one MIG slice each are checked against that slice alone.
-        let total = instances.reduce(0) { $0 + ($1.migProfile == nil ? $1.memoryFraction : 0) }
+        let total = instances.reduce(0) { $0 + ($1.migProfile == nil ? $1.gpuMemoryUtilization : 0) }
         if total > 1 + 1e-9 {
             throw Problem(instance: nil, message: "memory fractions add up to \(total), more than the whole GPU (1.0); each instance takes 0.9 (vLLM's default) unless it gives gpu_memory_utilization")
         }
         var blocks: [Int] = []
         for (index, instance) in instances.enumerated() {
             let device = instance.migProfile.map { gpu.slice($0) } ?? gpu
-            let shareBytes = Int64(instance.memoryFraction * Double(device.hbmBytes))
+            let shareBytes = Int64(instance.gpuMemoryUtilization * Double(device.hbmBytes))
             let weights = instance.model.totalWeightBytes
             let kvBytes = shareBytes - weights - instance.activationReserveBytes
             let blockBytes = Int64(instance.blockTokens) * instance.model.kvBytesPerToken

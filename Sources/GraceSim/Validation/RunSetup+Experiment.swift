@@ -37,7 +37,7 @@ extension RunSetup {
         case "max_num_batched_tokens": return "\(instance.maxNumBatchedTokens)"
         case "max_model_len": return instance.maxModelLen.map(String.init) ?? "null"
         case "block_size": return "\(instance.blockTokens)"
-        case "gpu_memory_utilization": return "\(instance.memoryFraction)"
+        case "gpu_memory_utilization": return "\(instance.gpuMemoryUtilization)"
         case "enable_chunked_prefill": return instance.chunkedPrefill ? "true" : "false"
         case "enable_prefix_caching": return instance.prefixCaching ? "true" : "false"
         case "tensor_parallel_size": return "\(instance.tensorParallelSize)"

@@ -27,7 +27,7 @@ import Testing
 
     @Test func engineArgumentsTakeVLLMsDefaults() throws {
         let experiment = try TestExperiments.experiment(Self.yaml(instance: ", tensor_parallel_size: 1, enable_prefix_caching: false"))
-        #expect(experiment.instances[0].memoryFraction == 0.9)
+        #expect(experiment.instances[0].gpuMemoryUtilization == 0.9)
         #expect(experiment.workload.maxRequests == 40)
     }
 

@@ -21,7 +21,7 @@ import Yams
     @Test func vllmNamesMeanTheEarlierOnes() throws {
         let vllm = try TestExperiments.experiment(Self.yaml(instance: "gpu_memory_utilization: 0.5, enable_chunked_prefill: true"))
         let earlier = try TestExperiments.experiment(Self.yaml(instance: "memory_fraction: 0.5, chunked_prefill: true"))
-        #expect(vllm.instances[0].memoryFraction == 0.5)
+        #expect(vllm.instances[0].gpuMemoryUtilization == 0.5)
         #expect(vllm.instances[0].chunkedPrefill)
         #expect(vllm.instances[0].maxNumBatchedTokens == earlier.instances[0].maxNumBatchedTokens)
         #expect(vllm.instances[0].activationReserveBytes == earlier.instances[0].activationReserveBytes)
@@ -84,7 +84,7 @@ import Yams
         let root = try ConfigNode.parse(Self.yaml(instance: "memory_fraction: 0.9"), file: "test.yaml")
         let overridden = try ConfigOverride(parsing: "instances.0.gpu_memory_utilization=0.3").apply(to: root)
         let experiment = try Experiment.load(overridden, baseDirectory: TestExperiments.repositoryRoot, catalog: TestExperiments.catalog)
-        #expect(experiment.instances[0].memoryFraction == 0.3)
+        #expect(experiment.instances[0].gpuMemoryUtilization == 0.3)
         let strategy = try ConfigOverride(parsing: "strategy=swap").apply(
             to: try ConfigNode.parse(Self.yaml(instance: "memory_fraction: 0.9", top: "preemption_mode: recompute"), file: "test.yaml"))
         #expect(try Experiment.load(strategy, baseDirectory: TestExperiments.repositoryRoot, catalog: TestExperiments.catalog).strategy.kind == .swap)

@@ -94,7 +94,7 @@ struct RandomWorkload: Sendable, CustomStringConvertible {
             // V1 always chunks; its budget is given, so that the activation reserve is the one computed here.
             let v1 = engine == .vllmV1
             let budget = v1 ? instance.maxNumBatchedTokens ?? max(instance.maxNumSeqs, 2048) : instance.maxNumBatchedTokens
-            var fraction = TestExperiments.memoryFraction(forBlocks: instance.blocks, model: TestExperiments.model(instance.model),
+            var fraction = TestExperiments.gpuMemoryUtilization(forBlocks: instance.blocks, model: TestExperiments.model(instance.model),
                                                           hardware: hardware, chunkedPrefill: instance.chunkedPrefill || v1,
                                                           maxNumSeqs: instance.maxNumSeqs,
                                                           maxNumBatchedTokens: budget)

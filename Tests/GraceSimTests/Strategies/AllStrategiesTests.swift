@@ -20,7 +20,7 @@ import Testing
     /// of V1's prefix cache).
     static func engine(for strategy: StrategyKind) throws -> ServingEngine {
         let spec = try StrategySpec.load(from: try ConfigNode.parse(strategy.rawValue, file: "test"))
-        let v0 = InstanceSpec(name: "x", model: TestExperiments.model("llama-3-8b"), memoryFraction: 0.9)
+        let v0 = InstanceSpec(name: "x", model: TestExperiments.model("llama-3-8b"), gpuMemoryUtilization: 0.9)
         return spec.refusal(for: v0) == nil ? .vllmV0 : .vllmV1
     }
 
@@ -28,7 +28,7 @@ import Testing
     static var v1Strategies: [StrategyKind] {
         StrategyKind.allCases.filter { kind in
             let spec = try? StrategySpec.load(from: try ConfigNode.parse(kind.rawValue, file: "test"))
-            let v1 = InstanceSpec(name: "x", model: TestExperiments.model("llama-3-8b"), memoryFraction: 0.9, engine: .vllmV1, prefixCaching: true)
+            let v1 = InstanceSpec(name: "x", model: TestExperiments.model("llama-3-8b"), gpuMemoryUtilization: 0.9, engine: .vllmV1, prefixCaching: true)
             return spec?.refusal(for: v1) == nil
         }
     }

@@ -18,7 +18,7 @@ import Testing
     static func fraction(_ model: String, kvFP8: Bool = false) -> Double {
         var spec = TestExperiments.model(model)
         if kvFP8 { spec.kvCacheDtype = .fp8 }
-        return TestExperiments.memoryFraction(forBlocks: blocks, model: spec, hardware: TestExperiments.hardware("gh200-144gb"),
+        return TestExperiments.gpuMemoryUtilization(forBlocks: blocks, model: spec, hardware: TestExperiments.hardware("gh200-144gb"),
                                               maxNumBatchedTokens: 2048)
     }
 
@@ -61,7 +61,7 @@ import Testing
     static var mixtralFP8Fraction: Double {
         var spec = TestExperiments.model("mixtral-8x7b")
         spec.quantization = Quantization(method: .fp8, blockSize: 128)
-        return TestExperiments.memoryFraction(forBlocks: blocks, model: spec, hardware: TestExperiments.hardware("gh200-144gb"),
+        return TestExperiments.gpuMemoryUtilization(forBlocks: blocks, model: spec, hardware: TestExperiments.hardware("gh200-144gb"),
                                               maxNumBatchedTokens: 2048)
     }
 

@@ -12,7 +12,7 @@ final class InstanceDriver {
     init(blocks: Int, watermark: Double = 0, maxNumSeqs: Int = 256, maxNumBatchedTokens: Int? = nil,
          chunkedPrefill: Bool = false, engine: ServingEngine = .vllmV0, prefixCaching: Bool = false) throws {
         let experiment = try TestExperiments.singleInstance()
-        let spec = InstanceSpec(name: "x", model: experiment.instances[0].model, memoryFraction: 0.5, maxNumSeqs: maxNumSeqs,
+        let spec = InstanceSpec(name: "x", model: experiment.instances[0].model, gpuMemoryUtilization: 0.5, maxNumSeqs: maxNumSeqs,
                                 maxNumBatchedTokens: maxNumBatchedTokens, chunkedPrefill: chunkedPrefill, watermark: watermark,
                                 engine: engine, prefixCaching: prefixCaching)
         instance = ServingInstance(index: 0, spec: spec, kvCapacityBlocks: blocks,

@@ -142,7 +142,7 @@ import Testing
     @Test(arguments: ["temporal", "mps", "mig"])
     func remapTakesOnlyOwnLayersUnderSpatialSharing(mode: String) throws {
         let model = TestExperiments.model("llama-3-8b")
-        let fraction = TestExperiments.memoryFraction(forBlocks: 60, model: model, hardware: TestExperiments.hardware("gh200-96gb"))
+        let fraction = TestExperiments.gpuMemoryUtilization(forBlocks: 60, model: model, hardware: TestExperiments.hardware("gh200-96gb"))
         let extra = mode == "mig" ? "mig_profile: @\nmemory_fraction: \(fraction * 2)" : "memory_fraction: \(fraction)"
         let experiment = try Self.twoInstances(mode, strategy: "remap", extra: extra)
         let requests = (0..<40).map { TestExperiments.request(at: Double($0) * 0.01, prompt: 200, output: 200, instance: 0) }
