@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraceSim
+import GraceSimReport
 
 /// `gracesim replay`: run a real vLLM run's requests through the simulator and compare the latencies.
 struct ReplayCommand: ParsableCommand {

@@ -84,7 +84,7 @@ public struct ReplayComparison: Sendable, Codable, Equatable {
         return String(format: "%.\(decimals)f", value)
     }
 
-    static func percent(_ error: Double?) -> String {
+    public static func percent(_ error: Double?) -> String {
         guard let error else { return "n/a" }
         return SignedPercent.string(error * 100)
     }

@@ -1,7 +1,8 @@
 import Foundation
 import GraceSimTestSupport
 import Testing
-@testable import GraceSim
+import GraceSim
+import GraceSimReport
 
 /// The real runs gracesim cannot replay yet are listed with the reasons their `meta.json` gives and their own medians.
 @Suite struct PendingRunTests {

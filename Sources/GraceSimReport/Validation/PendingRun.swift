@@ -1,4 +1,5 @@
 import Foundation
+import GraceSim
 
 /// A real run of `Workloads/vllm-runs/` that gracesim cannot replay yet, with the reasons read from its `meta.json`
 /// and the run's own medians, so that `docs/validation.md` lists it instead of leaving it out.

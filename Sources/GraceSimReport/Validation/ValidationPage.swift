@@ -1,4 +1,5 @@
 import Foundation
+import GraceSim
 
 /// `docs/validation.md`: every real run of `Workloads/vllm-runs/` replayed on its validation experiment.
 public enum ValidationPage {
