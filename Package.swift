@@ -88,9 +88,19 @@ let package = Package(
             // Golden experiment files and reports, read from disk by GoldenReportTests.
             exclude: ["Golden"]
         ),
+        // Small sweeps and stored runs shared by the store's and the sweeps' tests.
+        .target(
+            name: "GraceSimStoreTestSupport",
+            dependencies: ["GraceSimStore", "GraceSimSweeps", "GraceSimTestSupport"],
+            path: "Tests/GraceSimStoreTestSupport"
+        ),
         .testTarget(
             name: "GraceSimStoreTests",
-            dependencies: ["GraceSimStore", "GraceSimSweeps", "GraceSimTestSupport"]
+            dependencies: ["GraceSimStore", "GraceSimSweeps", "GraceSimTestSupport", "GraceSimStoreTestSupport"]
+        ),
+        .testTarget(
+            name: "GraceSimSweepsTests",
+            dependencies: ["GraceSimSweeps", "GraceSimStore", "GraceSimTestSupport", "GraceSimStoreTestSupport"]
         ),
         .testTarget(
             name: "GraceSimReportTests",

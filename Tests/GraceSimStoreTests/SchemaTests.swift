@@ -1,3 +1,4 @@
+import GraceSimStoreTestSupport
 import GraceSimTestSupport
 import Foundation
 import GRDB

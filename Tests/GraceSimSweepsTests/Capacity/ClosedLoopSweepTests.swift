@@ -1,3 +1,4 @@
+import GraceSimStoreTestSupport
 import GraceSimTestSupport
 import Testing
 @testable import GraceSimStore
