@@ -11,8 +11,8 @@ struct SweepCommand: ParsableCommand {
         abstract: "Run a sweep's grid of experiments into an SQLite database (resumable, parallel, shardable).",
         discussion: """
             Points already finished in the database are skipped, so an interrupted sweep is resumed by running the \
-            same command again. Several sweep processes on one database share its points (each point is claimed \
-            before it runs; a claim whose process died is taken over). A sweep named like a different sweep already \
+            same command again. Several sweep processes on one database share its points (each point is leased \
+            before it runs; a lease whose process died is taken over). A sweep named like a different sweep already \
             in the database is refused; --as stores it under another name. --shard i/N runs the points whose index modulo N is i (0-based), e.g. \
             --shard $SLURM_ARRAY_TASK_ID/16; --shard auto reads SLURM_ARRAY_TASK_ID of GRACESIM_SHARD_COUNT, or of \
             SLURM_ARRAY_TASK_COUNT for a whole array 0-(N-1) (Slurm), or JOB_COMPLETION_INDEX of GRACESIM_SHARD_COUNT \

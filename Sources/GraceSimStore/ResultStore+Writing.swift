@@ -79,7 +79,7 @@ extension ResultStore {
         for var metric in outcome.metrics { metric.runId = runId; try metric.insert(db) }
         for var request in outcome.requests { request.runId = runId; try request.insert(db) }
         for var sample in outcome.series { sample.runId = runId; try sample.insert(db) }
-        try endClaim(sweepId: run.sweepId, configHash: run.configHash, db)
+        try endLease(sweepId: run.sweepId, configHash: run.configHash, db)
         return true
     }
 

@@ -117,7 +117,7 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 20, "the wait is bounded by the busy timeout")
     }
 
-    /// Two processes (one with two jobs) on one database: every point simulated once (each claim taken once),
+    /// Two processes (one with two jobs) on one database: every point simulated once (each lease taken once),
     /// and the results equal one process's.
     @Test func twoSweepProcessesShareThePointsAndSimulateEachOnce() async throws {
         let folder = try ScratchFolder()
@@ -133,14 +133,14 @@ import Testing
         for result in results { expectSuccess(result) }
         let store = try ResultStore.openForReading(path: shared)
         defer { try? store.close() }
-        let claims = try store.claims()
-        #expect(claims.count == 12 && claims.allSatisfy { $0.attempts == 1 && $0.state == .ended }, "\(claims.map(\.attempts))")
-        #expect(Set(claims.map(\.pid)).count == 2, "both processes ran points")
+        let leases = try store.leases()
+        #expect(leases.count == 12 && leases.allSatisfy { $0.attempts == 1 && $0.state == .ended }, "\(leases.map(\.attempts))")
+        #expect(Set(leases.map(\.pid)).count == 2, "both processes ran points")
         #expect(try SweepCommandTests.rowCounts(shared)["runs"] == 12)
         #expect(try SweepCommandTests.finishedResults(shared) == SweepCommandTests.finishedResults(reference))
     }
 
-    /// One of two sweep processes killed with SIGKILL mid-sweep: the other takes over its claim (its process is
+    /// One of two sweep processes killed with SIGKILL mid-sweep: the other takes over its lease (its process is
     /// gone) and finishes the grid, which equals one process's results.
     @Test func aPartnerKilledMidSweepLosesNothing() async throws {
         let folder = try ScratchFolder()
@@ -160,9 +160,9 @@ import Testing
         async let survivor = GraceSimProcess.run(["sweep", sweep, "--db", shared, "--jobs", "1", "--quiet"])
         pollBlocking(every: 0.01, timeout: 60) {
             guard victim.isRunning else { return true }
-            guard let claims = try? ResultStore.openForReading(path: shared).claims() else { return false }
-            return claims.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .ended })
-                && claims.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .running })
+            guard let leases = try? ResultStore.openForReading(path: shared).leases() else { return false }
+            return leases.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .ended })
+                && leases.contains(where: { $0.pid == Int64(victim.processIdentifier) && $0.state == .running })
         }
         kill(victim.processIdentifier, SIGKILL)
         victim.waitUntilExit()
@@ -170,7 +170,7 @@ import Testing
         expectSuccess(try await survivor)
         #expect(try SweepCommandTests.rowCounts(shared)["runs"] == 12)
         #expect(try SweepCommandTests.finishedResults(shared) == SweepCommandTests.finishedResults(reference))
-        let claims = try ResultStore.openForReading(path: shared).claims()
-        #expect(claims.allSatisfy { $0.state == .ended } && claims.map(\.attempts).reduce(0, +) <= 13)
+        let leases = try ResultStore.openForReading(path: shared).leases()
+        #expect(leases.allSatisfy { $0.state == .ended } && leases.map(\.attempts).reduce(0, +) <= 13)
     }
 }

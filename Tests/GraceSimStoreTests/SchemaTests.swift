@@ -189,7 +189,7 @@ import Testing
         #expect(applied == Set(StoreSchema.knownMigrations))
         #expect(try store.runs().first?.overall("tbt_p99_ms") == 42)
         #expect(try store.sweepId(name: "old", spec: "name: old", version: "test", specFile: "old.yaml") == 1)
-        #expect(try store.claims().isEmpty)
+        #expect(try store.leases().isEmpty)
     }
 
     @Test func aSweepNameTakenByAnotherSpecNamesBothFiles() throws {

@@ -118,14 +118,14 @@ import Testing
         #expect(summaries.map(\.finished).reduce(0, +) == 6)
         #expect(summaries.allSatisfy { $0.finished + $0.elsewhere + $0.skipped == 6 }, "each runner waits for the whole grid")
         let store = try ResultStore.openForReading(path: path)
-        let claims = try store.claims()
-        #expect(claims.count == 6 && claims.allSatisfy { $0.attempts == 1 && $0.state == .ended })
+        let leases = try store.leases()
+        #expect(leases.count == 6 && leases.allSatisfy { $0.attempts == 1 && $0.state == .ended })
         let reference = try ResultStore.inMemory()
         _ = try SweepRunner(spec: spec, store: reference, jobs: 1, version: "test").run()
         #expect(try resultsByHash(store) == resultsByHash(reference))
     }
 
-    /// A claim left `running` by an owner that is gone: a dead process on this host (taken over at once), or a
+    /// A lease left `running` by an owner that is gone: a dead process on this host (taken over at once), or a
     /// silent owner on another host (taken over once its heartbeat is older than the stale limit).
     @Test(arguments: ["dead process", "silent host"])
     func anAbandonedClaimIsTakenOver(owner: String) throws {
@@ -133,19 +133,19 @@ import Testing
         let spec = try StoreFixtures.spec(Self.sixPoints)
         let sweepId = try store.sweepId(name: spec.name, spec: spec.text, version: "test", specFile: spec.file)
         let hash = try spec.prepare(points: spec.grid(), jobs: 1)[0].configHash
-        let policy = ClaimPolicy()
+        let policy = LeasePolicy()
         let dead: Int64 = 999_999_999  // above any pid_max: no such process
-        let claim = ClaimRecord(sweepId: sweepId, configHash: hash, owner: "gone", host: owner == "dead process" ? policy.host : "elsewhere",
-                                pid: dead, claimedAt: "then", heartbeatSeconds: ClaimPolicy.now() - (owner == "dead process" ? 0 : 120),
+        let lease = LeaseRecord(sweepId: sweepId, configHash: hash, owner: "gone", host: owner == "dead process" ? policy.host : "elsewhere",
+                                pid: dead, claimedAt: "then", heartbeatSeconds: LeasePolicy.now() - (owner == "dead process" ? 0 : 120),
                                 state: .running, attempts: 1)
-        try store.writer.write { try claim.insert($0) }
+        try store.writer.write { try lease.insert($0) }
         let summary = try SweepRunner(spec: spec, store: store, jobs: 2, version: "test").run()
         #expect(summary.finished == 6 && summary.elsewhere == 0)
-        let taken = try store.claims().first { $0.configHash == hash }
+        let taken = try store.leases().first { $0.configHash == hash }
         #expect(taken?.attempts == 2 && taken?.state == .ended && taken?.owner != "gone")
     }
 
-    /// A child that has exited but is not yet reaped still answers `kill(pid, 0)`; its claims are abandoned too.
+    /// A child that has exited but is not yet reaped still answers `kill(pid, 0)`; its leases are abandoned too.
     @Test func aZombieProcessIsNotRunning() throws {
         var spawned: pid_t = 0
         let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
@@ -160,12 +160,12 @@ import Testing
             state = stat.lastIndex(of: ")").flatMap { stat[stat.index(after: $0)...].first { $0 != " " } }
         }
         #expect(state == "Z")
-        #expect(!ClaimPolicy.isRunning(pid: pid), "a zombie counts as running")
+        #expect(!LeasePolicy.isRunning(pid: pid), "a zombie counts as running")
         var status: Int32 = 0
         #expect(waitpid(spawned, &status, 0) == spawned)
-        #expect(!ClaimPolicy.isRunning(pid: pid), "a reaped process counts as running")
-        #expect(ClaimPolicy.isRunning(pid: Int64(getpid())))
-        #expect(!ClaimPolicy.isRunning(pid: 0) && !ClaimPolicy.isRunning(pid: 999_999_999))
+        #expect(!LeasePolicy.isRunning(pid: pid), "a reaped process counts as running")
+        #expect(LeasePolicy.isRunning(pid: Int64(getpid())))
+        #expect(!LeasePolicy.isRunning(pid: 0) && !LeasePolicy.isRunning(pid: 999_999_999))
     }
 
     @Test func aLiveClaimIsLeftToItsOwner() throws {
@@ -173,14 +173,14 @@ import Testing
         let spec = try StoreFixtures.spec(Self.sixPoints)
         let sweepId = try store.sweepId(name: spec.name, spec: spec.text, version: "test")
         let hash = try spec.prepare(points: spec.grid(), jobs: 1)[0].configHash
-        let other = ClaimPolicy()
-        #expect(try store.claim(sweepId: sweepId, configHash: hash, policy: other) == .claimed)
-        let mine = ClaimPolicy()
-        #expect(try store.claim(sweepId: sweepId, configHash: hash, policy: mine) == .busy)
-        #expect(try store.claim(sweepId: sweepId, configHash: hash, policy: other) == .busy, "one runner's threads do not share a point either")
+        let other = LeasePolicy()
+        #expect(try store.lease(sweepId: sweepId, configHash: hash, policy: other) == .leased)
+        let mine = LeasePolicy()
+        #expect(try store.lease(sweepId: sweepId, configHash: hash, policy: mine) == .busy)
+        #expect(try store.lease(sweepId: sweepId, configHash: hash, policy: other) == .busy, "one runner's threads do not share a point either")
         var silent = mine
         silent.staleAfterSeconds = -1
-        #expect(try store.claim(sweepId: sweepId, configHash: hash, policy: silent) == .claimed)
+        #expect(try store.lease(sweepId: sweepId, configHash: hash, policy: silent) == .leased)
     }
 
     @Test func aRunningClaimsHeartbeatIsRefreshedWhileThePointRuns() throws {
@@ -188,9 +188,9 @@ import Testing
         let spec = try StoreFixtures.spec(StoreFixtures.sweepText(axes: "  seed: [1]"))
         let beats = Counter()
         var runner = SweepRunner(spec: spec, store: store, jobs: 1, version: "test") { point, requests, series in
-            let before = try store.claims().first?.heartbeatSeconds ?? 0
+            let before = try store.leases().first?.heartbeatSeconds ?? 0
             Thread.sleep(forTimeInterval: 0.4)
-            let after = try store.claims().first?.heartbeatSeconds ?? 0
+            let after = try store.leases().first?.heartbeatSeconds ?? 0
             if after > before { beats.add("refreshed") }
             return try PointSimulation.simulate(point, requests: requests, series: series)
         }

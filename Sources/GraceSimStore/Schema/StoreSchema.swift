@@ -68,7 +68,7 @@ public enum StoreSchema {
                 t.primaryKey(["run_id", "scope", "series", "t_s"])
             }
         }
-        // Cooperating sweep processes: a point is claimed (owner, heartbeat) before it runs, so that several
+        // Cooperating sweep processes: a point is leased (owner, heartbeat) before it runs, so that several
         // processes share a grid instead of each simulating all of it; and the sweep file each sweep came from.
         migrator.registerMigration("v2-claims-spec-file") { db in
             try db.alter(table: "sweeps") { t in

@@ -65,9 +65,9 @@ public final class SweepStop: @unchecked Sendable {
 ///
 /// Every finished or failed run is written as soon as it ends; points already finished in the database are
 /// skipped, so a killed sweep resumes where it stopped. Writes go through the store's single serialized writer.
-/// Each point is claimed in the database before it runs (``ResultStore/claim(sweepId:configHash:policy:)``), so
-/// several processes on one database share the grid: a point claimed by a live owner is left to it, and asked about
-/// again later; a claim whose owner died is taken over. A heartbeat thread refreshes this runner's claims.
+/// Each point is leased in the database before it runs (``ResultStore/lease(sweepId:configHash:policy:)``), so
+/// several processes on one database share the grid: a point leased by a live owner is left to it, and asked about
+/// again later; a lease whose owner died is taken over. A heartbeat thread refreshes this runner's leases.
 public struct SweepRunner: Sendable {
     public typealias Simulate = @Sendable (PreparedPoint, _ requests: Bool, _ series: Bool) throws -> PointResult
 
@@ -87,9 +87,9 @@ public struct SweepRunner: Sendable {
     /// Stored with the sweep.
     public var version: String
     public var simulate: Simulate
-    /// This runner's identity and the rule for taking over abandoned claims.
-    public var claims = ClaimPolicy()
-    /// How often running claims are refreshed, in seconds.
+    /// This runner's identity and the rule for taking over abandoned leases.
+    public var leases = LeasePolicy()
+    /// How often running leases are refreshed, in seconds.
     public var heartbeatSeconds: Double = 10
     /// How long to wait before asking again about a point another owner is running, in seconds.
     public var pollSeconds: Double = 0.25
@@ -128,7 +128,7 @@ public struct SweepRunner: Sendable {
         prepared = nil  // the state holds them now, and lets each go once it is taken
         progress(state.progress())
 
-        let heartbeat = Heartbeat(store: store, owner: claims.owner, intervalSeconds: heartbeatSeconds)
+        let heartbeat = Heartbeat(store: store, owner: leases.owner, intervalSeconds: heartbeatSeconds)
         defer { heartbeat.stop() }
         let group = DispatchGroup()
         for _ in 0..<min(jobs, max(total, 1)) {
@@ -169,15 +169,15 @@ public struct SweepRunner: Sendable {
                 }
                 job = taken
             }
-            let claim: ResultStore.ClaimResult
+            let lease: ResultStore.LeaseResult
             do {
-                claim = try store.claim(sweepId: sweepId, configHash: job.configHash, policy: claims)
+                lease = try store.lease(sweepId: sweepId, configHash: job.configHash, policy: leases)
             } catch {
                 state.fail(error)
                 return
             }
-            switch claim {
-            case .claimed:
+            switch lease {
+            case .leased:
                 break
             case .finished, .failedMeanwhile:
                 state.endedElsewhere()
@@ -409,7 +409,7 @@ private final class RunState: @unchecked Sendable {
     }
 }
 
-/// Refreshes a runner's claims every `intervalSeconds` on its own thread, until stopped.
+/// Refreshes a runner's leases every `intervalSeconds` on its own thread, until stopped.
 private final class Heartbeat: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopped = false

@@ -1,13 +1,13 @@
 import Foundation
 import GRDB
 
-/// Who is claiming points, and when another owner's claim counts as abandoned.
+/// Who is leasing points, and when another owner's lease counts as abandoned.
 ///
-/// A `running` claim of another owner is taken over when its owner's process no longer exists on this host
+/// A `running` lease of another owner is taken over when its owner's process no longer exists on this host
 /// (checked with `kill(pid, 0)` and, on Linux, the process's state: a `kill -9`ed sweep is taken over at once, reaped
 /// or not), or when its heartbeat is older than
 /// `staleAfterSeconds` (an owner on another host, or a process id reused by an unrelated process).
-public struct ClaimPolicy: Sendable {
+public struct LeasePolicy: Sendable {
     /// This runner: `host:pid:random`.
     public var owner: String
     public var host: String
@@ -15,7 +15,7 @@ public struct ClaimPolicy: Sendable {
     /// When this runner started, in seconds since 1970: a failed run ended by another owner after this moment
     /// is not tried again by this runner.
     public var startedSeconds: Double
-    /// A heartbeat older than this, in seconds, marks a claim as abandoned.
+    /// A heartbeat older than this, in seconds, marks a lease as abandoned.
     public var staleAfterSeconds: Double
 
     public static let defaultStaleAfterSeconds: Double = 60
@@ -37,10 +37,10 @@ public struct ClaimPolicy: Sendable {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// Whether `claim`, held by another owner, is abandoned.
-    func isAbandoned(_ claim: ClaimRecord, now: Double) -> Bool {
-        if now - claim.heartbeatSeconds > staleAfterSeconds { return true }
-        if claim.host == host, claim.pid != pid, !Self.isRunning(pid: claim.pid) { return true }
+    /// Whether `lease`, held by another owner, is abandoned.
+    func isAbandoned(_ lease: LeaseRecord, now: Double) -> Bool {
+        if now - lease.heartbeatSeconds > staleAfterSeconds { return true }
+        if lease.host == host, lease.pid != pid, !Self.isRunning(pid: lease.pid) { return true }
         return false
     }
 
@@ -58,10 +58,10 @@ public struct ClaimPolicy: Sendable {
 }
 
 extension ResultStore {
-    /// What an attempt to claim a point found.
-    public enum ClaimResult: Sendable, Equatable {
+    /// What an attempt to lease a point found.
+    public enum LeaseResult: Sendable, Equatable {
         /// The point is this runner's to simulate.
-        case claimed
+        case leased
         /// A finished run of the point is stored.
         case finished
         /// A run of the point failed (stored as failed) since this runner started; it is not tried again now.
@@ -72,14 +72,14 @@ extension ResultStore {
         case endedHere
     }
 
-    /// Claims the point of `configHash` in the sweep for `policy.owner`, in one write transaction.
-    public func claim(sweepId: Int64, configHash: String, policy: ClaimPolicy) throws -> ClaimResult {
+    /// Leases the point of `configHash` in the sweep for `policy.owner`, in one write transaction.
+    public func lease(sweepId: Int64, configHash: String, policy: LeasePolicy) throws -> LeaseResult {
         try Self.translating(path) {
             try writer.write { db in
                 let finished = try RunRecord.filter(RunRecord.Columns.sweepId == sweepId && RunRecord.Columns.configHash == configHash
                                                     && RunRecord.Columns.status == RunRecord.Status.finished.rawValue).fetchCount(db)
-                let now = ClaimPolicy.now()
-                let existing = try ClaimRecord.filter(ClaimRecord.Columns.sweepId == sweepId && ClaimRecord.Columns.configHash == configHash).fetchOne(db)
+                let now = LeasePolicy.now()
+                let existing = try LeaseRecord.filter(LeaseRecord.Columns.sweepId == sweepId && LeaseRecord.Columns.configHash == configHash).fetchOne(db)
                 let endedHere = existing.map { $0.state == .ended && $0.owner == policy.owner } ?? false
                 if finished > 0 { return endedHere ? .endedHere : .finished }
                 if let existing {
@@ -90,36 +90,36 @@ extension ResultStore {
                         if existing.heartbeatSeconds >= policy.startedSeconds { return endedHere ? .endedHere : .failedMeanwhile }
                     }
                 }
-                let claim = ClaimRecord(sweepId: sweepId, configHash: configHash, owner: policy.owner, host: policy.host,
+                let lease = LeaseRecord(sweepId: sweepId, configHash: configHash, owner: policy.owner, host: policy.host,
                                         pid: policy.pid, claimedAt: Self.timestamp(), heartbeatSeconds: now, state: .running,
                                         attempts: (existing?.attempts ?? 0) + 1)
-                try claim.save(db)
-                return .claimed
+                try lease.save(db)
+                return .leased
             }
         }
     }
 
-    /// Refreshes the heartbeat of every running claim of `owner`.
+    /// Refreshes the heartbeat of every running lease of `owner`.
     public func heartbeat(owner: String) throws {
         try Self.translating(path) {
             try writer.write { db in
-                try ClaimRecord.filter(ClaimRecord.Columns.owner == owner && ClaimRecord.Columns.state == ClaimRecord.State.running.rawValue)
-                    .updateAll(db, ClaimRecord.Columns.heartbeatSeconds.set(to: ClaimPolicy.now()))
+                try LeaseRecord.filter(LeaseRecord.Columns.owner == owner && LeaseRecord.Columns.state == LeaseRecord.State.running.rawValue)
+                    .updateAll(db, LeaseRecord.Columns.heartbeatSeconds.set(to: LeasePolicy.now()))
             }
         }
     }
 
-    /// Every claim, for tests and inspection.
-    public func claims() throws -> [ClaimRecord] {
+    /// Every lease, for tests and inspection.
+    public func leases() throws -> [LeaseRecord] {
         try Self.translating(path) {
-            try writer.read { db in try ClaimRecord.order(ClaimRecord.Columns.sweepId, ClaimRecord.Columns.configHash).fetchAll(db) }
+            try writer.read { db in try LeaseRecord.order(LeaseRecord.Columns.sweepId, LeaseRecord.Columns.configHash).fetchAll(db) }
         }
     }
 
-    /// Ends the claim on the run's point, in the transaction that stores the run.
-    static func endClaim(sweepId: Int64, configHash: String, _ db: Database) throws {
-        try ClaimRecord.filter(ClaimRecord.Columns.sweepId == sweepId && ClaimRecord.Columns.configHash == configHash)
-            .updateAll(db, ClaimRecord.Columns.state.set(to: ClaimRecord.State.ended.rawValue),
-                       ClaimRecord.Columns.heartbeatSeconds.set(to: ClaimPolicy.now()))
+    /// Ends the lease on the run's point, in the transaction that stores the run.
+    static func endLease(sweepId: Int64, configHash: String, _ db: Database) throws {
+        try LeaseRecord.filter(LeaseRecord.Columns.sweepId == sweepId && LeaseRecord.Columns.configHash == configHash)
+            .updateAll(db, LeaseRecord.Columns.state.set(to: LeaseRecord.State.ended.rawValue),
+                       LeaseRecord.Columns.heartbeatSeconds.set(to: LeasePolicy.now()))
     }
 }

@@ -1,16 +1,17 @@
 import GRDB
 
-/// One row of `claims`: a sweep process's claim on one point, taken before the point runs.
+/// One row of the `claims` table (named so since the schema's second migration; "claims" in the paper's sense are
+/// the paper's findings, elsewhere): a sweep process's lease on one point, taken before the point runs.
 ///
 /// Several `gracesim sweep` processes on one database share its points through these rows: a point is simulated
-/// only by the process that holds its claim. The claim stays `running` while its owner simulates the point and
-/// refreshes `heartbeat_s`; it turns `ended` in the transaction that stores the run. A `running` claim is taken
-/// over when its owner is gone (see ``ClaimPolicy``). `attempts` counts how many times the point was claimed,
+/// only by the process that holds its lease. The lease stays `running` while its owner simulates the point and
+/// refreshes `heartbeat_s`; it turns `ended` in the transaction that stores the run. A `running` lease is taken
+/// over when its owner is gone (see ``LeasePolicy``). `attempts` counts how many times the point was leased,
 /// i.e. how many simulations of it were started.
-public struct ClaimRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+public struct LeaseRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "claims"
 
-    /// Whether the claim's owner is still at work on the point.
+    /// Whether the lease's owner is still at work on the point.
     public enum State: String, Codable, Sendable {
         case running, ended
     }
@@ -21,7 +22,7 @@ public struct ClaimRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var owner: String
     public var host: String
     public var pid: Int64
-    /// When the claim was taken, ISO 8601 in UTC.
+    /// When the lease was taken, ISO 8601 in UTC.
     public var claimedAt: String
     /// The owner's last sign of life, in seconds since 1970 (wall clock, shared by processes on one host).
     public var heartbeatSeconds: Double
