@@ -56,7 +56,9 @@ import Testing
         let result = try await GraceSimProcess.run(["diff", a, b, "--match", "axes", "--metrics", "ttft_mean_ms"])
         #expect(result.status == 1, "\(result.stdoutText)\(result.stderrText)")
         #expect(result.stdoutText.contains("  instances.0.max_num_seqs: absent -> 2"))
-        let worse = result.stdoutText.split(separator: "\n").filter { $0.hasPrefix("WORSE") && $0.contains(" overall ttft_mean_ms:") }
+        let lines = result.stdoutText.split(separator: "\n")
+        let worse = lines.filter { $0.hasPrefix("  WORSE") && $0.contains(" overall ttft_mean_ms:") }
+        #expect(lines.allSatisfy { $0.count <= 100 }, "\(result.stdoutText)")
         #expect(worse.count == 4, "\(result.stdoutText)")
     }
 

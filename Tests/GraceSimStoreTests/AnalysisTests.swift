@@ -165,11 +165,18 @@ import GraceSim
         #expect(!neutral.hasRegression && neutral.movements.count == 1)
         let moved = try diff(["tbt_p99_ms": 110, "ttft_p99_ms": 900])
         #expect(moved.report() == [
-            "WORSE    s[0] strategy=recompute workload.rate=1 (recompute-1) overall tbt_p99_ms: 100 -> 110 (+10.00%)",
-            "BETTER   s[0] strategy=recompute workload.rate=1 (recompute-1) overall ttft_p99_ms: 1000 -> 900 (-10.00%)",
+            "s[0] strategy=recompute workload.rate=1 (recompute-1)",
+            "  WORSE    overall tbt_p99_ms: 100 -> 110 (+10.00%)",
+            "  BETTER   overall ttft_p99_ms: 1000 -> 900 (-10.00%)",
         ])
         #expect(try ResultDiff(old: old, new: Self.store([]).runs(), tolerance: 0.02).missing.count == 1)
         #expect(try diff(["tbt_p99_ms": 110]).movements.count == 1)
+        // Plain digits, never an exponent; long lines wrap within 100 columns.
+        #expect(ResultDiff.number(1.5e-7) == "0.0000001500" && ResultDiff.number(123_456.789) == "123457"
+                && ResultDiff.number(12.34567) == "12.35" && ResultDiff.number(2e20) == "200000000000000000000")
+        let long = ResultDiff.wrapped("  WORSE    " + Array(repeating: "axis.name=value", count: 12).joined(separator: " "))
+        #expect(long.count == 3 && long.allSatisfy { $0.count <= 100 } && long[0].hasPrefix("  WORSE    axis")
+                && long[1].hasPrefix("      axis"), "\(long)")
         let filtered = ResultDiff(old: old, new: try Self.store([("recompute", "1", Self.metrics.merging(["tbt_p99_ms": 200]) { $1 })]).runs(),
                                   tolerance: 0.02, metrics: ["ttft_*"])
         #expect(!filtered.hasRegression)

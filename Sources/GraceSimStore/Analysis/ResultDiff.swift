@@ -155,18 +155,61 @@ public struct ResultDiff: Sendable {
             for difference in shown { lines.append("  \(difference.key): \(difference.old) -> \(difference.new)") }
             if configDifferences.count > shown.count { lines.append("  and \(configDifferences.count - shown.count) more") }
         }
-        for (label, error) in newlyFailed { lines.append("FAILED   \(label): \(error)") }
-        for m in movements.sorted(by: { ($0.isRegression ? 0 : 1, $0.label, $0.scope, $0.metric) < ($1.isRegression ? 0 : 1, $1.label, $1.scope, $1.metric) }) {
-            let percent = SignedPercent.string(m.change * 100, decimals: 2)
-            let tag = m.isRegression ? "WORSE   " : (MetricCatalog.direction(of: m.metric) == .neutral ? "CHANGED " : "BETTER  ")
-            lines.append("\(tag) \(m.label) \(m.scope) \(m.metric): \(Self.number(m.old)) -> \(Self.number(m.new)) (\(percent))")
+        for (label, error) in newlyFailed { lines += Self.wrapped("FAILED   \(label): \(error)") }
+        // One heading per run (its label, wrapped), then one indented line per metric that moved: regressions first.
+        let order = { (m: Movement) in (m.isRegression ? 0 : 1, m.scope, m.metric) }
+        var byRun: [String: [Movement]] = [:]
+        for m in movements { byRun[m.label, default: []].append(m) }
+        let runs = byRun.keys.sorted { a, b in
+            let (x, y) = (byRun[a]!.contains(where: \.isRegression) ? 0 : 1, byRun[b]!.contains(where: \.isRegression) ? 0 : 1)
+            return (x, a) < (y, b)
         }
-        for label in missing { lines.append("MISSING  \(label): not in the new database") }
-        for label in onlyInNew { lines.append("ADDED    \(label): not in the old database") }
+        for label in runs {
+            lines += Self.wrapped(label)
+            for m in byRun[label]!.sorted(by: { order($0) < order($1) }) {
+                let percent = SignedPercent.string(m.change * 100, decimals: 2)
+                let tag = m.isRegression ? "WORSE   " : (MetricCatalog.direction(of: m.metric) == .neutral ? "CHANGED " : "BETTER  ")
+                lines += Self.wrapped("  \(tag) \(m.scope) \(m.metric): \(Self.number(m.old)) -> \(Self.number(m.new)) (\(percent))")
+            }
+        }
+        for label in missing { lines += Self.wrapped("MISSING  \(label): not in the new database") }
+        for label in onlyInNew { lines += Self.wrapped("ADDED    \(label): not in the old database") }
         return lines
     }
 
+    /// The width the report's lines keep to.
+    public static let width = 100
+
+    /// `line` broken at spaces into lines of at most ``width`` characters (a word longer than that stands alone),
+    /// the continuations indented by four spaces more than the line.
+    static func wrapped(_ line: String) -> [String] {
+        guard line.count > width else { return [line] }
+        let leading = line.prefix { $0 == " " }
+        let indent = String(repeating: " ", count: leading.count + 4)
+        var out: [String] = []
+        var current = String(leading)
+        var atStart = true
+        // The words of the line after its indent, each gap kept as written (the tag's padding, say).
+        for word in line.dropFirst(leading.count).split(separator: " ", omittingEmptySubsequences: false) {
+            if atStart { current += word; atStart = false; continue }
+            if !word.isEmpty && current.count + 1 + word.count > width && current.contains(where: { $0 != " " }) {
+                out.append(current)
+                current = indent + word
+            } else {
+                current += " " + word
+            }
+        }
+        out.append(current)
+        return out
+    }
+
+    /// A metric's value in plain digits: whole numbers as they are, others to four significant digits, never in
+    /// scientific notation.
     static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e12 ? String(Int64(value)) : String(format: "%.4g", value)
+        guard value.isFinite else { return "\(value)" }
+        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
+        let magnitude = abs(value)
+        let decimals = magnitude >= 1 ? max(0, 3 - Int(log10(magnitude).rounded(.down))) : min(15, 3 - Int(log10(magnitude).rounded(.down)))
+        return String(format: "%.\(decimals)f", value)
     }
 }
