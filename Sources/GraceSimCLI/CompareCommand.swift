@@ -60,24 +60,9 @@ enum ComparisonFormat {
     }
 
     /// A sweep's aligned table: a title line, the metric names over their columns, the column heads, the rows.
+    /// When the varying axes would leave no room for a metric beside them, each point's axis values become a
+    /// heading line over its rows instead, and the columns keep only the compared axis and `n`.
     static func text(_ t: Comparison.Table, _ c: Comparison, width: Int) -> String {
-        let keyLabels = t.keyLabels(short: true) + ["n"]
-        var keyRows = t.rows.map { t.keyCells($0) + [String($0.seeds.count)] }
-        // Values too long for a column (a zipped list of instances, say) become "#1", "#2", ... with a legend.
-        var legend: [String] = []
-        for i in keyLabels.indices where keyRows.contains(where: { $0[i].count > maxKeyWidth }) {
-            var seen: [String] = []
-            for r in keyRows.indices {
-                let value = keyRows[r][i]
-                if !seen.contains(value) {
-                    seen.append(value)
-                    legend.append("  \(keyLabels[i]) #\(seen.count): \(value)")
-                }
-                keyRows[r][i] = "#\(seen.firstIndex(of: value)! + 1)"
-            }
-        }
-        let keyWidths = keyLabels.indices.map { i in ([keyLabels] + keyRows).map { $0[i].count }.max() ?? 0 }
-        let keyWidth = keyWidths.reduce(0, +) + 2 * (keyWidths.count - 1)
         let cells = t.rows.map { t.cells($0) }
         // Each metric's block of columns: mean, ± (with several seeds), change (with a baseline).
         struct Block { var name: String; var heads: [String]; var columns: [[String]]; var widths: [Int]; var width: Int }
@@ -91,6 +76,26 @@ enum ComparisonFormat {
             if metric.count > inner { widths[0] += metric.count - inner }
             blocks.append(Block(name: metric, heads: heads, columns: columns, widths: widths, width: max(inner, metric.count)))
         }
+        let widestBlock = 3 + (blocks.map(\.width).max() ?? 0)
+        let grouped = !t.axes.isEmpty && keyColumnsWidth(t) + widestBlock > width
+        let labels = t.keyLabels(short: true)
+        let keyLabels = (grouped ? [labels.last!] : labels) + ["n"]
+        var keyRows = t.rows.map { row in (grouped ? [row.variant] : t.keyCells(row)) + [String(row.seeds.count)] }
+        // Values too long for a column (a zipped list of instances, say) become "#1", "#2", ... with a legend.
+        var legend: [String] = []
+        for i in keyLabels.indices where keyRows.contains(where: { $0[i].count > maxKeyWidth }) {
+            var seen: [String] = []
+            for r in keyRows.indices {
+                let value = keyRows[r][i]
+                if !seen.contains(value) {
+                    seen.append(value)
+                    legend += wrap("  \(keyLabels[i]) #\(seen.count): \(value)", width: width, breakingAfter: ",")
+                }
+                keyRows[r][i] = "#\(seen.firstIndex(of: value)! + 1)"
+            }
+        }
+        let keyWidths = keyLabels.indices.map { i in ([keyLabels] + keyRows).map { $0[i].count }.max() ?? 0 }
+        let keyWidth = keyWidths.reduce(0, +) + 2 * (keyWidths.count - 1)
         var chunks: [[Block]] = []
         for block in blocks {
             if let last = chunks.last, keyWidth + last.map({ $0.width + 3 }).reduce(0, +) + block.width + 3 <= width {
@@ -112,6 +117,10 @@ enum ComparisonFormat {
             }
             lines += [names, heads]
             for (r, keys) in keyRows.enumerated() {
+                if grouped, r == 0 || t.rows[r].point != t.rows[r - 1].point {
+                    let point = zip(labels, t.rows[r].point).map { "\($0)=\($1)" }.joined(separator: ", ")
+                    lines += wrap(point, width: width)
+                }
                 var line = keys.indices.map { pad(keys[$0], keyWidths[$0], left: $0 < keys.count - 1) }.joined(separator: "  ")
                 for block in chunk {
                     line += "   " + block.columns.indices.map { pad(block.columns[$0][r], block.widths[$0], left: false) }.joined(separator: " ")
@@ -123,17 +132,29 @@ enum ComparisonFormat {
         return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n") + "\n"
     }
 
+    /// The width of the key columns as a table shows them: each column as wide as its label or widest value
+    /// (values past ``maxKeyWidth`` shown as "#k"), two spaces between.
+    static func keyColumnsWidth(_ t: Comparison.Table) -> Int {
+        let labels = t.keyLabels(short: true) + ["n"]
+        let rows = t.rows.map { t.keyCells($0) + [String($0.seeds.count)] }
+        let widths = labels.indices.map { i in
+            ([labels[i].count] + rows.map { $0[i].count > maxKeyWidth ? 3 : $0[i].count }).max() ?? 0
+        }
+        return widths.reduce(0, +) + 2 * (widths.count - 1)
+    }
+
     /// The widest key value the text table shows as it is.
     static let maxKeyWidth = 24
 
-    /// `text` broken after "; " or ", " into lines of at most `width` characters where it can be, the later lines
-    /// indented by two spaces.
-    static func wrap(_ text: String, width: Int) -> [String] {
+    /// `text` broken after "; " or ", " (or after any `breakingAfter` character) into lines of at most `width`
+    /// characters where it can be, the later lines indented by two spaces.
+    static func wrap(_ text: String, width: Int, breakingAfter extra: Character? = nil) -> [String] {
         var lines: [String] = [], line = ""
         var pieces: [String] = [], piece = ""
         for character in text {
             piece.append(character)
             if character == " ", piece.hasSuffix("; ") || piece.hasSuffix(", ") { pieces.append(piece); piece = "" }
+            else if let extra, character == extra { pieces.append(piece); piece = "" }
         }
         pieces.append(piece)
         for piece in pieces {

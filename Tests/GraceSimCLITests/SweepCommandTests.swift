@@ -253,6 +253,22 @@ import Testing
         #expect(first["change_percent"] is NSNull && first["n"] as? Int == 1)
     }
 
+    /// A sweep of many varying axes (the committed parallel sweep: hardware, model, engine keys of two instances,
+    /// rate): each point's axis values head its rows instead of filling columns, and every line fits 100 columns.
+    @Test func compareOfManyAxesHeadsEachPointAndFits100Columns() async throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let db = folder.path("parallel.sqlite")
+        try FileManager.default.copyItem(atPath: Repository.path("Results/parallel/parallel.sqlite"), toPath: db)
+        let result = try await GraceSimProcess.run(["compare", "--db", db])
+        expectSuccess(result)
+        let lines = result.stdoutText.split(separator: "\n").map(String.init)
+        #expect(lines.allSatisfy { $0.count <= 100 }, "\(lines.filter { $0.count > 100 })")
+        #expect(lines.contains { $0.hasPrefix("description=") && $0.contains("hardware=gh200-nvl2") })
+        #expect(lines.contains { $0.hasPrefix("strategy ") && $0.contains("mean") })
+        #expect(lines.contains { $0.hasPrefix("remap ") && $0.contains("%") })
+    }
+
     @Test func badSweepsAndDatabasesGetOneLine() async throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
