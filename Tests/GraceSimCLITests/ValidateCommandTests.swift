@@ -59,7 +59,7 @@ import Testing
         let validated = try await GraceSimProcess.run(["validate", path])
         #expect(validated.status == 2)
         #expect(validated.stdout.isEmpty)
-        let allowed = "activation_reserve_gb, block_size, chunked_prefill, devices, dtype, enable_chunked_prefill, enable_expert_parallel, enable_prefix_caching, engine, engine_overhead, "
+        let allowed = "activation_reserve_gb, block_size, chunked_prefill, data_parallel_size, devices, dtype, enable_chunked_prefill, enable_expert_parallel, enable_prefix_caching, engine, engine_overhead, "
             + "expert_routing, gpu_memory_utilization, group_size, kv_cache_dtype, max_model_len, max_num_batched_tokens, max_num_seqs, "
             + "memory_fraction, mig_profile, model, name, quantization, quantized_modules, tensor_parallel_size, watermark, weight_block_size"
         #expect(validated.stderrText.split(separator: "\n").map(String.init) == [
