@@ -106,19 +106,24 @@ public final class IterationTimeModel: Sendable {
     // MARK: - Public queries
 
     /// Wall time of one iteration: the GPU's work plus the engine's CPU overhead. Zero for an empty batch.
-    public func duration(of batch: BatchShape) -> SimTime {
-        if batch.totalTokens == 0 && batch.sampledSequences == 0 { return .zero }
-        let gpu = computeSeconds(of: batch)
-        let sampled = ranks == 1 ? batch.sampledSequences : batch.rankShare(of: ranks).sampledSequences
-        return SimTime.capped(seconds: gpu) + engineOverhead.duration(sampledSequences: sampled, gpuSeconds: gpu)
+    public func duration(of whole: BatchShape) -> SimTime {
+        if whole.totalTokens == 0 && whole.sampledSequences == 0 { return .zero }
+        let batch = whole.rankShare(of: ranks)
+        let gpu = computeSeconds(rank: batch)
+        return SimTime.capped(seconds: gpu) + engineOverhead.duration(sampledSequences: batch.sampledSequences, gpuSeconds: gpu)
     }
 
     /// Seconds of GPU work of one forward pass over `batch`: all decoder layers, the embedding lookup, the final
     /// norm and the LM head; no engine overhead.
-    public func computeSeconds(of whole: BatchShape) -> Double {
-        let batch = ranks == 1 ? whole : whole.rankShare(of: ranks)
+    public func computeSeconds(of batch: BatchShape) -> Double {
+        computeSeconds(rank: batch.rankShare(of: ranks))
+    }
+
+    /// ``computeSeconds(of:)`` of one data-parallel rank's share of a batch (the batch itself without data
+    /// parallelism).
+    private func computeSeconds(rank batch: BatchShape) -> Double {
         let n = Double(batch.totalTokens)
-        var layer = layerComputeSeconds(of: whole)
+        var layer = layerBreakdown(rank: batch).totalSeconds
         if !engineOverhead.cudaGraphs.captures(batch) {
             layer = max(layer, kernelsPerLayer(batch) * EngineOverhead.eagerLaunchSeconds)
         }
@@ -159,8 +164,13 @@ public final class IterationTimeModel: Sendable {
 
     /// Seconds of one decoder layer over `batch`, split by kind of kernel; for an MoE model, the mean over its dense
     /// and MoE layers.
-    public func layerBreakdown(of whole: BatchShape) -> LayerTimes {
-        let batch = ranks == 1 ? whole : whole.rankShare(of: ranks)
+    public func layerBreakdown(of batch: BatchShape) -> LayerTimes {
+        layerBreakdown(rank: batch.rankShare(of: ranks))
+    }
+
+    /// ``layerBreakdown(of:)`` of one data-parallel rank's share of a batch (the batch itself without data
+    /// parallelism).
+    private func layerBreakdown(rank batch: BatchShape) -> LayerTimes {
         let n = Double(batch.totalTokens)
         // Every rank's tokens enter each GPU's experts, padded as vLLM pads each rank's to the largest.
         let expertTokens = n * Double(ranks)
