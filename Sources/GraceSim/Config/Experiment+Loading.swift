@@ -324,9 +324,9 @@ extension Experiment {
             guard gpus >= 1, gpus <= hardware.gpuCount else {
                 throw tensorNode.error("expected 1 to \(hardware.gpuCount), the GPUs of \(hardware.name), found \(gpus)")
             }
-        }
-        if let tensorNode, let problem = model.tensorParallelProblem(gpus: gpus, expertParallel: expertParallel) {
-            throw tensorNode.error("cannot split the model: \(problem)")
+            if let problem = model.tensorParallelProblem(gpus: gpus, expertParallel: expertParallel) {
+                throw tensorNode.error("cannot split the model: \(problem)")
+            }
         }
         let ranks = try dataNode?.int() ?? 1
         if let dataNode {
