@@ -149,7 +149,6 @@ enum ComparisonFormat {
     /// `text` broken after "; " or ", " (or after any `breakingAfter` character) into lines of at most `width`
     /// characters where it can be, the later lines indented by two spaces.
     static func wrap(_ text: String, width: Int, breakingAfter extra: Character? = nil) -> [String] {
-        var lines: [String] = [], line = ""
         var pieces: [String] = [], piece = ""
         for character in text {
             piece.append(character)
@@ -157,15 +156,7 @@ enum ComparisonFormat {
             else if let extra, character == extra { pieces.append(piece); piece = "" }
         }
         pieces.append(piece)
-        for piece in pieces {
-            if !line.trimmingCharacters(in: .whitespaces).isEmpty, line.count + piece.count > width {
-                lines.append(line)
-                line = "  "
-            }
-            line += piece
-        }
-        lines.append(line)
-        return lines
+        return TextWrap.fill(pieces, width: width, indent: "  ")
     }
 
     /// A sweep's Markdown table under a heading naming it.

@@ -185,22 +185,11 @@ public struct ResultDiff: Sendable {
     static func wrapped(_ line: String) -> [String] {
         guard line.count > width else { return [line] }
         let leading = line.prefix { $0 == " " }
-        let indent = String(repeating: " ", count: leading.count + 4)
-        var out: [String] = []
-        var current = String(leading)
-        var atStart = true
-        // The words of the line after its indent, each gap kept as written (the tag's padding, say).
-        for word in line.dropFirst(leading.count).split(separator: " ", omittingEmptySubsequences: false) {
-            if atStart { current += word; atStart = false; continue }
-            if !word.isEmpty && current.count + 1 + word.count > width && current.contains(where: { $0 != " " }) {
-                out.append(current)
-                current = indent + word
-            } else {
-                current += " " + word
-            }
-        }
-        out.append(current)
-        return out
+        // The first word with the line's indent, then each later word with the space before it (gaps of several
+        // spaces, such as the tag's padding, as written).
+        let words = line.dropFirst(leading.count).split(separator: " ", omittingEmptySubsequences: false)
+        let pieces = [leading + (words.first ?? "")] + words.dropFirst().map { " " + $0 }
+        return TextWrap.fill(pieces, width: width, indent: String(repeating: " ", count: leading.count + 4))
     }
 
     /// A metric's value in plain digits: whole numbers as they are, others to four significant digits, never in
