@@ -70,9 +70,9 @@ struct ReproduceCommand: ParsableCommand {
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let readme = report.markdown(generatedBy: "gracesim reproduce --out \(out)", wallSeconds: wall, runsSimulated: simulated)
             do {
-                try readme.write(toFile: out + "/README.md", atomically: true, encoding: .utf8)
-            } catch {
-                throw StoreError(file: out, "cannot write README.md in the output folder (is it read-only?)")
+                try OutputFile.write(Data(readme.utf8), to: out + "/README.md")
+            } catch let failure as OutputFile.Failure {
+                throw StoreError(file: out, "cannot write README.md in the output folder: \(failure.reason)")
             }
             try store.close()
             try Self.writeFigures(db: db, out: out)
