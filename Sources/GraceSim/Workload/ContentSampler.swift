@@ -2,7 +2,14 @@
 /// pool) or given by a trace (Mooncake's `hash_ids`).
 struct ContentSpec: Sendable {
     /// How a prompt pool's prompts are taken: in turn (request i takes prompt i mod N) or uniformly at random.
-    enum PoolSampling: String, CaseIterable, Sendable { case sequential, random }
+    enum PoolSampling: String, CaseIterable, Sendable {
+        /// Request i takes prompt i mod N.
+        case sequential
+        /// Each request takes a prompt uniformly at random, with replacement.
+        case random
+        /// Each prompt once, in an order shuffled with the seed, shuffled again when every prompt has been used.
+        case shuffle
+    }
 
     /// Tokens every prompt starts with (vLLM's random dataset `prefix_len`); 0 for none.
     var prefixTokens: Int32 = 0
@@ -20,8 +27,8 @@ struct ContentSpec: Sendable {
 ///
 /// Nothing to do and no allocation when the spec is empty; otherwise one segment array per request. A prompt
 /// pool's prompt lengths are drawn once, when the sampler is made, from the stream's lengths on a stream of
-/// their own (`<prefix>.pool`); random sampling picks prompts on another (`<prefix>.pool.pick`). The stream's other
-/// draws are the same with or without a pool.
+/// their own (`<prefix>.pool`); random and shuffled sampling pick prompts on another (`<prefix>.pool.pick`).
+/// The stream's other draws are the same with or without a pool.
 struct ContentSampler: Sendable {
     private let spec: ContentSpec
     private let ids: ContentIDs
@@ -31,6 +38,9 @@ struct ContentSampler: Sendable {
     private var poolRandom: RandomStream
     /// Requests given content so far: the next request's index.
     private var requestIndex: UInt64 = 0
+    /// Under `shuffle`, the pool's prompts in the current round's order, and how many of them have been used.
+    private var shuffledOrder: [Int32] = []
+    private var shuffledUsed = 0
 
     init(_ spec: ContentSpec, lengths: LengthSpec, clip: LengthClip, trace: TraceTable?, prefix: String, seed: UInt64) {
         self.spec = spec
@@ -62,8 +72,7 @@ struct ContentSampler: Sendable {
             }
         }
         if spec.poolSize != nil {
-            let entry = spec.poolSampling == .sequential ? Int(requestIndex % UInt64(poolPrompts.count))
-                : poolRandom.nextInt(below: poolPrompts.count)
+            let entry = nextPoolEntry()
             prompt = poolPrompts[entry]
             let shared = min(spec.prefixTokens, prompt)
             if shared > 0 { segments.append(PromptSegment(content: ids.id(.sharedPrefix, 0), tokens: shared)) }
@@ -74,5 +83,26 @@ struct ContentSampler: Sendable {
         // A trace row without blocks shares nothing, as if its trace had none.
         if segments.isEmpty && spec.traceBlocks { return nil }
         return RequestContent(segments: segments, output: ids.id(.output, requestIndex))
+    }
+
+    /// The pool prompt of the next request, by the spec's sampling.
+    private mutating func nextPoolEntry() -> Int {
+        switch spec.poolSampling {
+        case .sequential:
+            return Int(requestIndex % UInt64(poolPrompts.count))
+        case .random:
+            return poolRandom.nextInt(below: poolPrompts.count)
+        case .shuffle:
+            if shuffledUsed == shuffledOrder.count {
+                if shuffledOrder.isEmpty { shuffledOrder = (0..<Int32(poolPrompts.count)).map { $0 } }
+                // Fisher–Yates, on the pool's pick stream.
+                for i in stride(from: shuffledOrder.count - 1, to: 0, by: -1) {
+                    shuffledOrder.swapAt(i, poolRandom.nextInt(below: i + 1))
+                }
+                shuffledUsed = 0
+            }
+            defer { shuffledUsed += 1 }
+            return Int(shuffledOrder[shuffledUsed])
+        }
     }
 }

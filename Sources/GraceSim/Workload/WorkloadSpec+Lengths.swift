@@ -19,8 +19,9 @@
 /// What prompts share, for prefix caching: under `random`, every prompt starts with the same `prefix_len` tokens
 /// (all of a prompt clipped shorter). Every kind but `trace` also takes aiperf's prompt pool:
 /// `num_dataset_entries: 100` (1 to 10⁷) distinct prompts, whose lengths are drawn once from the kind, reused by the
-/// requests in turn (`dataset_sampling_strategy: sequential`, the default: request i takes prompt i mod N) or
-/// uniformly at random (`random`); each request still draws its own output length. A trace with Mooncake's
+/// requests in turn (`dataset_sampling_strategy: sequential`, the default: request i takes prompt i mod N),
+/// uniformly at random with replacement (`random`), or each once in a shuffled order, shuffled again when all have been
+/// used (`shuffle`, aiperf's default for its synthetic prompts); each request still draws its own output length. A trace with Mooncake's
 /// `hash_ids`, under `{kind: trace}`, shares its 512-token blocks as the ids say.
 extension WorkloadSpec {
     /// Most prompts of a prompt pool (their lengths are kept, 4 bytes each).

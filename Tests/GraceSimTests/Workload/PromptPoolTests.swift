@@ -49,6 +49,21 @@ import Testing
         #expect(requests.map(\.arrival) == WorkloadFixtures.requests(try Self.workload("{kind: fixed, prompt: 300, output: 4}", requests: 200)).map(\.arrival))
     }
 
+    /// Shuffle (aiperf's default for synthetic prompts): every round of N requests uses each of the N prompts once, in
+    /// an order of its own; the same seed gives the same order.
+    @Test func aShuffledPoolUsesEachPromptOncePerRound() throws {
+        let yaml = "{kind: fixed, prompt: 300, output: 4, num_dataset_entries: 5, dataset_sampling_strategy: shuffle}"
+        let requests = WorkloadFixtures.requests(try Self.workload(yaml, requests: 23))
+        let ids = requests.map { $0.content!.segments[0].content }
+        for round in stride(from: 0, to: 20, by: 5) {
+            #expect(Set(ids[round..<round + 5]).count == 5, "round at \(round) uses each prompt once")
+        }
+        #expect(Set(ids[20...]).count == 3, "the last, partial round repeats nothing")
+        let rounds = (0..<4).map { Array(ids[$0 * 5..<$0 * 5 + 5]) }
+        #expect(Set(rounds).count > 1, "each round is shuffled again")
+        #expect(requests == WorkloadFixtures.requests(try Self.workload(yaml, requests: 23)))
+    }
+
     @Test func aPoolWithAPrefixHasTwoSegments() throws {
         let requests = WorkloadFixtures.requests(try Self.workload("{kind: random, input_len: 200, prefix_len: 64, range_ratio: 0.5, num_dataset_entries: 2}"))
         #expect(requests.allSatisfy { $0.content!.segments.map(\.tokens) == [64, $0.promptTokens - 64] })
