@@ -37,9 +37,13 @@ public struct SiliconSetup: Sendable {
     /// counts apart from the warm-up).
     public var measuredRequests: Int
 
-    /// Distinct prompts aiperf sends (its `--num-dataset-entries`, 100 by default), each request one of them at random
-    /// [assumed: aiperf's sampling order is not recorded]; a prompt sent again finds its blocks in vLLM's prefix cache.
+    /// Distinct prompts aiperf sends (its `--num-dataset-entries`, 100 by default), in aiperf's default order for
+    /// synthetic prompts, `shuffle`: each once in a shuffled order, shuffled again when all have been used
+    /// (`InputDefaults` in aiperf's `common/config/config_defaults.py`, 2026; its releases of 2025 drew with
+    /// replacement) [assumed: the version of aiperf that measured the rows is not recorded]. A prompt sent again finds
+    /// its blocks in vLLM's prefix cache.
     public static let promptPool = 100
+    public static let promptSampling = "shuffle"
 
     /// Warm-up and measured requests per client, as aiconfigurator's benchmark template asks aiperf for them
     /// (`--warmup-request-count C×2 --num-requests C×20`; an assumption, see `Workloads/silicon/SOURCE.md`).
@@ -92,7 +96,7 @@ public struct SiliconSetup: Sendable {
         workload:
           max_requests: \(requests)
           arrivals: {kind: closed, clients: \(concurrency), think_time_s: 0}
-          lengths: {kind: fixed, prompt: \(inputTokens), output: \(outputTokens), num_dataset_entries: \(Self.promptPool), dataset_sampling_strategy: random}
+          lengths: {kind: fixed, prompt: \(inputTokens), output: \(outputTokens), num_dataset_entries: \(Self.promptPool), dataset_sampling_strategy: \(Self.promptSampling)}
 
         """
     }

@@ -30,7 +30,7 @@ import Testing
         #expect((setup.warmupRequests, setup.measuredRequests, setup.totalRequests) == (16, 160, 176))
         let yaml = setup.yaml(name: "r", requests: 160)
         for line in ["max_requests: 160", "arrivals: {kind: closed, clients: 8, think_time_s: 0}",
-                     "lengths: {kind: fixed, prompt: 1024, output: 128, num_dataset_entries: 100, dataset_sampling_strategy: random}",
+                     "lengths: {kind: fixed, prompt: 1024, output: 128, num_dataset_entries: 100, dataset_sampling_strategy: shuffle}",
                      "enable_chunked_prefill: true", "engine: vllm-v1"] {
             #expect(yaml.contains(line), "\(line) in \(yaml)")
         }
