@@ -19,11 +19,17 @@ public struct BatchShape: Sendable, Equatable {
     public var hostDecodeSequences: Int
     /// Σ of the host-attention sequences' context lengths.
     public var hostDecodeContextTokens: Int
+    /// The largest prefill chunk's tokens and its query–key pairs: under data parallelism a chunk runs whole on its
+    /// request's rank, so the busiest rank has at least this chunk.
+    public var largestPrefillChunk: Int
+    public var largestPrefillChunkPairs: Double
 
-    /// `prefillSequences` defaults to one chunk when there are prefill tokens.
+    /// `prefillSequences` defaults to one chunk when there are prefill tokens; the largest chunk defaults to that one
+    /// chunk (all the prefill tokens and pairs) when there is one, else to none.
     public init(prefillTokens: Int = 0, prefillSequences: Int? = nil, prefillAttentionPairs: Double = 0,
                 decodeSequences: Int = 0, decodeContextTokens: Int = 0, sampledSequences: Int = 0,
-                hostDecodeSequences: Int = 0, hostDecodeContextTokens: Int = 0) {
+                hostDecodeSequences: Int = 0, hostDecodeContextTokens: Int = 0,
+                largestPrefillChunk: Int? = nil, largestPrefillChunkPairs: Double? = nil) {
         self.prefillTokens = prefillTokens
         self.prefillSequences = prefillSequences ?? (prefillTokens > 0 ? 1 : 0)
         self.prefillAttentionPairs = prefillAttentionPairs
@@ -32,21 +38,31 @@ public struct BatchShape: Sendable, Equatable {
         self.sampledSequences = sampledSequences
         self.hostDecodeSequences = hostDecodeSequences
         self.hostDecodeContextTokens = hostDecodeContextTokens
+        let oneChunk = self.prefillSequences == 1
+        self.largestPrefillChunk = largestPrefillChunk ?? (oneChunk ? prefillTokens : 0)
+        self.largestPrefillChunkPairs = largestPrefillChunkPairs ?? (oneChunk ? prefillAttentionPairs : 0)
     }
 
     /// Tokens that run through the layers this iteration.
     public var totalTokens: Int { prefillTokens + decodeSequences + hostDecodeSequences }
 
-    /// One of `ranks` data-parallel ranks' share of this batch, every rank taking an even share: counts divided and
-    /// rounded up (the largest rank's, to which vLLM pads the others), sums divided. The batch itself for one rank.
+    /// The busiest of `ranks` data-parallel ranks' share of this batch. Decodes are spread evenly (counts divided and
+    /// rounded up: the largest rank's, to which vLLM pads the others; sums divided). A prefill chunk runs whole on
+    /// its request's rank, so the busiest rank prefills at least the largest chunk and at least an even share:
+    /// max(largest chunk, ⌈prefill tokens / ranks⌉) tokens, and likewise for the attention pairs (exact for one chunk
+    /// and for chunks that split evenly; otherwise the busiest rank's prefill is bounded below, not known, since which
+    /// chunks share a rank is not simulated). The batch itself for one rank.
     public func rankShare(of ranks: Int) -> BatchShape {
         guard ranks > 1 else { return self }
         func share(_ count: Int) -> Int { (count + ranks - 1) / ranks }
         let r = Double(ranks)
-        return BatchShape(prefillTokens: share(prefillTokens), prefillSequences: share(prefillSequences),
-                          prefillAttentionPairs: prefillAttentionPairs / r, decodeSequences: share(decodeSequences),
+        let prefill = max(largestPrefillChunk, share(prefillTokens))
+        let pairs = max(largestPrefillChunkPairs, prefillAttentionPairs / r)
+        return BatchShape(prefillTokens: prefill, prefillSequences: share(prefillSequences),
+                          prefillAttentionPairs: pairs, decodeSequences: share(decodeSequences),
                           decodeContextTokens: share(decodeContextTokens), sampledSequences: share(sampledSequences),
-                          hostDecodeSequences: share(hostDecodeSequences), hostDecodeContextTokens: share(hostDecodeContextTokens))
+                          hostDecodeSequences: share(hostDecodeSequences), hostDecodeContextTokens: share(hostDecodeContextTokens),
+                          largestPrefillChunk: largestPrefillChunk, largestPrefillChunkPairs: largestPrefillChunkPairs)
     }
 
     /// Query–key pairs of one prefill chunk of `chunkTokens` new tokens after `priorContextTokens` already cached,

@@ -22,9 +22,10 @@ public final class IterationTimeModel: Sendable {
     /// every rank's GPUs, vLLM's default `allgather_reducescatter` exchange, costed as one all-reduce of every rank's
     /// tokens (an all-gather and a reduce-scatter move what an all-reduce moves); nil otherwise.
     public let expertExchange: AllReduceTime?
-    /// The data-parallel ranks (1 without data parallelism). A batch is then every rank's batch together, split
-    /// evenly over the ranks (``BatchShape/rankShare(of:)``); each rank computes its share's attention and dense
-    /// layers, and its experts for every rank's tokens.
+    /// The data-parallel ranks (1 without data parallelism). A batch is then every rank's batch together; a step
+    /// lasts as long as its busiest rank's share (``BatchShape/rankShare(of:)``: decodes spread evenly, each prefill
+    /// chunk whole on one rank), whose attention and dense layers that rank computes, and its experts for every
+    /// rank's tokens padded to that share.
     private let ranks: Int
 
     /// The matrices of one dense decoder layer as stored and multiplied (for the roofline).

@@ -58,7 +58,12 @@ public struct Batch: Sendable {
         prefillChunks.append(chunk)
         shape.prefillTokens += Int(chunk)
         shape.prefillSequences += 1
-        shape.prefillAttentionPairs += Double(chunk) * (Double(priorTokens) + Double(chunk + 1) / 2)
+        let pairs = Double(chunk) * (Double(priorTokens) + Double(chunk + 1) / 2)
+        shape.prefillAttentionPairs += pairs
+        if Int(chunk) > shape.largestPrefillChunk {
+            shape.largestPrefillChunk = Int(chunk)
+            shape.largestPrefillChunkPairs = pairs
+        }
         if samples { shape.sampledSequences += 1 }
     }
 }

@@ -4,7 +4,8 @@ import Testing
 @testable import GraceSim
 
 /// Data parallelism of an MoE model (vLLM's `data_parallel_size` with `enable_expert_parallel`): each rank holds the
-/// attention and a share of the experts; the ranks step together as one engine whose batch is split evenly over them.
+/// attention and a share of the experts; the ranks step together as one engine whose step lasts as long as its busiest
+/// rank's share.
 @Suite struct DataParallelTests {
     static let moe = TestExperiments.model("qwen3-30b-a3b")
 
@@ -36,6 +37,29 @@ import Testing
         #expect(batch.rankShare(of: 1) == batch)
     }
 
+    /// A prefill chunk runs whole on its request's rank: the busiest rank has the largest chunk, or an even share
+    /// when that is more; decodes split evenly beside it.
+    @Test func aPromptChunkRunsWholeOnOneRank() {
+        // One prompt of 1,000 tokens beside 10 decodes: that rank prefills all 1,000 (500,500 pairs) and 5 decodes.
+        var batch = Batch()
+        batch.addPrefill(0, chunk: 1000, priorTokens: 0, samples: true)
+        for id in 1...10 { batch.addDecode(Int32(id), contextTokens: 200) }
+        let share = batch.shape.rankShare(of: 2)
+        #expect(share.prefillTokens == 1000 && share.prefillAttentionPairs == 500_500)
+        #expect(share.decodeSequences == 5 && share.decodeContextTokens == 1000 && share.sampledSequences == 6)
+        // Chunks of 600 (after 100 cached: 600 × (100 + 300.5) = 240,300 pairs) and 400 (400 × 200.5 = 80,200):
+        // the busiest rank has at least the 600-token chunk, more than the even 500.
+        var two = Batch()
+        two.addPrefill(0, chunk: 600, priorTokens: 100, samples: true)
+        two.addPrefill(1, chunk: 400, priorTokens: 0, samples: true)
+        #expect(two.shape.largestPrefillChunk == 600 && two.shape.largestPrefillChunkPairs == 240_300)
+        #expect(two.shape.rankShare(of: 2).prefillTokens == 600 && two.shape.rankShare(of: 2).prefillAttentionPairs == 240_300)
+        // Four chunks of 300 over two ranks: the even share, 600 tokens, is more than any one chunk.
+        var four = Batch()
+        for id in 0..<4 { four.addPrefill(Int32(id), chunk: 300, priorTokens: 0, samples: true) }
+        #expect(four.shape.rankShare(of: 2).prefillTokens == 600 && four.shape.rankShare(of: 2).prefillAttentionPairs == 90_300)
+    }
+
     /// One of two ranks computes its half of the batch's attention, the experts for both halves' tokens, and one
     /// exchange of every rank's hidden states per MoE layer: the same attention as one rank alone with half the batch,
     /// more expert work, and communication that only data parallelism adds.
@@ -54,9 +78,11 @@ import Testing
         #expect(together.elementwiseSeconds == half.elementwiseSeconds)
         #expect(together.linearSeconds > half.linearSeconds, "the experts see both ranks' tokens")
         #expect(half.communicationSeconds == 0)
-        // 48 MoE layers of 48: one exchange of all tokens' hidden states (2,048 wide, 2 bytes) per layer, by the ring
-        // bound of this PCIe pair.
-        let bytes = Double(batch.totalTokens) * 2048 * 2
+        // 48 MoE layers of 48: one exchange of every rank's tokens' hidden states (2,048 wide, 2 bytes), each rank's
+        // padded to the busiest's, per layer, by the ring bound of this PCIe pair. A single prompt runs on one rank:
+        // 2 × 2,048 tokens exchanged; 64 decodes split 32 and 32.
+        let bytes = Double(2 * batch.rankShare(of: 2).totalTokens) * 2048 * 2
+        #expect(batch.rankShare(of: 2).totalTokens == (batch.prefillTokens > 0 ? 2048 : 32))
         let expected = pair.fabric!.ringAllReduceSeconds(bytes: bytes, gpus: 2)
         #expect(abs(together.communicationSeconds - expected) < 1e-12)
         #expect(ranks.duration(of: batch) > one.duration(of: batch.rankShare(of: 2)))
@@ -86,6 +112,28 @@ import Testing
         let report = simulator.run()
         #expect(simulator.invariantViolations.isEmpty, "\(simulator.invariantViolations.prefix(3))")
         #expect(report.instances[0].requests.finished == 80)
+    }
+
+    /// Records each pass's prefill tokens.
+    final class PrefillLog: SimulationObserver {
+        var prefillTokens: [Int] = []
+        func iterationStarted(_ iteration: IterationRecord) { prefillTokens.append(iteration.prefillTokens) }
+        func transferStarted(_ transfer: Transfer) {}
+        func transferFinished(_ transfer: Transfer, end: SimTime) {}
+        func preempted(request: Int32, instance: Int, mode: PreemptionMode, at: SimTime) {}
+        func strategyEvent(_ event: StrategyEvent, at: SimTime) {}
+        func kvBlocks(instance: Int, usedBlocks: Int, capacityBlocks: Int, at: SimTime) {}
+    }
+
+    /// A request runs on one rank, so it computes at most one rank's `max_num_batched_tokens` (2,048) a step, though
+    /// the two ranks together may schedule 4,096: a prompt of 5,000 alone takes chunks of 2,048, 2,048 and 904.
+    @Test func aRequestComputesAtMostOneRanksTokenBudgetAStep() throws {
+        let experiment = try TestExperiments.experiment(Self.yaml(ranks: 2))
+        let simulator = try Simulator(experiment: experiment, requests: [TestExperiments.request(at: 0, prompt: 5000, output: 2)])
+        let log = PrefillLog()
+        simulator.observer = log
+        _ = simulator.run()
+        #expect(log.prefillTokens == [2048, 2048, 904, 0])
     }
 
     @Test(arguments: ["pie", "offload", "remap", "kv-offload"])

@@ -129,10 +129,11 @@ struct VLLMV0Scheduler: StepScheduler {
         }
     }
 
-    /// Adds the next prefill chunk of `id` (at most `budget` tokens); returns its size.
+    /// Adds the next prefill chunk of `id` (at most `budget` tokens, and at most one data-parallel rank's
+    /// `max_num_batched_tokens`: a request runs on one rank); returns its size.
     private func addChunk(_ s: ServingInstance, _ id: Int32, state: RequestState, budget: Int) -> Int {
         let remaining = state.sequenceTokens - state.computedTokens
-        let chunk = Int32(min(Int(remaining), budget))
+        let chunk = Int32(min(Int(remaining), budget, s.spec.maxNumBatchedTokens))
         s.batch.addPrefill(id, chunk: chunk, priorTokens: state.computedTokens, samples: chunk == remaining)
         return Int(chunk)
     }

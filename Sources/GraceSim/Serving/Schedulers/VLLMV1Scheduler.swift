@@ -1,5 +1,7 @@
 /// vLLM V1's scheduler, one step at a time (vLLM 0.11, `vllm/v1/core/sched/scheduler.py`, FCFS policy).
 ///
+/// - Under data parallelism the ranks are one scheduler with D times each rank's budgets; a request, which vLLM runs
+///   on one rank, computes at most one rank's `max_num_batched_tokens` in a step.
 /// - One token budget per step (`max_num_batched_tokens`), spent on running requests first, in the order they were
 ///   admitted: each takes what it still has to compute (one token for a decode, the rest of its prompt for a
 ///   partial prefill), cut to the budget left. Then, only if no request was preempted in this step, on waiting
@@ -40,7 +42,7 @@ struct VLLMV1Scheduler: StepScheduler {
                 i += 1
                 continue
             }
-            let tokens = min(Int(state.sequenceTokens - state.computedTokens), budget)
+            let tokens = min(Int(state.sequenceTokens - state.computedTokens), budget, s.spec.maxNumBatchedTokens)
             guard tokens > 0 else {
                 i += 1
                 continue
@@ -72,7 +74,7 @@ struct VLLMV1Scheduler: StepScheduler {
         let hit = s.prefixCache?.lookUp(id, state: state, content: s.requests.contents[id]) ?? PrefixHit()
         // Blocks found in CPU memory count as computed: they are loaded into new GPU blocks before the prefill.
         let cached = Int32(hit.slots.count + hit.hostKeys.count) * s.pool.blockTokens
-        let tokens = min(Int(state.sequenceTokens - cached), budget)
+        let tokens = min(Int(state.sequenceTokens - cached), budget, s.spec.maxNumBatchedTokens)
         let needed = Int(s.pool.blocks(forTokens: cached + Int32(tokens))) - hit.slots.count
         let short = needed + hit.evictable + s.watermarkBlocks - s.pool.freeBlocks
         if short > 0 {
