@@ -62,10 +62,10 @@ def reading(runs):
         for rate in RATES:
             one = change(runs, model, "on gh200-144gb", rate, "ttft_p99_ms")
             pair = change(runs, model, "on gh200-nvl2 TP2", rate, "ttft_p99_ms")
-            one_tbt = change(runs, model, "on gh200-144gb", rate, "itl_p99_ms")
-            pair_tbt = change(runs, model, "on gh200-nvl2 TP2", rate, "itl_p99_ms")
+            one_itl = change(runs, model, "on gh200-144gb", rate, "itl_p99_ms")
+            pair_itl = change(runs, model, "on gh200-nvl2 TP2", rate, "itl_p99_ms")
             parts.append(f"at rate scale {rate} P99 TTFT {100 * one:+.1f}% on one GH200 and {100 * pair:+.1f}% on the "
-                         f"NVL2, P99 TBT {100 * one_tbt:+.1f}% and {100 * pair_tbt:+.1f}%")
+                         f"NVL2, P99 ITL {100 * one_itl:+.1f}% and {100 * pair_itl:+.1f}%")
         out.append(f"- {label}, remapping against recompute: " + "; ".join(parts) + ".")
     points = [(m, r) for m in ("70B fp8", "30B-A3B") for r in RATES]
     deeper = sum(change(runs, m, "on gh200-nvl2 TP2", r, "ttft_p99_ms") < change(runs, m, "on gh200-144gb", r, "ttft_p99_ms")
@@ -76,7 +76,7 @@ def reading(runs):
                "takes about half as long as on one GH200, as does the layer's compute on its shard: the pair brings "
                "two links' bandwidth to the same pressure in tokens. Its recompute baseline is itself faster (half "
                f"the work per GPU in each pass). Remapping cut P99 TTFT by a larger share on the pair at {deeper} of "
-               f"{len(points)} points, and cost less P99 TBT there at {cheaper} of {len(points)}.")
+               f"{len(points)} points, and cost less P99 ITL there at {cheaper} of {len(points)}.")
     x86 = [change(runs, m, "on 2 x H100 TP2", r, "ttft_p99_ms") for m, _ in MODELS for r in RATES]
     x86 = [c for c in x86 if c is not None]
     x86_layers = max(max((v for (_, metric), v in cell(runs, m, "on 2 x H100 TP2", "remap", r).items()
@@ -140,9 +140,9 @@ def main():
              "V1 with prefix caching, except swap (V0's engine). One seed.", "",
              "![remap against recompute](remap.svg)", ""]
     lines += ["## Remapping on one superchip and on a pair", "",
-              "P99 TTFT and P99 TBT (ITL) of remapping, as a change from recompute at the same point, and the most "
+              "P99 TTFT and P99 ITL of remapping, as a change from recompute at the same point, and the most "
               "layers it had remapped at once (of one GPU's shard).", "",
-              "| model | machine | rate scale | P99 TTFT recompute s | remap s | change | P99 TBT recompute ms | remap ms | change | layers remapped, max |",
+              "| model | machine | rate scale | P99 TTFT recompute s | remap s | change | P99 ITL recompute ms | remap ms | change | layers remapped, max |",
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for model, model_label in MODELS:
         for machine, label in MACHINES:
@@ -159,7 +159,7 @@ def main():
     lines += ["## Reading", ""] + reading(runs) + [""]
     for model, model_label in MODELS:
         lines += [f"## {model_label}", "",
-                  "P99 TTFT in seconds / P99 TBT in ms / output tokens per second, per machine and rate scale.", ""]
+                  "P99 TTFT in seconds / P99 ITL in ms / output tokens per second, per machine and rate scale.", ""]
         header = "| strategy |" + "".join(f" {label}, {rate} |" for machine, label in MACHINES for rate in RATES
                                          if cell(runs, model, machine, "recompute", rate))
         lines += [header, "|---|" + "---:|" * (header.count("|") - 2)]

@@ -11,7 +11,7 @@ struct CompareCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare strategies in a results database, one table per sweep: P99 TBT, P99 TTFT and throughput averaged over the seeds, their spread, and % against a baseline.",
+        abstract: "Compare strategies in a results database, one table per sweep: P99 ITL, P99 TTFT and throughput averaged over the seeds, their spread, and % against a baseline.",
         discussion: "Example: gracesim compare --db Results/c1.sqlite --baseline recompute --format markdown"
     )
 

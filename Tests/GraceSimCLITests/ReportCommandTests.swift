@@ -52,13 +52,13 @@ import Testing
         #expect(result.stdoutText.contains("figures for 3 sweep(s)"))
 
         let rates = try FileManager.default.contentsOfDirectory(atPath: out + "/report-rates").sorted()
-        for expected in ["tbt-p99-ms-vs-rate.svg", "ttft-p99-ms-vs-rate.svg", "output-tokens-per-s-vs-rate.svg",
-                         "ccdf-ttft-rate-4.svg", "ccdf-ttft-rate-12.svg", "ccdf-max-tbt-rate-4.svg", "series-kv-capacity-tokens.svg",
-                         "series-remapped-layers.svg", "ccdf-tbt-rate-4.svg", "ccdf-tbt-rate-12.svg", "series-link-traffic.svg"] {
+        for expected in ["itl-p99-ms-vs-rate.svg", "ttft-p99-ms-vs-rate.svg", "output-tokens-per-s-vs-rate.svg",
+                         "ccdf-ttft-rate-4.svg", "ccdf-ttft-rate-12.svg", "ccdf-max-itl-rate-4.svg", "series-kv-capacity-tokens.svg",
+                         "series-remapped-layers.svg", "ccdf-itl-rate-4.svg", "ccdf-itl-rate-12.svg", "series-link-traffic.svg"] {
             #expect(rates.contains(expected), "missing \(expected) in \(rates)")
         }
         let bars = try FileManager.default.contentsOfDirectory(atPath: out + "/report-bars-ablation").sorted()
-        #expect(bars == ["bars-output-tokens-per-s.svg", "bars-tbt-p99-ms.svg", "bars-ttft-p99-ms.svg"])
+        #expect(bars == ["bars-itl-p99-ms.svg", "bars-output-tokens-per-s.svg", "bars-ttft-p99-ms.svg"])
         #expect(!rates.contains("series-tbt-cdf-ms.svg"), "the TBT distribution is not a time series")
         let link = try String(contentsOfFile: out + "/report-rates/series-link-traffic.svg", encoding: .utf8)
         #expect(link.contains("B/s)</text>") && link.contains("host to device") && link.contains("device to host"))
@@ -70,9 +70,9 @@ import Testing
 
         // The ablation's option against the rate: one group of bars per rate, instead of two-point lines.
         let ablation = try FileManager.default.contentsOfDirectory(atPath: out + "/report-ablation").sorted()
-        #expect(ablation == ["bars-output-tokens-per-s-by-victim-vs-rate.svg", "bars-tbt-p99-ms-by-victim-vs-rate.svg",
+        #expect(ablation == ["bars-itl-p99-ms-by-victim-vs-rate.svg", "bars-output-tokens-per-s-by-victim-vs-rate.svg",
                              "bars-ttft-p99-ms-by-victim-vs-rate.svg"])
-        let victim = try String(contentsOfFile: out + "/report-ablation/bars-tbt-p99-ms-by-victim-vs-rate.svg", encoding: .utf8)
+        let victim = try String(contentsOfFile: out + "/report-ablation/bars-itl-p99-ms-by-victim-vs-rate.svg", encoding: .utf8)
         #expect(victim.contains(">rate = 4</text>") && victim.contains(">rate = 12</text>"))
         #expect(victim.contains("<title>mru, rate = 12: ") && victim.contains("%)</title>"), "the change against lru is in the tooltip")
         #expect(victim.contains(">victim</text>"), "the legend names the option it varies")
@@ -100,7 +100,7 @@ import Testing
         expectSuccess(try await GraceSimProcess.run(["report", "--db", db, "--out", again]))
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/index.html")) == Data(contentsOf: URL(fileURLWithPath: again + "/index.html")))
         let figures = try FileManager.default.subpathsOfDirectory(atPath: out).filter { $0.hasSuffix(".svg") }.sorted()
-        #expect(figures.count == 19 && figures.contains("report-rates/tbt-p99-ms-vs-rate.svg"))
+        #expect(figures.count == 19 && figures.contains("report-rates/itl-p99-ms-vs-rate.svg"))
         for figure in figures {
             #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/" + figure)) == Data(contentsOf: URL(fileURLWithPath: again + "/" + figure)),
                     "\(figure) differs between two reports of the same database")

@@ -47,9 +47,9 @@ import Testing
         }
         let names = FigureStyleTests.figures(Self.runs(points)).metricLines().map(\.fileName)
         #expect(Set(names).count == names.count, "\(names)")
-        #expect(names.contains("tbt-p99-ms-vs-0_memory-fraction-rate-4.svg"))
-        #expect(names.contains("tbt-p99-ms-vs-1_memory-fraction-rate-4.svg"))
-        #expect(names.contains("tbt-p99-ms-vs-rate-0_memory-fraction-0_3-1_memory-fraction-0_2.svg"))
+        #expect(names.contains("itl-p99-ms-vs-0_memory-fraction-rate-4.svg"))
+        #expect(names.contains("itl-p99-ms-vs-1_memory-fraction-rate-4.svg"))
+        #expect(names.contains("itl-p99-ms-vs-rate-0_memory-fraction-0_3-1_memory-fraction-0_2.svg"))
     }
 
     /// Levels of precision zipped with a memory fraction that three of them share: against the fraction no group
@@ -60,7 +60,7 @@ import Testing
         }
         let names = FigureStyleTests.figures(Self.runs(points)).metricLines().map(\.fileName)
         #expect(!names.contains { $0.contains("-vs-gpu-memory-utilization") }, "\(names)")
-        #expect(names.filter { $0.hasPrefix("tbt-p99-ms-vs-rate-scale-") }.count == 4, "\(names)")
+        #expect(names.filter { $0.hasPrefix("itl-p99-ms-vs-rate-scale-") }.count == 4, "\(names)")
         #expect(Set(names).count == names.count)
     }
 }

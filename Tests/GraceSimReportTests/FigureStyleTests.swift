@@ -34,15 +34,18 @@ import Testing
         #expect(distinct.count == 6, "six unknown strategies take the six fallback styles")
     }
 
+    /// A finished run whose P99 ITL and P99 TTFT are both `tbt`; `oldNames` stores the ITL as `tbt_p99_ms`, as
+    /// databases did before latencies took vLLM's names.
     static func run(_ id: Int64, strategy: String, seed: Int64 = 1, point: [String: String] = [:],
-                    tbt: Double, throughput: Double = 1000) -> StoredRun {
+                    tbt: Double, throughput: Double = 1000, oldNames: Bool = false) -> StoredRun {
         var axes = point
         axes["strategy"] = strategy
         axes["seed"] = String(seed)
         let record = RunRecord(id: id, sweepId: 1, pointIndex: Int(id), point: PointJSON.encode(axes.map { ($0.key, $0.value) }),
                                config: "{}", configHash: "h\(id)", seed: seed, strategy: strategy, hardware: "gh200-96gb",
                                status: .finished, wallSeconds: 0, simulatedSeconds: 1, error: nil, finishedAt: "")
-        return StoredRun(run: record, sweep: "s", metrics: ["overall": ["tbt_p99_ms": tbt, "ttft_p99_ms": tbt, "output_tokens_per_s": throughput]])
+        return StoredRun(run: record, sweep: "s", metrics: ["overall": [oldNames ? "tbt_p99_ms" : "itl_p99_ms": tbt, "ttft_p99_ms": tbt,
+                                                                        "output_tokens_per_s": throughput]])
     }
 
     static func figures(_ runs: [StoredRun]) -> SweepFigures {
@@ -89,14 +92,22 @@ import Testing
         let figures = Self.figures([Self.run(1, strategy: "recompute", tbt: 2_400_000, throughput: 12_000),
                                     Self.run(2, strategy: "remap", tbt: 1_200_000, throughput: 15_000)])
         let bars = figures.ablationBars()
-        let tbt = try #require(bars.first { $0.fileName == "bars-tbt-p99-ms.svg" }?.svg)
-        #expect(tbt.contains(">P99 TBT (s)</text>") && !tbt.contains("(ms)"))
+        let tbt = try #require(bars.first { $0.fileName == "bars-itl-p99-ms.svg" }?.svg)
+        #expect(tbt.contains(">P99 ITL (s)</text>") && !tbt.contains("(ms)"))
         #expect(tbt.contains(">2400</text>") && tbt.contains(">1200</text>"))
         let throughput = try #require(bars.first { $0.fileName == "bars-output-tokens-per-s.svg" }?.svg)
         #expect(throughput.contains(">output throughput (k tokens/s)</text>") && throughput.contains(">15.0</text>"))
     }
 
     /// Line charts and step charts scale too: a time axis stays in seconds, link traffic turns into GB/s.
+    /// A database from before latencies took vLLM's names has `tbt_p99_ms` only: its figures draw that, under its name.
+    @Test func aDatabaseWithTheEarlierNameDrawsTBT() throws {
+        let bars = Self.figures([Self.run(1, strategy: "recompute", tbt: 2_400, oldNames: true)]).ablationBars()
+        #expect(bars.map(\.fileName).sorted() == ["bars-output-tokens-per-s.svg", "bars-tbt-p99-ms.svg", "bars-ttft-p99-ms.svg"])
+        let tbt = try #require(bars.first { $0.fileName == "bars-tbt-p99-ms.svg" }?.svg)
+        #expect(tbt.contains(">P99 TBT (s)</text>"))
+    }
+
     @Test func lineChartsShowTheirValuesInAScaledUnit() {
         let chart = LineChart(title: "link", xLabel: "time", yLabel: "link traffic", xUnit: "s", yUnit: "B/s", style: .steps,
                               legendTitle: "direction",
@@ -115,7 +126,7 @@ import Testing
                     Self.run(3, strategy: "remap", seed: 1, point: ["workload.arrivals.rate": "8"], tbt: 200),
                     Self.run(4, strategy: "remap", seed: 2, point: ["workload.arrivals.rate": "8"], tbt: 200)]
         let lines = Self.figures(runs).metricLines()
-        let tbt = try #require(lines.first { $0.fileName == "tbt-p99-ms-vs-rate.svg" }?.svg)
+        let tbt = try #require(lines.first { $0.fileName == "itl-p99-ms-vs-rate.svg" }?.svg)
         #expect(tbt.contains("mean of 2 seeds, bars min–max"))
         // One error bar (rate 4: 100 to 140); rate 8 has no spread to draw.
         #expect(tbt.components(separatedBy: "stroke-width=\"1.5\" fill=\"none\"/>").count - 1 == 1)

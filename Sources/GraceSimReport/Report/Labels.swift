@@ -1,14 +1,24 @@
 import Foundation
+import GraceSimStore
 
 /// Human labels, with units, for metrics, sweep axes and series, and file-name slugs.
 enum Labels {
+    typealias Headline = (metric: String, label: String, unit: String, title: String, latency: Bool)
+
     /// The metrics drawn against each numeric axis and in the bars: (metric, axis label, the stored value's unit,
     /// title, is a latency). Charts scale the unit to the data (ms to s, tokens/s to k tokens/s).
-    static let headlineMetrics: [(metric: String, label: String, unit: String, title: String, latency: Bool)] = [
-        ("tbt_p99_ms", "P99 TBT", "ms", "P99 time between tokens", true),
+    static let headlineMetrics: [Headline] = [
+        ("itl_p99_ms", "P99 ITL", "ms", "P99 inter-token latency", true),
         ("ttft_p99_ms", "P99 TTFT", "ms", "P99 time to first token", true),
         ("output_tokens_per_s", "output throughput", "tokens/s", "Output throughput", false),
     ]
+
+    /// ``headlineMetrics`` for `runs`: a database written before latencies took vLLM's names stores the same values
+    /// as `tbt_p99_ms`, which is drawn, and named, in its place.
+    static func headlineMetrics(for runs: [StoredRun]) -> [Headline] {
+        let hasITL = runs.contains { $0.metrics["overall"]?["itl_p99_ms"] != nil }
+        return hasITL ? headlineMetrics : headlineMetrics.map { $0.metric == "itl_p99_ms" ? ("tbt_p99_ms", "P99 TBT", "ms", "P99 time between tokens", true) : $0 }
+    }
 
     /// Known sweep axes, with their units.
     static let axes: [String: String] = [

@@ -56,14 +56,14 @@ public enum ReportWriter {
             }
             let distributions = seriesRows.mapValues { $0.filter { $0.series == PointSimulation.tbtDistributionSeries } }
             list += figures.ccdfs(requests).sorted { ($0.fileName.hasPrefix("ccdf-ttft") ? 0 : 1) < ($1.fileName.hasPrefix("ccdf-ttft") ? 0 : 1) }
-            let tbt = figures.tbtCCDFs(distributions)
-            // The TBT CCDFs over every gap go before those of each request's largest gap.
-            let firstMax = list.firstIndex { $0.fileName.hasPrefix("ccdf-max-tbt") } ?? list.endIndex
-            list.insert(contentsOf: tbt, at: firstMax)
-            if requests.isEmpty && tbt.isEmpty {
+            let itl = figures.itlCCDFs(distributions)
+            // The ITL CCDFs over every gap go before those of each request's largest gap.
+            let firstMax = list.firstIndex { $0.fileName.hasPrefix("ccdf-max-itl") } ?? list.endIndex
+            list.insert(contentsOf: itl, at: firstMax)
+            if requests.isEmpty && itl.isEmpty {
                 notes.append("No per-request rows or series stored (sweep options store.requests, store.series), so no latency distributions (CCDFs).")
-            } else if tbt.isEmpty {
-                notes.append("No TBT distributions stored (sweep option store.series): the TBT CCDFs are of each request's largest gap only.")
+            } else if itl.isEmpty {
+                notes.append("No ITL distributions stored (sweep option store.series): the ITL CCDFs are of each request's largest gap only.")
             }
             let seriesRuns = SweepFigures.seriesRuns(shape.runs, withSeries: details.series)
             if !seriesRuns.isEmpty {

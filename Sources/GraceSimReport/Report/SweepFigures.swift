@@ -10,7 +10,7 @@ public struct Figure: Sendable {
 
 /// The figures of one sweep, chosen by its shape:
 ///
-/// - for each numeric axis, P99 TBT, P99 TTFT and output throughput against it, one line per strategy, seeds
+/// - for each numeric axis, P99 ITL, P99 TTFT and output throughput against it, one line per strategy, seeds
 ///   averaged; one figure per combination of the axes varying independently of it (zipped axes move with it);
 /// - without a numeric axis (only categorical options and strategies vary), grouped bars of the same metrics,
 ///   one group per combination of the options;
@@ -43,6 +43,9 @@ struct SweepFigures {
 
     func style(_ strategy: String) -> SeriesStyle { styles[strategy] ?? Palette.strategy(strategy) }
 
+    /// The metrics drawn against each axis and in the bars, as this sweep's runs name them.
+    var headlines: [Labels.Headline] { Labels.headlineMetrics(for: shape.runs) }
+
     /// Metric-against-axis line charts, one set per numeric axis and group of independent axes.
     func metricLines() -> [Figure] {
         var figures: [Figure] = []
@@ -53,7 +56,7 @@ struct SweepFigures {
             for (key, runs) in shape.grouped(by: held) where Set(runs.compactMap { $0.point[axis] }).count >= 2 {
                 let condition = SweepShape.describe(held, key)
                 let suffix = condition.map { "-" + Labels.slug($0) } ?? ""
-                for headline in Labels.headlineMetrics {
+                for headline in headlines {
                     let series: [LineChart.Series] = shape.strategies.map { strategy in
                         let points = shape.values[axis]!.compactMap { value -> LineChart.Point? in
                             let members = runs.filter { $0.run.strategy == strategy && $0.point[axis] == value }
@@ -132,7 +135,7 @@ struct SweepFigures {
                 }
                 let barLabel = barAxes.map(axisName).joined(separator: ", ")
                 let legendTitle = barLabel + (shape.strategies.count > 1 ? ", strategy" : "")
-                for headline in Labels.headlineMetrics {
+                for headline in headlines {
                     let members = bars.map { bar in values.map { value in bar.runs.filter { $0.point[axis] == value } } }
                     let means = members.map { $0.map { SweepShape.mean(headline.metric, of: $0) } }
                     let series = bars.enumerated().map { i, bar in
@@ -162,7 +165,7 @@ struct SweepFigures {
         let groups = shape.grouped(by: axes)
         let groupNames = groups.map { group in axes.count == 1 ? group.key[0] : (SweepShape.describe(axes, group.key) ?? "all runs") }
         let xLabel = axes.isEmpty ? "strategy" : axes.map(Labels.shortAxis).joined(separator: ", ")
-        return Labels.headlineMetrics.map { headline in
+        return headlines.map { headline in
             let series = shape.strategies.map { strategy in
                 let members = groups.map { group in group.runs.filter { $0.run.strategy == strategy } }
                 return BarChart.Series(name: strategy, values: members.map { SweepShape.mean(headline.metric, of: $0) },
@@ -192,7 +195,7 @@ struct SweepFigures {
         let groups = cdfGroups(withRows)
         let kinds: [(file: String, title: String, label: String, value: (RequestRecord) -> Double?)] = [
             ("ccdf-ttft", "CCDF of TTFT", "TTFT", { r in r.firstTokenSeconds.map { ($0 - r.arrivalSeconds) * 1000 } }),
-            ("ccdf-max-tbt", "CCDF of each request's largest TBT", "largest TBT of a request",
+            ("ccdf-max-itl", "CCDF of each request's largest inter-token gap", "largest ITL of a request",
              { r in r.generatedTokens >= 2 ? r.maxTBTMs : nil }),
         ]
         var figures: [Figure] = []
@@ -219,7 +222,7 @@ struct SweepFigures {
     /// CCDFs of every gap between tokens, one line per strategy, from each run's stored `tbt_cdf_ms` distribution
     /// (run id → its 101 (fraction, gap ms) points, so the CCDF reaches down to 0.01): the mean over the strategy's
     /// runs (seeds) of their CCDFs, with their lowest and highest as a band.
-    func tbtCCDFs(_ distributions: [Int64: [SeriesRecord]]) -> [Figure] {
+    func itlCCDFs(_ distributions: [Int64: [SeriesRecord]]) -> [Figure] {
         let withRows = shape.runs.filter { !(distributions[$0.run.id ?? -1] ?? []).isEmpty }
         guard !withRows.isEmpty else { return [] }
         let groups = cdfGroups(withRows)
@@ -235,7 +238,7 @@ struct SweepFigures {
             })
         }
         return perGroup.map { key, series in
-            ccdfFigure(file: "ccdf-tbt", title: "CCDF of time between tokens (every gap)", key: key, xLabel: "time between tokens",
+            ccdfFigure(file: "ccdf-itl", title: "CCDF of inter-token latency (every gap)", key: key, xLabel: "inter-token latency",
                        yLabel: "fraction of token gaps above", note: "all requests' gaps pooled per run", series: series,
                        largest: Self.largestX(perGroup.map(\.1)))
         }
