@@ -16,6 +16,12 @@ public enum MetricCatalog {
         return .neutral
     }
 
+    /// Whether `runs` name latencies as vLLM does (`itl_p99_ms`); a database written before that rename stores the
+    /// same figures under their earlier names (`tbt_p99_ms`).
+    public static func haveVLLMNames(_ runs: [StoredRun]) -> Bool {
+        runs.contains { $0.metrics.values.contains { $0["itl_p99_ms"] != nil } }
+    }
+
     /// The rows of one report: every instance under its name, and the whole run as `overall`.
     public static func rows(_ report: RunReport) -> [(scope: String, metric: String, value: Double)] {
         var rows: [(String, String, Double)] = []

@@ -16,8 +16,7 @@ enum Labels {
     /// ``headlineMetrics`` for `runs`: a database written before latencies took vLLM's names stores the same values
     /// as `tbt_p99_ms`, which is drawn, and named, in its place.
     static func headlineMetrics(for runs: [StoredRun]) -> [Headline] {
-        let hasITL = runs.contains { $0.metrics["overall"]?["itl_p99_ms"] != nil }
-        return hasITL ? headlineMetrics : headlineMetrics.map { $0.metric == "itl_p99_ms" ? ("tbt_p99_ms", "P99 TBT", "ms", "P99 time between tokens", true) : $0 }
+        MetricCatalog.haveVLLMNames(runs) ? headlineMetrics : headlineMetrics.map { $0.metric == "itl_p99_ms" ? ("tbt_p99_ms", "P99 TBT", "ms", "P99 time between tokens", true) : $0 }
     }
 
     /// Known sweep axes, with their units.

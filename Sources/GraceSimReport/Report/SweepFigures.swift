@@ -41,10 +41,17 @@ struct SweepFigures {
     /// The style of each strategy of the report (``Palette/strategies(_:)``), shared by every figure.
     let styles: [String: SeriesStyle]
 
-    func style(_ strategy: String) -> SeriesStyle { styles[strategy] ?? Palette.strategy(strategy) }
-
     /// The metrics drawn against each axis and in the bars, as this sweep's runs name them.
-    var headlines: [Labels.Headline] { Labels.headlineMetrics(for: shape.runs) }
+    let headlines: [Labels.Headline]
+
+    init(sweep: String, shape: SweepShape, styles: [String: SeriesStyle]) {
+        self.sweep = sweep
+        self.shape = shape
+        self.styles = styles
+        headlines = Labels.headlineMetrics(for: shape.runs)
+    }
+
+    func style(_ strategy: String) -> SeriesStyle { styles[strategy] ?? Palette.strategy(strategy) }
 
     /// Metric-against-axis line charts, one set per numeric axis and group of independent axes.
     func metricLines() -> [Figure] {

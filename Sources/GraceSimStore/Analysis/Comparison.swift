@@ -15,8 +15,7 @@ public struct Comparison: Sendable {
     /// ``defaultMetrics`` for `runs`: a database written before latencies took vLLM's names has `tbt_p99_ms`, the
     /// same figure, where newer ones have `itl_p99_ms`.
     public static func defaultMetrics(for runs: [StoredRun]) -> [String] {
-        let hasITL = runs.contains { $0.metrics.values.contains { $0["itl_p99_ms"] != nil } }
-        return hasITL ? defaultMetrics : defaultMetrics.map { $0 == "itl_p99_ms" ? "tbt_p99_ms" : $0 }
+        MetricCatalog.haveVLLMNames(runs) ? defaultMetrics : defaultMetrics.map { $0 == "itl_p99_ms" ? "tbt_p99_ms" : $0 }
     }
 
     /// One metric over a row's runs (its seeds).
