@@ -21,13 +21,17 @@ import Testing
         #expect(grid.map(\.index) == Array(0..<6))
     }
 
-    @Test func zippedAxesVaryTogether() throws {
-        let spec = try StoreFixtures.spec(StoreFixtures.sweepText(axes: """
+    /// Rate and max_num_seqs zipped (three values each), crossed with two seeds.
+    static func zippedGrid() throws -> SweepGrid {
+        try StoreFixtures.spec(StoreFixtures.sweepText(axes: """
               workload.arrivals.rate: [1, 2, 4]
               instances.0.max_num_seqs: [16, 32, 64]
               seed: [7, 8]
-            """, extra: "zip: [[workload.arrivals.rate, instances.0.max_num_seqs]]"))
-        let grid = try spec.grid()
+            """, extra: "zip: [[workload.arrivals.rate, instances.0.max_num_seqs]]")).grid()
+    }
+
+    @Test func zippedAxesVaryTogether() throws {
+        let grid = try Self.zippedGrid()
         #expect(grid.count == 6)
         #expect(grid.map(\.label).prefix(3) == [
             "workload.arrivals.rate=1 instances.0.max_num_seqs=16 seed=7",
@@ -58,12 +62,7 @@ import Testing
     }
 
     @Test func theFirstPointOfEachValueFollowsZippedGroups() throws {
-        let spec = try StoreFixtures.spec(StoreFixtures.sweepText(axes: """
-              workload.arrivals.rate: [1, 2, 4]
-              instances.0.max_num_seqs: [16, 32, 64]
-              seed: [7, 8]
-            """, extra: "zip: [[workload.arrivals.rate, instances.0.max_num_seqs]]"))
-        let grid = try spec.grid()
+        let grid = try Self.zippedGrid()
         #expect(grid.firstPointOfEachValue == [0, 1, 2, 4])
         #expect(grid.firstPointOfEachValue.map { grid[$0].label } == [
             "workload.arrivals.rate=1 instances.0.max_num_seqs=16 seed=7",
