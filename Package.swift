@@ -1,6 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// gracesim's own code is optimized in every build, debug included: the tests run whole simulations, several times
+// slower unoptimized, while the dependencies and the test files themselves build faster without optimization.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
 let package = Package(
     name: "gracesim",
     platforms: [.macOS(.v14)],
@@ -26,6 +30,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
+            swiftSettings: optimized,
             plugins: ["BundleDataFiles"]
         ),
         // Builds the presets and workload files into GraceSim as string literals (BundledDataFiles), so that a
@@ -39,7 +44,8 @@ let package = Package(
                 "GraceSim",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: optimized
         ),
         // Sweeps (sweep files, the lazy grid, shards, the parallel runner that simulates each point) and the capacity
         // search, over the results database.
@@ -49,7 +55,8 @@ let package = Package(
                 "GraceSim",
                 "GraceSimStore",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: optimized
         ),
         // Figures (SVG, drawn by gracesim itself) and the HTML report of a results database.
         .target(
@@ -58,7 +65,8 @@ let package = Package(
                 "GraceSimStore",
                 "GraceSimSweeps",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: optimized
         ),
         // The `gracesim` command-line tool.
         .executableTarget(
@@ -69,14 +77,16 @@ let package = Package(
                 "GraceSimSweeps",
                 "GraceSimReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: optimized
         ),
         // What every test target shares: the repository root, scratch folders, experiment builders, golden JSON,
         // and the runner of the built `gracesim` command.
         .target(
             name: "GraceSimTestSupport",
             dependencies: ["GraceSim"],
-            path: "Tests/GraceSimTestSupport"
+            path: "Tests/GraceSimTestSupport",
+            swiftSettings: optimized
         ),
         .testTarget(
             name: "GraceSimTests",
@@ -92,7 +102,8 @@ let package = Package(
         .target(
             name: "GraceSimStoreTestSupport",
             dependencies: ["GraceSimStore", "GraceSimSweeps", "GraceSimTestSupport"],
-            path: "Tests/GraceSimStoreTestSupport"
+            path: "Tests/GraceSimStoreTestSupport",
+            swiftSettings: optimized
         ),
         .testTarget(
             name: "GraceSimStoreTests",
