@@ -150,14 +150,12 @@ extension WorkloadSpec {
     }
 }
 
-/// Finds and reads the data files a workload names, each once per load.
+/// Finds and reads the data files a workload names, each parsed once per process (``WorkloadFileCache``).
 struct DataFiles {
     let projectRoot: String
     let baseDirectory: String
     /// Each instance's longest sequence in tokens (the default limit of a session's turns).
     var contextTokens: [Int] = []
-    private var traces: [String: TraceTable] = [:]
-    private var lengthTables: [String: LengthTable] = [:]
 
     init(projectRoot: String, baseDirectory: String) {
         self.projectRoot = projectRoot
@@ -178,33 +176,27 @@ struct DataFiles {
     }
 
     /// The trace at `node`'s path, read in `format`.
-    mutating func trace(_ node: ConfigNode, path: String, format: TraceTable.Format) throws -> TraceTable {
-        let key = "\(format.rawValue):\(path)"
-        if let cached = traces[key] { return cached }
-        let text = try Self.read(path, for: node)
-        let table: TraceTable
-        do { table = try TraceTable(text: text, format: format) } catch { throw error.configError(key: node, dataPath: path) }
-        traces[key] = table
-        return table
+    func trace(_ node: ConfigNode, path: String, format: TraceTable.Format) throws -> TraceTable {
+        try WorkloadFileCache.shared.trace(path: path, format: format) {
+            let text = try Self.read(path, for: node)
+            do throws(DataFileError) { return try TraceTable(text: text, format: format) } catch { throw error.configError(key: node, dataPath: path) }
+        }
     }
 
     /// The length table at `node`'s path.
-    mutating func lengthTable(_ node: ConfigNode) throws -> LengthTable {
+    func lengthTable(_ node: ConfigNode) throws -> LengthTable {
         let path = try resolve(node)
-        if let cached = lengthTables[path] { return cached }
-        let text = try Self.read(path, for: node)
-        let table: LengthTable
-        do {
-            if let format = LengthTable.traceFormat(path: path, text: text) {
-                // A trace file used only for its lengths: its own prompt and output columns.
-                let trace = try TraceTable(text: text, format: format)
-                table = LengthTable(promptTokens: trace.promptTokens, outputTokens: trace.outputTokens)
-            } else {
-                table = try LengthTable(csv: text)
-            }
-        } catch { throw error.configError(key: node, dataPath: path) }
-        lengthTables[path] = table
-        return table
+        return try WorkloadFileCache.shared.lengthTable(path: path) {
+            let text = try Self.read(path, for: node)
+            do throws(DataFileError) {
+                if let format = LengthTable.traceFormat(path: path, text: text) {
+                    // A trace file used only for its lengths: its own prompt and output columns.
+                    let trace = try TraceTable(text: text, format: format)
+                    return LengthTable(promptTokens: trace.promptTokens, outputTokens: trace.outputTokens)
+                }
+                return try LengthTable(csv: text)
+            } catch { throw error.configError(key: node, dataPath: path) }
+        }
     }
 
     private static func read(_ path: String, for node: ConfigNode) throws -> String {
