@@ -212,7 +212,7 @@ public final class Simulator {
 
     /// The time of the next event that is not stale, after dropping the stale ones before it.
     private func nextEventTime() -> SimTime? {
-        queue.dropStale(isStale)
+        queue.dropStale { isStale($0) }
         return queue.nextTime
     }
 

@@ -37,7 +37,8 @@ public final class KVOffloadStrategy: RegisteredStrategy, HostPrefixTier {
     }
 
     public let options: Options
-    private weak var context: SimulationContext?
+    /// The simulation served (unowned, as ``StrategyTiming/attach(to:)`` asks).
+    private unowned var context: SimulationContext?
     /// Each instance's CPU block pool, made at its first store.
     private var pools: [Int: HostBlockPool] = [:]
     /// Blocks stored and loaded in the step being scheduled, per instance, not yet on the link.

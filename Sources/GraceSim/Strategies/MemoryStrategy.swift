@@ -49,7 +49,9 @@ public protocol StrategyCapacity: AnyObject {
 
 /// What a strategy adds to a pass besides its compute; the simulator times it.
 public protocol StrategyTiming: AnyObject {
-    /// Called once, before the first event, with the simulation the strategy serves.
+    /// Called once, before the first event, with the simulation the strategy serves. A strategy that keeps the
+    /// context keeps it `unowned`: the simulator owns the strategy and outlives its use, and a weak reference would
+    /// give the simulator a side table that makes every retain and release of it in the event loop slow.
     func attach(to context: SimulationContext)
 
     /// What the iteration `instance` is about to run needs besides its compute (transfers to wait for, layers

@@ -33,7 +33,8 @@ public final class OffloadStrategy: RegisteredStrategy {
     public static let summary = "NEO-style: move decoding requests' KV and attention to the CPU while the CPU keeps pace with the GPU"
 
     public let options: Options
-    weak var context: SimulationContext?
+    /// The simulation served (unowned, as ``StrategyTiming/attach(to:)`` asks).
+    unowned var context: SimulationContext?
     /// Per instance, by index.
     var instanceStates: [InstanceState] = []
     /// CPU attention time per instance (the instances' models differ).

@@ -76,7 +76,8 @@ public final class PieStrategy: RegisteredStrategy {
     }
 
     public let options: Options
-    private weak var context: SimulationContext?
+    /// The simulation served (unowned, as ``StrategyTiming/attach(to:)`` asks).
+    private unowned var context: SimulationContext?
     private var states: [InstanceState] = []
 
     public init(options: Options) {

@@ -64,7 +64,8 @@ public final class RemapStrategy: RegisteredStrategy {
 
     public typealias Options = RemapOptions
     public let options: RemapOptions
-    weak var context: SimulationContext?
+    /// The simulation served (unowned, as ``StrategyTiming/attach(to:)`` asks).
+    unowned var context: SimulationContext?
     var states: [InstanceState] = []
     /// Bytes freed from weights and not yet lent to any pool: one shared purse, or one per instance under MIG
     /// (see ``purse(of:)``).

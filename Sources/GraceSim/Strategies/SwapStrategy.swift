@@ -25,7 +25,8 @@ public final class SwapStrategy: RegisteredStrategy {
     }
 
     public let options: Options
-    private weak var context: SimulationContext?
+    /// The simulation served (unowned, as ``StrategyTiming/attach(to:)`` asks).
+    private unowned var context: SimulationContext?
     /// Swap space in use per instance, in bytes.
     private var usedBytes: [Int: Int64] = [:]
     private var peakBytes: [Int: Int64] = [:]

@@ -79,7 +79,8 @@ public final class WeightOffloadStrategy: RegisteredStrategy {
     }
 
     public let options: Options
-    private weak var context: SimulationContext?
+    /// The simulation served (unowned, as ``StrategyTiming/attach(to:)`` asks).
+    private unowned var context: SimulationContext?
     private var offloads: [Offload] = []
     private var perInstanceMemory = false
 
