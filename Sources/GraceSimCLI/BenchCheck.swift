@@ -44,11 +44,12 @@ enum BenchCheck {
     /// figures, today's alone.
     static func comparison(today: [BenchFigures.Scenario], recorded: BenchFigures.Machine?) -> String {
         guard let recorded else {
-            return table([["scenario", "wall time", "requests / s"]] + today.map {
+            return indented(SummaryTable.table(header: ["scenario", "wall time", "requests / s"], rows: today.map {
                 [$0.name, seconds($0.wallSeconds), String(format: "%.0f", $0.requestsPerSecond)]
-            })
+            }), notes: [])
         }
-        var rows: [[String]] = [["scenario", "recorded", "today", "change", ""]]
+        var rows: [[String]] = []
+        var notes: [String] = []
         for figure in today {
             let before = recorded.scenarios.first { $0.name == figure.name }
             let change = before.map { figure.wallSeconds / $0.wallSeconds - 1 }
@@ -57,26 +58,22 @@ enum BenchCheck {
                 before.map { seconds($0.wallSeconds) } ?? "-",
                 seconds(figure.wallSeconds),
                 change.map { String(format: "%+.1f%%", $0 * 100) } ?? "-",
-                change.map { $0 > flagAbove ? "slower" : "" } ?? "new",
             ])
+            notes.append(change.map { $0 > flagAbove ? "slower" : "" } ?? "new")
         }
         for gone in recorded.scenarios where !today.contains(where: { $0.name == gone.name }) {
-            rows.append([gone.name, seconds(gone.wallSeconds), "-", "-", "not timed today"])
+            rows.append([gone.name, seconds(gone.wallSeconds), "-", "-"])
+            notes.append("not timed today")
         }
-        return table(rows)
+        return indented(SummaryTable.table(header: ["scenario", "recorded", "today", "change"], rows: rows), notes: [""] + notes)
     }
 
-    /// `rows` as indented lines: the first column and a last column of notes left-aligned, numbers right-aligned.
-    private static func table(_ rows: [[String]]) -> String {
-        let columns = rows.first?.count ?? 0
-        let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        let notes = columns == 5 ? 4 : -1
-        return rows.map { row in
-            let cells = row.enumerated().map { column, cell in
-                column == 0 || column == notes ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }
-            return "  " + cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+    /// `table`'s lines indented, each row followed by its note, if any. The table's lines are all as wide, so the
+    /// notes start in one column.
+    private static func indented(_ table: String, notes: [String]) -> String {
+        table.split(separator: "\n").enumerated().map { index, line in
+            let note = index < notes.count && !notes[index].isEmpty ? "  " + notes[index] : ""
+            return "  " + line + note + "\n"
         }.joined()
     }
 

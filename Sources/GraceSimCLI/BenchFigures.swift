@@ -46,12 +46,10 @@ struct BenchFigures: Codable, Equatable {
     /// ``ConfigError`` naming it.
     static func load(path: String) throws -> BenchFigures {
         guard FileManager.default.fileExists(atPath: path) else { return BenchFigures() }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, key: "", "cannot read the file")
-        }
+        let text = try ConfigNode.readText(path: path)
         let figures: BenchFigures
         do {
-            figures = try JSONDecoder().decode(BenchFigures.self, from: data)
+            figures = try JSONDecoder().decode(BenchFigures.self, from: Data(text.utf8))
         } catch {
             throw ConfigError(file: path, key: "", "expected the figures `gracesim bench --record` writes (machines: [{machine, requests (optional), recorded, runs, scenarios: [{name, wall_s, requests_per_s}]}])")
         }
