@@ -96,8 +96,8 @@ struct BenchCommand: ParsableCommand {
             print("bench check: this machine (\(machine)), median of \(runs) runs, against the figures of \(entry.recorded) (median of \(entry.runs)) in \(figures)")
             print(BenchCheck.comparison(today: today, recorded: entry), terminator: "")
         } else {
-            let cut = requests.map { " at --requests \($0)" } ?? ""
-            print("bench check: no figures are recorded for this machine (\(machine))\(cut) in \(figures); `gracesim bench --record\(cut)` records them")
+            let cut = requests.map { " --requests \($0)" } ?? ""
+            print("bench check: no figures are recorded for this machine (\(machine))\(cut.isEmpty ? "" : " at" + cut) in \(figures); `gracesim bench --record\(cut)` records them")
             print(BenchCheck.comparison(today: today, recorded: nil), terminator: "")
         }
         if !unserved.isEmpty {

@@ -58,10 +58,12 @@ import Testing
         #expect(reference.range(of: #"[+-]\d+\.\d%"#, options: .regularExpression) != nil, "\(reference)")
         #expect(!checked.stdoutText.contains(" new"), "\(checked.stdoutText)")
 
-        // At the scenarios' own request counts nothing is recorded for this machine yet: today's figures alone.
+        // At another request count nothing is recorded for this machine yet: today's figures alone, and how to record them.
         let uncut = try await GraceSimProcess.run(["bench", "--check", "--runs", "1", "--requests", "50", "--figures", figures])
         expectSuccess(uncut)
         #expect(uncut.stdoutText.hasPrefix("bench check: no figures are recorded for this machine"), "\(uncut.stdoutText)")
+        #expect(uncut.stdoutText.contains("at --requests 50 in ") && uncut.stdoutText.contains("`gracesim bench --record --requests 50` records them"),
+                "\(uncut.stdoutText)")
     }
 
     @Test func aBrokenFigureFileIsOneLine() async throws {
