@@ -94,30 +94,68 @@ extension KernelTables {
 
 /// Walks the lines of a `.kernels` file, skipping comments and blank lines.
 ///
-/// Lines and words are split on their UTF-8 bytes (newline, space), not on characters: the files are ASCII outside
-/// comments, and a byte split reads them in about half the time.
+/// The file is read as UTF-8 bytes: lines split on newlines and words on spaces (the files are ASCII outside
+/// comments). Header lines become words; the latency lines, nearly all of a file, are parsed where they lie, without
+/// a string per word, which every gracesim process would otherwise pay for at start-up.
 private struct KernelFileReader {
-    let lines: [Substring]
+    /// The file's bytes, then a 0 so that `strtod` stops at the end.
+    let bytes: [UInt8]
     let file: String
-    var index = 0
+    /// Where the next line starts.
+    private var position = 0
+    /// The 1-based number of the last line read (the file's line count once at the end).
+    private(set) var index = 0
+    /// The words of the latency line being read, as byte ranges (kept to reuse its storage).
+    private var words: [Range<Int>] = []
 
     init(text: String, file: String) {
-        lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
+        var bytes = Array(text.utf8)
+        bytes.append(0)
+        self.bytes = bytes
         self.file = file
     }
 
-    /// The next line's words and its 1-based number; nil at the end.
-    mutating func next() -> ([Substring], Int)? {
-        while index < lines.count {
-            let text = lines[index]
+    /// The byte range of the next line that is neither a comment nor blank, and its number; nil at the end.
+    private mutating func nextLine() -> (Range<Int>, Int)? {
+        let end = bytes.count - 1
+        while position <= end {
+            let start = position
+            var stop = start
+            while stop < end && bytes[stop] != UInt8(ascii: "\n") { stop += 1 }
+            position = stop + 1
             index += 1
-            if text.utf8.first == UInt8(ascii: "#") { continue }
-            let words = text.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
-                .map { Substring($0) }
-            if !words.isEmpty { return (words, index) }
+            if stop > start && bytes[start] == UInt8(ascii: "#") { continue }
+            if bytes[start..<stop].contains(where: { $0 != UInt8(ascii: " ") }) { return (start..<stop, index) }
         }
         return nil
     }
+
+    /// Fills ``words`` with the space-separated words of `line`.
+    private mutating func splitWords(_ line: Range<Int>) {
+        words.removeAll(keepingCapacity: true)
+        var i = line.lowerBound
+        while i < line.upperBound {
+            while i < line.upperBound && bytes[i] == UInt8(ascii: " ") { i += 1 }
+            let start = i
+            while i < line.upperBound && bytes[i] != UInt8(ascii: " ") { i += 1 }
+            if i > start { words.append(start..<i) }
+        }
+    }
+
+    private func text(_ word: Range<Int>) -> Substring { Substring(decoding: bytes[word], as: UTF8.self) }
+
+    /// The next line's words and its 1-based number; nil at the end.
+    mutating func next() -> ([Substring], Int)? {
+        guard let (line, number) = nextLine() else { return nil }
+        splitWords(line)
+        return (words.map(text), number)
+    }
+
+    /// The number `word` spells, as `Double(String)` reads it (``KernelTables/decimal(_:_:)``).
+    private func number(_ word: Range<Int>) -> Double? { KernelTables.decimal(bytes, word) }
+
+    /// Whether `word` is the single byte `-` (a latency not measured).
+    private func isDash(_ word: Range<Int>) -> Bool { word.count == 1 && bytes[word.lowerBound] == UInt8(ascii: "-") }
 
     func error(_ line: Int, _ message: String) -> ConfigError {
         ConfigError(file: file, key: "line \(line)", message)
@@ -170,17 +208,17 @@ private struct KernelFileReader {
         var out: [Double] = []
         out.reserveCapacity(count * width)
         for _ in 0..<count {
-            guard let (words, line) = next() else { throw error(index, "the table ends early") }
+            guard let (range, line) = nextLine() else { throw error(index, "the table ends early") }
+            splitWords(range)
             guard words.count == width else { throw error(line, "expected \(width) latencies, found \(words.count)") }
             for word in words {
-                guard let us = Double(word), us.isFinite, us > 0 else {
-                    throw error(line, "expected a positive latency in µs, found \"\(word)\"")
+                guard let us = number(word), us.isFinite, us > 0 else {
+                    throw error(line, "expected a positive latency in µs, found \"\(text(word))\"")
                 }
                 out.append(log(us * 1e-6))
             }
         }
-        guard let (words, line) = next(), words == ["end"] else { throw error(index, "expected `end` after the table's rows") }
-        _ = line
+        guard let (last, _) = next(), last == ["end"] else { throw error(index, "expected `end` after the table's rows") }
         return out
     }
 
@@ -211,23 +249,24 @@ private struct KernelFileReader {
     mutating func moeCurves(shape: MoEKernelKey, into curves: inout [MoEKernelKey: LogLogCurve]) throws {
         let logTokens = try axis().map { log($0) }
         while true {
-            guard let (words, line) = next() else { throw error(index, "the table ends early") }
-            if words == ["end"] { return }
-            guard words[0] == "curve" else { throw error(line, "expected `curve tp=… ep=… distribution=…` or `end`") }
-            let fields = try self.fields(words.dropFirst(), line)
+            guard let (header, line) = next() else { throw error(index, "the table ends early") }
+            if header == ["end"] { return }
+            guard header[0] == "curve" else { throw error(line, "expected `curve tp=… ep=… distribution=…` or `end`") }
+            let fields = try self.fields(header.dropFirst(), line)
             var key = shape
             key.tensorParallel = try intField("tp", fields, line)
             key.expertParallel = try intField("ep", fields, line)
             key.distribution = try field("distribution", fields, line)
             guard curves[key] == nil else { throw error(line, "a second moe curve for \(key)") }
-            guard let (values, valuesLine) = next() else { throw error(index, "the table ends early") }
-            guard values.count == logTokens.count else {
-                throw error(valuesLine, "expected \(logTokens.count) latencies or `-`, found \(values.count)")
+            guard let (range, valuesLine) = nextLine() else { throw error(index, "the table ends early") }
+            splitWords(range)
+            guard words.count == logTokens.count else {
+                throw error(valuesLine, "expected \(logTokens.count) latencies or `-`, found \(words.count)")
             }
             var logSizes: [Double] = [], logSeconds: [Double] = []
-            for (word, logSize) in zip(values, logTokens) where word != "-" {
-                guard let us = Double(word), us.isFinite, us > 0 else {
-                    throw error(valuesLine, "expected a positive latency in µs or `-`, found \"\(word)\"")
+            for (word, logSize) in zip(words, logTokens) where !isDash(word) {
+                guard let us = number(word), us.isFinite, us > 0 else {
+                    throw error(valuesLine, "expected a positive latency in µs or `-`, found \"\(text(word))\"")
                 }
                 logSizes.append(logSize)
                 logSeconds.append(log(us * 1e-6))
@@ -247,4 +286,55 @@ private struct KernelFileReader {
         }
         return GEMMTable(logRows: m.map { log($0) }, planes: planes)
     }
+}
+
+extension KernelTables {
+    /// The number the bytes `word` of `bytes` spell, exactly as `Double(String)` reads it. A plain decimal (every
+    /// latency) with at most 2^53 in its digits and a power of ten within ±22 is one division or multiplication of
+    /// two exactly represented numbers, so correctly rounded as `strtod` is (Clinger's fast path); any other word
+    /// goes through `Double(String)`.
+    static func decimal(_ bytes: [UInt8], _ word: Range<Int>) -> Double? {
+        var i = word.lowerBound
+        let negative = i < word.upperBound && bytes[i] == UInt8(ascii: "-")
+        if i < word.upperBound && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) { i += 1 }
+        var mantissa: UInt64 = 0, digits = 0, fractionDigits = 0, sawPoint = false
+        while i < word.upperBound {
+            let byte = bytes[i]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                mantissa = mantissa &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
+                digits += 1
+                if sawPoint { fractionDigits += 1 }
+            } else if byte == UInt8(ascii: "."), !sawPoint {
+                sawPoint = true
+            } else {
+                break
+            }
+            i += 1
+        }
+        var exponent = 0, exponentOK = true
+        if i < word.upperBound && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
+            i += 1
+            var sign = 1
+            if i < word.upperBound && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
+                sign = bytes[i] == UInt8(ascii: "-") ? -1 : 1
+                i += 1
+            }
+            let first = i
+            while i < word.upperBound, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9"), i - first < 4 {
+                exponent = exponent * 10 + Int(bytes[i] - UInt8(ascii: "0"))
+                i += 1
+            }
+            exponentOK = i > first
+            exponent *= sign
+        }
+        let power = exponent - fractionDigits
+        guard i == word.upperBound, exponentOK, digits > 0, digits <= 19, mantissa <= 1 << 53, abs(power) <= 22 else {
+            return Double(String(decoding: bytes[word], as: UTF8.self))
+        }
+        let magnitude = power < 0 ? Double(mantissa) / Self.powersOfTen[-power] : Double(mantissa) * Self.powersOfTen[power]
+        return negative ? -magnitude : magnitude
+    }
+
+    /// 10^0 … 10^22, each exactly a Double.
+    private static let powersOfTen: [Double] = (0...22).map { Double("1e\($0)")! }
 }
