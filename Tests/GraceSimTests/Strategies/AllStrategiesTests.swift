@@ -92,35 +92,36 @@ import Testing
     /// any event (KV-1, KV-2, Q-1…, T-1, HBM-1 and the strategy's own), no request losing tokens or gaining two
     /// in one step, and every request accounted for — finished + rejected + unfinished = arrived, per instance
     /// and overall, agreeing with the request states. Without a time limit everything finishes, the queues and
-    /// pools end empty and no transfer is left on the link.
+    /// pools end empty and no transfer is left on the link. Each test runs the counts written here with
+    /// `GRACESIM_WIDE_TESTS=1` (as in CI), a fifth of them otherwise (``TestScale``).
     @Test(arguments: StrategyKind.allCases)
     func randomScenariosKeepTheInvariants(strategy: StrategyKind) async throws {
-        await Self.checkRandomScenarios(strategy: strategy, sharing: .temporal, engine: try Self.engine(for: strategy), count: 40)
+        await Self.checkRandomScenarios(strategy: strategy, sharing: .temporal, engine: try Self.engine(for: strategy), count: TestScale.scenarios(40))
     }
 
     /// The same under vLLM V1 with prefix caching, for every strategy that serves V1.
     @Test(arguments: AllStrategiesTests.v1Strategies)
     func randomScenariosKeepTheInvariantsUnderV1(strategy: StrategyKind) async throws {
-        await Self.checkRandomScenarios(strategy: strategy, sharing: .temporal, engine: .vllmV1, count: 30)
+        await Self.checkRandomScenarios(strategy: strategy, sharing: .temporal, engine: .vllmV1, count: TestScale.scenarios(30))
     }
 
     /// The same under MPS and MIG, where iterations of different instances overlap and MIG slices hold their
     /// own memory (MIG-1).
     @Test(arguments: StrategyKind.allCases, [SharingMode.mps, .mig])
     func randomScenariosKeepTheInvariantsUnderSpatialSharing(strategy: StrategyKind, sharing: SharingMode) async throws {
-        await Self.checkRandomScenarios(strategy: strategy, sharing: sharing, engine: try Self.engine(for: strategy), count: 20)
+        await Self.checkRandomScenarios(strategy: strategy, sharing: sharing, engine: try Self.engine(for: strategy), count: TestScale.scenarios(20))
     }
 
     /// Weight offloading's default (nothing offloaded) is recompute, so the scenarios above cannot see it at work:
     /// the same with a quarter GiB of every instance's weights in CPU memory, under every sharing mode.
     @Test(arguments: [SharingMode.temporal, .mps, .mig])
     func randomScenariosKeepTheInvariantsWithWeightsOffloaded(sharing: SharingMode) async throws {
-        await Self.checkRandomScenarios(strategy: .weightOffload, options: "cpu_offload_gb: 0.25", sharing: sharing, count: 20)
+        await Self.checkRandomScenarios(strategy: .weightOffload, options: "cpu_offload_gb: 0.25", sharing: sharing, count: TestScale.scenarios(20))
     }
 
     /// The same under vLLM V1 with prefix caching.
     @Test func randomScenariosKeepTheInvariantsWithWeightsOffloadedUnderV1() async throws {
-        await Self.checkRandomScenarios(strategy: .weightOffload, options: "cpu_offload_gb: 0.25", sharing: .temporal, engine: .vllmV1, count: 20)
+        await Self.checkRandomScenarios(strategy: .weightOffload, options: "cpu_offload_gb: 0.25", sharing: .temporal, engine: .vllmV1, count: TestScale.scenarios(20))
     }
 
     static func checkRandomScenarios(strategy: StrategyKind, options: String = "", sharing: SharingMode, engine: ServingEngine = .vllmV0,
