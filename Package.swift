@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// gracesim's own code is optimized in every build, debug included: the tests run whole simulations, several times
-// slower unoptimized, while the dependencies and the test files themselves build faster without optimization.
+// The simulation library (and the tests' shared helpers) is optimized in every build, debug included: the tests run
+// whole simulations, several times slower unoptimized. The store, sweeps, report and CLI spend their time in it, so
+// they, the dependencies and the test files build faster without optimization and test no slower.
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
@@ -44,8 +45,7 @@ let package = Package(
                 "GraceSim",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: optimized
+            ]
         ),
         // Sweeps (sweep files, the lazy grid, shards, the parallel runner that simulates each point) and the capacity
         // search, over the results database.
@@ -55,8 +55,7 @@ let package = Package(
                 "GraceSim",
                 "GraceSimStore",
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: optimized
+            ]
         ),
         // Figures (SVG, drawn by gracesim itself) and the HTML report of a results database.
         .target(
@@ -65,8 +64,7 @@ let package = Package(
                 "GraceSimStore",
                 "GraceSimSweeps",
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: optimized
+            ]
         ),
         // The `gracesim` command-line tool.
         .executableTarget(
@@ -77,8 +75,7 @@ let package = Package(
                 "GraceSimSweeps",
                 "GraceSimReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: optimized
+            ]
         ),
         // What every test target shares: the repository root, scratch folders, experiment builders, golden JSON,
         // and the runner of the built `gracesim` command.
@@ -102,8 +99,7 @@ let package = Package(
         .target(
             name: "GraceSimStoreTestSupport",
             dependencies: ["GraceSimStore", "GraceSimSweeps", "GraceSimTestSupport"],
-            path: "Tests/GraceSimStoreTestSupport",
-            swiftSettings: optimized
+            path: "Tests/GraceSimStoreTestSupport"
         ),
         .testTarget(
             name: "GraceSimStoreTests",
