@@ -181,4 +181,40 @@ import Testing
             try KernelTableCache.shared.tables(named: "h100-sx", in: [Repository.path("Configs/kernels")], file: "hw.yaml", key: "gpu.kernels")
         }
     }
+
+    /// The tables' own number reader gives the very Double that `Double(String)` gives: for every word of every
+    /// shipped table, for random decimals of 1 to 19 digits with and without exponents, and for words it must refuse
+    /// or leave to `Double(String)`.
+    @Test func theNumberReaderAgreesWithDoubleBitForBit() throws {
+        func check(_ word: String) {
+            let bytes = Array(word.utf8)
+            let ours = KernelTables.decimal(bytes, 0..<bytes.count), theirs = Double(word)
+            #expect(ours?.bitPattern == theirs?.bitPattern, "\(word): \(String(describing: ours)) against \(String(describing: theirs))")
+        }
+        let folder = Repository.path("Configs/kernels")
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() where file.hasSuffix(".kernels") {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            var words = Set<Substring>()
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                for word in line.split(separator: " ") where word.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) ?? false {
+                    words.insert(word)
+                }
+            }
+            #expect(words.count > 100, "\(file)")
+            for word in words { check(String(word)) }
+        }
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<TestScale.scenarios(20_000) {
+            let digits = String((0..<Int.random(in: 1...19, using: &random)).map { _ in "0123456789".randomElement(using: &random)! })
+            let point = Int.random(in: 0...digits.count, using: &random)
+            var word = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+            if Bool.random(using: &random) { word += "e\(Int.random(in: -30...30, using: &random))" }
+            check(word)
+            check("-" + word)
+        }
+        for word in ["1", "1.", ".5", "+2.5", "-0", "0", "9007199254740993", "12345678901234567890", "1e", "1e+", "e5",
+                     ".", "-", "+", "1.2.3", "1e5x", "1e00005", "0x1p3", "inf", "nan", "1_000", " 1", "1 ", "١"] {
+            check(word)
+        }
+    }
 }
