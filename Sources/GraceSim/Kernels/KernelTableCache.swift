@@ -1,13 +1,13 @@
 import Foundation
 
-/// The kernel tables a process has read, by file path: each `.kernels` file (about 1 MB) is parsed once however
-/// many experiments name it. Safe to use from several threads (a sweep loads points on each of its jobs).
-public final class KernelTableCache: @unchecked Sendable {
+/// The kernel tables a process has read: each `.kernels` file (about 1.5 MB) is parsed once however many experiments
+/// name it, and again only if it changes (``ParsedFileCache``). Safe to use from several threads (a sweep loads
+/// points on each of its jobs).
+public final class KernelTableCache: Sendable {
     /// The process's cache.
     public static let shared = KernelTableCache()
 
-    private let lock = NSLock()
-    private var tables: [String: KernelTables] = [:]
+    private let tables = ParsedFileCache<KernelTables>()
 
     /// The tables called `name` in the first of `directories` that holds `<name>.kernels`.
     /// - Throws: ``ConfigError`` naming `file` and `key` (where the name was written) when no folder has them or
@@ -23,20 +23,11 @@ public final class KernelTableCache: @unchecked Sendable {
             throw ConfigError(file: file, key: key, "unknown kernel tables \"\(name)\" (\(NearestName.hint(for: name, among: names))"
                               + "known: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
         }
-        lock.lock()
-        if let found = tables[path] {
-            lock.unlock()
-            return found
+        return try tables.value(key: path, path: path) {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigError(file: path, key: "", "cannot read the kernel table file as UTF-8 text")
+            }
+            return try KernelTables.load(text: text, file: path, name: name)
         }
-        lock.unlock()
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, key: "", "cannot read the kernel table file as UTF-8 text")
-        }
-        let loaded = try KernelTables.load(text: text, file: path, name: name)
-        lock.lock()
-        defer { lock.unlock() }
-        if let raced = tables[path] { return raced }
-        tables[path] = loaded
-        return loaded
     }
 }

@@ -175,6 +175,34 @@ import Testing
         }
     }
 
+    /// The cache parses a table file once per process, and again once the file changes (its size here).
+    @Test func theCacheReadsAChangedFileAgain() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        func write(peak: Int) throws {
+            try folder.write("t.kernels", """
+                peak_tflops \(peak)
+                hbm_gb_per_s 3350
+                table gemm dtype=bfloat16 kernel=k measured=1 filled=0
+                axis m 1
+                axis n 1
+                axis k 1
+                1
+                end
+
+                """)
+        }
+        func peak() throws -> Double {
+            try KernelTableCache.shared.tables(named: "t", in: [folder.url.path], file: "test", key: "k").peakFlopsPerSecond
+        }
+        try write(peak: 989)
+        let first = try KernelTableCache.shared.tables(named: "t", in: [folder.url.path], file: "test", key: "k")
+        #expect(try KernelTableCache.shared.tables(named: "t", in: [folder.url.path], file: "test", key: "k") === first)
+        #expect(try peak() == 989e12)
+        try write(peak: 1979)
+        #expect(try peak() == 1979e12)
+    }
+
     @Test func anUnknownTableNameSuggestsTheNearest() {
         #expect(throws: ConfigError(file: "hw.yaml", key: "gpu.kernels",
                                     "unknown kernel tables \"h100-sx\" (did you mean \"h100-sxm\"? known: a100-sxm, gb200, h100-sxm, h200-sxm, l40s, rtx-pro-6000-server)")) {
