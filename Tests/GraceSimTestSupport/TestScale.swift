@@ -1,6 +1,6 @@
 import Foundation
 
-/// How wide the randomized and swept tests go. `swift test` alone runs a fifth of each randomized test's scenarios
+/// How wide the randomized and swept tests go. `swift test` alone runs a tenth of each randomized test's scenarios
 /// and a few points of each swept range, so that it stays quick on a laptop; with `GRACESIM_WIDE_TESTS=1` in the
 /// environment (as `.ci/run` sets it) every scenario and every point runs.
 public enum TestScale {
@@ -10,9 +10,9 @@ public enum TestScale {
         return !value.isEmpty && value != "0"
     }()
 
-    /// The number of random scenarios to run of a test that runs `full` in the wide grid: a fifth of them (at least
-    /// one) otherwise.
-    public static func scenarios(_ full: Int) -> Int { wide ? full : max(1, full / 5) }
+    /// The number of random scenarios to run of a test that runs `full` in the wide grid: a tenth of them (at least
+    /// two) otherwise.
+    public static func scenarios(_ full: Int) -> Int { wide ? full : min(full, max(2, full / 10)) }
 
     /// `full` in the wide grid, `quick` (a few of its points) otherwise.
     public static func points<Point>(_ full: [Point], quick: [Point]) -> [Point] { wide ? full : quick }

@@ -93,7 +93,7 @@ import Testing
     /// in one step, and every request accounted for — finished + rejected + unfinished = arrived, per instance
     /// and overall, agreeing with the request states. Without a time limit everything finishes, the queues and
     /// pools end empty and no transfer is left on the link. Each test runs the counts written here with
-    /// `GRACESIM_WIDE_TESTS=1` (as in CI), a fifth of them otherwise (``TestScale``).
+    /// `GRACESIM_WIDE_TESTS=1` (as in CI), a tenth of them otherwise (``TestScale``).
     @Test(arguments: StrategyKind.allCases)
     func randomScenariosKeepTheInvariants(strategy: StrategyKind) async throws {
         await Self.checkRandomScenarios(strategy: strategy, sharing: .temporal, engine: try Self.engine(for: strategy), count: TestScale.scenarios(40))
