@@ -150,8 +150,14 @@ extension WorkloadSpec {
     }
 }
 
-/// Finds and reads the data files a workload names, each parsed once per process (``WorkloadFileCache``).
+/// Finds and reads the data files a workload names, each parsed once per process: the points of a sweep that name one
+/// file share one parse, and a file changed between two loads is read again (``ParsedFileCache``).
 struct DataFiles {
+    /// The traces parsed so far, by format and path.
+    static let traces = ParsedFileCache<TraceTable>()
+    /// The length tables parsed so far, by path.
+    static let lengthTables = ParsedFileCache<LengthTable>()
+
     let projectRoot: String
     let baseDirectory: String
     /// Each instance's longest sequence in tokens (the default limit of a session's turns).
@@ -177,7 +183,7 @@ struct DataFiles {
 
     /// The trace at `node`'s path, read in `format`.
     func trace(_ node: ConfigNode, path: String, format: TraceTable.Format) throws -> TraceTable {
-        try WorkloadFileCache.shared.trace(path: path, format: format) {
+        try Self.traces.value(key: "\(format.rawValue):\(path)", path: path) {
             let text = try Self.read(path, for: node)
             do throws(DataFileError) { return try TraceTable(text: text, format: format) } catch { throw error.configError(key: node, dataPath: path) }
         }
@@ -186,7 +192,7 @@ struct DataFiles {
     /// The length table at `node`'s path.
     func lengthTable(_ node: ConfigNode) throws -> LengthTable {
         let path = try resolve(node)
-        return try WorkloadFileCache.shared.lengthTable(path: path) {
+        return try Self.lengthTables.value(key: path, path: path) {
             let text = try Self.read(path, for: node)
             do throws(DataFileError) {
                 if let format = LengthTable.traceFormat(path: path, text: text) {

@@ -18,8 +18,8 @@ import Testing
         let folder = try WorkloadFixtures.directory(with: ["rows.csv": "num_prefill_tokens,num_decode_tokens\n7,70\n"])
         let path = folder + "/rows.csv"
         var parses = 0
-        let first = WorkloadFileCache.shared.lengthTable(path: path) { parses += 1; return LengthTable(promptTokens: [7], outputTokens: [70]) }
-        let second = WorkloadFileCache.shared.lengthTable(path: path) { parses += 1; return LengthTable(promptTokens: [], outputTokens: []) }
+        let first = DataFiles.lengthTables.value(key: path, path: path) { parses += 1; return LengthTable(promptTokens: [7], outputTokens: [70]) }
+        let second = DataFiles.lengthTables.value(key: path, path: path) { parses += 1; return LengthTable(promptTokens: [], outputTokens: []) }
         #expect(parses == 1)
         #expect(first.promptTokens == [7] && second.promptTokens == [7])
 
