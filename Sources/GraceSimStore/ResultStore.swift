@@ -184,15 +184,29 @@ public final class ResultStore: Sendable {
     func migrate() throws {
         try writer.read { db in try refuseNewerSchema(db) }
         let migrator = StoreSchema.migrator
-        do {
-            try migrator.migrate(writer)
-        } catch {
-            // Another process may have applied the same migration between our check and our transaction
-            // (each migration is rolled back on failure): that is fine when the schema is now complete.
-            let complete = try writer.read { db in try migrator.hasCompletedMigrations(db) }
-            if !complete { throw error }
+        // GRDB reads the applied migrations before each migration's own transaction, so another process creating
+        // the same database can apply one in between, and ours then fails (each migration is rolled back on
+        // failure). Every such failure means the other process moved the schema forward: try again from where it
+        // is now, while it keeps moving. Migrations are few, so this ends.
+        var applied = try writer.read { db in try Self.appliedMigrations(db) }
+        while true {
+            do {
+                try migrator.migrate(writer)
+                break
+            } catch {
+                let now = try writer.read { db in try Self.appliedMigrations(db) }
+                if try writer.read({ db in try migrator.hasCompletedMigrations(db) }) { break }
+                guard now.isStrictSuperset(of: applied) else { throw error }
+                applied = now
+            }
         }
         try writer.read { db in try refuseNewerSchema(db) }
+    }
+
+    /// The migrations recorded in the database, none when it has no schema yet.
+    static func appliedMigrations(_ db: Database) throws -> Set<String> {
+        guard try db.tableExists("grdb_migrations") else { return [] }
+        return try StoreSchema.migrator.appliedIdentifiers(db)
     }
 
     func refuseNewerSchema(_ db: Database) throws {

@@ -2,6 +2,7 @@ import GraceSimStoreTestSupport
 import GraceSimTestSupport
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import GraceSimStore
 @testable import GraceSimSweeps
@@ -245,6 +246,30 @@ import Testing
 
 /// Databases that cannot be written now: locked by another connection, or opened read-only.
 @Suite struct BusyAndReadOnlyTests {
+    /// Several writers creating one new database at once (as two sweep processes do) all open it, whichever of them
+    /// applies each migration: one that loses the race to a migration tries again from where the schema is now.
+    @Test func writersCreatingOneNewDatabaseAtOnceAllOpenIt() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let writers = 6
+        for round in 0..<15 {
+            let path = folder.path("race-\(round).sqlite")
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: writers) { _ in
+                do {
+                    try ResultStore.openForWriting(path: path).close()
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            let failed = failures.withLock { $0 }
+            #expect(failed.isEmpty, "round \(round): \(failed)")
+            let store = try ResultStore.openForReading(path: path)
+            let applied = try store.writer.read { try StoreSchema.migrator.appliedIdentifiers($0) }
+            #expect(applied == Set(StoreSchema.knownMigrations))
+        }
+    }
+
     @Test func aLockedDatabaseGetsAClearMessageAndKeepsItsRows() throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
