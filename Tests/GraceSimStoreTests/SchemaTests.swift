@@ -244,7 +244,8 @@ import Testing
     }
 }
 
-/// Databases that cannot be written now: locked by another connection, or opened read-only.
+/// Databases that cannot be written now (locked by another connection, or opened read-only), and several writers
+/// opening one at once.
 @Suite struct BusyAndReadOnlyTests {
     /// Several writers creating one new database at once (as two sweep processes do) all open it, whichever of them
     /// applies each migration: one that loses the race to a migration tries again from where the schema is now.
