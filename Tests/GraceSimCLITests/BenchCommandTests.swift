@@ -10,8 +10,8 @@ import Testing
         let lines = result.stdoutText.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("benchmark: bench-reference") == true, "\(lines)")
         let rows = Array(lines.dropFirst())
-        #expect(rows.map { $0.split(separator: "  ", omittingEmptySubsequences: true).first.map(String.init) ?? "" }
-                == ["wall time", "simulated", "requests per wall-second", "iterations per wall-second", "peak memory"])
+        let labels: [String] = rows.map { row in row.split(separator: "  ", omittingEmptySubsequences: true).first.map(String.init) ?? "" }
+        #expect(labels == ["wall time", "simulated", "requests per wall-second", "iterations per wall-second", "peak memory"])
         // The value starts after the label's padding: the first non-space after two spaces past the longest label.
         let column = "  iterations per wall-second  ".count
         for row in rows {

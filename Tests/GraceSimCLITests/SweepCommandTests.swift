@@ -209,7 +209,10 @@ import Testing
         let lines = table.stdoutText.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("sweep regression: hardware=gh200-96gb; one seed;") == true, "\(table.stdoutText)")
         let strategies: Set<String> = ["recompute", "swap", "pie", "offload", "remap", "other"]
-        let rows = lines.filter { line in line.split(separator: " ").count > 2 && strategies.contains(String(line.split(separator: " ")[1])) }
+        let rows: [String] = lines.filter { line in
+            let words: [Substring] = line.split(separator: " ")
+            return words.count > 2 && strategies.contains(String(words[1]))
+        }
         #expect(rows.count == 12, "\(table.stdoutText)")
         #expect(lines.allSatisfy { $0.count <= 100 }, "\(table.stdoutText)")
         #expect(rows.filter { $0.contains(" other ") && $0.contains("-20.0%") }.count == 2, "\(table.stdoutText)")
@@ -226,7 +229,9 @@ import Testing
 
         // CSV: numbers at full precision and numeric types, empty where there is none.
         let csv = try await GraceSimProcess.run(["compare", "--db", db, "--format", "csv", "--metric", "tbt_p99_ms"])
-        let csvLines = csv.stdoutText.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let csvLines: [[String]] = csv.stdoutText.split(separator: "\n").map { line in
+            line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         #expect(csvLines.first == ["sweep", "strategy", "hardware", "workload.arrivals.rate_scale", "compared_axis", "baseline", "n",
                                    "tbt_p99_ms", "tbt_p99_ms_min", "tbt_p99_ms_max", "tbt_p99_ms_change_percent"])
         #expect(csvLines.count == 13)

@@ -52,12 +52,16 @@ struct InferenceSimProfile: Decodable {
         } catch {
             throw ConfigError(file: path, key: "", "not an inference-sim kernel profile: \(error)")
         }
-        let grids = [("gemm", profile.gemm.tokens.count, [profile.gemm.latencyUs.count]),
-                     ("logits_gemm", profile.lmHead.tokens.count, [profile.lmHead.latencyUs.count]),
-                     ("context_attention", profile.prefill.isl.count, [profile.prefill.latencyUs.count]),
-                     ("generation_attention", profile.decode.context.count, [profile.decode.latencyUs.count])]
-            + [("context_attention", profile.prefill.batchSize.count, profile.prefill.latencyUs.map(\.count)),
-               ("generation_attention", profile.decode.tokens.count, profile.decode.latencyUs.map(\.count))]
+        // Each grid's axis length and the lengths along it (a type-annotated literal: inferring this one took the
+        // compiler most of a minute).
+        let grids: [(key: String, expected: Int, counts: [Int])] = [
+            ("gemm", profile.gemm.tokens.count, [profile.gemm.latencyUs.count]),
+            ("logits_gemm", profile.lmHead.tokens.count, [profile.lmHead.latencyUs.count]),
+            ("context_attention", profile.prefill.isl.count, [profile.prefill.latencyUs.count]),
+            ("generation_attention", profile.decode.context.count, [profile.decode.latencyUs.count]),
+            ("context_attention", profile.prefill.batchSize.count, profile.prefill.latencyUs.map(\.count)),
+            ("generation_attention", profile.decode.tokens.count, profile.decode.latencyUs.map(\.count)),
+        ]
         for (key, expected, counts) in grids where counts.contains(where: { $0 != expected }) {
             throw ConfigError(file: path, key: key, "expected \(expected) latencies along each axis")
         }
