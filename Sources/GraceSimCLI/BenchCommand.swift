@@ -119,7 +119,7 @@ struct BenchCommand: ParsableCommand {
     static func measure(_ experiment: Experiment, runs: Int, progress: (Int, Double) -> Void) throws -> Measurement {
         var walls: [Double] = []
         var last: RunReport?
-        for run in 1...max(runs, 1) {
+        for run in stride(from: 1, through: runs, by: 1) {
             let simulator = try InputFailure.guarding { try Simulator(experiment: experiment) }
             let start = DispatchTime.now().uptimeNanoseconds
             let report = simulator.run()

@@ -15,6 +15,11 @@ struct BenchFigures: Codable, Equatable {
         /// Runs per scenario; each figure is their median.
         var runs: Int
         var scenarios: [Scenario]
+
+        /// Whether this is the entry of `machine` at `requests` requests per scenario: one entry each.
+        func isEntry(of machine: String, requests: Int?) -> Bool {
+            self.machine == machine && self.requests == requests
+        }
     }
 
     /// One scenario's median wall time.
@@ -65,14 +70,14 @@ struct BenchFigures: Codable, Equatable {
 
     /// The entry of `machine` at `requests` requests per scenario (nil: the scenarios' own), if one was recorded.
     func figures(of machine: String, requests: Int?) -> Machine? {
-        machines.first { $0.machine == machine && $0.requests == requests }
+        machines.first { $0.isEntry(of: machine, requests: requests) }
     }
 
     /// These figures with `entry` in place of the earlier entry of its machine and requests (or added after the
     /// others).
     func replacing(_ entry: Machine) -> BenchFigures {
         var copy = self
-        if let index = copy.machines.firstIndex(where: { $0.machine == entry.machine && $0.requests == entry.requests }) {
+        if let index = copy.machines.firstIndex(where: { $0.isEntry(of: entry.machine, requests: entry.requests) }) {
             copy.machines[index] = entry
         } else {
             copy.machines.append(entry)
