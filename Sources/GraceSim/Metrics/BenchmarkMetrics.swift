@@ -26,24 +26,20 @@ public struct BenchmarkMetrics: Sendable, Equatable {
     /// met the SLO (nil without one).
     public init(_ metrics: [InstanceMetrics], requestsMeetingSLO: Int? = nil) {
         var gaps = TokenGapHistogram()
-        var ttft: [Int64] = [], tpot: [Int64] = [], e2el: [Int64] = [], maxGaps: [Int64] = []
         var gapsWithPrefill = 0, finished = 0, outputTokens = 0, promptTokens = 0
         for m in metrics {
             gaps.merge(m.tokenGaps)
-            ttft += m.ttftNs
-            tpot += m.timePerOutputTokenNs
-            e2el += m.endToEndNs
-            maxGaps += m.maxTokenGapNs
             gapsWithPrefill += m.tokenGapsWithPrefill
             finished += m.finished
             outputTokens += m.outputTokens
             promptTokens += m.promptTokens
         }
-        self.ttft = LatencySummary(exactNs: ttft)
-        self.tpot = LatencySummary(exactNs: tpot)
+        // One metric at a time, so that a run of millions of requests holds one pooled copy at most.
+        ttft = LatencySummary(exactNs: Self.pooled(metrics, \.ttftNs))
+        tpot = LatencySummary(exactNs: Self.pooled(metrics, \.timePerOutputTokenNs))
         itl = LatencySummary(histogram: gaps)
-        self.e2el = LatencySummary(exactNs: e2el)
-        maxITL = LatencySummary(exactNs: maxGaps)
+        e2el = LatencySummary(exactNs: Self.pooled(metrics, \.endToEndNs))
+        maxITL = LatencySummary(exactNs: Self.pooled(metrics, \.maxTokenGapNs))
         itlPrefillGapFraction = gaps.count > 0 ? Double(gapsWithPrefill) / Double(gaps.count) : 0
         duration = Self.duration(of: metrics)
         let seconds = duration.seconds
@@ -51,6 +47,16 @@ public struct BenchmarkMetrics: Sendable, Equatable {
         throughput = Throughput(outputTokensPerSecond: perSecond(outputTokens),
                                 totalTokensPerSecond: perSecond(outputTokens + promptTokens), requestsPerSecond: perSecond(finished))
         goodputRequestsPerSecond = requestsMeetingSLO.map(perSecond)
+    }
+
+    /// One per-request metric of every instance of the scope, in instance order: the instance's own array when
+    /// there is one instance (shared, not copied).
+    private static func pooled(_ metrics: [InstanceMetrics], _ values: KeyPath<InstanceMetrics, [Int64]>) -> [Int64] {
+        if metrics.count == 1 { return metrics[0][keyPath: values] }
+        var pooled: [Int64] = []
+        pooled.reserveCapacity(metrics.reduce(0) { $0 + $1[keyPath: values].count })
+        for m in metrics { pooled += m[keyPath: values] }
+        return pooled
     }
 
     /// The benchmark's duration for the instances of one scope: from their first arrival (rejected requests

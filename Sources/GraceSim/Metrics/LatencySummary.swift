@@ -25,9 +25,11 @@ public struct LatencySummary: Codable, Sendable, Equatable {
     }
 
     /// Exact summary of `valuesNs` (percentiles by linear interpolation between order statistics, as numpy does).
-    public init(exactNs valuesNs: [Int64]) {
-        guard !valuesNs.isEmpty else { self = .empty; return }
-        let sorted = valuesNs.sorted()
+    /// Sorts the values in place when the caller gives up its only reference to them, and a copy otherwise.
+    public init(exactNs valuesNs: consuming [Int64]) {
+        var sorted = consume valuesNs
+        guard !sorted.isEmpty else { self = .empty; return }
+        sorted.sort()
         func percentile(_ p: Double) -> Double {
             let rank = p / 100 * Double(sorted.count - 1)
             let lower = Int(rank.rounded(.down))
