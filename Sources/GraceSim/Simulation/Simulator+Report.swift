@@ -9,7 +9,11 @@ extension Simulator {
     /// instead of its own; `requestsMeetingSLO` counts, per instance, the requests that met the SLO.
     func report(metrics: [InstanceMetrics], requestsMeetingSLO meetingSLO: [Int]?) -> RunReport {
         let end = now
-        let perInstance = instances.map { instanceReport($0, metrics: metrics[$0.index], end: end, requestsMeetingSLO: meetingSLO?[$0.index]) }
+        let summaries = instances.map { BenchmarkMetrics([metrics[$0.index]], requestsMeetingSLO: meetingSLO?[$0.index]) }
+        // One instance is the whole run: its summary is the overall one, and its latencies are sorted once.
+        let overallSummary = instances.count == 1 ? summaries[0]
+            : BenchmarkMetrics(metrics, requestsMeetingSLO: meetingSLO?.reduce(0, +))
+        let perInstance = instances.map { instanceReport($0, metrics: metrics[$0.index], summary: summaries[$0.index], end: end) }
         let runNs = Double(max(end.ns, 1))
         let linkReport = LinkReport(
             hostToDeviceBusyFraction: Double(link.busy[0].ns) / runNs, deviceToHostBusyFraction: Double(link.busy[1].ns) / runNs,
@@ -18,7 +22,7 @@ extension Simulator {
         return RunReport(
             experiment: experiment.name, seed: experiment.seed, strategy: experiment.strategy.kind.rawValue,
             hardware: experiment.hardware.name, sharing: experiment.sharing == .temporal ? "temporal/\(experiment.gpuScheduler.rawValue)" : experiment.sharing.rawValue,
-            simulatedSeconds: end.seconds, instances: perInstance, overall: overallReport(metrics: metrics, end: end, requestsMeetingSLO: meetingSLO?.reduce(0, +)), link: linkReport)
+            simulatedSeconds: end.seconds, instances: perInstance, overall: overallReport(metrics: metrics, summary: overallSummary, end: end), link: linkReport)
     }
 
     /// Link traffic and its cost for the instances at `indices`.
@@ -47,8 +51,8 @@ extension Simulator {
                               stallMs: stall.milliseconds, swapsOut: swapsOut, swapsIn: swapsIn, movedToHost: moved)
     }
 
-    private func instanceReport(_ instance: ServingInstance, metrics m: InstanceMetrics, end: SimTime,
-                                requestsMeetingSLO: Int?) -> InstanceReport {
+    private func instanceReport(_ instance: ServingInstance, metrics m: InstanceMetrics, summary: BenchmarkMetrics,
+                                end: SimTime) -> InstanceReport {
         let pool = instance.pool
         let kv = KVReport(
             capacityBlocks: pool.capacityBlocks, capacityTokens: pool.capacityBlocks * Int(pool.blockTokens),
@@ -57,14 +61,14 @@ extension Simulator {
                 [$0.time.seconds, $0.capacityBlocks > 0 ? Double($0.usedBlocks) / Double($0.capacityBlocks) : 0,
                  Double($0.capacityBlocks * Int(pool.blockTokens))]
             })
-        var report = makeReport(name: instance.spec.name, model: instance.spec.model.name, metrics: [m], kv: kv,
-                                transfers: transferReport([instance.index]), end: end, requestsMeetingSLO: requestsMeetingSLO)
+        var report = makeReport(name: instance.spec.name, model: instance.spec.model.name, metrics: [m], summary: summary,
+                                kv: kv, transfers: transferReport([instance.index]), end: end)
         report.strategy = strategy.report(instance: instance, end: end)
         report.prefixCache = instance.prefixCache.map(\.report)
         return report
     }
 
-    private func overallReport(metrics: [InstanceMetrics], end: SimTime, requestsMeetingSLO: Int?) -> InstanceReport {
+    private func overallReport(metrics: [InstanceMetrics], summary: BenchmarkMetrics, end: SimTime) -> InstanceReport {
         let capacity = instances.reduce(0) { $0 + $1.pool.capacityBlocks }
         let tokens = instances.reduce(0) { $0 + $1.pool.capacityBlocks * Int($1.pool.blockTokens) }
         let weights = instances.map { Double($0.pool.capacityBlocks) / Double(max(capacity, 1)) }
@@ -72,16 +76,16 @@ extension Simulator {
         let peak = metrics.map(\.kvUsage.peakFraction).max() ?? 0
         let kv = KVReport(capacityBlocks: capacity, capacityTokens: tokens, meanUtilization: mean, peakUtilization: peak, series: [])
         let models = instances.map(\.spec.model.name).joined(separator: "+")
-        var report = makeReport(name: "overall", model: models, metrics: metrics, kv: kv,
-                                transfers: transferReport(Array(instances.indices)), end: end, requestsMeetingSLO: requestsMeetingSLO)
+        var report = makeReport(name: "overall", model: models, metrics: metrics, summary: summary, kv: kv,
+                                transfers: transferReport(Array(instances.indices)), end: end)
         let caches = instances.compactMap { $0.prefixCache?.report }
         report.prefixCache = caches.dropFirst().reduce(caches.first) { total, next in total.map { $0 + next } }
         return report
     }
 
-    private func makeReport(name: String, model: String, metrics: [InstanceMetrics], kv: KVReport,
-                            transfers: TransferReport, end: SimTime, requestsMeetingSLO: Int?) -> InstanceReport {
-        let summary = BenchmarkMetrics(metrics, requestsMeetingSLO: requestsMeetingSLO)
+    /// The report of the instances whose request metrics are `metrics`, summarized as `summary`.
+    private func makeReport(name: String, model: String, metrics: [InstanceMetrics], summary: BenchmarkMetrics, kv: KVReport,
+                            transfers: TransferReport, end: SimTime) -> InstanceReport {
         var rejectedByReason: [String: Int] = [:]
         var arrived = 0, finished = 0, truncated = 0, preemptions = 0, recomputed = 0, iterations = 0
         var busy = SimTime.zero
