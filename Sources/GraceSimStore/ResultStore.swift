@@ -184,17 +184,17 @@ public final class ResultStore: Sendable {
     func migrate() throws {
         try writer.read { db in try refuseNewerSchema(db) }
         let migrator = StoreSchema.migrator
-        // GRDB reads the applied migrations before each migration's own transaction, so another process creating
-        // the same database can apply one in between, and ours then fails (each migration is rolled back on
-        // failure). Every such failure means the other process moved the schema forward: try again from where it
-        // is now, while it keeps moving. Migrations are few, so this ends.
-        var applied = try writer.read { db in try Self.appliedMigrations(db) }
+        // GRDB reads the applied migrations once, outside the migrations' transactions, so another process creating
+        // the same database can apply one in between, and ours then fails (and is rolled back). A failure after
+        // which the applied set has grown is taken as such a race and tried again from where the schema now is;
+        // the set only grows and is finite, so this ends. A failure with no progress is rethrown.
+        var applied = try writer.read { db in try Self.appliedIdentifiers(db) }
         while true {
             do {
                 try migrator.migrate(writer)
                 break
             } catch {
-                let now = try writer.read { db in try Self.appliedMigrations(db) }
+                let now = try writer.read { db in try Self.appliedIdentifiers(db) }
                 if try writer.read({ db in try migrator.hasCompletedMigrations(db) }) { break }
                 guard now.isStrictSuperset(of: applied) else { throw error }
                 applied = now
@@ -203,8 +203,9 @@ public final class ResultStore: Sendable {
         try writer.read { db in try refuseNewerSchema(db) }
     }
 
-    /// The migrations recorded in the database, none when it has no schema yet.
-    static func appliedMigrations(_ db: Database) throws -> Set<String> {
+    /// The identifiers of every migration recorded in the database, unknown ones included; none when it has no
+    /// schema yet.
+    static func appliedIdentifiers(_ db: Database) throws -> Set<String> {
         guard try db.tableExists("grdb_migrations") else { return [] }
         return try StoreSchema.migrator.appliedIdentifiers(db)
     }

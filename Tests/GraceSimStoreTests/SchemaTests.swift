@@ -2,7 +2,6 @@ import GraceSimStoreTestSupport
 import GraceSimTestSupport
 import Foundation
 import GRDB
-import Synchronization
 import Testing
 @testable import GraceSimStore
 @testable import GraceSimSweeps
@@ -255,15 +254,15 @@ import Testing
         let writers = 6
         for round in 0..<15 {
             let path = folder.path("race-\(round).sqlite")
-            let failures = Mutex<[String]>([])
+            let lock = NSLock()
+            nonisolated(unsafe) var failed: [String] = []
             DispatchQueue.concurrentPerform(iterations: writers) { _ in
                 do {
                     try ResultStore.openForWriting(path: path).close()
                 } catch {
-                    failures.withLock { $0.append("\(error)") }
+                    lock.withLock { failed.append("\(error)") }
                 }
             }
-            let failed = failures.withLock { $0 }
             #expect(failed.isEmpty, "round \(round): \(failed)")
             let store = try ResultStore.openForReading(path: path)
             let applied = try store.writer.read { try StoreSchema.migrator.appliedIdentifiers($0) }
