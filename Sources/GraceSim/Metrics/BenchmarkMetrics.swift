@@ -34,7 +34,7 @@ public struct BenchmarkMetrics: Sendable, Equatable {
             outputTokens += m.outputTokens
             promptTokens += m.promptTokens
         }
-        // One metric at a time, so that a run of millions of requests holds one pooled copy at most.
+        // One metric at a time, so that a run of millions of requests holds one pooled or sorted copy at most.
         ttft = LatencySummary(exactNs: Self.pooled(metrics, \.ttftNs))
         tpot = LatencySummary(exactNs: Self.pooled(metrics, \.timePerOutputTokenNs))
         itl = LatencySummary(histogram: gaps)
@@ -50,7 +50,8 @@ public struct BenchmarkMetrics: Sendable, Equatable {
     }
 
     /// One per-request metric of every instance of the scope, in instance order: the instance's own array when
-    /// there is one instance (shared, not copied).
+    /// there is one instance (shared with it, so the summary sorts a copy), else a new array the summary sorts in
+    /// place.
     private static func pooled(_ metrics: [InstanceMetrics], _ values: KeyPath<InstanceMetrics, [Int64]>) -> [Int64] {
         if metrics.count == 1 { return metrics[0][keyPath: values] }
         var pooled: [Int64] = []

@@ -25,7 +25,8 @@ public struct LatencySummary: Codable, Sendable, Equatable {
     }
 
     /// Exact summary of `valuesNs` (percentiles by linear interpolation between order statistics, as numpy does).
-    /// Sorts the values in place when the caller gives up its only reference to them, and a copy otherwise.
+    /// Sorts the values in place when the caller passes its only reference (a temporary, or `consume x`), and a
+    /// copy otherwise.
     public init(exactNs valuesNs: consuming [Int64]) {
         var sorted = consume valuesNs
         guard !sorted.isEmpty else { self = .empty; return }

@@ -11,7 +11,7 @@ extension Simulator {
         let end = now
         let summaries = instances.map { BenchmarkMetrics([metrics[$0.index]], requestsMeetingSLO: meetingSLO?[$0.index]) }
         // One instance is the whole run: its summary is the overall one, and its latencies are sorted once.
-        let overallSummary = instances.count == 1 ? summaries[0]
+        let overallSummary = metrics.count == 1 ? summaries[0]
             : BenchmarkMetrics(metrics, requestsMeetingSLO: meetingSLO?.reduce(0, +))
         let perInstance = instances.map { instanceReport($0, metrics: metrics[$0.index], summary: summaries[$0.index], end: end) }
         let runNs = Double(max(end.ns, 1))
