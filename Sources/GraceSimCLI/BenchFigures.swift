@@ -16,7 +16,8 @@ struct BenchFigures: Codable, Equatable {
         var runs: Int
         var scenarios: [Scenario]
 
-        /// Whether this is the entry of `machine` at `requests` requests per scenario: one entry each.
+        /// Whether this is the entry of `machine` at `requests` requests per scenario (the figures keep at most one
+        /// entry per machine and request count).
         func isEntry(of machine: String, requests: Int?) -> Bool {
             self.machine == machine && self.requests == requests
         }
