@@ -98,7 +98,7 @@ extension KernelTables {
 /// comments). Header lines become words; the latency lines, nearly all of a file, are parsed where they lie, without
 /// a string per word, which every gracesim process would otherwise pay for at start-up.
 private struct KernelFileReader {
-    /// The file's bytes, then a 0 so that `strtod` stops at the end.
+    /// The file's bytes.
     let bytes: [UInt8]
     let file: String
     /// Where the next line starts.
@@ -109,15 +109,13 @@ private struct KernelFileReader {
     private var words: [Range<Int>] = []
 
     init(text: String, file: String) {
-        var bytes = Array(text.utf8)
-        bytes.append(0)
-        self.bytes = bytes
+        bytes = Array(text.utf8)
         self.file = file
     }
 
     /// The byte range of the next line that is neither a comment nor blank, and its number; nil at the end.
     private mutating func nextLine() -> (Range<Int>, Int)? {
-        let end = bytes.count - 1
+        let end = bytes.count
         while position <= end {
             let start = position
             var stop = start
