@@ -188,26 +188,21 @@ public final class ResultStore: Sendable {
         // the same database can apply one in between, and ours then fails (and is rolled back). A failure after
         // which the applied set has grown is taken as such a race and tried again from where the schema now is;
         // the set only grows and is finite, so this ends. A failure with no progress is rethrown.
-        var applied = try writer.read { db in try Self.appliedIdentifiers(db) }
+        var applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
         while true {
             do {
                 try migrator.migrate(writer)
                 break
             } catch {
-                let now = try writer.read { db in try Self.appliedIdentifiers(db) }
-                if try writer.read({ db in try migrator.hasCompletedMigrations(db) }) { break }
+                let (now, complete) = try writer.read { db in
+                    (try migrator.appliedIdentifiers(db), try migrator.hasCompletedMigrations(db))
+                }
+                if complete { break }
                 guard now.isStrictSuperset(of: applied) else { throw error }
                 applied = now
             }
         }
         try writer.read { db in try refuseNewerSchema(db) }
-    }
-
-    /// The identifiers of every migration recorded in the database, unknown ones included; none when it has no
-    /// schema yet.
-    static func appliedIdentifiers(_ db: Database) throws -> Set<String> {
-        guard try db.tableExists("grdb_migrations") else { return [] }
-        return try StoreSchema.migrator.appliedIdentifiers(db)
     }
 
     func refuseNewerSchema(_ db: Database) throws {
